@@ -1,0 +1,116 @@
+/**
+ * The provider/rotator/builtin catalog: ESC's documented providers and rotators with schemas,
+ * docs and snippets; the `fn::` builtins; the reserved keys; "did you mean"; and a check-mode
+ * provider loader. Pure data and functions: no I/O, no editor APIs.
+ */
+import { BUILTINS, TOP_LEVEL_KEYS } from './builtins';
+import { PROVIDERS, type ProviderSpec } from './providers';
+import { schemaSection } from './render';
+import { ROTATORS, type RotatorSpec } from './rotators';
+import { didYouMean } from './suggest';
+import type { BuiltinDoc, CatalogEntry, TopLevelKeyDoc } from './types';
+
+export type { BuiltinDoc, CatalogEntry, CatalogKind, TopLevelKeyDoc } from './types';
+export { didYouMean, editDistance } from './suggest';
+export { snippetToText, indentSnippet } from './snippet';
+export { typeName } from './render';
+
+function providerEntry(spec: ProviderSpec): CatalogEntry {
+  const docs = [
+    `**fn::open::${spec.name}** — ${spec.summary}.`,
+    spec.prose,
+    schemaSection('Inputs', spec.inputs),
+    schemaSection('Outputs', spec.outputs),
+    `[Documentation](${spec.url})`,
+  ].join('\n\n');
+  return { name: spec.name, kind: 'provider', summary: spec.summary, docs, url: spec.url, inputs: spec.inputs, outputs: spec.outputs, rotateOnly: [], snippet: spec.snippet };
+}
+
+function rotatorEntry(spec: RotatorSpec): CatalogEntry {
+  const rotateOnlyNote =
+    spec.rotateOnly.length > 0 ? `Rotate-only inputs (evaluated only while rotating): ${spec.rotateOnly.map((n) => `\`${n}\``).join(', ')}.` : '';
+  const docs = [
+    `**fn::rotate::${spec.name}** — ${spec.summary}.`,
+    spec.prose,
+    rotateOnlyNote,
+    schemaSection('Inputs', spec.inputs, spec.rotateOnly),
+    schemaSection('State', spec.state),
+    schemaSection('Outputs', spec.outputs),
+    `[Documentation](${spec.url})`,
+  ]
+    .filter((part) => part !== '')
+    .join('\n\n');
+  return {
+    name: spec.name,
+    kind: 'rotator',
+    summary: spec.summary,
+    docs,
+    url: spec.url,
+    inputs: spec.inputs,
+    state: spec.state,
+    outputs: spec.outputs,
+    rotateOnly: spec.rotateOnly,
+    snippet: spec.snippet,
+  };
+}
+
+const providers = new Map<string, CatalogEntry>(PROVIDERS.map((p) => [p.name, providerEntry(p)]));
+const rotators = new Map<string, CatalogEntry>(ROTATORS.map((r) => [r.name, rotatorEntry(r)]));
+const builtins = new Map<string, BuiltinDoc>(BUILTINS.map((b) => [b.name, b]));
+const topLevelKeys = new Map<string, TopLevelKeyDoc>(TOP_LEVEL_KEYS.map((k) => [k.name, k]));
+
+export function providerNames(): string[] {
+  return [...providers.keys()];
+}
+export function rotatorNames(): string[] {
+  return [...rotators.keys()];
+}
+/** Full builtin keys, e.g. `fn::join`. */
+export function builtinNames(): string[] {
+  return [...builtins.keys()];
+}
+export function topLevelKeyNames(): string[] {
+  return [...topLevelKeys.keys()];
+}
+
+export function findProvider(name: string): CatalogEntry | undefined {
+  return providers.get(name);
+}
+export function findRotator(name: string): CatalogEntry | undefined {
+  return rotators.get(name);
+}
+/** Accepts `fn::join` or `join`; `fn::open::aws-login` resolves to `fn::open`. */
+export function findBuiltin(name: string): BuiltinDoc | undefined {
+  const full = name.startsWith('fn::') ? name : `fn::${name}`;
+  const m = /^(fn::(?:open|rotate))::/.exec(full);
+  return builtins.get(m ? m[1] : full);
+}
+export function findTopLevelKey(name: string): TopLevelKeyDoc | undefined {
+  return topLevelKeys.get(name);
+}
+
+export function allProviders(): CatalogEntry[] {
+  return [...providers.values()];
+}
+export function allRotators(): CatalogEntry[] {
+  return [...rotators.values()];
+}
+export function allBuiltins(): BuiltinDoc[] {
+  return [...builtins.values()];
+}
+export function allTopLevelKeys(): TopLevelKeyDoc[] {
+  return [...topLevelKeys.values()];
+}
+
+export function suggestProvider(name: string): string | undefined {
+  return didYouMean(name, providers.keys());
+}
+export function suggestRotator(name: string): string | undefined {
+  return didYouMean(name, rotators.keys());
+}
+/** Suggests a full builtin key (`fn::toJSON`) for a misspelt one (`fn::toJson`, `fn:join`). */
+export function suggestBuiltin(name: string): string | undefined {
+  return didYouMean(name, builtins.keys());
+}
+
+export { checkModeLoader, CheckModeNotRunError } from './loader';
