@@ -1,0 +1,19 @@
+/**
+ * Schemas of the providers/rotators the core runs, taken from the shared provider catalog so
+ * that the language service, the evaluator and the runtime agree on one definition.
+ */
+import type { Schema } from '../../../shared/src/schema/schema';
+import { PROVIDERS } from '../../../shared/src/catalog/providers';
+import { ROTATORS } from '../../../shared/src/catalog/rotators';
+
+export function rotatorSchemas(name: string): { inputs: Schema; state: Schema; outputs: Schema } {
+  const spec = ROTATORS.find((r) => r.name === name);
+  if (spec === undefined) throw new Error(`internal: rotator ${name} is missing from the catalog`);
+  return { inputs: spec.inputs, state: spec.state, outputs: spec.outputs };
+}
+
+export function providerSchemas(name: string): { inputs: Schema; outputs: Schema } {
+  const spec = PROVIDERS.find((p) => p.name === name);
+  if (spec === undefined) throw new Error(`internal: provider ${name} is missing from the catalog`);
+  return { inputs: spec.inputs, outputs: spec.outputs };
+}
