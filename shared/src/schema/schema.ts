@@ -40,7 +40,17 @@ export interface ObjectSchema {
   examples?: Json[];
   /** ESC extension: values of this schema are secret. */
   secret?: boolean;
+  /**
+   * ESC extension on object schemas: the names of properties that are evaluated only during
+   * rotation (the `echo` rotator's `inputs` has `rotateOnly: ["next"]`).
+   */
+  rotateOnly?: string[];
 }
 
 /** `true` accepts everything, `false` nothing, as in JSON schema. */
 export type Schema = boolean | ObjectSchema;
+
+/** The schema that accepts every value (ESC's `schema.Always()`). */
+export const ALWAYS: Schema = true;
+/** The schema that accepts no value (ESC's `schema.Never()`). */
+export const NEVER: Schema = false;

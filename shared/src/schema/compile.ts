@@ -1,0 +1,148 @@
+/**
+ * Schema "compilation", as ESC's `Schema.Compile`: resolves every `$ref` against the root
+ * schema's `$defs`, parses `pattern`s, and checks numeric keywords. Results are cached per
+ * schema object (schemas are treated as immutable once used), so a sub-schema reached later
+ * through property access still knows its resolved `$ref`.
+ */
+import type { ObjectSchema, Schema } from './schema';
+
+interface Compiled {
+  ref?: Schema;
+  pattern?: RegExp;
+}
+
+const compiled = new WeakMap<ObjectSchema, Compiled>();
+
+export class SchemaCompileError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SchemaCompileError';
+  }
+}
+
+function parseRef(root: Schema, ref: string): Schema {
+  const prefix = '#/$defs/';
+  if (!ref.startsWith(prefix) || ref.slice(prefix.length).includes('/')) {
+    throw new SchemaCompileError('only fragment references of the form #/$defs/ref are supported');
+  }
+  let name: string;
+  try {
+    name = decodeURIComponent(ref.slice(prefix.length));
+  } catch {
+    throw new SchemaCompileError(`invalid escape in reference ${ref}`);
+  }
+  const defs = typeof root === 'object' ? root.$defs : undefined;
+  if (defs === undefined || !Object.prototype.hasOwnProperty.call(defs, name)) {
+    throw new SchemaCompileError(`unknown subschema ${ref}`);
+  }
+  return defs[name] as Schema;
+}
+
+/** Go's RE2 and JavaScript agree on the common syntax; try Unicode mode first, then legacy mode. */
+function parsePattern(pattern: string): RegExp {
+  try {
+    return new RegExp(pattern, 'u');
+  } catch {
+    try {
+      return new RegExp(pattern);
+    } catch (e) {
+      throw new SchemaCompileError(`invalid pattern ${JSON.stringify(pattern)}: ${(e as Error).message}`);
+    }
+  }
+}
+
+const NUMBER_KEYWORDS = ['multipleOf', 'maximum', 'exclusiveMaximum', 'minimum', 'exclusiveMinimum'] as const;
+const COUNT_KEYWORDS = ['maxLength', 'minLength', 'maxItems', 'minItems', 'maxProperties', 'minProperties'] as const;
+
+function compileNode(s: Schema | undefined, root: Schema): void {
+  if (s === undefined || typeof s === 'boolean' || compiled.has(s)) return;
+  const info: Compiled = {};
+  compiled.set(s, info);
+
+  if (s.$ref !== undefined && s.$ref !== '') {
+    info.ref = parseRef(root, s.$ref);
+    compileNode(info.ref, root);
+  }
+  for (const x of s.anyOf ?? []) compileNode(x, root);
+  for (const x of s.oneOf ?? []) compileNode(x, root);
+  for (const x of s.prefixItems ?? []) compileNode(x, root);
+  compileNode(s.items, root);
+  compileNode(s.additionalProperties, root);
+  for (const k of Object.keys(s.properties ?? {})) compileNode(s.properties?.[k], root);
+
+  for (const k of NUMBER_KEYWORDS) {
+    const v = s[k];
+    if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v))) {
+      throw new SchemaCompileError(`${k} must be a number`);
+    }
+  }
+  for (const k of COUNT_KEYWORDS) {
+    const v = s[k];
+    if (v !== undefined && (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0)) {
+      throw new SchemaCompileError(`${k} must be a non-negative integer`);
+    }
+  }
+  if (s.pattern !== undefined && s.pattern !== '') info.pattern = parsePattern(s.pattern);
+}
+
+/**
+ * Compiles `root` (and everything reachable from it) once. Throws {@link SchemaCompileError}
+ * for an unsupported or dangling `$ref`, a bad pattern or a bad numeric keyword. On failure
+ * the partially compiled state is discarded so that the error is reported again next time.
+ */
+export function compileSchema(root: Schema): void {
+  if (typeof root === 'boolean' || compiled.has(root)) return;
+  try {
+    compileNode(root, root);
+  } catch (e) {
+    forget(root, new Set());
+    throw e;
+  }
+}
+
+/** Like {@link compileSchema}, returning the error message instead of throwing. */
+export function tryCompileSchema(root: Schema): string | undefined {
+  try {
+    compileSchema(root);
+    return undefined;
+  } catch (e) {
+    return e instanceof SchemaCompileError ? e.message : String(e);
+  }
+}
+
+function forget(s: Schema | undefined, seen: Set<ObjectSchema>): void {
+  if (s === undefined || typeof s === 'boolean' || seen.has(s)) return;
+  seen.add(s);
+  compiled.delete(s);
+  for (const x of [...(s.anyOf ?? []), ...(s.oneOf ?? []), ...(s.prefixItems ?? [])]) forget(x, seen);
+  forget(s.items, seen);
+  forget(s.additionalProperties, seen);
+  for (const x of Object.values(s.properties ?? {})) forget(x, seen);
+  for (const x of Object.values(s.$defs ?? {})) forget(x, seen);
+}
+
+/**
+ * The schema a `$ref` points to. Resolved through the root the schema was compiled with; a
+ * schema never compiled is compiled here as its own root (its own `$defs`). Undefined when the
+ * schema has no `$ref` or it cannot be resolved.
+ */
+export function resolveRef(s: Schema | undefined): Schema | undefined {
+  if (s === undefined || typeof s === 'boolean' || s.$ref === undefined || s.$ref === '') return undefined;
+  if (!compiled.has(s)) {
+    if (tryCompileSchema(s) !== undefined) return undefined;
+  }
+  return compiled.get(s)?.ref;
+}
+
+/** The compiled `pattern` of a schema (compiling it as its own root if needed). */
+export function compiledPattern(s: ObjectSchema): RegExp | undefined {
+  if (s.pattern === undefined || s.pattern === '') return undefined;
+  if (!compiled.has(s)) {
+    try {
+      compileNode(s, s);
+    } catch {
+      return undefined;
+    }
+  }
+  return compiled.get(s)?.pattern;
+}
