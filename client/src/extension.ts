@@ -1,0 +1,48 @@
+/**
+ * ESC Local: the VS Code glue over the vscode-free core. Activation stays cheap: commands, views
+ * and listeners are registered here; the language server starts only when an ESC environment is
+ * open.
+ */
+import * as vscode from 'vscode';
+import { registerCredentialCommands } from './credentials';
+import { associateLanguage, updateHasEnvironmentsContext } from './environments';
+import { EscLanguageClient } from './languageClient';
+import { Log } from './log';
+
+export interface EscExtensionApi {
+  /** Milliseconds `activate` took (reported by the e2e suite). */
+  activationMs: number;
+  /** The language client, started on first use. */
+  languageClient: EscLanguageClient;
+}
+
+export async function activate(context: vscode.ExtensionContext): Promise<EscExtensionApi> {
+  const started = Date.now();
+  const log = new Log();
+  context.subscriptions.push(log);
+
+  context.subscriptions.push(associateLanguage());
+  const languageClient = new EscLanguageClient(context, log);
+  context.subscriptions.push(languageClient);
+  languageClient.startWhenNeeded();
+
+  context.subscriptions.push(
+    ...registerCredentialCommands(log),
+    vscode.commands.registerCommand('esc.showOutput', () => log.channel.show(true)),
+  );
+
+  // The welcome view's context key: computed in the background, never blocking activation.
+  void updateHasEnvironmentsContext();
+  const environmentsWatcher = vscode.workspace.createFileSystemWatcher('**/*.{yaml,yml}', false, true, false);
+  environmentsWatcher.onDidCreate(() => void updateHasEnvironmentsContext());
+  environmentsWatcher.onDidDelete(() => void updateHasEnvironmentsContext());
+  context.subscriptions.push(environmentsWatcher);
+
+  const activationMs = Date.now() - started;
+  log.info(`activated in ${activationMs} ms`);
+  return { activationMs, languageClient };
+}
+
+export function deactivate(): void {
+  // Everything is registered on context.subscriptions, which VS Code disposes.
+}

@@ -1,0 +1,51 @@
+/** Debian's Chromium, headless, driven by playwright-core (which never downloads a browser). */
+import { Browser, chromium, Page } from 'playwright-core';
+import { chromiumPath } from './paths';
+
+export async function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: chromiumPath,
+    headless: true,
+    args: [
+      '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage',
+    ],
+  });
+}
+
+export interface DevelopmentOptions {
+  /** Folder of the extension under development (its package.json), on the code-server machine. */
+  extensionPath: string;
+  /** Compiled test module exporting `run()`; omitted for UI sessions. */
+  testsPath?: string;
+}
+
+/**
+ * code-server has no --extensionDevelopmentPath flag and its built product ignores `?payload=`,
+ * so the development options are injected into the workbench's web configuration as the page
+ * reads it. (Intercepting the HTML with a route instead makes Chromium block the loopback
+ * WebSocket.)
+ */
+export async function injectDevelopmentOptions(page: Page, options: DevelopmentOptions): Promise<void> {
+  // Plain script text: it runs in the page (DOM), which this Node-typed project does not compile for.
+  const script = `(() => {
+    const dev = ${JSON.stringify(options)};
+    const getAttribute = Element.prototype.getAttribute;
+    Element.prototype.getAttribute = function (name) {
+      const value = getAttribute.call(this, name);
+      if (name === 'data-settings' && this.id === 'vscode-workbench-web-configuration' && value) {
+        const config = JSON.parse(value);
+        const remote = p => ({ scheme: 'vscode-remote', authority: location.host, path: p });
+        config.developmentOptions = Object.assign({}, config.developmentOptions, { extensions: [remote(dev.extensionPath)] },
+          dev.testsPath ? { extensionTestsPath: remote(dev.testsPath) } : {});
+        return JSON.stringify(config);
+      }
+      return value;
+    };
+  })();`;
+  await page.addInitScript({ content: script });
+}
+
+export function workbenchUrl(base: string, folder: string): string {
+  return `${base}/?folder=${encodeURIComponent(folder)}`;
+}

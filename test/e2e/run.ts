@@ -1,0 +1,66 @@
+/**
+ * `npm run test:e2e`: runs the extension in a real VS Code (code-server's workbench and Node
+ * extension host, headless Chromium), against the local AWS endpoint and the Secret Service of
+ * scripts/with-keyring.sh, then the UI smoke test. Exit code 0 only if both pass.
+ *
+ *   ESC_E2E_GREP=<pattern>   run only matching suite tests
+ *   ESC_E2E_SKIP_UI=1        skip the UI smoke test (local iteration only; CI runs everything)
+ *   ESC_E2E_KEEP=1           keep the scratch folder (workspace copies, logs)
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { startCodeServer } from './host/codeServer';
+import { runExtensionTests } from './host/extensionTests';
+import { artifactsDir, fixtureWorkspace, projectRoot, suiteEntry } from './host/paths';
+import { prepareWorkspace } from './host/workspace';
+import { runUiSmoke } from './ui/smoke';
+
+async function main(): Promise<number> {
+  const started = Date.now();
+  const log = (message: string) => console.log(`[e2e ${((Date.now() - started) / 1000).toFixed(1)}s] ${message}`);
+  for (const built of [path.join(projectRoot, 'dist/extension.js'), suiteEntry]) {
+    if (!fs.existsSync(built)) throw new Error(`${built} is missing: run npm run build`);
+  }
+  if (!process.env.DBUS_SESSION_BUS_ADDRESS) {
+    throw new Error('no D-Bus session: run inside scripts/with-keyring.sh (npm run test:e2e does)');
+  }
+  fs.mkdirSync(artifactsDir, { recursive: true });
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'esc-e2e-'));
+  const cleanups: Array<() => Promise<void>> = [];
+  let code = 1;
+  try {
+    const suiteWorkspace = prepareWorkspace(fixtureWorkspace, path.join(scratch, 'suite-workspace'), {});
+    const server = await startCodeServer(path.join(scratch, 'code-server'), {
+      ESC_E2E_ARTIFACTS: artifactsDir,
+    });
+    cleanups.push(() => server.stop());
+    log(`code-server ${server.url} (log ${server.logFile})`);
+    code = await runExtensionTests(server.url, suiteWorkspace, projectRoot, suiteEntry, 10 * 60 * 1000);
+    log(`extension-host suite exit code ${code}`);
+    if (process.env.ESC_E2E_SKIP_UI !== '1') {
+      const uiWorkspace = prepareWorkspace(fixtureWorkspace, path.join(scratch, 'ui-workspace'), {});
+      const uiCode = await runUiSmoke(server.url, uiWorkspace, projectRoot, artifactsDir, log);
+      log(`UI smoke exit code ${uiCode}`);
+      if (uiCode !== 0) code = uiCode;
+    }
+    if (code !== 0) {
+      fs.copyFileSync(server.logFile, path.join(artifactsDir, 'code-server.log'));
+      log(`code-server log copied to ${path.join(artifactsDir, 'code-server.log')}`);
+    }
+  } finally {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(error => log(`cleanup: ${String(error)}`));
+    if (process.env.ESC_E2E_KEEP === '1') log(`scratch kept at ${scratch}`);
+    else fs.rmSync(scratch, { recursive: true, force: true });
+  }
+  log(`done in ${((Date.now() - started) / 1000).toFixed(1)} s, exit code ${code}`);
+  return code;
+}
+
+main().then(
+  code => process.exit(code),
+  error => {
+    console.error(`e2e harness failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
+    process.exit(1);
+  },
+);

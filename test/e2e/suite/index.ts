@@ -1,0 +1,20 @@
+/**
+ * The e2e suite's entry, loaded by the VS Code extension host (`extensionTestsPath`): runs every
+ * `*.test.js` beside it with mocha. Pending (skipped) and `.only` tests fail the run: CI must
+ * never pass with part of the suite switched off.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import Mocha from 'mocha';
+
+export async function run(): Promise<void> {
+  const mocha = new Mocha({ ui: 'bdd', timeout: 60000, color: false, reporter: 'spec', forbidOnly: true, forbidPending: true });
+  const grep = process.env.ESC_E2E_GREP;
+  if (grep) mocha.grep(grep);
+  const files = fs.readdirSync(__dirname).filter(f => f.endsWith('.test.js')).sort();
+  for (const file of files) mocha.addFile(path.join(__dirname, file));
+  const started = Date.now();
+  const failures = await new Promise<number>(resolve => mocha.run(resolve));
+  console.log(`e2e suite: ${files.length} files, ${failures} failure(s), ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  if (failures > 0) throw new Error(`${failures} e2e test(s) failed`);
+}
