@@ -1,0 +1,74 @@
+/**
+ * # esc-local rotation core (vscode-free; used by the extension and the CLI)
+ *
+ * Everything that touches secrets, the OS keychain, AWS or the history lives here; callers
+ * (client/src/extension.ts glue, client/src/cli/) only present results. Nothing in here
+ * imports `vscode`. Every failure is a {@link CoreError} with `code`, `location`
+ * ({environment, path, operation, file}) and `hint`; its `message` is safe to show and log
+ * (never contains a secret).
+ *
+ * ## Entry point: `EscCore`
+ * ```ts
+ * const core = new EscCore({
+ *   workspace: { root, environmentsRoot: 'environments', toolDir: '.esc' }, // settings
+ *   keychainService: 'esc-local',                 // setting; same for extension and CLI
+ *   aws: { iamEndpoint?, stsEndpoint?, defaultRegion? }, // settings; else SDK standard env vars
+ *   tool: 'VS Code' | 'esc-local CLI',            // shown to the other side of a lock
+ *   log: (line) => outputChannel.appendLine(line) // never receives secrets
+ * });
+ * core.workspace.listEnvironments()      // [{name, file}] — names are paths under the root w/o extension
+ * core.workspace.nameForFile(file)       // environment name of a file, or undefined
+ * core.workspace.loader(decrypter?)      // EnvironmentLoader for the evaluator
+ * core.providers({ session? })           // ProviderLoader: aws-login, aws-iam, password, passphrase
+ *
+ * // Rotation (lock → recover/journal → preflight → rotate → write file → history → unlock)
+ * const r = await core.rotate('prod/app', { paths?: ['values.iam'], waitMs?: 0, signal?, trigger?: 'cli',
+ *                                           writeText?: async (file, newText, oldText) => … });
+ * // r: RotationResult {environment, file, recovered, revision?: Revision, principalArn?,
+ * //                    paths: RotatedPathRecord[] ({path, rotator, oldKeyId?, newKeyId?, deletedKeyId?, error?}),
+ * //                    diagnostics}
+ * core.pendingRecovery('prod/app')       // true if an interrupted rotation will be completed first
+ * core.rotationTargets('prod/app')       // [{path, rotator}] fn::rotate nodes, for the quick pick
+ *
+ * // Opening (preview / `esc-local open`): providers run; secrets decrypted only here
+ * await core.open('prod/app', { signal? })   // evaluator result with secrets flagged
+ *
+ * // Encryption of plaintext fn::secret values with the workspace data key (escx envelope)
+ * await core.encryptFile('prod/app')      // {file, encrypted: number}; creates the data key if needed
+ * await core.recordSave('prod/app', { message?, trigger? }) // explicit save revision
+ *
+ * // History (.esc/history/<env>/<000001>.json — committable, no secrets)
+ * core.history.list(env) / .show(env, n) (redacted) / .diff(env, a, b?) / .latest(env)
+ * core.history.environments()
+ * core.history.watch((env) => refreshTree(env))  // → dispose(); fires for CLI-made revisions too
+ * await core.rollback(env, n)             // new revision; rotated states are kept (not rolled back)
+ *                                          // → {revision, keptRotatedPaths: string[], message}
+ * ```
+ *
+ * ## Keychain (`core.keychain`, class {@link Keychain})
+ * `setAwsCredentials(name, {accessKeyId, secretAccessKey, sessionToken?})`,
+ * `getAwsCredentials(name)`, `forgetAwsCredentials(name)`, `listAwsCredentialNames()` (names only),
+ * `probe()` (throws `KeychainUnavailable` with how to fix it). Names: a role ARN (used by
+ * `aws-login` `oidc` for that role) or any name (e.g. `default`, the fallback). Data keys:
+ * `core.workspace.dataKey({create})`, `core.workspace.importDataKey(b64)`.
+ *
+ * ## Crash safety
+ * A rotation holds `.esc/run/locks/<env>.lock` (cross-process) and writes a journal
+ * `.esc/run/journal/<env>.json` (0600, secrets sealed with the data key) before every AWS
+ * side effect. The next `rotate` of that environment completes an interrupted rotation first
+ * and returns `recovered: true` (it does not rotate a second time in the same call).
+ * `ESC_LOCAL_CRASH_AT=<step>` (see crashpoints.ts) makes a process SIGKILL itself at a step —
+ * used by the crash tests only.
+ */
+export { CoreError, isCoreError, describeError, type CoreErrorCode, type ErrorLocation } from './errors';
+export { Keychain, DEFAULT_KEYCHAIN_SERVICE, explainKeychainFailure, type AwsCredentials, type KeytarLike } from './keychain';
+export { Workspace, dataKeyId, type WorkspaceOptions, type EnvironmentFile } from './workspace';
+export { HistoryStore, redactDefinition, type Revision, type RevisionKind, type RotatedPathRecord, type NewRevision } from './history';
+export { acquireEnvironmentLock, lockFile, type HeldLock, type LockOptions, type LockOwner } from './lock';
+export { Journal, journalFile, type JournalEntry, type JournalPhase } from './journal';
+export { CRASH_POINTS, type CrashPoint } from './crashpoints';
+export type { AwsSettings } from './aws/clients';
+export { AwsLoginProvider, parseDurationSeconds, DEFAULT_CREDENTIAL_NAME } from './providers/aws-login';
+export { AwsIamRotator, userNameFromArn, type AwsRotationSession, type IamKey, type IamState } from './rotators/aws-iam';
+export { PasswordRotator, PassphraseRotator, generatePassword, generatePassphrase, DEFAULT_SPECIAL } from './rotators/password';
+export { diffLines, formatDiff, type DiffLine } from './diff';

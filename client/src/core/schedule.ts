@@ -1,0 +1,258 @@
+/**
+ * Rotation schedules, one per environment as in ESC: a cron expression (at most daily, UTC) or
+ * a one-time instant. Stored in `<workspace>/.esc/schedules.json` (meant to be committed with
+ * the environments) together with each schedule's last run, so every machine that runs
+ * `esc-local rotate --due` or has the extension open agrees on what is due.
+ *
+ * A run consumes its slot whatever its outcome: a failing rotation is recorded (here and in the
+ * history) and retried at the next slot, never in a tight loop. A one-time schedule that ran is
+ * kept, marked with its run, until the user removes or replaces it.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { writeFileAtomic } from './atomic';
+import { CoreError } from './errors';
+import { acquireEnvironmentLock } from './lock';
+import { describeCron, nextFire, parseCron } from './schedule-cron';
+
+export type ScheduleOutcome = 'succeeded' | 'failed';
+
+export interface ScheduleRun {
+  /** When the run started (ISO 8601). */
+  at: string;
+  outcome: ScheduleOutcome;
+  /** The revision the rotation recorded, when it got that far. */
+  revision?: number;
+  /** Why it failed (core error messages never contain secrets). */
+  error?: string;
+}
+
+export interface Schedule {
+  environment: string;
+  /** Recurring: five-field cron expression or macro, UTC. Exactly one of `cron` / `once`. */
+  cron?: string;
+  /** One-time: an ISO 8601 instant. */
+  once?: string;
+  /** Rotate only these document paths (ESC property paths); absent = every rotator. */
+  paths?: string[];
+  createdAt: string;
+  lastRun?: ScheduleRun;
+}
+
+interface ScheduleFile {
+  version: 1;
+  schedules: { [environment: string]: Omit<Schedule, 'environment'> };
+}
+
+export const SCHEDULES_FILE = 'schedules.json';
+
+export interface ScheduleSpec {
+  cron?: string;
+  once?: string;
+  paths?: string[];
+}
+
+/** When the schedule should next run (undefined: never again, e.g. a one-time schedule that ran). */
+export function nextRunOf(schedule: Schedule): Date | undefined {
+  if (schedule.once !== undefined) return schedule.lastRun === undefined ? new Date(schedule.once) : undefined;
+  if (schedule.cron === undefined) return undefined;
+  // Slots count from the last run (or from creation): a slot missed while nobody was running
+  // the tool is run once when it next looks, not once per missed slot.
+  const anchor = new Date(schedule.lastRun?.at ?? schedule.createdAt);
+  return nextFire(parseCron(schedule.cron), anchor);
+}
+
+export function isDue(schedule: Schedule, now: Date): boolean {
+  const next = nextRunOf(schedule);
+  return next !== undefined && next.getTime() <= now.getTime();
+}
+
+/** A short description: "daily at 03:00 UTC", "once at 2026-12-01T00:00:00.000Z". */
+export function describeSchedule(schedule: Schedule): string {
+  if (schedule.once !== undefined) return `once at ${new Date(schedule.once).toISOString()}`;
+  if (schedule.cron !== undefined) return `${describeCron(parseCron(schedule.cron))} (${schedule.cron})`;
+  return 'invalid schedule';
+}
+
+function parseInstant(text: string): Date {
+  // RFC 3339 / ISO 8601 with an explicit zone (Z or ±hh:mm): local-time strings are ambiguous.
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/i.test(text)) {
+    throw new CoreError('InvalidInput', `"${text}" is not an RFC 3339 time with a zone`, {}, 'write it like 2026-12-01T03:00:00Z or 2026-12-01T04:00:00+01:00');
+  }
+  const date = new Date(text);
+  if (Number.isNaN(date.getTime())) throw new CoreError('InvalidInput', `"${text}" is not a valid date`);
+  return date;
+}
+
+/** Validates a spec and builds the schedule (throws located CoreErrors). */
+export function makeSchedule(environment: string, spec: ScheduleSpec, now: Date): Schedule {
+  if ((spec.cron === undefined) === (spec.once === undefined)) {
+    throw new CoreError('InvalidInput', 'give exactly one of a cron expression (recurring) or a one-time instant', { environment });
+  }
+  const schedule: Schedule = { environment, createdAt: now.toISOString() };
+  if (spec.cron !== undefined) {
+    parseCron(spec.cron);
+    schedule.cron = spec.cron.trim();
+  } else if (spec.once !== undefined) {
+    const at = parseInstant(spec.once);
+    if (at.getTime() <= now.getTime()) {
+      throw new CoreError('InvalidInput', `the one-time schedule ${at.toISOString()} is not in the future`, { environment }, 'give a future time, or run `esc-local rotate` now');
+    }
+    schedule.once = at.toISOString();
+  }
+  if (spec.paths !== undefined && spec.paths.length > 0) schedule.paths = [...spec.paths];
+  return schedule;
+}
+
+/** The schedules of one workspace, read and written under a short lock so concurrent edits never lose one another. */
+export class ScheduleStore {
+  readonly file: string;
+  private readonly runDir: string;
+
+  /** `escDir` is the workspace's `.esc` folder. */
+  constructor(escDir: string) {
+    this.file = path.join(escDir, SCHEDULES_FILE);
+    this.runDir = path.join(escDir, 'run');
+  }
+
+  list(): Schedule[] {
+    const data = this.read();
+    return Object.entries(data.schedules)
+      .map(([environment, s]) => ({ environment, ...s }))
+      .sort((a, b) => a.environment.localeCompare(b.environment));
+  }
+
+  get(environment: string): Schedule | undefined {
+    return this.list().find((s) => s.environment === environment);
+  }
+
+  /** Creates or replaces the environment's schedule (one per environment). */
+  async set(environment: string, spec: ScheduleSpec, now: Date = new Date()): Promise<Schedule> {
+    const schedule = makeSchedule(environment, spec, now);
+    await this.update((data) => {
+      const { environment: _name, ...rest } = schedule;
+      data.schedules[environment] = rest;
+    });
+    return schedule;
+  }
+
+  /** Returns false when there was no schedule. */
+  async remove(environment: string): Promise<boolean> {
+    let removed = false;
+    await this.update((data) => {
+      removed = environment in data.schedules;
+      delete data.schedules[environment];
+    });
+    return removed;
+  }
+
+  /** Records a run; a schedule removed or replaced meanwhile (different createdAt) is left alone. */
+  async recordRun(schedule: Schedule, run: ScheduleRun): Promise<void> {
+    await this.update((data) => {
+      const current = data.schedules[schedule.environment];
+      if (current === undefined || current.createdAt !== schedule.createdAt) return;
+      current.lastRun = run;
+    });
+  }
+
+  due(now: Date = new Date()): Schedule[] {
+    return this.list().filter((s) => {
+      try {
+        return isDue(s, now);
+      } catch {
+        return false; // an invalid entry (hand-edited) is reported by `schedule list`, not run
+      }
+    });
+  }
+
+  private read(): ScheduleFile {
+    let text: string;
+    try {
+      text = fs.readFileSync(this.file, 'utf8');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { version: 1, schedules: {} };
+      throw new CoreError('InvalidInput', `cannot read ${this.file}: ${(e as Error).message}`, { file: this.file });
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch (e) {
+      throw new CoreError('InvalidInput', `${this.file} is not valid JSON: ${(e as Error).message}`, { file: this.file }, 'fix or delete the file');
+    }
+    const data = parsed as Partial<ScheduleFile>;
+    if (typeof parsed !== 'object' || parsed === null || data.version !== 1 || typeof data.schedules !== 'object' || data.schedules === null) {
+      throw new CoreError('InvalidInput', `${this.file} is not an esc-local schedules file (version 1)`, { file: this.file }, 'fix or delete the file');
+    }
+    return data as ScheduleFile;
+  }
+
+  private async update(change: (data: ScheduleFile) => void): Promise<void> {
+    const lock = await acquireEnvironmentLock(this.runDir, '@schedules', { waitMs: 10_000, purpose: 'schedule update' });
+    try {
+      const data = this.read();
+      change(data);
+      writeFileAtomic(this.file, JSON.stringify(data, null, 2) + '\n', 0o644);
+    } finally {
+      lock.release();
+    }
+  }
+}
+
+/** What `runDueSchedules` needs from the rotation machinery (the CLI and the extension wire the core in). */
+export interface ScheduledRotation {
+  /** Rotates the environment (only `paths` when given); resolves with the recorded revision. */
+  rotate(environment: string, paths: string[] | undefined, signal?: AbortSignal): Promise<{ revision?: number }>;
+  /** Records a failed scheduled run in the environment's history. Must not throw for history problems it can report otherwise. */
+  recordFailure(environment: string, paths: string[] | undefined, error: unknown): Promise<void>;
+}
+
+export interface DueRunResult {
+  environment: string;
+  schedule: Schedule;
+  run: ScheduleRun;
+}
+
+export interface DueRunOptions {
+  now?: Date;
+  signal?: AbortSignal;
+  /** Called before each rotation starts (progress). */
+  onStart?: (schedule: Schedule) => void;
+  describeError?: (e: unknown) => string;
+}
+
+/**
+ * Runs every due schedule once, one environment at a time, under a sweep lock so that two
+ * overlapping `rotate --due` invocations never rotate the same slot twice. Each run is recorded
+ * (schedule file and, for failures, history) whatever happens.
+ */
+export async function runDueSchedules(store: ScheduleStore, rotation: ScheduledRotation, options: DueRunOptions = {}): Promise<DueRunResult[]> {
+  const escDir = path.dirname(store.file);
+  const sweep = await acquireEnvironmentLock(path.join(escDir, 'run'), '@schedule-sweep', { waitMs: 0, purpose: 'scheduled rotation sweep' });
+  const results: DueRunResult[] = [];
+  try {
+    const now = options.now ?? new Date();
+    for (const schedule of store.due(now)) {
+      options.signal?.throwIfAborted();
+      options.onStart?.(schedule);
+      const at = new Date().toISOString();
+      let run: ScheduleRun;
+      try {
+        const { revision } = await rotation.rotate(schedule.environment, schedule.paths, options.signal);
+        run = revision === undefined ? { at, outcome: 'succeeded' } : { at, outcome: 'succeeded', revision };
+      } catch (e) {
+        const message = (options.describeError ?? ((x: unknown) => (x instanceof Error ? x.message : String(x))))(e);
+        run = { at, outcome: 'failed', error: message };
+        try {
+          await rotation.recordFailure(schedule.environment, schedule.paths, e);
+        } catch (historyError) {
+          run.error = `${message}; also, recording the failure in the history failed: ${historyError instanceof Error ? historyError.message : String(historyError)}`;
+        }
+      }
+      await store.recordRun(schedule, run);
+      results.push({ environment: schedule.environment, schedule, run });
+    }
+  } finally {
+    sweep.release();
+  }
+  return results;
+}

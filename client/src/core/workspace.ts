@@ -1,0 +1,231 @@
+/**
+ * The workspace as the core sees it: a folder with an environments root (default
+ * `environments/`) and loose `*.esc.yaml` / `*.esc.yml` files; a tool folder (default `.esc/`,
+ * committable) holding `workspace.json` (the workspace id and its data key's fingerprint —
+ * never the key), the revision history, schedules; and `.esc/run/` (git-ignored) for locks
+ * and journals. Environment names are paths under the root without the extension
+ * (`environments/prod/app.yaml` → `prod/app`); loose files are named by their path from the
+ * workspace folder without `.esc.yaml`.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import type { Decrypter, EnvironmentLoader, LoadedEnvironment } from '../../../shared/src/eval/contract';
+import { createFileExclusive, writeFileAtomic } from './atomic';
+import { CoreError } from './errors';
+import { Keychain } from './keychain';
+
+export interface WorkspaceOptions {
+  /** The workspace folder (absolute). */
+  root: string;
+  /** Environments root, relative to `root` (setting `esc.environmentsRoot`). Default `environments`. */
+  environmentsRoot?: string;
+  /** Tool folder, relative to `root` (setting for the history folder). Default `.esc`. */
+  toolDir?: string;
+  /** Keychain (service name from the settings). Default: service `esc-local`. */
+  keychain?: Keychain;
+}
+
+export interface EnvironmentFile {
+  name: string;
+  file: string;
+}
+
+interface WorkspaceManifest {
+  version: 1;
+  id: string;
+  /** Fingerprint of the data key (not the key): detects a wrong key before decrypting. */
+  dataKeyId?: string;
+}
+
+const LOOSE_SUFFIXES = ['.esc.yaml', '.esc.yml'];
+const ROOT_SUFFIXES = ['.esc.yaml', '.esc.yml', '.yaml', '.yml'];
+const SKIP_DIRS = new Set(['node_modules', '.git', '.esc', 'out', 'dist', '.vscode-test', '.hg', '.svn']);
+
+export function dataKeyId(key: Uint8Array): string {
+  return createHash('sha256').update('esc-local data key id\n').update(key).digest('hex').slice(0, 16);
+}
+
+function stripSuffix(file: string, suffixes: readonly string[]): string | undefined {
+  for (const s of suffixes) if (file.endsWith(s)) return file.slice(0, -s.length);
+  return undefined;
+}
+
+function toPosix(p: string): string {
+  return p.split(path.sep).join('/');
+}
+
+export class Workspace {
+  readonly root: string;
+  readonly environmentsDir: string;
+  readonly toolDir: string;
+  readonly runDir: string;
+  readonly historyDir: string;
+  readonly keychain: Keychain;
+
+  constructor(options: WorkspaceOptions) {
+    this.root = path.resolve(options.root);
+    this.environmentsDir = path.resolve(this.root, options.environmentsRoot ?? 'environments');
+    this.toolDir = path.resolve(this.root, options.toolDir ?? '.esc');
+    this.runDir = path.join(this.toolDir, 'run');
+    this.historyDir = path.join(this.toolDir, 'history');
+    this.keychain = options.keychain ?? new Keychain();
+  }
+
+  // ---- environments ----
+
+  /** Every environment of the workspace, sorted by name (root files win over loose files). */
+  listEnvironments(): EnvironmentFile[] {
+    const byName = new Map<string, string>();
+    const walk = (dir: string, visit: (file: string) => void, depth: number): void => {
+      if (depth > 12) return;
+      let entries: fs.Dirent[];
+      try {
+        entries = fs.readdirSync(dir, { withFileTypes: true });
+      } catch {
+        return;
+      }
+      for (const e of entries) {
+        const full = path.join(dir, e.name);
+        if (e.isDirectory()) {
+          if (!SKIP_DIRS.has(e.name) && !e.name.startsWith('.')) walk(full, visit, depth + 1);
+        } else if (e.isFile()) visit(full);
+      }
+    };
+    walk(this.environmentsDir, (file) => {
+      const name = this.nameForFile(file);
+      if (name !== undefined && !byName.has(name)) byName.set(name, file);
+    }, 0);
+    walk(this.root, (file) => {
+      if (file.startsWith(this.environmentsDir + path.sep)) return;
+      const name = this.nameForFile(file);
+      if (name !== undefined && !byName.has(name)) byName.set(name, file);
+    }, 0);
+    return [...byName.entries()].map(([name, file]) => ({ name, file })).sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /** The environment name of a file, or undefined if the file is not an environment. */
+  nameForFile(file: string): string | undefined {
+    const abs = path.resolve(this.root, file);
+    const underRoot = path.relative(this.environmentsDir, abs);
+    if (!underRoot.startsWith('..') && !path.isAbsolute(underRoot)) {
+      const stem = stripSuffix(underRoot, ROOT_SUFFIXES);
+      if (stem) return toPosix(stem);
+    }
+    const rel = path.relative(this.root, abs);
+    if (rel.startsWith('..') || path.isAbsolute(rel)) return undefined;
+    const stem = stripSuffix(rel, LOOSE_SUFFIXES);
+    return stem ? toPosix(stem) : undefined;
+  }
+
+  /** The file of an environment, or undefined. */
+  fileFor(name: string): string | undefined {
+    if (name.includes('..') || name.startsWith('/')) return undefined;
+    for (const s of ROOT_SUFFIXES) {
+      const f = path.join(this.environmentsDir, ...name.split('/')) + s;
+      if (fs.existsSync(f)) return f;
+    }
+    for (const s of LOOSE_SUFFIXES) {
+      const f = path.join(this.root, ...name.split('/')) + s;
+      if (fs.existsSync(f)) return f;
+    }
+    return undefined;
+  }
+
+  requireFile(name: string): string {
+    const f = this.fileFor(name);
+    if (f === undefined) {
+      throw new CoreError('EnvironmentNotFound', `no environment named "${name}" in ${this.root}`, { environment: name }, `create ${path.relative(this.root, path.join(this.environmentsDir, name))}.yaml (or ${name}.esc.yaml)`);
+    }
+    return f;
+  }
+
+  /** An EnvironmentLoader over the files; with a decrypter, ciphertexts can be opened. */
+  loader(decrypter?: Decrypter): EnvironmentLoader {
+    return {
+      load: async (name: string): Promise<LoadedEnvironment | undefined> => {
+        const file = this.fileFor(name);
+        if (file === undefined) return undefined;
+        const text = fs.readFileSync(file, 'utf8');
+        return decrypter ? { text, decrypter } : { text };
+      },
+    };
+  }
+
+  // ---- identity and data key ----
+
+  private manifestFile(): string {
+    return path.join(this.toolDir, 'workspace.json');
+  }
+
+  private readManifest(): WorkspaceManifest | undefined {
+    try {
+      return JSON.parse(fs.readFileSync(this.manifestFile(), 'utf8')) as WorkspaceManifest;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw new CoreError('InvalidInput', `${this.manifestFile()} is not valid JSON`, { file: this.manifestFile() }, 'restore it from version control');
+    }
+  }
+
+  /** Creates `.esc/` with its manifest and `.gitignore` (for `run/`) if missing. */
+  ensureToolDir(): WorkspaceManifest {
+    fs.mkdirSync(this.toolDir, { recursive: true });
+    const ignore = path.join(this.toolDir, '.gitignore');
+    if (!fs.existsSync(ignore)) createFileExclusive(ignore, '# locks and rotation journals are machine-local\nrun/\n');
+    const existing = this.readManifest();
+    if (existing) return existing;
+    createFileExclusive(this.manifestFile(), JSON.stringify({ version: 1, id: randomUUID() } satisfies WorkspaceManifest, null, 2) + '\n');
+    return this.readManifest()!;
+  }
+
+  workspaceId(): string {
+    return this.ensureToolDir().id;
+  }
+
+  /**
+   * The workspace data key from the keychain. With `create`, a missing key is generated (only
+   * for a workspace that never had one: otherwise the key must be imported, or the existing
+   * ciphertexts would become unreadable).
+   */
+  async dataKey(options: { create?: boolean } = {}): Promise<Buffer> {
+    const manifest = this.ensureToolDir();
+    const key = await this.keychain.getDataKey(manifest.id);
+    if (key) {
+      if (manifest.dataKeyId !== undefined && manifest.dataKeyId !== dataKeyId(key)) {
+        throw new CoreError('DataKeyMissing', `the data key in the OS keychain does not match this workspace's key (id ${manifest.dataKeyId})`, { file: this.manifestFile() }, 'import the right key with `esc-local key import`');
+      }
+      if (manifest.dataKeyId === undefined) this.writeManifest({ ...manifest, dataKeyId: dataKeyId(key) });
+      return key;
+    }
+    if (manifest.dataKeyId !== undefined || !options.create) {
+      throw new CoreError(
+        'DataKeyMissing',
+        `this workspace's data key (id ${manifest.dataKeyId ?? 'none yet'}) is not in the OS keychain (service "${this.keychain.service}")`,
+        { file: this.manifestFile() },
+        manifest.dataKeyId !== undefined
+          ? 'import it from a machine that has it (`esc-local key export` there, `esc-local key import` here)'
+          : 'run a command that encrypts (ESC: Encrypt Secrets in File / `esc-local encrypt`) to create one',
+      );
+    }
+    const fresh = randomBytes(32);
+    await this.keychain.setDataKey(manifest.id, fresh);
+    this.writeManifest({ ...manifest, dataKeyId: dataKeyId(fresh) });
+    return fresh;
+  }
+
+  /** Imports a data key (base64) exported from another machine. */
+  async importDataKey(base64: string): Promise<void> {
+    const key = Buffer.from(base64.trim(), 'base64');
+    if (key.length !== 32) throw new CoreError('InvalidInput', 'a data key is 32 bytes, base64-encoded');
+    const manifest = this.ensureToolDir();
+    if (manifest.dataKeyId !== undefined && manifest.dataKeyId !== dataKeyId(key)) {
+      throw new CoreError('InvalidInput', `this key (id ${dataKeyId(key)}) is not this workspace's data key (id ${manifest.dataKeyId})`);
+    }
+    await this.keychain.setDataKey(manifest.id, key);
+    if (manifest.dataKeyId === undefined) this.writeManifest({ ...manifest, dataKeyId: dataKeyId(key) });
+  }
+
+  private writeManifest(m: WorkspaceManifest): void {
+    writeFileAtomic(this.manifestFile(), JSON.stringify(m, null, 2) + '\n', 0o644);
+  }
+}
