@@ -3,7 +3,6 @@
  * name, account `webhook:<id>`). Like every keychain entry, they are never written to a file or
  * a log, and an unavailable keychain is an explained error, not a reason to send unsigned.
  */
-import { randomBytes } from 'node:crypto';
 import { CoreError } from './errors';
 import { DEFAULT_KEYCHAIN_SERVICE, explainKeychainFailure, type KeytarLike } from './keychain';
 
@@ -53,7 +52,3 @@ export class WebhookSecrets {
   }
 }
 
-/** A fresh random signing secret (256 bits, hex). */
-export function generateWebhookSecret(): string {
-  return randomBytes(32).toString('hex');
-}
