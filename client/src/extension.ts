@@ -6,14 +6,21 @@
 import * as vscode from 'vscode';
 import { registerCredentialCommands } from './credentials';
 import { associateLanguage, updateHasEnvironmentsContext } from './environments';
+import { registerHistoryCommands } from './history/historyCommands';
+import { HistoryTreeProvider } from './history/historyTree';
+import { RevisionDocumentProvider, revisionScheme } from './history/revisionDocuments';
 import { EscLanguageClient } from './languageClient';
 import { Log } from './log';
+import { RotationStatusBar } from './statusBar';
 
 export interface EscExtensionApi {
   /** Milliseconds `activate` took (reported by the e2e suite). */
   activationMs: number;
   /** The language client, started on first use. */
   languageClient: EscLanguageClient;
+  /** The Rotation History view's data (the e2e suite reads it as a person reads the view). */
+  historyTree: HistoryTreeProvider;
+  statusBar: RotationStatusBar;
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<EscExtensionApi> {
@@ -26,7 +33,27 @@ export async function activate(context: vscode.ExtensionContext): Promise<EscExt
   context.subscriptions.push(languageClient);
   languageClient.startWhenNeeded();
 
+  const revisions = new RevisionDocumentProvider();
+  const historyTree = new HistoryTreeProvider(log);
+  const historyView = vscode.window.createTreeView('esc.history', { treeDataProvider: historyTree, showCollapseAll: true });
+  const statusBar = new RotationStatusBar(log);
+  historyTree.onDidChangeTreeData(() => {
+    statusBar.update();
+    revisions.refreshCurrent();
+  });
   context.subscriptions.push(
+    revisions,
+    vscode.workspace.registerTextDocumentContentProvider(revisionScheme, revisions),
+    historyTree,
+    historyView,
+    statusBar,
+    vscode.workspace.onDidChangeConfiguration(event => {
+      if (event.affectsConfiguration('esc')) {
+        historyTree.watch();
+        historyTree.refresh();
+      }
+    }),
+    ...registerHistoryCommands(historyTree),
     ...registerCredentialCommands(log),
     vscode.commands.registerCommand('esc.showOutput', () => log.channel.show(true)),
   );
@@ -40,7 +67,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<EscExt
 
   const activationMs = Date.now() - started;
   log.info(`activated in ${activationMs} ms`);
-  return { activationMs, languageClient };
+  return { activationMs, languageClient, historyTree, statusBar };
 }
 
 export function deactivate(): void {

@@ -10,6 +10,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { startAwsEndpoint } from './host/awsEndpoint';
 import { startCodeServer } from './host/codeServer';
 import { runExtensionTests } from './host/extensionTests';
 import { artifactsDir, fixtureWorkspace, projectRoot, suiteEntry } from './host/paths';
@@ -30,23 +31,31 @@ async function main(): Promise<number> {
   const cleanups: Array<() => Promise<void>> = [];
   let code = 1;
   try {
-    const suiteWorkspace = prepareWorkspace(fixtureWorkspace, path.join(scratch, 'suite-workspace'), {});
+    const aws = await startAwsEndpoint(path.join(scratch, 'aws'));
+    cleanups.push(() => aws.stop());
+    log(`local AWS endpoint ${aws.url} (account ${aws.accountId})`);
+    // The extension reaches "AWS" only through its endpoint setting, as a user would configure it.
+    const settings = { 'esc.aws.endpoint': aws.url };
+    const suiteWorkspace = prepareWorkspace(fixtureWorkspace, path.join(scratch, 'suite-workspace'), settings);
     const server = await startCodeServer(path.join(scratch, 'code-server'), {
       ESC_E2E_ARTIFACTS: artifactsDir,
+      // For the suite's own setup calls (creating the IAM user and its first key), not the extension's.
+      ESC_E2E_AWS_ADMIN_URL: aws.url,
     });
     cleanups.push(() => server.stop());
     log(`code-server ${server.url} (log ${server.logFile})`);
     code = await runExtensionTests(server.url, suiteWorkspace, projectRoot, suiteEntry, 10 * 60 * 1000);
     log(`extension-host suite exit code ${code}`);
     if (process.env.ESC_E2E_SKIP_UI !== '1') {
-      const uiWorkspace = prepareWorkspace(fixtureWorkspace, path.join(scratch, 'ui-workspace'), {});
+      const uiWorkspace = prepareWorkspace(fixtureWorkspace, path.join(scratch, 'ui-workspace'), settings);
       const uiCode = await runUiSmoke(server.url, uiWorkspace, projectRoot, artifactsDir, log);
       log(`UI smoke exit code ${uiCode}`);
       if (uiCode !== 0) code = uiCode;
     }
     if (code !== 0) {
       fs.copyFileSync(server.logFile, path.join(artifactsDir, 'code-server.log'));
-      log(`code-server log copied to ${path.join(artifactsDir, 'code-server.log')}`);
+      fs.copyFileSync(aws.logFile, path.join(artifactsDir, 'aws-endpoint.log'));
+      log(`code-server and AWS endpoint logs copied to ${artifactsDir}`);
     }
   } finally {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(error => log(`cleanup: ${String(error)}`));

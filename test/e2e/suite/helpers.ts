@@ -2,6 +2,7 @@
 import * as assert from 'assert';
 import * as path from 'path';
 import * as vscode from 'vscode';
+import type { EscExtensionApi } from '../../../client/src/extension';
 
 export const extensionId = 'esc-local.esc-local';
 
@@ -35,4 +36,11 @@ export async function eventually<T>(what: string, probe: () => T | undefined | P
     await new Promise(r => setTimeout(r, 100));
   }
   throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+}
+
+/** The extension's API (activating it if needed). */
+export async function escApi(): Promise<EscExtensionApi> {
+  const extension = vscode.extensions.getExtension<EscExtensionApi>(extensionId);
+  assert.ok(extension, `${extensionId} is loaded`);
+  return extension.activate();
 }

@@ -1,0 +1,213 @@
+/**
+ * The Rotation History view: environments → revisions (number, age, author, kind) → rotated
+ * paths (old key id → new key id, deleted key id, or the error). Built on the core's history
+ * store, it refreshes itself when revisions appear on disk, whoever wrote them (this window,
+ * another window, the command-line tool).
+ */
+import * as path from 'path';
+import * as vscode from 'vscode';
+import { HistoryStore, Revision, RotatedPathRecord } from '../core/history';
+import { describeError, Log } from '../log';
+import { readSettings } from '../settings';
+import { coreWorkspace } from '../workspaces';
+import { relativeTime } from './relativeTime';
+import { revisionUri } from './revisionDocuments';
+
+export interface EnvironmentNode {
+  kind: 'environment';
+  folder: vscode.WorkspaceFolder;
+  environment: string;
+  /** The environment's file, when it still exists. */
+  file?: string;
+}
+
+export interface RevisionNode {
+  kind: 'revision';
+  folder: vscode.WorkspaceFolder;
+  environment: string;
+  revision: Revision;
+  /** The number of the revision before this one, if any (for "compare with previous"). */
+  previous?: number;
+}
+
+export interface PathNode {
+  kind: 'path';
+  parent: RevisionNode;
+  record: RotatedPathRecord;
+}
+
+export type HistoryNode = EnvironmentNode | RevisionNode | PathNode;
+
+const kindIcons: Record<Revision['kind'], string> = {
+  rotation: 'sync',
+  save: 'save',
+  rollback: 'discard',
+  encrypt: 'lock',
+  recovery: 'debug-restart',
+};
+
+export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryNode>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<HistoryNode | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private readonly watchers: vscode.Disposable[] = [];
+  private refreshTimer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly log: Log) {
+    this.watch();
+  }
+
+  /** Re-watches the history folders (settings or workspace folders changed). */
+  watch(): void {
+    this.watchers.splice(0).forEach(w => w.dispose());
+    for (const folder of vscode.workspace.workspaceFolders ?? []) {
+      const settings = readSettings(folder);
+      const patterns = [`${settings.historyFolder}/history/**`, `${settings.environmentsRoot}/**/*.{yaml,yml}`, '**/*.esc.{yaml,yml}'];
+      for (const pattern of patterns) {
+        // VS Code's watcher sees files written by any process, and creates nothing in the workspace.
+        const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, pattern));
+        watcher.onDidCreate(() => this.refreshSoon());
+        watcher.onDidDelete(() => this.refreshSoon());
+        watcher.onDidChange(() => this.refreshSoon());
+        this.watchers.push(watcher);
+      }
+    }
+  }
+
+  refresh(): void {
+    this.changed.fire(undefined);
+  }
+
+  /** Coalesces bursts of file events (a rotation writes several files) into one refresh. */
+  private refreshSoon(): void {
+    if (this.refreshTimer) clearTimeout(this.refreshTimer);
+    this.refreshTimer = setTimeout(() => this.refresh(), 150);
+  }
+
+  getChildren(node?: HistoryNode): HistoryNode[] {
+    try {
+      if (!node) return this.environments();
+      if (node.kind === 'environment') return this.revisions(node);
+      if (node.kind === 'revision') return node.revision.paths.map(record => ({ kind: 'path', parent: node, record }));
+      return [];
+    } catch (error) {
+      this.log.error('reading the rotation history failed', error);
+      void vscode.window.showErrorMessage(`Rotation History: ${describeError(error)}`);
+      return [];
+    }
+  }
+
+  getParent(node: HistoryNode): HistoryNode | undefined {
+    if (node.kind === 'path') return node.parent;
+    if (node.kind === 'revision') return { kind: 'environment', folder: node.folder, environment: node.environment };
+    return undefined;
+  }
+
+  private environments(): EnvironmentNode[] {
+    const nodes: EnvironmentNode[] = [];
+    for (const folder of vscode.workspace.workspaceFolders ?? []) {
+      const workspace = coreWorkspace(folder);
+      const files = new Map(workspace.listEnvironments().map(e => [e.name, e.file]));
+      const names = new Set([...files.keys(), ...new HistoryStore(workspace.historyDir).environments()]);
+      for (const environment of [...names].sort()) {
+        const file = files.get(environment);
+        nodes.push({ kind: 'environment', folder, environment, ...(file ? { file } : {}) });
+      }
+    }
+    return nodes;
+  }
+
+  private revisions(node: EnvironmentNode): RevisionNode[] {
+    const workspace = coreWorkspace(node.folder);
+    const revisions = new HistoryStore(workspace.historyDir).list(node.environment);
+    // Newest first, as a person reads history.
+    return revisions
+      .map((revision, index) => ({
+        kind: 'revision' as const,
+        folder: node.folder,
+        environment: node.environment,
+        revision,
+        ...(index > 0 ? { previous: revisions[index - 1]!.number } : {}),
+      }))
+      .reverse();
+  }
+
+  getTreeItem(node: HistoryNode): vscode.TreeItem {
+    if (node.kind === 'environment') return environmentItem(node);
+    if (node.kind === 'revision') return revisionItem(node);
+    return pathItem(node);
+  }
+
+  dispose(): void {
+    if (this.refreshTimer) clearTimeout(this.refreshTimer);
+    this.watchers.forEach(w => w.dispose());
+    this.changed.dispose();
+  }
+}
+
+function environmentItem(node: EnvironmentNode): vscode.TreeItem {
+  const item = new vscode.TreeItem(node.environment, vscode.TreeItemCollapsibleState.Collapsed);
+  item.id = `env:${node.folder.index}:${node.environment}`;
+  item.contextValue = node.file ? 'esc.environment' : 'esc.environment.deleted';
+  item.iconPath = new vscode.ThemeIcon(node.file ? 'symbol-namespace' : 'trash');
+  const multiRoot = (vscode.workspace.workspaceFolders?.length ?? 0) > 1;
+  item.description = [multiRoot ? node.folder.name : undefined, node.file ? undefined : 'file deleted'].filter(Boolean).join(' · ') || undefined;
+  if (node.file) {
+    item.resourceUri = vscode.Uri.file(node.file);
+    item.tooltip = `${node.environment}\n${path.relative(node.folder.uri.fsPath, node.file)}`;
+  }
+  return item;
+}
+
+function revisionItem(node: RevisionNode): vscode.TreeItem {
+  const { revision } = node;
+  const item = new vscode.TreeItem(
+    `#${revision.number} ${revision.kind}`,
+    revision.paths.length > 0 ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None,
+  );
+  item.id = `rev:${node.folder.index}:${node.environment}:${revision.number}`;
+  const time = new Date(revision.time);
+  item.description = `${relativeTime(time)} · ${revision.user}${revision.outcome === 'failed' ? ' · failed' : ''}`;
+  item.iconPath = revision.outcome === 'failed'
+    ? new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'))
+    : new vscode.ThemeIcon(kindIcons[revision.kind] ?? 'history');
+  item.contextValue = node.previous !== undefined ? 'esc.revision.withPrevious' : 'esc.revision';
+  const tooltip = new vscode.MarkdownString(undefined, true);
+  tooltip.appendMarkdown(`**${node.environment}** revision ${revision.number} — ${revision.kind}, ${revision.outcome}\n\n`);
+  tooltip.appendMarkdown(`${time.toLocaleString()} by \`${revision.user}\``);
+  if (revision.principalArn) tooltip.appendMarkdown(` as \`${revision.principalArn}\``);
+  if (revision.trigger) tooltip.appendMarkdown(` (${revision.trigger})`);
+  if (revision.rolledBackTo !== undefined) tooltip.appendMarkdown(`\n\nRolled back to revision ${revision.rolledBackTo}`);
+  if (revision.message) tooltip.appendMarkdown(`\n\n${revision.message}`);
+  item.tooltip = tooltip;
+  item.command = {
+    command: 'esc.history.openRevision',
+    title: 'Open Revision',
+    arguments: [node],
+  };
+  return item;
+}
+
+/** `old → new, deleted X` for a rotated path (key ids only; secrets never reach the history). */
+export function describeRotatedPath(record: RotatedPathRecord): string {
+  if (record.error) return `failed: ${record.error}`;
+  const parts: string[] = [];
+  if (record.oldKeyId || record.newKeyId) parts.push(`${record.oldKeyId ?? '∅'} → ${record.newKeyId ?? '∅'}`);
+  if (record.deletedKeyId) parts.push(`deleted ${record.deletedKeyId}`);
+  return parts.length > 0 ? parts.join(', ') : 'rotated';
+}
+
+function pathItem(node: PathNode): vscode.TreeItem {
+  const item = new vscode.TreeItem(node.record.path, vscode.TreeItemCollapsibleState.None);
+  item.id = `path:${node.parent.folder.index}:${node.parent.environment}:${node.parent.revision.number}:${node.record.path}`;
+  item.description = `${node.record.rotator} · ${describeRotatedPath(node.record)}`;
+  item.iconPath = node.record.error
+    ? new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'))
+    : new vscode.ThemeIcon('key');
+  item.tooltip = `${node.record.path} (${node.record.rotator})\n${describeRotatedPath(node.record)}`;
+  item.contextValue = 'esc.rotatedPath';
+  return item;
+}
+
+export function revisionUriOf(node: RevisionNode): vscode.Uri {
+  return revisionUri({ folderIndex: node.folder.index, environment: node.environment, revision: node.revision.number });
+}
