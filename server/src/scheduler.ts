@@ -1,0 +1,52 @@
+/**
+ * Debounced, cancellable validation per document: a new change within the delay replaces the
+ * pending run, and a change arriving while a run is in flight aborts it (its result would be
+ * stale), so diagnostics are only ever published for the latest text.
+ */
+export type ValidationRun = (uri: string, signal: AbortSignal) => Promise<void>;
+
+export class ValidationScheduler {
+  private readonly pending = new Map<string, NodeJS.Timeout>();
+  private readonly running = new Map<string, AbortController>();
+
+  constructor(
+    private readonly run: ValidationRun,
+    private delayMs: number,
+  ) {}
+
+  setDelay(ms: number): void {
+    this.delayMs = Math.max(0, ms);
+  }
+
+  schedule(uri: string, delayMs = this.delayMs): void {
+    const timer = this.pending.get(uri);
+    if (timer) clearTimeout(timer);
+    this.running.get(uri)?.abort();
+    this.pending.set(
+      uri,
+      setTimeout(() => {
+        this.pending.delete(uri);
+        const controller = new AbortController();
+        this.running.set(uri, controller);
+        void this.run(uri, controller.signal).finally(() => {
+          if (this.running.get(uri) === controller) this.running.delete(uri);
+        });
+      }, delayMs),
+    );
+  }
+
+  cancel(uri: string): void {
+    const timer = this.pending.get(uri);
+    if (timer) clearTimeout(timer);
+    this.pending.delete(uri);
+    this.running.get(uri)?.abort();
+    this.running.delete(uri);
+  }
+
+  dispose(): void {
+    for (const timer of this.pending.values()) clearTimeout(timer);
+    for (const controller of this.running.values()) controller.abort();
+    this.pending.clear();
+    this.running.clear();
+  }
+}

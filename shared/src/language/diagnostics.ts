@@ -1,0 +1,131 @@
+/**
+ * Diagnostics the language service computes from the document itself — YAML syntax, unknown
+ * builtin/provider/rotator names (with "did you mean"), plaintext `fn::secret` — and the
+ * conversion of the evaluator's located diagnostics (parse, schema, interpolation, cycles,
+ * imports, ciphertext) to LSP diagnostics. Each diagnostic carries a `code` and, when a fix
+ * exists, `data` the code actions read back.
+ */
+import { DiagnosticSeverity, type Diagnostic, type Range } from 'vscode-languageserver-types';
+import { isMap, isScalar } from 'yaml';
+import type { Diagnostic as EvalDiagnostic } from '../eval/contract';
+import type { Range as EscRange } from '../syntax/range';
+import { builtinNames, providerNames, rotatorNames, didYouMean } from '../catalog/index';
+import { OPEN_PREFIX, ROTATE_PREFIX } from './catalogIndex';
+import { formatPath } from './interpolation';
+import { nodeSpan, type EscDocument } from './model';
+
+export const SOURCE = 'esc';
+
+export enum DiagnosticCode {
+  YamlSyntax = 'yaml-syntax',
+  UnknownBuiltin = 'unknown-builtin',
+  UnknownProvider = 'unknown-provider',
+  UnknownRotator = 'unknown-rotator',
+  PlaintextSecret = 'plaintext-secret',
+  Evaluation = 'esc',
+}
+
+/** `data` of a diagnostic whose fix replaces the range with `replacement`. */
+export interface ReplacementData {
+  replacement: string;
+}
+
+/** `data` of a plaintext-secret warning: where the plaintext is (the client encrypts it). */
+export interface PlaintextSecretData {
+  /** ESC document path of the `fn::secret` argument, e.g. `values.db.password["fn::secret"]`. */
+  path: string;
+  /** The plaintext scalar's range. */
+  valueRange: Range;
+}
+
+function lsp(doc: EscDocument, span: { start: number; end: number }, message: string, severity: DiagnosticSeverity, code: DiagnosticCode, data?: unknown): Diagnostic {
+  return { range: doc.lines.range(span), severity, source: SOURCE, message, code, ...(data !== undefined ? { data } : {}) };
+}
+
+export function documentDiagnostics(doc: EscDocument): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const error of doc.syntaxErrors) {
+    out.push(lsp(doc, error.span.end > error.span.start ? error.span : { start: error.span.start, end: Math.min(doc.text.length, error.span.start + 1) }, error.message, error.warning ? DiagnosticSeverity.Warning : DiagnosticSeverity.Error, DiagnosticCode.YamlSyntax));
+  }
+  if (doc.syntaxErrors.some((e) => !e.warning)) return out;
+  for (const call of doc.builtins) {
+    if (call.name.startsWith(OPEN_PREFIX) || call.name.startsWith(ROTATE_PREFIX)) {
+      const open = call.name.startsWith(OPEN_PREFIX);
+      const name = call.name.slice((open ? OPEN_PREFIX : ROTATE_PREFIX).length);
+      const known = open ? providerNames() : rotatorNames();
+      if (known.includes(name)) continue;
+      const suggestion = didYouMean(name, known);
+      const kind = open ? 'provider' : 'rotator';
+      const message = `unknown ${kind} "${name}"${suggestion ? `; did you mean "${suggestion}"?` : ''}`;
+      out.push(lsp(doc, call.nameSpan, message, DiagnosticSeverity.Error, open ? DiagnosticCode.UnknownProvider : DiagnosticCode.UnknownRotator, suggestion ? ({ replacement: (open ? OPEN_PREFIX : ROTATE_PREFIX) + suggestion } satisfies ReplacementData) : undefined));
+    } else if (!builtinNames().includes(call.name)) {
+      const suggestion = didYouMean(call.name, builtinNames());
+      const message = `unknown builtin function "${call.name}"${suggestion ? `; did you mean "${suggestion}"?` : ''}`;
+      out.push(lsp(doc, call.nameSpan, message, DiagnosticSeverity.Error, DiagnosticCode.UnknownBuiltin, suggestion ? ({ replacement: suggestion } satisfies ReplacementData) : undefined));
+    }
+  }
+  for (const call of doc.builtins) {
+    if (call.name !== 'fn::secret') continue;
+    const arg = call.arg;
+    if (isScalar(arg) && !isMap(arg)) {
+      const span = nodeSpan(arg);
+      if (!span) continue;
+      const data: PlaintextSecretData = { path: `values.${formatPath([...call.path, 'fn::secret'])}`, valueRange: doc.lines.range(span) };
+      out.push(lsp(doc, span, 'plaintext secret: this value is stored unencrypted in the file; encrypt it', DiagnosticSeverity.Warning, DiagnosticCode.PlaintextSecret, data));
+    }
+  }
+  return out;
+}
+
+/** ESC positions are 1-based lines and code-point columns; LSP counts UTF-16 units. */
+export function toLspRange(doc: EscDocument, range: EscRange): Range {
+  const convert = (line: number, column: number): { line: number; character: number } => {
+    const l = Math.max(0, Math.min(line - 1, doc.lines.lineCount - 1));
+    const start = doc.lines.lineStart(l);
+    const end = doc.lines.lineEnd(l);
+    let offset = start;
+    for (let cp = 1; cp < column && offset < end; cp++) {
+      const code = doc.text.charCodeAt(offset);
+      offset += code >= 0xd800 && code <= 0xdbff ? 2 : 1;
+    }
+    return { line: l, character: offset - start };
+  };
+  const start = convert(range.begin.line, range.begin.column);
+  let end = convert(range.end.line, range.end.column);
+  if (end.line < start.line || (end.line === start.line && end.character < start.character)) end = start;
+  return { start, end };
+}
+
+export function evaluatorDiagnostic(doc: EscDocument, diagnostic: EvalDiagnostic): Diagnostic {
+  return {
+    range: toLspRange(doc, diagnostic.range),
+    severity: diagnostic.severity === 2 ? DiagnosticSeverity.Warning : DiagnosticSeverity.Error,
+    source: SOURCE,
+    code: DiagnosticCode.Evaluation,
+    message: diagnostic.detail ? `${diagnostic.summary}: ${diagnostic.detail}` : diagnostic.summary,
+  };
+}
+
+function sameStart(a: Diagnostic, b: Diagnostic): boolean {
+  return a.range.start.line === b.range.start.line && a.range.start.character === b.range.start.character;
+}
+
+/**
+ * The language service's diagnostics plus the evaluator's, without saying the same thing twice:
+ * YAML errors come from the document (exact `yaml` positions), unknown names from the
+ * document (they carry the fix), everything else from the evaluator.
+ */
+export function mergeDiagnostics(own: Diagnostic[], evaluated: Diagnostic[]): Diagnostic[] {
+  const hasSyntax = own.some((d) => d.code === DiagnosticCode.YamlSyntax && d.severity === DiagnosticSeverity.Error);
+  const kept = evaluated.filter((e) => {
+    if (hasSyntax) return false; // the evaluator has no environment to speak of
+    if (/^unknown (builtin|provider|rotator|function)/i.test(messageText(e)) && own.some((d) => sameStart(d, e) && String(d.code).startsWith('unknown-'))) return false;
+    return !own.some((d) => sameStart(d, e) && messageText(d) === messageText(e));
+  });
+  const all = [...own, ...kept];
+  return all.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
+}
+
+export function messageText(d: Diagnostic): string {
+  return typeof d.message === 'string' ? d.message : d.message.value;
+}

@@ -1,0 +1,119 @@
+/**
+ * Hover: builtin/provider/rotator documentation, the schema of provider inputs, and for values
+ * and references their checked value (redacted), where they are defined, which import they came
+ * from and which import they override.
+ */
+import { MarkupKind, type Hover, type Position } from 'vscode-languageserver-types';
+import { findTopLevelKey, typeName } from '../catalog/index';
+import { calleeOf, describeSchema, inputSchemaAt, requiredOf } from './catalogIndex';
+import { lineContext } from './lineContext';
+import type { EscDocument, PathKey } from './model';
+import { formatPath } from './interpolation';
+import { resolvePath, targetAt, type Resolution } from './resolve';
+import { kindOfValue, renderValue, valueAtPath, type CheckedValues } from './values';
+import type { EnvironmentWorkspace } from './workspace';
+
+function markdown(value: string, doc: EscDocument, span: { start: number; end: number }): Hover {
+  return { contents: { kind: MarkupKind.Markdown, value }, range: doc.lines.range(span) };
+}
+
+function definedWhere(resolution: Resolution, current: EscDocument): string[] {
+  const lines: string[] = [];
+  const winner = resolution.exact[0] ?? resolution.prefix;
+  if (!winner) return ['Not defined in the workspace.'];
+  const line = winner.doc.lines.positionAt(winner.property.keySpan.start).line + 1;
+  const where = winner.doc.uri === current.uri ? `this environment (line ${line})` : `\`${winner.doc.envName}\` (line ${line})`;
+  lines.push(`Defined in ${where}${winner.via && winner.doc.uri !== current.uri ? `, imported via \`${winner.via.name}\`` : ''}${resolution.exact.length === 0 ? ` as \`${formatPath(winner.property.path)}\`` : ''}.`);
+  const overridden = resolution.exact[1];
+  if (overridden) lines.push(`Overrides the value from \`${overridden.doc.envName}\`${overridden.via && overridden.doc.uri !== winner.doc.uri ? ` (imported via \`${overridden.via.name}\`)` : ''}.`);
+  return lines;
+}
+
+function valueSection(values: CheckedValues | undefined, envName: string, path: readonly PathKey[]): string[] {
+  const value = valueAtPath(values?.valuesOf(envName), path);
+  if (!value) return [];
+  return [`Type: \`${kindOfValue(value)}\``, '```json\n' + renderValue(value) + '\n```'];
+}
+
+export function hover(workspace: EnvironmentWorkspace, doc: EscDocument, position: Position, values?: CheckedValues): Hover | null {
+  const offset = doc.lines.offsetAt(position);
+  // Builtin, provider and rotator names.
+  for (const call of doc.builtins) {
+    if (offset < call.nameSpan.start || offset > call.nameSpan.end) continue;
+    const callee = calleeOf(call.name);
+    if (!callee) continue;
+    if (callee.kind === 'builtin') return markdown(callee.doc ? callee.doc.docs : `Unknown builtin \`${call.name}\`.`, doc, call.nameSpan);
+    return markdown(callee.spec ? callee.spec.docs : `Unknown ${callee.kind} \`${callee.name}\`.`, doc, call.nameSpan);
+  }
+  // Reserved top-level keys.
+  for (const span of [doc.importsKeySpan, doc.valuesKeySpan]) {
+    if (span && offset >= span.start && offset <= span.end) {
+      const entry = findTopLevelKey(doc.text.slice(span.start, span.end));
+      if (entry) return markdown(entry.docs, doc, span);
+    }
+  }
+  const target = targetAt(doc, offset);
+  if (target?.kind === 'import') {
+    const imported = workspace.documentByName(target.entry.name);
+    const lines = [`**Import** \`${target.entry.name}\``];
+    if (!imported) lines.push('Environment not found in the workspace.');
+    else {
+      lines.push(`File: \`${imported.uri}\``);
+      const keys = imported.properties.filter((p) => p.path.length === 1).map((p) => `\`${p.key}\``);
+      if (keys.length > 0) lines.push(`Values: ${keys.join(', ')}`);
+    }
+    if (!target.entry.merge) lines.push('Not merged (`merge: false`): read it through `${imports.' + target.entry.name + '...}`.');
+    return markdown(lines.join('\n\n'), doc, target.entry.span);
+  }
+  if (target?.kind === 'reference') {
+    const keys = target.interpolation.accessors.slice(0, target.accessorIndex + 1).map((a) => a.key);
+    const lines = [`**\${${formatPath(keys)}}**`];
+    if (keys[0] === 'context') lines.push('The execution context (known when the environment is opened).');
+    const resolution = resolvePath(workspace, doc, keys);
+    if (resolution) {
+      // Imported values are merged into this environment's checked values; `environments.*` reads the other one.
+      const fromHere = keys[0] !== 'environments' ? valueSection(values, doc.envName, keys) : [];
+      lines.push(...(fromHere.length > 0 ? fromHere : valueSection(values, resolution.envName, resolution.path)));
+      lines.push(...definedWhere(resolution, doc));
+    } else if (keys[0] !== 'context') {
+      lines.push('Not defined in the workspace.');
+    }
+    return markdown(lines.join('\n\n'), doc, target.accessor.span);
+  }
+  if (target?.kind === 'property') {
+    const path = target.property.path;
+    const lines = [`**${formatPath(path)}**`];
+    lines.push(...valueSection(values, doc.envName, path));
+    const resolution = resolvePath(workspace, doc, path);
+    const overridden = resolution?.exact.find((d) => d.doc.uri !== doc.uri);
+    if (overridden) lines.push(`Overrides the value from \`${overridden.doc.envName}\`${overridden.via ? ` (imported via \`${overridden.via.name}\`)` : ''}.`);
+    return markdown(lines.join('\n\n'), doc, target.property.keySpan);
+  }
+  // Inputs of provider/rotator calls: the schema of the key under the cursor.
+  const ctx = lineContext(doc, position);
+  if (ctx.kind === 'key' || ctx.kind === 'value') {
+    const lineText = doc.text.slice(doc.lines.lineStart(position.line), doc.lines.lineEnd(position.line));
+    const match = /^(\s*(?:-\s+)?)([^\s:#][^:#]*?):(\s|$)/.exec(lineText);
+    if (!match) return null;
+    const keyStart = doc.lines.lineStart(position.line) + match[1]!.length;
+    const keyEnd = keyStart + match[2]!.length;
+    if (offset < keyStart || offset > keyEnd) return null;
+    const chain = ctx.chain;
+    for (let i = chain.length - 1; i >= 0; i--) {
+      if (!chain[i]!.startsWith('fn::')) continue;
+      const callee = calleeOf(chain[i]!);
+      if (!callee) return null;
+      const inner = [...chain.slice(i + 1), match[2]!];
+      const schema = inputSchemaAt(callee, inner);
+      if (schema === undefined) return null;
+      const parent = inputSchemaAt(callee, inner.slice(0, -1));
+      const required = requiredOf(parent).includes(match[2]!);
+      const lines = [`**${match[2]}**: \`${typeName(schema)}\`${required ? ' (required)' : ' (optional)'}`];
+      const description = describeSchema(schema);
+      if (description) lines.push(description);
+      lines.push(`Input of \`${chain[i]}\`.`);
+      return markdown(lines.join('\n\n'), doc, { start: keyStart, end: keyEnd });
+    }
+  }
+  return null;
+}

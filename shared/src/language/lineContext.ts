@@ -1,0 +1,110 @@
+/**
+ * Where the cursor is in the block structure of the YAML text, read from the text itself rather
+ * than the parse tree: while a user types, the document is usually not valid YAML (`fn::op` on
+ * a line of its own is a scalar, not a key), but its indentation already says which key the
+ * cursor is under.
+ */
+import type { Position } from 'vscode-languageserver-types';
+import type { EscDocument } from './model';
+
+/** A parent key, or '[]' for a sequence item. */
+export type ChainKey = string;
+
+export type LineContext =
+  | { kind: 'key'; chain: ChainKey[]; prefix: string; prefixStart: number; column: number; hasColonAfter: boolean }
+  | { kind: 'value'; chain: ChainKey[]; key: string; prefix: string; prefixStart: number }
+  | { kind: 'interpolation'; chain: ChainKey[]; text: string; textStart: number };
+
+interface LineShape {
+  indent: number;
+  dash: boolean;
+  /** Column where the content after `- ` starts. */
+  contentIndent: number;
+  key?: string;
+  /** Text after `key:` (trimmed), if the line is `key: ...`. */
+  rest?: string;
+}
+
+const KEY_LINE = /^((?:[^\s#'"][^#]*?)|"[^"]*"|'[^']*'):(?:\s+(.*))?$/;
+
+function unquote(key: string): string {
+  return (key.startsWith('"') && key.endsWith('"')) || (key.startsWith("'") && key.endsWith("'")) ? key.slice(1, -1) : key;
+}
+
+function shapeOf(line: string): LineShape | undefined {
+  const indent = line.length - line.trimStart().length;
+  let content = line.slice(indent);
+  if (content.length === 0 || content.startsWith('#')) return undefined;
+  let dash = false;
+  let contentIndent = indent;
+  if (content === '-' || content.startsWith('- ')) {
+    dash = true;
+    const after = content.slice(1);
+    const trimmed = after.trimStart();
+    contentIndent = indent + 1 + (after.length - trimmed.length);
+    content = trimmed;
+  }
+  const match = KEY_LINE.exec(content.replace(/\s+#.*$/, '').trimEnd());
+  if (match && !content.startsWith('${')) return { indent, dash, contentIndent, key: unquote(match[1]!.trim()), rest: (match[2] ?? '').trim() };
+  return { indent, dash, contentIndent };
+}
+
+/** The keys enclosing a line whose content starts at column `target`, outermost first. */
+function chainAbove(lines: string[], lineNo: number, target: number): ChainKey[] {
+  const chain: ChainKey[] = [];
+  let limit = target;
+  for (let l = lineNo - 1; l >= 0 && limit > 0; l--) {
+    const shape = shapeOf(lines[l]!);
+    if (!shape) continue;
+    if (shape.contentIndent < limit && shape.key !== undefined && shape.rest === '') {
+      chain.unshift(shape.key);
+      if (shape.dash) chain.unshift('[]');
+      limit = shape.indent;
+    } else if (shape.dash && shape.indent < limit && shape.key === undefined && shape.contentIndent >= limit) {
+      chain.unshift('[]');
+      limit = shape.indent;
+    } else if (shape.dash && shape.indent < limit && shape.contentIndent <= limit) {
+      // `- key: value` sibling line of an item whose other keys we are under.
+      chain.unshift('[]');
+      limit = shape.indent;
+    } else if (shape.indent < limit && !shape.dash) {
+      limit = shape.indent; // a scalar line at lower indentation ends the structure (invalid YAML); keep going.
+    }
+  }
+  return chain;
+}
+
+export function lineContext(doc: EscDocument, position: Position): LineContext {
+  const lines = doc.text.split(/\r?\n/);
+  const line = lines[position.line] ?? '';
+  const before = line.slice(0, position.character);
+  const lineStart = doc.lines.lineStart(position.line);
+  const open = before.lastIndexOf('${');
+  const indent = line.length - line.trimStart().length;
+  if (open >= 0 && !before.slice(open).includes('}')) {
+    const shape = shapeOf(line);
+    const chain = chainAbove(lines, position.line, shape?.contentIndent ?? indent);
+    if (shape?.dash) chain.push('[]');
+    if (shape?.key !== undefined) chain.push(shape.key);
+    return { kind: 'interpolation', chain, text: before.slice(open + 2), textStart: lineStart + open + 2 };
+  }
+  const trimmed = before.slice(indent);
+  let dash = false;
+  let content = trimmed;
+  let contentStart = indent;
+  if (content === '-' || content.startsWith('- ')) {
+    dash = true;
+    const after = content.slice(1);
+    content = after.trimStart();
+    contentStart = indent + 1 + (after.length - content.length);
+  }
+  const chain = chainAbove(lines, position.line, dash ? indent : contentStart);
+  if (dash) chain.push('[]');
+  const separator = /^((?:[^\s#'"][^#]*?)|"[^"]*"|'[^']*'):\s+/.exec(content);
+  if (separator) {
+    const valueStart = contentStart + separator[0].length;
+    return { kind: 'value', chain, key: unquote(separator[1]!.trim()), prefix: before.slice(valueStart), prefixStart: lineStart + valueStart };
+  }
+  const after = line.slice(position.character);
+  return { kind: 'key', chain, prefix: content, prefixStart: lineStart + contentStart, column: contentStart, hasColonAfter: /^[^\s]*:/.test(after) };
+}

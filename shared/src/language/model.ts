@@ -1,0 +1,260 @@
+/**
+ * The language service's view of one environment document: the YAML tree (from the `yaml`
+ * package, with offsets) plus what ESC gives meaning to — imports, value properties, builtin
+ * calls and interpolations — each with its span. Built once per document version and shared by
+ * every feature; it never throws, whatever the text.
+ */
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, Scalar } from 'yaml';
+import type { Document, Node, Pair, YAMLMap } from 'yaml';
+import { findInterpolations, type Interpolation } from './interpolation';
+import { LineIndex, type Span } from './text';
+
+export type PathKey = string | number;
+
+export interface ImportEntry {
+  name: string;
+  span: Span;
+  /** `merge: false` in the long form `- name: {merge: false}`. */
+  merge: boolean;
+  index: number;
+}
+
+export interface PropertyNode {
+  /** The path under `values`, e.g. ['aws', 'login']. */
+  path: PathKey[];
+  key: string;
+  keySpan: Span;
+  value: Node | null;
+  /** The whole `key: value` pair. */
+  span: Span;
+}
+
+export interface BuiltinCall {
+  /** The full key, e.g. `fn::open::aws-login`. */
+  name: string;
+  nameSpan: Span;
+  arg: Node | null;
+  /** The map holding the call (the call's whole extent). */
+  span: Span;
+  /** The path under `values` of the value the call produces. */
+  path: PathKey[];
+}
+
+export interface LocatedInterpolation extends Interpolation {
+  /** The values path of the string that contains it. */
+  path: PathKey[];
+}
+
+export interface SyntaxError {
+  message: string;
+  span: Span;
+  warning: boolean;
+}
+
+export interface StringScalar {
+  node: Scalar;
+  span: Span;
+  value: string;
+  path: PathKey[];
+}
+
+export interface EscDocument {
+  uri: string;
+  envName: string;
+  version: number;
+  text: string;
+  lines: LineIndex;
+  yaml: Document.Parsed;
+  syntaxErrors: SyntaxError[];
+  imports: ImportEntry[];
+  importsKeySpan?: Span;
+  valuesKeySpan?: Span;
+  valuesNode?: YAMLMap;
+  properties: PropertyNode[];
+  builtins: BuiltinCall[];
+  interpolations: LocatedInterpolation[];
+  strings: StringScalar[];
+}
+
+export function nodeSpan(node: Node | null | undefined): Span | undefined {
+  const range = node?.range;
+  return range ? { start: range[0], end: range[1] } : undefined;
+}
+
+export function scalarString(node: unknown): string | undefined {
+  return isScalar(node) && typeof node.value === 'string' ? node.value : isScalar(node) && node.value !== null && node.value !== undefined ? String(node.value) : undefined;
+}
+
+export function pairKey(pair: Pair): string | undefined {
+  return scalarString(pair.key);
+}
+
+export function pairSpan(pair: Pair): Span | undefined {
+  const key = nodeSpan(pair.key as Node | null);
+  if (!key) return undefined;
+  const value = nodeSpan(pair.value as Node | null);
+  return { start: key.start, end: value ? Math.max(value.end, key.end) : key.end };
+}
+
+export function parseEscDocument(uri: string, envName: string, text: string, version = 0): EscDocument {
+  const lineCounter = new LineCounter();
+  const yaml = parseDocument(text, { lineCounter, uniqueKeys: false, strict: false, prettyErrors: false, keepSourceTokens: false });
+  const doc: EscDocument = {
+    uri,
+    envName,
+    version,
+    text,
+    lines: new LineIndex(text),
+    yaml,
+    syntaxErrors: [],
+    imports: [],
+    properties: [],
+    builtins: [],
+    interpolations: [],
+    strings: [],
+  };
+  for (const e of yaml.errors) doc.syntaxErrors.push({ message: firstLine(e.message), span: { start: e.pos[0], end: Math.max(e.pos[1], e.pos[0]) }, warning: false });
+  for (const w of yaml.warnings) doc.syntaxErrors.push({ message: firstLine(w.message), span: { start: w.pos[0], end: Math.max(w.pos[1], w.pos[0]) }, warning: true });
+  const root = yaml.contents;
+  if (!isMap(root)) return doc;
+  for (const pair of root.items) {
+    const key = pairKey(pair);
+    const keySpan = nodeSpan(pair.key as Node | null);
+    if (key === 'imports' && keySpan) {
+      doc.importsKeySpan = keySpan;
+      collectImports(doc, pair.value as Node | null);
+    } else if (key === 'values' && keySpan) {
+      doc.valuesKeySpan = keySpan;
+      if (isMap(pair.value)) {
+        doc.valuesNode = pair.value;
+        walkValue(doc, pair.value, [], false);
+      }
+    }
+  }
+  return doc;
+}
+
+function firstLine(message: string): string {
+  return message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+}
+
+function collectImports(doc: EscDocument, node: Node | null): void {
+  if (!isSeq(node)) return;
+  node.items.forEach((item, index) => {
+    if (isScalar(item)) {
+      const name = scalarString(item);
+      const span = nodeSpan(item);
+      if (name !== undefined && span) doc.imports.push({ name, span, merge: true, index });
+    } else if (isMap(item) && item.items.length > 0) {
+      const first = item.items[0]!;
+      const name = pairKey(first);
+      const span = nodeSpan(first.key as Node | null);
+      let merge = true;
+      if (isMap(first.value)) {
+        const mergeValue = first.value.get('merge');
+        if (mergeValue === false) merge = false;
+      }
+      if (name !== undefined && span) doc.imports.push({ name, span, merge, index });
+    }
+  });
+}
+
+function walkValue(doc: EscDocument, node: unknown, path: PathKey[], inBuiltinArg: boolean): void {
+  if (isMap(node)) {
+    const callPair = node.items.find((p) => pairKey(p)?.startsWith('fn::'));
+    if (callPair && node.items.length === 1) {
+      const name = pairKey(callPair)!;
+      const nameSpan = nodeSpan(callPair.key as Node | null);
+      const span = nodeSpan(node);
+      if (nameSpan && span) doc.builtins.push({ name, nameSpan, arg: (callPair.value as Node | null) ?? null, span, path });
+      walkValue(doc, callPair.value, path, true);
+      return;
+    }
+    for (const pair of node.items) {
+      const key = pairKey(pair);
+      const keySpan = nodeSpan(pair.key as Node | null);
+      const childPath = key === undefined ? path : [...path, key];
+      if (key !== undefined && keySpan && !inBuiltinArg) {
+        doc.properties.push({ path: childPath, key, keySpan, value: (pair.value as Node | null) ?? null, span: pairSpan(pair) ?? keySpan });
+      }
+      if (key?.startsWith('fn::') && keySpan) {
+        // A builtin next to other keys is an ESC error, but still a builtin the user is typing.
+        const span = nodeSpan(node);
+        if (span) doc.builtins.push({ name: key, nameSpan: keySpan, arg: (pair.value as Node | null) ?? null, span, path });
+      }
+      walkValue(doc, pair.value, childPath, inBuiltinArg || (key?.startsWith('fn::') ?? false));
+    }
+  } else if (isSeq(node)) {
+    node.items.forEach((item, i) => walkValue(doc, item, [...path, i], inBuiltinArg));
+  } else if (isScalar(node) && typeof node.value === 'string') {
+    const range = node.range;
+    if (!range) return;
+    const source = doc.text.slice(range[0], range[1]);
+    doc.strings.push({ node, span: { start: range[0], end: range[1] }, value: node.value, path });
+    if (source.includes('${')) {
+      for (const interp of findInterpolations(source, range[0])) doc.interpolations.push({ ...interp, path });
+    }
+  }
+}
+
+/** One step from the root to the node under the cursor. */
+export interface LocationStep {
+  node: Node;
+  /** The pair whose key or value holds the next step (maps only). */
+  pair?: Pair;
+  /** True when the cursor is on the pair's key. */
+  onKey?: boolean;
+  /** The key (map) or index (sequence) leading to the next step. */
+  key?: PathKey;
+}
+
+/** The chain of YAML nodes containing `offset`, outermost first. */
+export function locate(doc: EscDocument, offset: number): LocationStep[] {
+  const steps: LocationStep[] = [];
+  let node: unknown = doc.yaml.contents;
+  while (node && (isMap(node) || isSeq(node) || isScalar(node))) {
+    const current = node as Node;
+    if (isMap(current)) {
+      let next: unknown;
+      for (const pair of current.items) {
+        const keySpan = nodeSpan(pair.key as Node | null);
+        const valueSpan = nodeSpan(pair.value as Node | null);
+        if (keySpan && offset >= keySpan.start && offset <= keySpan.end) {
+          steps.push({ node: current, pair, onKey: true, key: pairKey(pair) });
+          if (isScalar(pair.key)) steps.push({ node: pair.key });
+          return steps;
+        }
+        if (valueSpan && offset >= valueSpan.start && offset <= valueSpan.end) {
+          steps.push({ node: current, pair, onKey: false, key: pairKey(pair) });
+          next = pair.value;
+          break;
+        }
+      }
+      if (next === undefined) {
+        steps.push({ node: current });
+        return steps;
+      }
+      node = next;
+    } else if (isSeq(current)) {
+      let next: unknown;
+      current.items.forEach((item, i) => {
+        const span = nodeSpan(item as Node);
+        if (next === undefined && span && offset >= span.start && offset <= span.end) {
+          steps.push({ node: current, key: i });
+          next = item;
+        }
+      });
+      if (next === undefined) {
+        steps.push({ node: current });
+        return steps;
+      }
+      node = next;
+    } else {
+      steps.push({ node: current });
+      return steps;
+    }
+  }
+  return steps;
+}
+
+export { isMap, isPair, isScalar, isSeq };

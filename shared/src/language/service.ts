@@ -1,0 +1,129 @@
+/**
+ * The ESC language service: every editor feature over the workspace model, with no knowledge of
+ * the protocol that carries it (the server is a thin layer over this class). Evaluation is check
+ * mode only — providers and rotators never run, nothing is decrypted — through an injected
+ * checker, so this module does no I/O of its own.
+ */
+import type { CodeAction, CompletionList, Diagnostic, DocumentSymbol, FoldingRange, Hover, Location, Position, Range, WorkspaceEdit } from 'vscode-languageserver-types';
+import type { Diagnostic as EvalDiagnostic, EnvironmentLoader, Value } from '../eval/contract';
+import { codeActions } from './codeActions';
+import { completion } from './completion';
+import { documentDiagnostics, evaluatorDiagnostic, mergeDiagnostics } from './diagnostics';
+import { foldingRanges } from './folding';
+import { hover } from './hover';
+import type { EscDocument } from './model';
+import { definition, prepareRename, references, rename } from './navigation';
+import { semanticTokens } from './semanticTokens';
+import { documentSymbols } from './symbols';
+import type { CheckedValues } from './values';
+import type { EnvironmentWorkspace } from './workspace';
+
+export interface CheckOutcome {
+  /** Diagnostics of every environment involved; those of other environments are dropped. */
+  diagnostics: EvalDiagnostic[];
+  /** The checked top-level values (secrets flagged, unknowns for provider outputs). */
+  values?: { [key: string]: Value };
+}
+
+/** Check-mode evaluation of one environment (the evaluator behind an adapter). */
+export interface EnvironmentChecker {
+  check(envName: string, loader: EnvironmentLoader, signal?: AbortSignal): Promise<CheckOutcome>;
+}
+
+export class CancelledError extends Error {
+  constructor() {
+    super('cancelled');
+    this.name = 'CancelledError';
+  }
+}
+
+export class EscLanguageService implements CheckedValues {
+  private readonly checked = new Map<string, { [key: string]: Value }>();
+
+  constructor(
+    readonly workspace: EnvironmentWorkspace,
+    private readonly checker?: EnvironmentChecker,
+  ) {}
+
+  document(uri: string): EscDocument | undefined {
+    return this.workspace.document(uri);
+  }
+
+  valuesOf(envName: string): { [key: string]: Value } | undefined {
+    return this.checked.get(envName);
+  }
+
+  /** The loader the evaluator reads environments through: open documents win over disk. */
+  readonly loader: EnvironmentLoader = {
+    load: async (name: string) => {
+      const uri = this.workspace.uriOf(name);
+      const text = uri === undefined ? undefined : this.workspace.text(uri);
+      return text === undefined ? undefined : { text };
+    },
+  };
+
+  /** All diagnostics of one document; rejects with CancelledError when `signal` aborts. */
+  async diagnostics(uri: string, signal?: AbortSignal): Promise<Diagnostic[]> {
+    const doc = this.workspace.document(uri);
+    if (!doc) return [];
+    const own = documentDiagnostics(doc);
+    let evaluated: Diagnostic[] = [];
+    if (this.checker) {
+      const outcome = await this.checker.check(doc.envName, this.loader, signal);
+      if (signal?.aborted) throw new CancelledError();
+      if (outcome.values) this.checked.set(doc.envName, outcome.values);
+      evaluated = outcome.diagnostics.filter((d) => d.range.environment === doc.envName).map((d) => evaluatorDiagnostic(doc, d));
+    }
+    return mergeDiagnostics(own, evaluated);
+  }
+
+  completion(uri: string, position: Position): CompletionList {
+    const doc = this.workspace.document(uri);
+    return doc ? completion(this.workspace, doc, position) : { isIncomplete: false, items: [] };
+  }
+
+  hover(uri: string, position: Position): Hover | null {
+    const doc = this.workspace.document(uri);
+    return doc ? hover(this.workspace, doc, position, this) : null;
+  }
+
+  definition(uri: string, position: Position): Location[] {
+    const doc = this.workspace.document(uri);
+    return doc ? definition(this.workspace, doc, position) : [];
+  }
+
+  references(uri: string, position: Position, includeDeclaration: boolean): Location[] {
+    const doc = this.workspace.document(uri);
+    return doc ? references(this.workspace, doc, position, includeDeclaration) : [];
+  }
+
+  prepareRename(uri: string, position: Position): { range: Range; placeholder: string } | null {
+    const doc = this.workspace.document(uri);
+    return (doc && prepareRename(this.workspace, doc, position)) ?? null;
+  }
+
+  rename(uri: string, position: Position, newName: string): WorkspaceEdit | null {
+    const doc = this.workspace.document(uri);
+    return (doc && rename(this.workspace, doc, position, newName)) ?? null;
+  }
+
+  codeActions(uri: string, range: Range, diagnostics: Diagnostic[]): CodeAction[] {
+    const doc = this.workspace.document(uri);
+    return doc ? codeActions(doc, range, diagnostics) : [];
+  }
+
+  documentSymbols(uri: string): DocumentSymbol[] {
+    const doc = this.workspace.document(uri);
+    return doc ? documentSymbols(doc) : [];
+  }
+
+  foldingRanges(uri: string): FoldingRange[] {
+    const doc = this.workspace.document(uri);
+    return doc ? foldingRanges(doc) : [];
+  }
+
+  semanticTokens(uri: string): number[] {
+    const doc = this.workspace.document(uri);
+    return doc ? semanticTokens(doc) : [];
+  }
+}

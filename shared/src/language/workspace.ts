@@ -1,0 +1,253 @@
+/**
+ * The workspace model: which files are environments, what each is called, and the text the
+ * language service should see for each (open documents win over disk). File I/O is injected
+ * (`DiskReader`) so the model runs in-process in tests and in the server alike.
+ *
+ * Naming: a file under an environments root is named by its path under the root without the
+ * extension (`environments/credentials/aws-creds.yaml` → `credentials/aws-creds`); any other
+ * `*.esc.yaml` / `*.esc.yml` file is named by its path under its workspace folder without that
+ * extension (`app/dev.esc.yaml` → `app/dev`).
+ */
+import { parseEscDocument, type EscDocument } from './model';
+
+export interface DiskReader {
+  /** The file's current text, or undefined if it cannot be read. */
+  read(uri: string): string | undefined;
+}
+
+export interface WorkspaceFolder {
+  /** The folder's URI, without trailing slash. */
+  uri: string;
+  /** The environments root's URI, without trailing slash. */
+  rootUri: string;
+}
+
+interface OpenDocument {
+  text: string;
+  version: number;
+}
+
+interface Known {
+  name: string;
+  /** Parsed document cache (cleared when the text changes). */
+  parsed?: EscDocument;
+  /** Disk text cache for closed documents. */
+  diskText?: string;
+  /** Import names and `environments.*` references, kept even when the parse is evicted. */
+  dependencies?: Set<string>;
+}
+
+const ESC_SUFFIX = /\.esc\.ya?ml$/;
+const YAML_SUFFIX = /\.ya?ml$/;
+
+function trimSlash(uri: string): string {
+  return uri.endsWith('/') ? uri.slice(0, -1) : uri;
+}
+
+function decode(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return part;
+  }
+}
+
+export class EnvironmentWorkspace {
+  private folders: WorkspaceFolder[] = [];
+  private readonly open = new Map<string, OpenDocument>();
+  private readonly known = new Map<string, Known>();
+  private readonly byName = new Map<string, string>();
+  /** Parsed closed documents kept in memory; older ones are dropped to bound memory. */
+  private readonly parsedDiskOrder: string[] = [];
+  private static readonly MAX_PARSED_DISK = 200;
+
+  constructor(private readonly disk: DiskReader) {}
+
+  setFolders(folders: WorkspaceFolder[]): void {
+    this.folders = folders.map((f) => ({ uri: trimSlash(f.uri), rootUri: trimSlash(f.rootUri) }));
+    const uris = [...this.known.keys()];
+    this.known.clear();
+    this.byName.clear();
+    for (const uri of uris) this.addFile(uri);
+    for (const uri of this.open.keys()) this.addFile(uri, true);
+  }
+
+  getFolders(): readonly WorkspaceFolder[] {
+    return this.folders;
+  }
+
+  /** The environment name of a file, or undefined if it is not an environment. */
+  nameOf(uri: string): string | undefined {
+    const known = this.known.get(uri);
+    if (known) return known.name;
+    return this.deriveName(uri);
+  }
+
+  private deriveName(uri: string): string | undefined {
+    for (const folder of this.folders) {
+      if (uri.startsWith(folder.rootUri + '/') && YAML_SUFFIX.test(uri)) {
+        return decode(uri.slice(folder.rootUri.length + 1).replace(ESC_SUFFIX, '').replace(YAML_SUFFIX, ''));
+      }
+    }
+    if (!ESC_SUFFIX.test(uri)) return undefined;
+    for (const folder of this.folders) {
+      if (uri.startsWith(folder.uri + '/')) return decode(uri.slice(folder.uri.length + 1).replace(ESC_SUFFIX, ''));
+    }
+    const slash = uri.lastIndexOf('/');
+    return decode(uri.slice(slash + 1).replace(ESC_SUFFIX, ''));
+  }
+
+  /**
+   * Registers a file found on disk or opened; returns its environment name. `anyName`: a
+   * document the editor says is ESC (language id `esc`) is an environment even outside the
+   * root, named after its file.
+   */
+  addFile(uri: string, anyName = false): string | undefined {
+    const existing = this.known.get(uri);
+    if (existing) return existing.name;
+    const name = this.deriveName(uri) ?? (anyName ? decode(uri.slice(uri.lastIndexOf('/') + 1).replace(ESC_SUFFIX, '').replace(YAML_SUFFIX, '')) || uri : undefined);
+    if (name === undefined) return undefined;
+    this.known.set(uri, { name });
+    // The first file claiming a name keeps it (e.g. `a.yaml` and `a.yml` both exist).
+    if (!this.byName.has(name)) this.byName.set(name, uri);
+    return name;
+  }
+
+  removeFile(uri: string): void {
+    const known = this.known.get(uri);
+    if (!known || this.open.has(uri)) {
+      if (known) this.invalidate(uri);
+      return;
+    }
+    this.known.delete(uri);
+    if (this.byName.get(known.name) === uri) {
+      this.byName.delete(known.name);
+      for (const [other, k] of this.known) if (k.name === known.name) this.byName.set(known.name, other);
+    }
+  }
+
+  /** A file changed on disk. */
+  fileChanged(uri: string): void {
+    if (!this.known.has(uri)) this.addFile(uri);
+    else this.invalidate(uri);
+  }
+
+  openDocument(uri: string, text: string, version: number, isEsc = true): string | undefined {
+    this.open.set(uri, { text, version });
+    const name = this.addFile(uri, isEsc);
+    this.invalidate(uri);
+    return name;
+  }
+
+  changeDocument(uri: string, text: string, version: number): void {
+    this.open.set(uri, { text, version });
+    if (!this.known.has(uri)) this.addFile(uri, true);
+    this.invalidate(uri);
+  }
+
+  closeDocument(uri: string): void {
+    this.open.delete(uri);
+    this.invalidate(uri);
+  }
+
+  isOpen(uri: string): boolean {
+    return this.open.has(uri);
+  }
+
+  private invalidate(uri: string): void {
+    const known = this.known.get(uri);
+    if (!known) return;
+    known.parsed = undefined;
+    known.diskText = undefined;
+    known.dependencies = undefined;
+  }
+
+  uriOf(name: string): string | undefined {
+    return this.byName.get(name);
+  }
+
+  environmentNames(): string[] {
+    return [...this.byName.keys()].sort();
+  }
+
+  /** The text the service sees: the open document's, else the file's on disk. */
+  text(uri: string): string | undefined {
+    const open = this.open.get(uri);
+    if (open) return open.text;
+    const known = this.known.get(uri);
+    if (known?.diskText !== undefined) return known.diskText;
+    const text = this.disk.read(uri);
+    if (known && text !== undefined) known.diskText = text;
+    return text;
+  }
+
+  /** The parsed document of a file (cached per version). */
+  document(uri: string): EscDocument | undefined {
+    const known = this.known.get(uri) ?? (this.addFile(uri) !== undefined ? this.known.get(uri) : undefined);
+    if (!known) return undefined;
+    if (known.parsed) return known.parsed;
+    const text = this.text(uri);
+    if (text === undefined) return undefined;
+    const open = this.open.get(uri);
+    const parsed = parseEscDocument(uri, known.name, text, open?.version ?? 0);
+    known.parsed = parsed;
+    known.dependencies = dependenciesOf(parsed);
+    if (!open) {
+      // Closed files: keep the text of few, so 1,000 environment files stay cheap.
+      known.diskText = undefined;
+      this.parsedDiskOrder.push(uri);
+      if (this.parsedDiskOrder.length > EnvironmentWorkspace.MAX_PARSED_DISK) {
+        const evicted = this.parsedDiskOrder.shift()!;
+        const k = this.known.get(evicted);
+        if (k && !this.open.has(evicted) && evicted !== uri) k.parsed = undefined;
+      }
+    }
+    return parsed;
+  }
+
+  documentByName(name: string): EscDocument | undefined {
+    const uri = this.byName.get(name);
+    return uri === undefined ? undefined : this.document(uri);
+  }
+
+  /** Environments that import or reference `name`, directly or transitively (excluding it). */
+  dependentsOf(name: string): string[] {
+    const direct = new Map<string, Set<string>>();
+    for (const [uri, known] of this.known) {
+      if (this.byName.get(known.name) !== uri) continue;
+      let deps = known.dependencies;
+      if (!deps) {
+        deps = this.document(uri) ? this.known.get(uri)?.dependencies : undefined;
+      }
+      for (const dep of deps ?? []) {
+        let set = direct.get(dep);
+        if (!set) direct.set(dep, (set = new Set()));
+        set.add(known.name);
+      }
+    }
+    const out = new Set<string>();
+    const queue = [name];
+    while (queue.length > 0) {
+      for (const dependent of direct.get(queue.pop()!) ?? []) {
+        if (dependent !== name && !out.has(dependent)) {
+          out.add(dependent);
+          queue.push(dependent);
+        }
+      }
+    }
+    return [...out].sort();
+  }
+}
+
+/** Imported names plus environments referenced through `${environments.<project>.<env>...}`. */
+export function dependenciesOf(doc: EscDocument): Set<string> {
+  const deps = new Set<string>(doc.imports.map((i) => i.name));
+  for (const interp of doc.interpolations) {
+    const keys = interp.accessors.map((a) => a.key);
+    if (keys[0] === 'environments' && typeof keys[1] === 'string') {
+      deps.add(keys[1]);
+      if (typeof keys[2] === 'string') deps.add(`${keys[1]}/${keys[2]}`);
+    }
+  }
+  return deps;
+}
