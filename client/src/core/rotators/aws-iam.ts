@@ -117,7 +117,7 @@ export class AwsIamRotator implements Rotator {
     return rotatorSchemas('aws-iam');
   }
 
-  async open(_inputs: { [key: string]: Value }, state: Value | undefined): Promise<Value> {
+  async open(_inputs: { [key: string]: Value }, state: Value | undefined, _context?: ExecutionContext): Promise<Value> {
     return iamStateValue(parseIamState(state));
   }
 

@@ -111,7 +111,7 @@ abstract class GeneratedSecretRotator implements Rotator {
     return rotatorSchemas(this.rotatorName);
   }
 
-  async open(inputs: { [key: string]: Value }, state: Value | undefined): Promise<Value> {
+  async open(inputs: { [key: string]: Value }, state: Value | undefined, _context?: ExecutionContext): Promise<Value> {
     // Validate the inputs even when only opening, so mistakes surface before the first rotation.
     this.generateCheckOnly(inputs);
     const fields = fieldsOf(state, 'state');
