@@ -1,0 +1,273 @@
+/**
+ * ESC expressions: literals, interpolations, symbols (`${a.b}`), arrays, objects and builtin calls
+ * (`fn::*`). Every expression keeps its syntax node, hence its exact range and document path.
+ */
+import type { Diagnostic } from '../eval/contract';
+import type { ArrayNode, ObjectEntry, ObjectNode, StringNode, SyntaxNode } from '../syntax/nodes';
+import { parseInterpolate, type Interpolation, type PropertyAccess } from './property';
+
+interface ExprBase {
+  /** The syntax node; undefined for expressions the parser synthesizes (e.g. a missing rotate state). */
+  syntax?: SyntaxNode;
+}
+
+export interface NullExpr extends ExprBase { kind: 'null' }
+export interface BooleanExpr extends ExprBase { kind: 'boolean'; value: boolean }
+export interface NumberExpr extends ExprBase { kind: 'number'; value: number; text: string }
+export interface StringExpr extends ExprBase { kind: 'string'; value: string }
+export interface InterpolateExpr extends ExprBase { kind: 'interpolate'; parts: Interpolation[] }
+export interface SymbolExpr extends ExprBase { kind: 'symbol'; property: PropertyAccess }
+export interface ArrayExpr extends ExprBase { kind: 'array'; elements: Expr[] }
+export interface ObjectProperty {
+  /** Undefined when the key is not a string literal (reported). */
+  key?: StringExpr;
+  value: Expr;
+}
+export interface ObjectExpr extends ExprBase { kind: 'object'; entries: ObjectProperty[] }
+
+interface BuiltinBase extends ExprBase {
+  /** The `fn::...` key. */
+  name: StringExpr;
+  /** The argument expression as written. */
+  args?: Expr;
+}
+
+export interface OpenExpr extends BuiltinBase { kind: 'open'; provider?: StringExpr; inputs?: Expr }
+export interface RotateExpr extends BuiltinBase { kind: 'rotate'; provider?: StringExpr; inputs?: Expr; state?: Expr }
+export interface SecretExpr extends BuiltinBase { kind: 'secret'; plaintext?: StringExpr; ciphertext?: StringExpr }
+export interface JoinExpr extends BuiltinBase { kind: 'join'; delimiter?: Expr; values?: Expr }
+export interface SplitExpr extends BuiltinBase { kind: 'split'; delimiter?: Expr; string?: Expr }
+export interface ConcatExpr extends BuiltinBase { kind: 'concat'; arrays?: Expr }
+export interface ToJSONExpr extends BuiltinBase { kind: 'toJSON'; value?: Expr }
+export interface FromJSONExpr extends BuiltinBase { kind: 'fromJSON'; string?: Expr }
+export interface ToStringExpr extends BuiltinBase { kind: 'toString'; value?: Expr }
+export interface ToBase64Expr extends BuiltinBase { kind: 'toBase64'; value?: Expr }
+export interface FromBase64Expr extends BuiltinBase { kind: 'fromBase64'; string?: Expr }
+export interface FinalExpr extends BuiltinBase { kind: 'final'; value?: Expr }
+export interface ValidateExpr extends BuiltinBase { kind: 'validate'; schema?: Expr; value?: Expr }
+
+export type BuiltinExpr = OpenExpr | RotateExpr | SecretExpr | JoinExpr | SplitExpr | ConcatExpr | ToJSONExpr |
+  FromJSONExpr | ToStringExpr | ToBase64Expr | FromBase64Expr | FinalExpr | ValidateExpr;
+
+export type Expr = NullExpr | BooleanExpr | NumberExpr | StringExpr | InterpolateExpr | SymbolExpr | ArrayExpr |
+  ObjectExpr | BuiltinExpr;
+
+export const BUILTIN_KINDS: ReadonlySet<Expr['kind']> = new Set(['open', 'rotate', 'secret', 'join', 'split', 'concat',
+  'toJSON', 'fromJSON', 'toString', 'toBase64', 'fromBase64', 'final', 'validate']);
+
+export function isBuiltin(x: Expr): x is BuiltinExpr {
+  return BUILTIN_KINDS.has(x.kind);
+}
+
+/** An error located at an expression's node (or nowhere, for synthesized expressions). */
+export function exprError(x: Expr | undefined, summary: string, fallback?: SyntaxNode): Diagnostic {
+  const node = x?.syntax ?? fallback;
+  return {
+    severity: 1,
+    summary,
+    path: node?.path ?? '',
+    range: node?.range ?? { environment: '', begin: { line: 0, column: 0, byte: 0 }, end: { line: 0, column: 0, byte: 0 } },
+  };
+}
+
+function nodeError(node: SyntaxNode, summary: string): Diagnostic {
+  return { severity: 1, summary, path: node.path, range: node.range };
+}
+
+/** Parses a string: plain text, a single `${access}` (a symbol), or an interpolation. */
+function parseString(node: StringNode): { expr: Expr; diags: Diagnostic[] } {
+  const { parts, diags } = parseInterpolate(node, node.value);
+  if (parts.length === 0) return { expr: { kind: 'string', value: node.value, syntax: node }, diags };
+  if (parts.length === 1) {
+    if (parts[0].value === undefined) return { expr: { kind: 'string', value: parts[0].text, syntax: node }, diags };
+    if (parts[0].text === '') return { expr: { kind: 'symbol', property: parts[0].value, syntax: node }, diags };
+  }
+  return { expr: { kind: 'interpolate', parts, syntax: node }, diags };
+}
+
+/** Parses a syntax node into an expression. Errors are reported, and a best-effort expression is returned. */
+export function parseExpr(node: SyntaxNode): { expr: Expr; diags: Diagnostic[] } {
+  switch (node.kind) {
+    case 'null': return { expr: { kind: 'null', syntax: node }, diags: [] };
+    case 'boolean': return { expr: { kind: 'boolean', value: node.value, syntax: node }, diags: [] };
+    case 'number': return { expr: { kind: 'number', value: node.value, text: node.text, syntax: node }, diags: [] };
+    case 'string': return parseString(node);
+    case 'array': {
+      const diags: Diagnostic[] = [];
+      const elements = node.elements.map((e) => {
+        const r = parseExpr(e);
+        diags.push(...r.diags);
+        return r.expr;
+      });
+      return { expr: { kind: 'array', elements, syntax: node }, diags };
+    }
+    case 'object': {
+      const fn = tryParseFunction(node);
+      if (fn.expr) return { expr: fn.expr, diags: fn.diags };
+      const diags = fn.diags;
+      const entries: ObjectProperty[] = node.entries.map((entry) => {
+        let key: StringExpr | undefined;
+        if (entry.key.kind === 'string') {
+          const k = parseExpr(entry.key);
+          diags.push(...k.diags);
+          if (k.expr.kind === 'string') key = k.expr;
+          else diags.push(nodeError(entry.key, 'object keys must be strings'));
+        } else {
+          diags.push(nodeError(entry.key, 'object keys must be strings'));
+        }
+        const v = parseExpr(entry.value);
+        diags.push(...v.diags);
+        return { key, value: v.expr };
+      });
+      return { expr: { kind: 'object', entries, syntax: node }, diags };
+    }
+  }
+}
+
+type BuiltinParser = (node: ObjectNode, name: StringExpr, args: Expr, entry: ObjectEntry) => { expr: BuiltinExpr; diags: Diagnostic[] };
+
+const PARSERS: Record<string, BuiltinParser> = {
+  'fn::concat': (node, name, args) => {
+    if (args.kind !== 'array') return { expr: { kind: 'concat', syntax: node, name, args }, diags: [exprError(args, 'the argument to fn::concat must be an array of arrays')] };
+    return { expr: { kind: 'concat', syntax: node, name, args, arrays: args }, diags: [] };
+  },
+  'fn::validate': (node, name, args) => {
+    if (args.kind !== 'object') {
+      return { expr: { kind: 'validate', syntax: node, name, args }, diags: [exprError(args, "the argument to fn::validate must be an object containing 'schema' and 'value'")] };
+    }
+    let schema: Expr | undefined;
+    let value: Expr | undefined;
+    for (const e of args.entries) {
+      if (e.key?.value === 'schema') schema = e.value;
+      else if (e.key?.value === 'value') value = e.value;
+    }
+    const diags: Diagnostic[] = [];
+    if (schema === undefined) diags.push(exprError(args, "missing required property 'schema'"));
+    if (value === undefined) diags.push(exprError(args, "missing required property 'value'"));
+    return { expr: { kind: 'validate', syntax: node, name, args, schema, value }, diags };
+  },
+  'fn::fromJSON': (node, name, args) => ({ expr: { kind: 'fromJSON', syntax: node, name, args, string: args }, diags: [] }),
+  'fn::fromBase64': (node, name, args) => ({ expr: { kind: 'fromBase64', syntax: node, name, args, string: args }, diags: [] }),
+  'fn::toJSON': (node, name, args) => ({ expr: { kind: 'toJSON', syntax: node, name, args, value: args }, diags: [] }),
+  'fn::toString': (node, name, args) => ({ expr: { kind: 'toString', syntax: node, name, args, value: args }, diags: [] }),
+  'fn::toBase64': (node, name, args) => ({ expr: { kind: 'toBase64', syntax: node, name, args, value: args }, diags: [] }),
+  'fn::final': (node, name, args) => ({ expr: { kind: 'final', syntax: node, name, args, value: args }, diags: [] }),
+  'fn::join': (node, name, args) => {
+    if (args.kind !== 'array' || args.elements.length !== 2) {
+      return { expr: { kind: 'join', syntax: node, name, args }, diags: [exprError(args, 'the argument to fn::join must be a two-valued list')] };
+    }
+    return { expr: { kind: 'join', syntax: node, name, args, delimiter: args.elements[0], values: args.elements[1] }, diags: [] };
+  },
+  'fn::split': (node, name, args) => {
+    if (args.kind !== 'array' || args.elements.length !== 2) {
+      return { expr: { kind: 'split', syntax: node, name, args }, diags: [exprError(args, 'the argument to fn::split must be a two-valued list')] };
+    }
+    return { expr: { kind: 'split', syntax: node, name, args, delimiter: args.elements[0], string: args.elements[1] }, diags: [] };
+  },
+  'fn::open': (node, name, args) => {
+    if (args.kind !== 'object') {
+      return { expr: { kind: 'open', syntax: node, name, args }, diags: [exprError(args, "the argument to fn::open must be an object containing 'provider' and 'inputs'")] };
+    }
+    let providerExpr: Expr | undefined;
+    let inputs: Expr | undefined;
+    for (const e of args.entries) {
+      if (e.key?.value === 'provider') providerExpr = e.value;
+      else if (e.key?.value === 'inputs') inputs = e.value;
+    }
+    const diags: Diagnostic[] = [];
+    let provider: StringExpr | undefined;
+    if (providerExpr?.kind === 'string') provider = providerExpr;
+    else if (providerExpr === undefined) diags.push(exprError(args, "missing provider name ('provider')"));
+    else diags.push(exprError(providerExpr, 'provider name must be a string literal'));
+    if (inputs === undefined) diags.push(exprError(args, "missing provider inputs ('inputs')"));
+    return { expr: { kind: 'open', syntax: node, name, args, provider, inputs }, diags };
+  },
+  'fn::rotate': (node, name, args) => {
+    if (args.kind !== 'object') {
+      return { expr: { kind: 'rotate', syntax: node, name, args }, diags: [exprError(args, "the argument to fn::rotate must be an object containing 'provider', 'inputs' and 'state'")] };
+    }
+    let providerExpr: Expr | undefined;
+    let inputs: Expr | undefined;
+    let state: Expr | undefined;
+    for (const e of args.entries) {
+      if (e.key?.value === 'provider') providerExpr = e.value;
+      else if (e.key?.value === 'inputs') inputs = e.value;
+      else if (e.key?.value === 'state') state = e.value;
+    }
+    const diags: Diagnostic[] = [];
+    let provider: StringExpr | undefined;
+    if (providerExpr?.kind === 'string') provider = providerExpr;
+    else if (providerExpr === undefined) diags.push(exprError(args, "missing provider name ('provider')"));
+    else diags.push(exprError(providerExpr, 'provider name must be a string literal'));
+    if (inputs === undefined) diags.push(exprError(args, "missing provider inputs ('inputs')"));
+    if (state === undefined) state = { kind: 'null' };
+    else if (state.kind !== 'object') diags.push(exprError(state, 'rotation state must be an object literal'));
+    return { expr: { kind: 'rotate', syntax: node, name, args, provider, inputs, state }, diags };
+  },
+  'fn::secret': (node, name, args) => {
+    if (args.kind === 'object' && args.entries.length === 1 && args.entries[0].key?.value === 'ciphertext') {
+      const v = args.entries[0].value;
+      if (v.kind === 'string') return { expr: { kind: 'secret', syntax: node, name, args, ciphertext: v }, diags: [] };
+    }
+    if (args.kind === 'string') return { expr: { kind: 'secret', syntax: node, name, args, plaintext: args }, diags: [] };
+    return {
+      expr: { kind: 'secret', syntax: node, name, args, plaintext: { kind: 'string', value: '' } },
+      diags: [exprError(args, 'secret values must be string literals')],
+    };
+  },
+};
+
+function shortForm(prefix: 'fn::open::' | 'fn::rotate::'): BuiltinParser {
+  return (node, name, args, entry) => {
+    const provider: StringExpr = { kind: 'string', value: name.value.slice(prefix.length), syntax: entry.key };
+    if (prefix === 'fn::open::') return { expr: { kind: 'open', syntax: node, name, args, provider, inputs: args }, diags: [] };
+    if (args.kind !== 'object') {
+      return { expr: { kind: 'rotate', syntax: node, name, args }, diags: [exprError(args, "the argument to fn::rotate must be an object containing 'inputs' and 'state'")] };
+    }
+    let inputs: Expr | undefined;
+    let state: Expr | undefined;
+    for (const e of args.entries) {
+      if (e.key?.value === 'inputs') inputs = e.value;
+      else if (e.key?.value === 'state') state = e.value;
+    }
+    const diags: Diagnostic[] = [];
+    if (inputs === undefined) diags.push(exprError(args, "missing provider inputs ('inputs')"));
+    if (state === undefined) state = { kind: 'null' };
+    else if (state.kind !== 'object') diags.push(exprError(state, 'rotation state must be an object literal'));
+    return { expr: { kind: 'rotate', syntax: node, name, args, provider, inputs, state }, diags };
+  };
+}
+
+function tryParseFunction(node: ObjectNode): { expr?: Expr; diags: Diagnostic[] } {
+  const diags: Diagnostic[] = [];
+  if (node.entries.length !== 1) {
+    for (const e of node.entries) {
+      if (e.key.kind === 'string' && e.key.value.startsWith('fn::')) {
+        diags.push(nodeError(node, `illegal call to builtin function: ${JSON.stringify(e.key.value)} must be the only key within its containing object`));
+      }
+    }
+    return { diags };
+  }
+  const entry = node.entries[0];
+  if (entry.key.kind !== 'string') return { diags };
+  const key = entry.key.value;
+  let parse = PARSERS[key] as BuiltinParser | undefined;
+  if (parse === undefined) {
+    if (key.startsWith('fn::open::')) parse = shortForm('fn::open::');
+    else if (key.startsWith('fn::rotate::')) parse = shortForm('fn::rotate::');
+  }
+  if (parse === undefined) {
+    if (key.toLowerCase().startsWith('fn::')) {
+      diags.push({ severity: 1, summary: "'fn::' is a reserved prefix", path: node.path, range: entry.key.range });
+    }
+    return { diags };
+  }
+  const name: StringExpr = { kind: 'string', value: key, syntax: entry.key };
+  const args = parseExpr(entry.value);
+  diags.push(...args.diags);
+  const r = parse(node, name, args.expr, entry);
+  diags.push(...r.diags);
+  return { expr: r.expr, diags };
+}
+
+export type { ArrayNode };

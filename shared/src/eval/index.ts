@@ -1,0 +1,294 @@
+/**
+ * The evaluator's public entry points. Everything here is pure: environments, providers,
+ * rotators and decrypters are supplied by the caller (see `contract.ts`); nothing does I/O.
+ *
+ *   parseEnvironment(name, text)                   → { decl?, diagnostics }    (syntax + AST)
+ *   checkEnvironment(name, text, options)          → EvalResult   providers not run; outputs unknown
+ *   openEnvironment(name, text, options)           → EvalResult   providers run
+ *   rotateEnvironment(name, text, options)         → EvalResult   rotators run; `patches` to write back
+ *   toJSON(value, { redact })                      → plain JSON ("[secret]", "[unknown]")
+ *
+ * Every function resolves (never rejects) for any input text: problems are diagnostics.
+ * Diagnostics are sorted by environment, then start line, then start column (stable).
+ */
+import { parseEnvironment, type EnvironmentDecl, type ParsedEnvironment } from '../ast/environment';
+import type { Expr } from '../ast/expr';
+import { propertyAccessString } from '../ast/property';
+import { parsePath, formatPath } from '../patch/path';
+import type { Json, Schema } from '../schema/schema';
+import type { Range } from '../syntax/range';
+import type {
+  Decrypter, Diagnostic, EnvironmentLoader, ProviderLoader, RotationPatch, Value,
+} from './contract';
+import { evaluateDecl, type EvalMode, type ImportInfo } from './evaluator';
+import type { AccessorState, EvalExpr, Val } from './value';
+
+export * from './contract';
+export { parseEnvironment };
+export type { EnvironmentDecl, ParsedEnvironment, ImportInfo };
+export type { Expr } from '../ast/expr';
+export type { PropertyAccess, PropertyAccessor, Interpolation } from '../ast/property';
+export type { SyntaxNode } from '../syntax/nodes';
+
+export interface EvalOptions {
+  loader: EnvironmentLoader;
+  providers: ProviderLoader;
+  /**
+   * Execution context visible as `${context.*}` (e.g. `{pulumi: {user: {id: "…"}}}`); the
+   * evaluator adds `currentEnvironment.name` and `rootEnvironment.name`.
+   */
+  context?: { [key: string]: Json };
+  /** Decrypts the root environment's `fn::secret: {ciphertext}` values (imports bring their own). */
+  decrypter?: Decrypter;
+  /** Check only: decrypt and show static secrets. */
+  showSecrets?: boolean;
+  signal?: AbortSignal;
+}
+
+export interface RotateOptions extends EvalOptions {
+  /** Rotate only the `fn::rotate` calls at these paths under `values` (ESC syntax: `a.b["c"][0]`); all when omitted. */
+  paths?: string[];
+}
+
+/** One accessor of an interpolation/symbol, resolved. */
+export interface CheckedAccessor {
+  /** Property name or index. */
+  key: string | number;
+  /** Where the accessor is written (`.name`, `["k"]`, `[0]`), when the string maps to source. */
+  range?: Range;
+  /** Where the accessed value was defined (go-to-definition target). */
+  definition?: Range;
+  /** Schema of the accessed value. */
+  schema?: Schema;
+}
+
+export interface CheckedInterpolation {
+  text: string;
+  /** The `${...}` access following `text`, if any. */
+  access?: CheckedAccessor[];
+}
+
+/** What the evaluator knows about one expression of the root document (hover, completion, definition). */
+export interface CheckedExpr {
+  /** Document path, e.g. `values.a["b"][0]`. */
+  path: string;
+  range?: Range;
+  schema: Schema;
+  /** The evaluated value (with trace: `def`, and `base` = the imported value it overrides). */
+  value?: Value;
+  /** Set for `fn::*` calls. */
+  builtin?: { name: string; nameRange?: Range; args?: CheckedExpr };
+  /** Set for interpolated strings and `${...}` symbols. */
+  interpolate?: CheckedInterpolation[];
+  /** Literal value of a scalar. */
+  literal?: Json;
+  list?: CheckedExpr[];
+  /** Object properties, keyed by property name. */
+  object?: { [key: string]: CheckedExpr };
+  /** Ranges of the object's keys. */
+  keyRanges?: { [key: string]: Range };
+}
+
+export interface Environment {
+  /** The environment's top-level values (as `values:` evaluates, merged over imports). */
+  properties: { [key: string]: Value };
+  schema: Schema;
+  /** Per-expression information for the root document's `values`. */
+  exprs: { [key: string]: CheckedExpr };
+  /** The execution context visible as `${context.*}`. */
+  executionContext: { [key: string]: Value };
+  /** Every import (of the root and of imported environments), in evaluation order. */
+  imports: ImportInfo[];
+}
+
+export interface EvalResult {
+  /** Undefined when there is nothing to evaluate (empty document or malformed YAML). */
+  environment?: Environment;
+  /** Parse diagnostics of the root document. */
+  loadDiagnostics: Diagnostic[];
+  /** Evaluation diagnostics (including parse diagnostics of imported environments). */
+  diagnostics: Diagnostic[];
+  /** Rotate only: one patch per rotated state, in evaluation order. */
+  patches: RotationPatch[];
+}
+
+/** Sorts diagnostics as ESC does: by environment, then start line, then start column (stable). */
+export function sortDiagnostics(diags: Diagnostic[]): Diagnostic[] {
+  return diags
+    .map((d, i) => ({ d, i }))
+    .sort((a, b) => {
+      const x = a.d.range;
+      const y = b.d.range;
+      if (x.environment !== y.environment) return x.environment < y.environment ? -1 : 1;
+      return x.begin.line - y.begin.line || x.begin.column - y.begin.column || a.i - b.i;
+    })
+    .map(({ d }) => d);
+}
+
+function exportAccessors(accessors: AccessorState[] | undefined): CheckedAccessor[] | undefined {
+  return accessors?.map((a) => ({
+    key: a.accessor.kind === 'name' ? a.accessor.name : a.accessor.index,
+    range: a.accessor.range,
+    definition: a.value?.def.range,
+    schema: a.value?.schema,
+  }));
+}
+
+function literalOf(node: Expr | undefined): Json | undefined {
+  if (node === undefined) return undefined;
+  switch (node.kind) {
+    case 'null': return null;
+    case 'boolean': case 'number': case 'string': return node.value;
+    default: return undefined;
+  }
+}
+
+/** The language-service view of an evaluated expression tree. */
+function exportExpr(x: EvalExpr): CheckedExpr {
+  const out: CheckedExpr = { path: x.path, range: x.range, schema: x.schema };
+  if (x.value !== undefined) out.value = x.value.export();
+  const r = x.repr;
+  switch (r.kind) {
+    case 'literal': {
+      const lit = literalOf(r.node);
+      if (lit !== undefined) out.literal = lit;
+      break;
+    }
+    case 'interpolate':
+      out.interpolate = r.parts.map((p) => ({ text: p.text, access: exportAccessors(p.accessors) }));
+      break;
+    case 'symbol':
+      out.interpolate = [{ text: '', access: exportAccessors(r.accessors) }];
+      break;
+    case 'array':
+      out.list = r.elements.map(exportExpr);
+      break;
+    case 'object': {
+      const object: { [key: string]: CheckedExpr } = {};
+      const keyRanges: { [key: string]: Range } = {};
+      for (const [k, p] of r.properties) {
+        Object.defineProperty(object, k, { value: exportExpr(p), enumerable: true, writable: true, configurable: true });
+        const kr = r.keys.get(k)?.syntax?.range;
+        if (kr !== undefined) Object.defineProperty(keyRanges, k, { value: kr, enumerable: true, writable: true, configurable: true });
+      }
+      out.object = object;
+      out.keyRanges = keyRanges;
+      break;
+    }
+    default: {
+      const node = r.kind === 'missing' || r.kind === 'access' ? undefined : r.node;
+      if (node !== undefined && 'name' in node && node.name !== undefined) {
+        const args = builtinArgs(x);
+        out.builtin = { name: node.name.value, nameRange: node.name.syntax?.range, args: args === undefined ? undefined : exportExpr(args) };
+      }
+    }
+  }
+  return out;
+}
+
+function builtinArgs(x: EvalExpr): EvalExpr | undefined {
+  const r = x.repr;
+  switch (r.kind) {
+    case 'unary': return r.arg;
+    case 'open': return r.inputs;
+    case 'rotate': return r.inputs;
+    case 'secret': return r.plaintext;
+    case 'join': return r.values;
+    case 'split': return r.string;
+    case 'validate': return r.value;
+    default: return undefined;
+  }
+}
+
+function objectOf(v: Value): { [key: string]: Value } {
+  const d = v.value;
+  return d !== null && typeof d === 'object' && !Array.isArray(d) ? d : {};
+}
+
+async function run(mode: EvalMode, name: string, text: string, options: RotateOptions): Promise<EvalResult> {
+  const parsed = parseEnvironment(name, text);
+  const loadDiagnostics = sortDiagnostics(parsed.diagnostics);
+  let rotateDocPaths: Set<string> | undefined;
+  if (mode === 'rotate' && options.paths !== undefined && options.paths.length > 0) {
+    rotateDocPaths = new Set();
+    for (const p of options.paths) {
+      try {
+        rotateDocPaths.add(`values.${formatPath(parsePath(p))}`.replace(/^values\.\[/, 'values['));
+      } catch {
+        rotateDocPaths.add(`values.${p}`);
+      }
+    }
+  }
+  try {
+    const result = await evaluateDecl(name, parsed.decl, options.decrypter, {
+      mode,
+      showSecrets: options.showSecrets ?? false,
+      loader: options.loader,
+      providers: options.providers,
+      context: options.context ?? {},
+      rotateDocPaths,
+      signal: options.signal,
+    });
+    const value: Val | undefined = result.value;
+    let environment: Environment | undefined;
+    if (value !== undefined && result.context !== undefined) {
+      const root = result.context.root;
+      const exprs: { [key: string]: CheckedExpr } = {};
+      if (root.repr.kind === 'object') {
+        for (const [k, p] of root.repr.properties) Object.defineProperty(exprs, k, { value: exportExpr(p), enumerable: true, writable: true, configurable: true });
+      }
+      environment = {
+        properties: objectOf(value.export()),
+        schema: value.schema,
+        exprs,
+        executionContext: objectOf(result.context.myContext.export()),
+        imports: result.imports,
+      };
+    }
+    return { environment, loadDiagnostics, diagnostics: sortDiagnostics(result.diagnostics), patches: result.patches };
+  } catch (err) {
+    // An evaluator bug must not take the caller down: report it at the document start.
+    const at = { line: 1, column: 1, byte: 0 };
+    return {
+      loadDiagnostics,
+      diagnostics: [{ severity: 1, summary: `internal error: ${(err as Error).message}`, path: '', range: { environment: name, begin: at, end: at } }],
+      patches: [],
+    };
+  }
+}
+
+/** Static check: providers are not opened (their outputs are unknown with their output schema). */
+export function checkEnvironment(name: string, text: string, options: EvalOptions): Promise<EvalResult> {
+  return run('check', name, text, options);
+}
+
+/** Opens the environment: providers and rotators' `open` run; secrets are decrypted. */
+export function openEnvironment(name: string, text: string, options: EvalOptions): Promise<EvalResult> {
+  return run('open', name, text, options);
+}
+
+/** Rotates: each selected `fn::rotate` is rotated, then opened with its new state; `patches` hold the new states. */
+export function rotateEnvironment(name: string, text: string, options: RotateOptions): Promise<EvalResult> {
+  return run('rotate', name, text, options);
+}
+
+/** Plain JSON of a value: secrets as "[secret]" when redacting, unknowns as "[unknown]". */
+export function toJSON(value: Value, options: { redact: boolean }): Json {
+  if (value.secret && options.redact) return '[secret]';
+  if (value.unknown) return '[unknown]';
+  const d = value.value;
+  if (Array.isArray(d)) return d.map((v) => toJSON(v, options));
+  if (d !== null && typeof d === 'object') {
+    const o: { [key: string]: Json } = {};
+    for (const k of Object.keys(d)) Object.defineProperty(o, k, { value: toJSON(d[k] as Value, options), enumerable: true, writable: true, configurable: true });
+    return o;
+  }
+  return d;
+}
+
+/** Plain JSON of an environment's properties. */
+export function environmentJSON(env: Environment, options: { redact: boolean }): Json {
+  return toJSON({ value: env.properties, trace: {} }, options);
+}
+
+export { propertyAccessString };

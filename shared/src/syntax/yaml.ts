@@ -1,0 +1,389 @@
+/**
+ * YAML text → ESC syntax nodes, with the source ranges ESC (Go, yaml.v3) reports: a node starts
+ * where yaml.v3 puts it (first key of a block mapping, `-` of a block sequence, the bracket of a
+ * flow collection, the quote of a quoted scalar) and ends where ESC's `yamlEndPos` says: a scalar
+ * ends at start column + the UTF-8 length of its decoded value (literal blocks: on the last line),
+ * a collection ends where its last child ends.
+ */
+import { Document, isAlias, isMap, isPair, isScalar, isSeq, parseDocument, Scalar } from 'yaml';
+import type { Node as YamlNode } from 'yaml';
+import type { Diagnostic } from '../eval/contract';
+import type { Pos, Range } from './range';
+import { joinIndex, joinKey, type ObjectEntry, type SyntaxNode } from './nodes';
+
+export interface ParsedYaml {
+  /** Undefined when the text has YAML errors (ESC then has no environment) or is empty. */
+  root?: SyntaxNode;
+  diagnostics: Diagnostic[];
+}
+
+const textEncoder = new TextEncoder();
+
+function utf8Length(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff) { n += 4; i++; }
+    else n += 3;
+  }
+  return n;
+}
+
+/** Maps UTF-16 offsets of the text to ESC positions (line, code-point column, UTF-8 byte). */
+export class PositionIndex {
+  private readonly lineStarts: number[] = [0];
+  private readonly lineStartBytes: number[] = [0];
+  private readonly asciiLines: boolean[] = [];
+
+  constructor(private readonly environment: string, private readonly text: string) {
+    let ascii = true;
+    let bytes = 0;
+    let lineStart = 0;
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c >= 0x80) ascii = false;
+      if (c === 10) {
+        bytes += ascii ? i + 1 - lineStart : utf8Length(text.slice(lineStart, i + 1));
+        this.asciiLines.push(ascii);
+        this.lineStarts.push(i + 1);
+        this.lineStartBytes.push(bytes);
+        lineStart = i + 1;
+        ascii = true;
+      }
+    }
+    this.asciiLines.push(ascii);
+  }
+
+  /** 1-based line of a UTF-16 offset. */
+  lineOf(offset: number): number {
+    let lo = 0;
+    let hi = this.lineStarts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.lineStarts[mid] <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo + 1;
+  }
+
+  at(offset: number): Pos {
+    const line = this.lineOf(offset);
+    const start = this.lineStarts[line - 1];
+    if (this.asciiLines[line - 1]) {
+      return { line, column: offset - start + 1, byte: this.lineStartBytes[line - 1] + offset - start };
+    }
+    const prefix = this.text.slice(start, offset);
+    return { line, column: [...prefix].length + 1, byte: this.lineStartBytes[line - 1] + utf8Length(prefix) };
+  }
+
+  /** A position given as ESC computes it: a line and a column (which may run past the line's end). */
+  pos(line: number, column: number): Pos {
+    if (line < 1 || line > this.lineStarts.length) return { line, column, byte: 0 };
+    const start = this.lineStarts[line - 1];
+    if (this.asciiLines[line - 1]) return { line, column, byte: this.lineStartBytes[line - 1] + column - 1 };
+    const end = line < this.lineStarts.length ? this.lineStarts[line] : this.text.length;
+    const chars = [...this.text.slice(start, end)];
+    const prefix = chars.slice(0, column - 1).join('');
+    return { line, column, byte: this.lineStartBytes[line - 1] + utf8Length(prefix) + Math.max(0, column - 1 - chars.length) };
+  }
+
+  range(begin: Pos, end: Pos): Range {
+    return { environment: this.environment, begin, end };
+  }
+}
+
+/** Display width of a string as uniseg computes it, closely enough: wide East-Asian and emoji = 2, marks = 0. */
+export function stringWidth(s: string): number {
+  let w = 0;
+  for (const ch of s) {
+    const c = ch.codePointAt(0) ?? 0;
+    if ((c >= 0x300 && c <= 0x36f) || c === 0x200d || (c >= 0xfe00 && c <= 0xfe0f)) continue;
+    if ((c >= 0x1100 && c <= 0x115f) || (c >= 0x2e80 && c <= 0xa4cf) || (c >= 0xac00 && c <= 0xd7a3) ||
+      (c >= 0xf900 && c <= 0xfaff) || (c >= 0xfe30 && c <= 0xfe4f) || (c >= 0xff00 && c <= 0xff60) ||
+      (c >= 0xffe0 && c <= 0xffe6) || (c >= 0x1f300 && c <= 0x1faff) || (c >= 0x20000 && c <= 0x3fffd)) {
+      w += 2;
+    } else {
+      w += 1;
+    }
+  }
+  return w;
+}
+
+/** Byte-offset slicing of a string's UTF-8 encoding, decoded back. */
+function utf8Prefix(s: string, bytes: number): string {
+  const encoded = textEncoder.encode(s);
+  return new TextDecoder().decode(encoded.slice(0, bytes));
+}
+
+const PLAIN_FLOAT = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
+
+type Resolved = { kind: 'null' } | { kind: 'boolean'; value: boolean } | { kind: 'number'; value: number; text: string } | { kind: 'string'; value: string };
+
+/** Resolves a plain scalar as yaml.v3 does when decoding into an interface{}. */
+function resolvePlain(text: string): Resolved {
+  switch (text) {
+    case '': case '~': case 'null': case 'Null': case 'NULL':
+      return { kind: 'null' };
+    case 'true': case 'True': case 'TRUE':
+      return { kind: 'boolean', value: true };
+    case 'false': case 'False': case 'FALSE':
+      return { kind: 'boolean', value: false };
+    case '.inf': case '.Inf': case '.INF': case '+.inf': case '+.Inf': case '+.INF':
+      return { kind: 'number', value: Infinity, text: '+Inf' };
+    case '-.inf': case '-.Inf': case '-.INF':
+      return { kind: 'number', value: -Infinity, text: '-Inf' };
+    case '.nan': case '.NaN': case '.NAN':
+      return { kind: 'number', value: NaN, text: 'NaN' };
+  }
+  const c = text[0];
+  if (!((c >= '0' && c <= '9') || c === '-' || c === '+' || c === '.')) return { kind: 'string', value: text };
+  const plain = text.replace(/_/g, '');
+  const int = parseGoInt(plain);
+  if (int !== undefined) return { kind: 'number', value: int, text: String(int) };
+  if (PLAIN_FLOAT.test(plain)) {
+    const value = Number(plain);
+    if (!Number.isNaN(value)) return { kind: 'number', value, text: formatFloat(value) };
+  }
+  return { kind: 'string', value: text };
+}
+
+/** strconv.ParseInt(s, 0, 64): optional sign, 0x/0o/0b prefixes, leading-0 octal. */
+function parseGoInt(s: string): number | undefined {
+  const m = /^([-+]?)(0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)$/.exec(s);
+  if (!m) return undefined;
+  const sign = m[1] === '-' ? -1 : 1;
+  const body = m[2];
+  let n: number;
+  if (/^0[xX]/.test(body)) n = parseInt(body.slice(2), 16);
+  else if (/^0[oO]/.test(body)) n = parseInt(body.slice(2), 8);
+  else if (/^0[bB]/.test(body)) n = parseInt(body.slice(2), 2);
+  else if (body.length > 1 && body[0] === '0') n = parseInt(body.slice(1), 8);
+  else n = parseInt(body, 10);
+  if (!Number.isSafeInteger(n) && Math.abs(n) > 2 ** 63) return undefined;
+  return sign * n;
+}
+
+function formatFloat(v: number): string {
+  return Number.isInteger(v) && Math.abs(v) < 1e21 ? String(v) : String(v);
+}
+
+class Decoder {
+  readonly diagnostics: Diagnostic[] = [];
+
+  constructor(private readonly text: string, private readonly index: PositionIndex) {}
+
+  private error(range: Range, summary: string, path: string): void {
+    this.diagnostics.push({ severity: 1, summary, path, range });
+  }
+
+  /** yaml.v3's start offset of a node: before any tag/anchor properties, after the indicator for empty scalars. */
+  private startOffset(node: YamlNode): number {
+    const r = node.range ?? [0, 0, 0];
+    let start = r[0];
+    if (isScalar(node) && r[0] === r[1]) {
+      // An empty scalar sits right after the indicator that introduced it (`-`, `:`, `?`).
+      let i = start - 1;
+      while (i >= 0 && (this.text[i] === ' ' || this.text[i] === '\t' || this.text[i] === '\n' || this.text[i] === '\r')) i--;
+      if (i >= 0 && '-:?'.includes(this.text[i])) start = i + 1;
+    }
+    if ((node.tag !== undefined || node.anchor !== undefined) && !(isScalar(node) && r[0] === r[1])) {
+      // Explicit properties (`!!str`, `&a`) precede the content; yaml.v3 starts the node there.
+      let i = start - 1;
+      for (;;) {
+        while (i >= 0 && (this.text[i] === ' ' || this.text[i] === '\t')) i--;
+        let j = i;
+        while (j >= 0 && !/\s/.test(this.text[j])) j--;
+        const word = this.text.slice(j + 1, i + 1);
+        if (word.startsWith('!') || word.startsWith('&')) {
+          start = j + 1;
+          i = j;
+        } else break;
+      }
+    }
+    return start;
+  }
+
+  private startPos(node: YamlNode): Pos {
+    return this.index.at(this.startOffset(node));
+  }
+
+  /** ESC's yamlEndPos. */
+  private endPos(node: YamlNode, start: Pos, decoded: SyntaxNode | undefined): Pos {
+    if (isMap(node) || isSeq(node)) {
+      const items = node.items;
+      if (items.length === 0) return start;
+      if (decoded && (decoded.kind === 'object' || decoded.kind === 'array')) {
+        const last = decoded.kind === 'object' ? decoded.entries[decoded.entries.length - 1]?.value : decoded.elements[decoded.elements.length - 1];
+        if (last) return last.range.end;
+      }
+      return start;
+    }
+    if (isScalar(node)) {
+      let line = start.line;
+      let col = start.column;
+      let s = scalarString(node);
+      if (node.type === Scalar.BLOCK_LITERAL) {
+        for (let nl = s.indexOf('\n'); nl !== -1; nl = s.indexOf('\n')) {
+          line++;
+          s = s.slice(nl + 1);
+        }
+      } else if (node.tag !== undefined && node.type === Scalar.PLAIN) {
+        col += shortTag(node.tag).length + 1;
+      }
+      return this.index.pos(line, col + utf8Length(s));
+    }
+    return start;
+  }
+
+  decode(node: YamlNode | null | undefined, path: string): SyntaxNode | undefined {
+    if (node === null || node === undefined) return undefined;
+    if (isAlias(node)) {
+      const begin = this.startPos(node);
+      const end = this.index.pos(begin.line, begin.column + utf8Length(node.source) + 1);
+      this.error(this.index.range(begin, end), 'alias nodes are not supported', path);
+      return undefined;
+    }
+    const begin = this.startPos(node);
+    if (isMap(node)) {
+      const entries: ObjectEntry[] = [];
+      const result: SyntaxNode = { kind: 'object', entries, range: this.index.range(begin, begin), path };
+      for (const pair of node.items) {
+        if (!isPair(pair)) continue;
+        const keyNode = pair.key as YamlNode | null;
+        const keyText = keyNode && isScalar(keyNode) ? scalarString(keyNode) : '';
+        const childPath = joinKey(path, keyText);
+        let key = this.decode(keyNode, childPath);
+        if (key === undefined) {
+          const at = keyNode ? this.startPos(keyNode) : begin;
+          key = { kind: 'null', range: this.index.range(at, at), path: childPath };
+        }
+        if (key.kind !== 'string') this.error(key.range, 'mapping keys must be strings', key.path);
+        let value = this.decode(pair.value as YamlNode | null, childPath);
+        if (value === undefined) {
+          const at = this.index.at(keyNode?.range ? keyNode.range[1] + 1 : 0);
+          value = { kind: 'null', range: this.index.range(at, at), path: childPath };
+        }
+        entries.push({ key, value });
+      }
+      result.range = this.index.range(begin, this.endPos(node, begin, result));
+      return result;
+    }
+    if (isSeq(node)) {
+      const elements: SyntaxNode[] = [];
+      const result: SyntaxNode = { kind: 'array', elements, range: this.index.range(begin, begin), path };
+      node.items.forEach((item, i) => {
+        const child = this.decode(item as YamlNode, joinIndex(path, i));
+        if (child) elements.push(child);
+      });
+      result.range = this.index.range(begin, this.endPos(node, begin, result));
+      return result;
+    }
+    if (isScalar(node)) {
+      const range = this.index.range(begin, this.endPos(node, begin, undefined));
+      const resolved = this.resolveScalar(node);
+      const base = { range, path };
+      let out: SyntaxNode;
+      switch (resolved.kind) {
+        case 'null': out = { kind: 'null', ...base }; break;
+        case 'boolean': out = { kind: 'boolean', value: resolved.value, ...base }; break;
+        case 'number': out = { kind: 'number', value: resolved.value, text: resolved.text, ...base }; break;
+        case 'string': out = { kind: 'string', value: resolved.value, ...base }; break;
+      }
+      const singleLine = range.begin.line === range.end.line;
+      const flowStyle = node.type === Scalar.PLAIN || node.type === undefined;
+      if (singleLine && flowStyle && node.tag === undefined) {
+        const value = scalarString(node);
+        const index = this.index;
+        out.scalarRange = (start: number, end: number): Range => {
+          const startText = utf8Prefix(value, start);
+          const endText = utf8Prefix(value, end);
+          const b = { line: begin.line, column: begin.column + stringWidth(startText), byte: begin.byte + start };
+          const e = { line: begin.line, column: begin.column + stringWidth(endText), byte: begin.byte + end };
+          return index.range(b, e);
+        };
+      }
+      return out;
+    }
+    this.error(this.index.range(begin, begin), 'unexpected node kind', path);
+    return undefined;
+  }
+
+  private resolveScalar(node: Scalar): Resolved {
+    const text = scalarString(node);
+    const tag = node.tag === undefined ? undefined : shortTag(node.tag);
+    if (tag === undefined) {
+      return node.type === Scalar.PLAIN ? resolvePlain(text) : { kind: 'string', value: text };
+    }
+    switch (tag) {
+      case '!!null': return { kind: 'null' };
+      case '!!bool': {
+        const r = resolvePlain(text);
+        return r.kind === 'boolean' ? r : { kind: 'string', value: text };
+      }
+      case '!!int': case '!!float': {
+        const r = resolvePlain(text);
+        return r.kind === 'number' ? r : { kind: 'string', value: text };
+      }
+      default: return { kind: 'string', value: text };
+    }
+  }
+}
+
+function scalarString(node: Scalar): string {
+  const v: unknown = node.value;
+  if (v === null || v === undefined) return '';
+  return typeof v === 'string' ? v : String(v);
+}
+
+function shortTag(tag: string): string {
+  return tag.startsWith('tag:yaml.org,2002:') ? '!!' + tag.slice('tag:yaml.org,2002:'.length) : tag;
+}
+
+/** yaml.v3's wording for the YAML errors people actually make, where we can tell; else the yaml package's. */
+function yamlErrorSummary(text: string, index: PositionIndex, message: string, offset: number): string {
+  const firstLine = message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+  const flow = /^Flow (sequence|mapping) in block collection|^Missing closing|^Expected a ?(,|]|\}|flow)/i.exec(firstLine);
+  if (flow) {
+    // yaml.v3 reports the 0-based line of the collection's opening bracket.
+    const isSeq = /sequence|\]/.test(firstLine);
+    const open = text.lastIndexOf(isSeq ? '[' : '{', Math.max(0, offset - 1));
+    const line = index.lineOf(open >= 0 ? open : offset) - 1;
+    const where = line > 0 ? `line ${line}: ` : '';
+    return `yaml: ${where}did not find expected ',' or '${isSeq ? ']' : '}'}'`;
+  }
+  const line = index.lineOf(offset);
+  return `yaml: line ${line}: ${firstLine}`;
+}
+
+/** Parses an environment's YAML text into syntax nodes. Never throws. */
+export function parseYaml(environment: string, text: string): ParsedYaml {
+  const index = new PositionIndex(environment, text);
+  let doc: Document.Parsed;
+  try {
+    doc = parseDocument(text, { schema: 'failsafe', uniqueKeys: false, keepSourceTokens: false, strict: false, prettyErrors: false });
+  } catch (err) {
+    const at = index.at(0);
+    return { diagnostics: [{ severity: 1, summary: `yaml: ${(err as Error).message}`, path: '', range: index.range(at, at) }] };
+  }
+  if (doc.errors.length > 0) {
+    const diagnostics: Diagnostic[] = doc.errors.map((e) => {
+      const [from, to] = e.pos;
+      return {
+        severity: 1 as const,
+        summary: yamlErrorSummary(text, index, e.message, from),
+        path: '',
+        range: index.range(index.at(from), index.at(Math.max(from, to))),
+      };
+    });
+    return { diagnostics };
+  }
+  const decoder = new Decoder(text, index);
+  const contents = doc.contents as YamlNode | null;
+  if (contents === null || (isScalar(contents) && contents.range && contents.range[0] === contents.range[1] && scalarString(contents) === '')) {
+    return { diagnostics: [] };
+  }
+  const root = decoder.decode(contents, '');
+  return { root, diagnostics: decoder.diagnostics };
+}
