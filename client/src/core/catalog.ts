@@ -9,7 +9,8 @@ import { ROTATORS } from '../../../shared/src/catalog/rotators';
 export function rotatorSchemas(name: string): { inputs: Schema; state: Schema; outputs: Schema } {
   const spec = ROTATORS.find((r) => r.name === name);
   if (spec === undefined) throw new Error(`internal: rotator ${name} is missing from the catalog`);
-  return { inputs: spec.inputs, state: spec.state, outputs: spec.outputs };
+  // The evaluator reads rotate-only inputs from the input schema's `rotateOnly`.
+  return { inputs: { ...spec.inputs, rotateOnly: [...spec.rotateOnly] }, state: spec.state, outputs: spec.outputs };
 }
 
 export function providerSchemas(name: string): { inputs: Schema; outputs: Schema } {

@@ -30,8 +30,8 @@ export function diffLines(a: string, b: string): DiffLine[] {
         out.push({ op: ' ', text: xs[i]! });
         i++;
         j++;
-      } else if (j < m && (i === n || lcs[i]![j + 1]! >= lcs[i + 1]![j]!)) out.push({ op: '+', text: ys[j++]! });
-      else out.push({ op: '-', text: xs[i++]! });
+      } else if (i < n && (j === m || lcs[i + 1]![j]! >= lcs[i]![j + 1]!)) out.push({ op: '-', text: xs[i++]! });
+      else out.push({ op: '+', text: ys[j++]! });
     }
   }
   for (const text of x.slice(x.length - tail)) out.push({ op: ' ', text });

@@ -61,8 +61,8 @@ const FILE_RE = /^(\d{6,})\.json$/;
 /** Replaces secret material in a definition for display: ciphertexts and plaintext fn::secret values. */
 export function redactDefinition(text: string): string {
   return text
-    .replace(/(\bciphertext\s*:\s*)("[^"\n]*"|'[^'\n]*'|[^\s#,}\n]+)/g, '$1[ciphertext]')
-    .replace(/(fn::secret\s*:\s*)(?!\s*(?:\{|$|#))("[^"\n]*"|'[^'\n]*'|[^#\n]*[^\s#])/gm, '$1[secret]');
+    .replace(/(\bciphertext[ \t]*:[ \t]*)("[^"\n]*"|'[^'\n]*'|[^\s#,}\n]+)/g, '$1[ciphertext]')
+    .replace(/(fn::secret[ \t]*:[ \t]*)(?![ \t]*(?:\{|$|#))("[^"\n]*"|'[^'\n]*'|[^#\n]*[^\s#])/gm, '$1[secret]');
 }
 
 export class HistoryStore {
