@@ -5,6 +5,7 @@
  */
 import * as vscode from 'vscode';
 import { registerCredentialCommands } from './credentials';
+import { registerEncryptCommands } from './encrypt';
 import { associateLanguage, updateHasEnvironmentsContext } from './environments';
 import { registerHistoryCommands } from './history/historyCommands';
 import { HistoryTreeProvider } from './history/historyTree';
@@ -55,6 +56,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<EscExt
     }),
     ...registerHistoryCommands(historyTree),
     ...registerCredentialCommands(log),
+    ...registerEncryptCommands(log),
     vscode.commands.registerCommand('esc.showOutput', () => log.channel.show(true)),
   );
 
