@@ -56,7 +56,8 @@ function authorizeOnUser(ctx: OperationContext, action: string): UserRecord {
   const given = param(ctx, 'UserName');
   const name = given ?? (ctx.principal.kind === 'user' ? ctx.principal.userName : undefined);
   if (name !== undefined) {
-    authorize(ctx.store, ctx.principal, action, `arn:aws:iam::${ctx.store.state.accountId}:user/${name}`);
+    // IAM names a user resource as `user <name>` in AccessDenied messages.
+    authorize(ctx.store, ctx.principal, action, `user ${name}`);
   }
   return targetUser(ctx);
 }
@@ -172,7 +173,7 @@ export const iamOperations: Record<string, Operation> = {
     const accessKeyId = required(ctx, 'AccessKeyId', 'accessKeyId');
     const key = ctx.store.state.accessKeys[accessKeyId];
     const owner = key === undefined ? undefined : ctx.store.state.users[key.userName];
-    authorize(ctx.store, ctx.principal, 'iam:GetAccessKeyLastUsed', owner?.arn ?? `arn:aws:iam::${ctx.store.state.accountId}:user/*`);
+    authorize(ctx.store, ctx.principal, 'iam:GetAccessKeyLastUsed', `user ${owner?.userName ?? '*'}`);
     if (key === undefined) throw awsErrors.noSuchAccessKey(accessKeyId);
     const used = key.lastUsed;
     return [

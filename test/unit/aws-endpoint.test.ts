@@ -5,6 +5,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { request } from 'node:http';
+import { Readable } from 'node:stream';
 import {
   CreateAccessKeyCommand,
   DeleteAccessKeyCommand,
@@ -241,7 +242,7 @@ describe('local AWS endpoint: operations through the real SDK', () => {
         code: 'AccessDenied',
         status: 403,
       });
-      assert.match(err.message, /^User: arn:aws:iam::123456789012:user\/alice is not authorized to perform: iam:CreateAccessKey on resource: arn:aws:iam::123456789012:user\/alice/);
+      assert.match(err.message, /^User: arn:aws:iam::123456789012:user\/alice is not authorized to perform: iam:CreateAccessKey on resource: user alice because no identity-based policy allows the iam:CreateAccessKey action$/);
       await stsAs(alice).send(new GetCallerIdentityCommand({}));
       aws.control.setPermissions(`arn:aws:iam::${ACCOUNT}:user/alice`, ['iam:*']);
       await iamAs(alice).send(new CreateAccessKeyCommand({}));
@@ -454,6 +455,55 @@ describe('local AWS endpoint: operations through the real SDK', () => {
       });
       assert.equal(res.status, 400);
       assert.match(res.body, /<Code>IncompleteSignature<\/Code>/);
+    });
+
+    it('a successful response is the Query-protocol document, RequestId matching x-amzn-RequestId', async () => {
+      const client = iamAs(alice);
+      let raw = '';
+      let headerRequestId = '';
+      // Innermost deserialize middleware: sees the HTTP response before the SDK parses it.
+      client.middlewareStack.add(
+        (next) => async (args) => {
+          const result = await next(args);
+          const response = result.response as { headers: Record<string, string>; body: AsyncIterable<Buffer> & NodeJS.ReadableStream };
+          const chunks: Buffer[] = [];
+          for await (const chunk of response.body) chunks.push(chunk);
+          raw = Buffer.concat(chunks).toString('utf8');
+          headerRequestId = response.headers['x-amzn-requestid'] ?? '';
+          response.body = Readable.from([Buffer.from(raw)]);
+          return result;
+        },
+        { step: 'deserialize', priority: 'low', name: 'captureRawResponse' },
+      );
+      const out = await client.send(new ListAccessKeysCommand({}));
+      assert.equal(out.$metadata.requestId, headerRequestId);
+      assert.equal(
+        raw.trim(),
+        '<ListAccessKeysResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><ListAccessKeysResult>' +
+          `<AccessKeyMetadata><member><UserName>alice</UserName><AccessKeyId>${alice.accessKeyId}</AccessKeyId>` +
+          `<Status>Active</Status><CreateDate>${alice.createDate}</CreateDate></member></AccessKeyMetadata>` +
+          '<IsTruncated>false</IsTruncated></ListAccessKeysResult>' +
+          `<ResponseMetadata><RequestId>${headerRequestId}</RequestId></ResponseMetadata></ListAccessKeysResponse>`,
+      );
+      assert.match(alice.createDate, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    });
+
+    it('an action the service does not have is InvalidAction (400), even when correctly signed', async () => {
+      const client = iamAs(alice, 1);
+      // Rewrites the action (same length: Content-Length is already set) before signing, so the signature is valid.
+      client.middlewareStack.add(
+        (next) => async (args) => {
+          const req = args.request as { body?: unknown };
+          if (typeof req.body === 'string') req.body = req.body.replace('Action=GetUser', 'Action=GetBeer');
+          return next(args);
+        },
+        { step: 'build', name: 'renameAction' },
+      );
+      await expectAwsError(client.send(new GetUserCommand({})), {
+        code: 'InvalidAction',
+        status: 400,
+        message: 'Could not find operation GetBeer for version 2010-05-08',
+      });
     });
 
     it('escapes XML special characters in messages', async () => {
