@@ -1,0 +1,26 @@
+/**
+ * The patch module: writing rotation results and ciphertexts back into environment YAML while
+ * keeping every byte outside the replaced nodes (comments, blank lines, quoting, key order,
+ * line endings) identical.
+ *
+ *   applyPatches(text, patches: RotationPatch[], encrypter?) → Promise<new text>
+ *     each `docPath` (`values.a["fn::rotate::swap"].state`) is replaced, or its last key created;
+ *     secret leaves of the replacement are written as `fn::secret: {ciphertext: …}` through the
+ *     Encrypter (never as plaintext; without an encrypter a secret is an error).
+ *   encryptPlaintextSecrets(text, encrypter) → Promise<{text, encrypted}>
+ *     every `fn::secret: <string>` becomes `fn::secret: {ciphertext: …}` (ESC's EncryptSecrets).
+ *   listPlaintextSecrets(text) → [{path, line, column}]
+ *   PatchError: invalid YAML (with line/column), missing path, unknown value, secret without
+ *     encrypter — thrown before anything is written; results are re-parsed and checked.
+ *
+ * Style: a block node is replaced by a block at the same indentation, a flow node by flow, a
+ * scalar by a block under its key (a comment on the key's line stays there); a new key goes
+ * after the mapping's last entry (block) or before its `}` (flow). Indentation unit: the
+ * document's own (smallest indentation in use, else 2).
+ *
+ * Property paths (path.ts): parsePath(text) → segments, formatPath(segments) → text (ESC's
+ * `util.JoinKey` form), joinKey, joinIndex, canonicalPath, samePath, PropertyPathError.
+ */
+export * from './path';
+export { applyPatches, encryptPlaintextSecrets, listPlaintextSecrets, type PlaintextSecret } from './apply';
+export { PatchError, valueToYamlData, type YamlData } from './render';
