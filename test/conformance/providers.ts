@@ -61,7 +61,7 @@ export function featureSchema(): Schema {
       pi: number(),
       string: string(),
       hello: string(),
-      array: array(),
+      array: array(true),
       tuple: tuple(string(), string()),
       map: object({ additionalProperties: true }),
       record: record({ foo: string() }),

@@ -564,8 +564,11 @@ export class EvalContext {
 
   private async evaluateValueAccess(node: Expr | undefined, receiver: Val, accessors: AccessorState[]): Promise<Val> {
     let rest = accessors;
+    let secret = false;
     while (rest.length > 0) {
       const state = rest[0];
+      // Anything read out of a secret is secret.
+      secret ||= receiver.secret;
       if (receiver.unknown) return this.evaluateUnknownAccess(node, receiver.schema, rest);
       const r = receiver.repr;
       if (Array.isArray(r)) {
@@ -588,6 +591,10 @@ export class EvalContext {
       }
       state.value = receiver;
       rest = rest.slice(1);
+    }
+    if (secret && !receiver.secret) {
+      receiver = new Copier().copy(receiver);
+      receiver.secret = true;
     }
     return receiver;
   }
