@@ -1,0 +1,116 @@
+/**
+ * What every command runs with: the terminal, global options, and the workspace found from
+ * `--workspace`, `ESC_LOCAL_WORKSPACE`, or the nearest folder upwards holding `.esc/` or the
+ * environments root.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { didYouMean } from '../../../shared/src/catalog/suggest';
+import { CoreError } from '../core/errors';
+import { Keychain } from '../core/keychain';
+import { Workspace } from '../core/workspace';
+import type { SecretInput } from './prompt';
+import type { Ui } from './ui';
+
+export interface GlobalOptions {
+  workspace?: string;
+  environmentsRoot?: string;
+  keychainService?: string;
+}
+
+export interface CliIo {
+  ui: Ui;
+  input: SecretInput;
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  /** Aborted on Ctrl-C. */
+  signal?: AbortSignal;
+}
+
+/** Finds the workspace folder for `start` (see module comment). */
+export function discoverWorkspace(start: string, environmentsRoot: string): string {
+  let dir = path.resolve(start);
+  for (;;) {
+    if (isDir(path.join(dir, '.esc')) || isDir(path.join(dir, environmentsRoot))) return dir;
+    const parent = path.dirname(dir);
+    if (parent === dir) return path.resolve(start);
+    dir = parent;
+  }
+}
+
+function isDir(p: string): boolean {
+  try {
+    return fs.statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+export class CliContext {
+  readonly ui: Ui;
+  readonly input: SecretInput;
+  readonly cwd: string;
+  readonly env: NodeJS.ProcessEnv;
+  readonly root: string;
+  readonly environmentsRoot: string;
+  readonly keychainService: string;
+  readonly signal?: AbortSignal;
+  private cachedWorkspace?: Workspace;
+
+  constructor(io: CliIo, global: GlobalOptions) {
+    this.ui = io.ui;
+    this.input = io.input;
+    this.cwd = io.cwd;
+    this.env = io.env;
+    this.signal = io.signal;
+    this.environmentsRoot = global.environmentsRoot ?? io.env.ESC_LOCAL_ENVIRONMENTS_ROOT ?? 'environments';
+    const explicit = global.workspace ?? io.env.ESC_LOCAL_WORKSPACE;
+    this.root = explicit !== undefined ? path.resolve(io.cwd, explicit) : discoverWorkspace(io.cwd, this.environmentsRoot);
+    this.keychainService = global.keychainService ?? io.env.ESC_LOCAL_KEYCHAIN_SERVICE ?? 'esc-local';
+  }
+
+  /** The workspace's `.esc` folder. */
+  get escDir(): string {
+    return this.workspace.toolDir;
+  }
+
+  get workspace(): Workspace {
+    this.cachedWorkspace ??= new Workspace({ root: this.root, environmentsRoot: this.environmentsRoot, keychain: new Keychain(this.keychainService) });
+    return this.cachedWorkspace;
+  }
+
+  get keychain(): Keychain {
+    return this.workspace.keychain;
+  }
+
+  /**
+   * The environment an argument names: an environment name (`prod/app`) or a path to one of
+   * the workspace's environment files. Unknown names get a "did you mean".
+   */
+  resolveEnvironment(arg: string): { name: string; file: string } {
+    const asPath = path.resolve(this.cwd, arg);
+    if (/\.ya?ml$/i.test(arg) || (fs.existsSync(asPath) && fs.statSync(asPath).isFile())) {
+      if (!fs.existsSync(asPath)) throw new CoreError('EnvironmentNotFound', `no such file: ${arg}`);
+      const name = this.workspace.nameForFile(asPath);
+      if (name === undefined) {
+        throw new CoreError(
+          'EnvironmentNotFound',
+          `${arg} is not an environment of the workspace ${this.root}`,
+          {},
+          `environments are YAML files under ${path.join(this.root, this.environmentsRoot)} or *.esc.yaml files in the workspace (use --workspace to pick another folder)`,
+        );
+      }
+      return { name, file: asPath };
+    }
+    const file = this.workspace.fileFor(arg);
+    if (file !== undefined) return { name: arg, file };
+    const names = this.workspace.listEnvironments().map((e) => e.name);
+    const guess = didYouMean(arg, names);
+    throw new CoreError(
+      'EnvironmentNotFound',
+      `no environment named "${arg}" in ${this.root}`,
+      {},
+      guess !== undefined ? `did you mean ${guess}?` : names.length > 0 ? `known environments: ${names.join(', ')}` : `create ${path.join(this.environmentsRoot, arg)}.yaml`,
+    );
+  }
+}
