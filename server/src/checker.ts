@@ -1,9 +1,19 @@
 /**
- * The check-mode evaluator behind the language service. Placeholder until the evaluator's
- * stable entry lands: no checker means diagnostics come from the language service alone.
+ * The check-mode evaluator behind the server's language service. The execution context names
+ * the local user (`${context.pulumi.user.id}`); nothing else about the machine is exposed.
  */
+import { userInfo } from 'node:os';
+import { createCheckModeChecker } from '../../shared/src/language/evaluation';
 import type { EnvironmentChecker } from '../../shared/src/language/service';
 
-export function createChecker(): EnvironmentChecker | undefined {
-  return undefined;
+function localUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return 'local';
+  }
+}
+
+export function createChecker(): EnvironmentChecker {
+  return createCheckModeChecker({ pulumi: { user: { id: localUser() } } });
 }

@@ -119,7 +119,9 @@ export function mergeDiagnostics(own: Diagnostic[], evaluated: Diagnostic[]): Di
   const hasSyntax = own.some((d) => d.code === DiagnosticCode.YamlSyntax && d.severity === DiagnosticSeverity.Error);
   const kept = evaluated.filter((e) => {
     if (hasSyntax) return false; // the evaluator has no environment to speak of
-    if (/^unknown (builtin|provider|rotator|function)/i.test(messageText(e)) && own.some((d) => sameStart(d, e) && String(d.code).startsWith('unknown-'))) return false;
+    // Our unknown-name diagnostic says it better (with a suggestion and a fix) than ESC's
+    // "unknown provider" / "'fn::' is a reserved prefix" at the same place.
+    if (own.some((d) => sameStart(d, e) && String(d.code).startsWith('unknown-'))) return false;
     return !own.some((d) => sameStart(d, e) && messageText(d) === messageText(e));
   });
   const all = [...own, ...kept];

@@ -89,11 +89,14 @@ export function pairKey(pair: Pair): string | undefined {
   return scalarString(pair.key);
 }
 
-export function pairSpan(pair: Pair): Span | undefined {
+/** The `key: value` extent, without the trailing line break `yaml` counts in block values. */
+export function pairSpan(pair: Pair, text?: string): Span | undefined {
   const key = nodeSpan(pair.key as Node | null);
   if (!key) return undefined;
   const value = nodeSpan(pair.value as Node | null);
-  return { start: key.start, end: value ? Math.max(value.end, key.end) : key.end };
+  let end = value ? Math.max(value.end, key.end) : key.end;
+  if (text !== undefined) while (end > key.end && /\s/.test(text[end - 1]!)) end--;
+  return { start: key.start, end };
 }
 
 export function parseEscDocument(uri: string, envName: string, text: string, version = 0): EscDocument {
@@ -175,7 +178,7 @@ function walkValue(doc: EscDocument, node: unknown, path: PathKey[], inBuiltinAr
       const keySpan = nodeSpan(pair.key as Node | null);
       const childPath = key === undefined ? path : [...path, key];
       if (key !== undefined && keySpan && !inBuiltinArg) {
-        doc.properties.push({ path: childPath, key, keySpan, value: (pair.value as Node | null) ?? null, span: pairSpan(pair) ?? keySpan });
+        doc.properties.push({ path: childPath, key, keySpan, value: (pair.value as Node | null) ?? null, span: pairSpan(pair, doc.text) ?? keySpan });
       }
       if (key?.startsWith('fn::') && keySpan) {
         // A builtin next to other keys is an ESC error, but still a builtin the user is typing.

@@ -36,7 +36,7 @@ function childrenOf(doc: EscDocument, node: unknown, depth: number): DocumentSym
     for (const pair of node.items) {
       const name = pairKey(pair);
       const keySpan = nodeSpan(pair.key as Node | null);
-      const span = pairSpan(pair);
+      const span = pairSpan(pair, doc.text);
       if (name === undefined || !keySpan || !span) continue;
       const value = pair.value;
       const symbol: DocumentSymbol = {
@@ -53,8 +53,10 @@ function childrenOf(doc: EscDocument, node: unknown, depth: number): DocumentSym
     }
   } else if (isSeq(node)) {
     node.items.forEach((item, i) => {
-      const span = nodeSpan(item as Node);
-      if (!span) return;
+      const raw = nodeSpan(item as Node);
+      if (!raw) return;
+      const span = { start: raw.start, end: raw.end };
+      while (span.end > span.start && /\s/.test(doc.text[span.end - 1]!)) span.end--;
       const children = childrenOf(doc, item, depth + 1);
       if (children.length === 0 && !isMap(item) && !isSeq(item)) return;
       out.push({ name: `[${i}]`, kind: kindOf(item), range: doc.lines.range(span), selectionRange: doc.lines.range(span), ...(children.length > 0 ? { children } : {}) });

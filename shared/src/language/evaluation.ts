@@ -1,0 +1,23 @@
+/**
+ * The language service's checker: the evaluator in check mode with the catalog's check-mode
+ * provider loader. Providers and rotators are never run (their outputs stay unknown with their
+ * output schemas), nothing is decrypted (no decrypter is given, `showSecrets` is off), so the
+ * values kept for hover are redacted by construction.
+ */
+import { checkModeLoader } from '../catalog/index';
+import { checkEnvironment } from '../eval/index';
+import type { Json } from '../schema/schema';
+import type { CheckOutcome, EnvironmentChecker } from './service';
+
+export function createCheckModeChecker(context: { [key: string]: Json } = {}): EnvironmentChecker {
+  return {
+    async check(envName, loader, signal): Promise<CheckOutcome> {
+      const loaded = await loader.load(envName);
+      if (!loaded) return { diagnostics: [] };
+      const result = await checkEnvironment(envName, loaded.text, { loader, providers: checkModeLoader, context, ...(signal ? { signal } : {}) });
+      const outcome: CheckOutcome = { diagnostics: [...result.loadDiagnostics, ...result.diagnostics] };
+      if (result.environment) outcome.values = result.environment.properties;
+      return outcome;
+    },
+  };
+}

@@ -1,0 +1,140 @@
+/** Completion of the language service, with cursor markers (‸) in fixture documents. */
+import { strict as assert } from 'node:assert';
+import { InsertTextFormat, type CompletionItem, type TextEdit } from 'vscode-languageserver-types';
+import { envUri, memoryWorkspace } from './language-support';
+import { positionAt } from './lsp-support';
+
+const BASE = 'values:\n  region: eu-west-1\n  app:\n    name: base-app\n    port: 8080\n';
+const CREDS = 'values:\n  aws:\n    login:\n      fn::open::aws-login:\n        oidc:\n          roleArn: arn:aws:iam::1:role/x\n          sessionName: s\n';
+
+function complete(source: string, others: Record<string, string> = {}): { items: CompletionItem[]; text: string } {
+  const ws = memoryWorkspace({ ...others, 'app/dev': source }, ['app/dev']);
+  const marked = ws.marked.get('app/dev')!;
+  const list = ws.service.completion(envUri('app/dev'), positionAt(marked.text, marked.cursors[0]!));
+  return { items: list.items, text: marked.text };
+}
+
+function labels(items: CompletionItem[]): string[] {
+  return items.map((i) => i.label).sort();
+}
+
+function edit(item: CompletionItem | undefined): TextEdit {
+  assert.ok(item, 'item exists');
+  return item.textEdit as TextEdit;
+}
+
+describe('language service: completion', () => {
+  it('offers `imports` and `values` at the top level', () => {
+    const { items } = complete('‸');
+    assert.deepEqual(labels(items), ['imports', 'values']);
+  });
+
+  it('offers builtins, providers and rotators after `fn::`, replacing the typed prefix', () => {
+    const { items } = complete('values:\n  a:\n    fn::‸\n');
+    const names = labels(items);
+    for (const expected of ['fn::join', 'fn::secret', 'fn::toJSON', 'fn::open::aws-login', 'fn::rotate::aws-iam', 'fn::open::vault-secrets']) assert.ok(names.includes(expected), expected);
+    const join = items.find((i) => i.label === 'fn::join');
+    assert.deepEqual(edit(join).range, { start: { line: 2, character: 4 }, end: { line: 2, character: 8 } });
+    assert.equal(join!.insertTextFormat, InsertTextFormat.Snippet);
+  });
+
+  it('offers exactly the catalog providers after `fn::open::`', () => {
+    const { items } = complete('values:\n  a:\n    fn::open::‸\n');
+    assert.deepEqual(labels(items), [
+      'fn::open::1password-secrets', 'fn::open::aws-login', 'fn::open::aws-parameter-store', 'fn::open::aws-secrets', 'fn::open::azure-login',
+      'fn::open::azure-secrets', 'fn::open::doppler-secrets', 'fn::open::gcp-login', 'fn::open::gcp-secrets', 'fn::open::infisical-login',
+      'fn::open::infisical-secrets', 'fn::open::pulumi-stacks', 'fn::open::vault-login', 'fn::open::vault-secrets',
+    ]);
+  });
+
+  it('offers exactly the catalog rotators after `fn::rotate::`', () => {
+    const { items } = complete('values:\n  a:\n    fn::rotate::‸\n');
+    assert.deepEqual(labels(items), [
+      'fn::rotate::aws-iam', 'fn::rotate::azure-app-secret', 'fn::rotate::external', 'fn::rotate::mysql', 'fn::rotate::passphrase',
+      'fn::rotate::password', 'fn::rotate::postgres', 'fn::rotate::snowflake-user',
+    ]);
+  });
+
+  it('inserts the whole fn::rotate::aws-iam block, re-indented for where it goes', () => {
+    const { items } = complete('values:\n  iam:\n    fn::rotate::aws‸\n');
+    const item = items.find((i) => i.label === 'fn::rotate::aws-iam');
+    const e = edit(item);
+    assert.deepEqual(e.range, { start: { line: 2, character: 4 }, end: { line: 2, character: 19 } });
+    assert.equal(item!.insertTextFormat, InsertTextFormat.Snippet);
+    const lines = e.newText.split('\n');
+    assert.equal(lines[0], 'fn::rotate::aws-iam:');
+    assert.equal(lines[1], '      inputs:');
+    assert.match(lines[2]!, /^ {8}region: /);
+    assert.match(lines[3]!, /^ {8}login: \\\$\{\$\{2:environments\.credentials\.aws-creds\.aws\.login\}\}$/);
+  });
+
+  it('inserts the whole fn::open::aws-login block', () => {
+    const { items } = complete('values:\n  creds:\n    fn::open::aws-l‸\n');
+    const e = edit(items.find((i) => i.label === 'fn::open::aws-login'));
+    assert.deepEqual(e.newText.split('\n').slice(0, 2), ['fn::open::aws-login:', '      oidc:']);
+  });
+
+  it('offers provider input names from the schema, required first, without those already present', () => {
+    const { items } = complete('values:\n  creds:\n    fn::open::aws-login:\n      oidc:\n        roleArn: x\n        ‸\n');
+    const inputs = items.filter((i) => !i.label.startsWith('fn::'));
+    assert.deepEqual(labels(inputs), ['duration', 'policyArns', 'sessionName', 'subjectAttributes']);
+    const session = inputs.find((i) => i.label === 'sessionName')!;
+    assert.equal(session.detail, 'string (required)');
+    assert.equal(edit(session).newText, 'sessionName: ');
+    assert.deepEqual(edit(session).range, { start: { line: 5, character: 8 }, end: { line: 5, character: 8 } });
+    assert.ok(session.sortText! < inputs.find((i) => i.label === 'duration')!.sortText!);
+  });
+
+  it('offers `inputs`/`state` under a rotator and its inputs under `inputs`', () => {
+    assert.deepEqual(labels(complete('values:\n  p:\n    fn::rotate::password:\n      ‸\n').items), ['inputs', 'state']);
+    const inputs = labels(complete('values:\n  p:\n    fn::rotate::password:\n      inputs:\n        ‸\n').items).filter((l) => !l.startsWith('fn::'));
+    assert.deepEqual(inputs, ['length', 'lower', 'minLower', 'minSpecial', 'minUpper', 'overrideSpecial', 'special', 'upper']);
+  });
+
+  it('offers enum values of an input', () => {
+    const { items } = complete('values:\n  p:\n    fn::rotate::password:\n      inputs:\n        special: ‸\n');
+    assert.deepEqual(labels(items), ['false', 'true']);
+    assert.deepEqual(edit(items[0]).range, { start: { line: 4, character: 17 }, end: { line: 4, character: 17 } });
+  });
+
+  it('offers provider names for the long form `provider:`', () => {
+    const names = labels(complete('values:\n  a:\n    fn::open:\n      provider: aw‸\n').items);
+    assert.ok(names.includes('aws-login') && names.includes('aws-secrets') && !names.includes('aws-iam'));
+  });
+
+  it('completes local and imported top-level names inside ${...}', () => {
+    const { items } = complete('imports:\n  - base\nvalues:\n  own: 1\n  x: ${‸}\n', { base: BASE });
+    assert.deepEqual(labels(items), ['app', 'context', 'environments', 'own', 'region', 'x']);
+    const region = items.find((i) => i.label === 'region')!;
+    assert.equal(region.detail, 'base');
+  });
+
+  it('completes nested paths, merging the environment over its imports', () => {
+    const { items } = complete('imports:\n  - base\nvalues:\n  app:\n    debug: true\n  x: ${app.n‸}\n', { base: BASE });
+    assert.deepEqual(labels(items), ['debug', 'name', 'port']);
+    assert.deepEqual(edit(items[0]).range, { start: { line: 5, character: 11 }, end: { line: 5, character: 12 } });
+  });
+
+  it('completes `environments.<project>.<env>.` from the workspace files', () => {
+    const others = { base: BASE, 'credentials/aws-creds': CREDS };
+    assert.deepEqual(labels(complete('values:\n  x: ${environments.‸}\n', others).items), ['app', 'base', 'credentials']);
+    assert.deepEqual(labels(complete('values:\n  x: ${environments.credentials.‸}\n', others).items), ['aws-creds']);
+    assert.deepEqual(labels(complete('values:\n  x: ${environments.credentials.aws-creds.aws.‸}\n', others).items), ['login']);
+  });
+
+  it('completes provider outputs below a provider call', () => {
+    const { items } = complete('imports:\n  - credentials/aws-creds\nvalues:\n  x: ${aws.login.‸}\n', { 'credentials/aws-creds': CREDS });
+    assert.deepEqual(labels(items), ['accessKeyId', 'secretAccessKey', 'sessionToken']);
+  });
+
+  it('completes `context.*`', () => {
+    assert.deepEqual(labels(complete('values:\n  x: ${context.‸}\n').items), ['currentEnvironment', 'pulumi', 'rootEnvironment']);
+    assert.deepEqual(labels(complete('values:\n  x: ${context.pulumi.user.‸}\n').items), ['id']);
+  });
+
+  it('completes environment names in `imports`, except itself and those already imported', () => {
+    const { items } = complete('imports:\n  - base\n  - ‸\nvalues: {}\n', { base: BASE, 'credentials/aws-creds': CREDS, other: 'values: {}\n' });
+    assert.deepEqual(labels(items), ['credentials/aws-creds', 'other']);
+    assert.deepEqual(edit(items[0]).range, { start: { line: 2, character: 4 }, end: { line: 2, character: 4 } });
+  });
+});
