@@ -135,6 +135,23 @@ export function loggableParams(params: URLSearchParams): Record<string, string> 
 
 const NAME = /^[\w+=,.@-]{1,64}$/;
 
+// Admin input also arrives as JSON over HTTP, so the declared types are checked at run time.
+function requireString(value: unknown, what: string): string {
+  if (typeof value !== 'string' || value === '') throw new AdminError(`${what} must be a non-empty string`);
+  return value;
+}
+
+function optionalString(value: unknown, what: string): string | undefined {
+  return value === undefined ? undefined : requireString(value, what);
+}
+
+function requireStringList(value: unknown, what: string): string[] {
+  if (!Array.isArray(value) || !value.every((v): v is string => typeof v === 'string')) {
+    throw new AdminError(`${what} must be an array of strings`);
+  }
+  return [...value];
+}
+
 export class EndpointControl {
   private faults: ActiveFault[] = [];
   private nextFaultId = 1;
@@ -147,6 +164,7 @@ export class EndpointControl {
   }
 
   createUser(userName: string): UserView {
+    requireString(userName, 'userName');
     if (!NAME.test(userName)) throw new AdminError(`invalid user name '${userName}'`);
     const state = this.store.state;
     if (state.users[userName] !== undefined) throw new AdminError(`user '${userName}' already exists`);
@@ -158,6 +176,12 @@ export class EndpointControl {
 
   /** Seeds a key as if it had been created long ago (no propagation delay); the 2-key quota holds. */
   createAccessKey(input: CreateAccessKeyInput): CreatedAccessKey {
+    requireString(input.userName, 'userName');
+    optionalString(input.accessKeyId, 'accessKeyId');
+    optionalString(input.secretAccessKey, 'secretAccessKey');
+    if (input.status !== undefined && input.status !== 'Active' && input.status !== 'Inactive') {
+      throw new AdminError(`invalid status '${String(input.status)}'`);
+    }
     if (this.store.state.users[input.userName] === undefined) throw new AdminError(`no user '${input.userName}'`);
     if (input.accessKeyId !== undefined && !/^[A-Z0-9]{16,128}$/.test(input.accessKeyId)) {
       throw new AdminError(`invalid access key id '${input.accessKeyId}'`);
@@ -203,6 +227,8 @@ export class EndpointControl {
   }
 
   createRole(input: CreateRoleInput): RoleView {
+    requireString(input.roleName, 'roleName');
+    const trustedPrincipals = requireStringList(input.trustedPrincipals, 'trustedPrincipals');
     if (!NAME.test(input.roleName)) throw new AdminError(`invalid role name '${input.roleName}'`);
     const state = this.store.state;
     if (state.roles[input.roleName] !== undefined) throw new AdminError(`role '${input.roleName}' already exists`);
@@ -214,7 +240,7 @@ export class EndpointControl {
       roleName: input.roleName,
       roleId: awsId('AROA', 21),
       arn: roleArn(state.accountId, input.roleName),
-      trustedPrincipals: [...input.trustedPrincipals],
+      trustedPrincipals,
       maxSessionDurationSeconds: max,
       createDate: this.store.now(),
     };
@@ -225,6 +251,8 @@ export class EndpointControl {
 
   /** `null` removes the allow-list (the principal may do anything again). */
   setPermissions(principalArn: string, allowedActions: string[] | null): void {
+    requireString(principalArn, 'principalArn');
+    if (allowedActions !== null) requireStringList(allowedActions, 'allowedActions');
     if (allowedActions === null) delete this.store.state.permissions[principalArn];
     else this.store.state.permissions[principalArn] = [...allowedActions];
     this.store.save();
@@ -243,6 +271,10 @@ export class EndpointControl {
   injectFault(spec: FaultSpec): ActiveFault {
     const kinds: FaultKind[] = ['throttle', 'serviceUnavailable', 'internalFailure', 'drop', 'delay'];
     if (!kinds.includes(spec.kind)) throw new AdminError(`unknown fault kind '${String(spec.kind)}'`);
+    optionalString(spec.action, 'action');
+    if (spec.service !== undefined && spec.service !== 'iam' && spec.service !== 'sts') {
+      throw new AdminError(`fault service must be 'iam' or 'sts', got '${String(spec.service)}'`);
+    }
     const count = spec.count ?? 1;
     if (!Number.isInteger(count) || count < 1) throw new AdminError('fault count must be a positive integer');
     const phase = spec.phase ?? 'before';

@@ -229,7 +229,7 @@ export class AwsEndpointServer {
       case 'GET state':
         return c.snapshot();
       case 'POST users':
-        return c.createUser(String(obj.userName));
+        return c.createUser(obj.userName as string);
       case 'POST access-keys':
         return c.createAccessKey(input as CreateAccessKeyInput);
       case 'DELETE access-keys/:id':
@@ -239,7 +239,7 @@ export class AwsEndpointServer {
       case 'POST roles':
         return c.createRole(input as CreateRoleInput);
       case 'POST permissions':
-        return c.setPermissions(String(obj.principalArn), (obj.allowedActions ?? null) as string[] | null);
+        return c.setPermissions(obj.principalArn as string, (obj.allowedActions ?? null) as string[] | null);
       case 'POST key-propagation':
         return c.setKeyPropagation({ rejectUses: Number(obj.rejectUses ?? 0), delayMs: Number(obj.delayMs ?? 0) });
       case 'GET faults':

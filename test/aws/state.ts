@@ -136,7 +136,12 @@ export class StateStore {
   /** Loads `file` when it exists (keeping its account), else starts empty. */
   static open(file: string | undefined, accountId: string): StateStore {
     if (file !== undefined && existsSync(file)) {
-      const parsed = JSON.parse(readFileSync(file, 'utf8')) as EndpointState;
+      let parsed: EndpointState;
+      try {
+        parsed = JSON.parse(readFileSync(file, 'utf8')) as EndpointState;
+      } catch (e) {
+        throw new Error(`${file}: not a valid endpoint state file (${e instanceof Error ? e.message : String(e)})`);
+      }
       if (parsed.version !== 1) throw new Error(`${file}: unsupported endpoint state version ${String(parsed.version)}`);
       return new StateStore(parsed, file);
     }

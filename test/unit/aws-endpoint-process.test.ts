@@ -149,6 +149,12 @@ describe('local AWS endpoint: separate process, admin over HTTP, state file', ()
     assert.equal(res.status, 404);
     const bad = await fetch(`${endpoint.url}/__admin/faults`, { method: 'POST', body: '{not json' });
     assert.equal(bad.status, 400);
+    const noName = await fetch(`${endpoint.url}/__admin/users`, { method: 'POST', body: '{}' });
+    assert.equal(noName.status, 400);
+    assert.deepEqual(await noName.json(), { error: 'userName must be a non-empty string' });
+    await assert.rejects(endpoint.admin.injectFault({ kind: 'meteor' as 'drop' }), /unknown fault kind 'meteor'/);
+    await assert.rejects(endpoint.admin.injectFault({ kind: 'throttle', phase: 'after' }), /phase 'after' applies to 5xx and drop/);
+    await assert.rejects(endpoint.admin.createRole({ roleName: 'r', trustedPrincipals: 'everyone' as unknown as string[] }), /trustedPrincipals must be an array of strings/);
 
     await endpoint.admin.clearFaults();
     await endpoint.admin.clearRequests();
@@ -198,6 +204,8 @@ describe('local AWS endpoint: separate process, admin over HTTP, state file', ()
     writeFileSync(stateFile, '{"version": 7}');
     await assert.rejects(startAwsEndpointProcess({ stateFile }), /unsupported endpoint state version 7/);
     assert.equal(readFileSync(stateFile, 'utf8'), '{"version": 7}', 'the file is left as it was');
+    writeFileSync(stateFile, '{"vers');
+    await assert.rejects(startAwsEndpointProcess({ stateFile }), /broken\.json: not a valid endpoint state file/);
   });
 
   it('survives a client SIGKILLed in the middle of a request', async () => {
