@@ -153,7 +153,8 @@ describe('local AWS endpoint: fault injection', () => {
       aws.control.injectFault({ kind: 'delay', action: 'CreateAccessKey', delayMs: 400 });
       // The client gives up after 100 ms, as a tool with a request timeout (or a killed process) would.
       await expectRejection(iam({ maxAttempts: 1 }).send(new CreateAccessKeyCommand({}), { abortSignal: AbortSignal.timeout(100) }));
-      await new Promise((resolve) => setTimeout(resolve, 600));
+      assert.equal(aws.control.snapshot().accessKeys.length, 1, 'not yet: the endpoint is still holding the request');
+      for (let i = 0; i < 60 && aws.control.snapshot().accessKeys.length < 2; i++) await new Promise((r) => setTimeout(r, 50));
       assert.equal(aws.control.snapshot().accessKeys.length, 2);
     });
   });
@@ -178,10 +179,11 @@ describe('local AWS endpoint: fault injection', () => {
     });
 
     it('a new key is refused for T ms after creation', async () => {
-      aws.control.setKeyPropagation({ rejectUses: 0, delayMs: 300 });
+      aws.control.setKeyPropagation({ rejectUses: 0, delayMs: 1000 });
       const fresh = await createKey();
+      const createdAt = Date.now();
       await expectAwsError(sts(fresh).send(new GetCallerIdentityCommand({})), { code: 'InvalidClientTokenId' });
-      await new Promise((resolve) => setTimeout(resolve, 350));
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, createdAt + 1100 - Date.now())));
       await sts(fresh).send(new GetCallerIdentityCommand({}));
     });
 
