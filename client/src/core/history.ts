@@ -44,6 +44,8 @@ export interface Revision {
   rolledBackTo?: number;
   /** The environment definition as it then stood (secrets as ciphertext), if recorded. */
   definition?: string;
+  /** Identifies the rotation run that recorded it (recovery never records a run twice). */
+  rotationId?: string;
 }
 
 export type NewRevision = Omit<Revision, 'number' | 'time' | 'user' | 'environment'> & { time?: string; user?: string };

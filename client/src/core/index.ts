@@ -60,6 +60,8 @@
  * `ESC_LOCAL_CRASH_AT=<step>` (see crashpoints.ts) makes a process SIGKILL itself at a step —
  * used by the crash tests only.
  */
+export { EscCore, type CoreOptions, type RotateOptions, type RotationResult, type RollbackResult } from './core';
+export { findRotationTargets, type RotationTarget } from './yamlstate';
 export { CoreError, isCoreError, describeError, type CoreErrorCode, type ErrorLocation } from './errors';
 export { Keychain, DEFAULT_KEYCHAIN_SERVICE, explainKeychainFailure, type AwsCredentials, type KeytarLike } from './keychain';
 export { Workspace, dataKeyId, type WorkspaceOptions, type EnvironmentFile } from './workspace';

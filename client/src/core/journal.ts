@@ -15,6 +15,7 @@ import * as os from 'node:os';
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { writeFileAtomic, removeFileDurably } from './atomic';
 import { CoreError } from './errors';
+import type { NewRevision } from './history';
 
 export interface Sealed {
   iv: string;
@@ -32,7 +33,19 @@ export type JournalEntry =
   | { kind: 'iam-verified'; userArn: string; accessKeyId: string; at: string }
   | { kind: 'principal'; arn: string; at: string };
 
-export type JournalPhase = 'rotating' | 'file-written' | 'history-recorded';
+export type JournalPhase = 'rotating' | 'writing' | 'history-recorded';
+
+/** What the driver is about to write (recorded before the file is replaced). No secrets. */
+export interface PendingWrite {
+  /** sha256 of the new file text: after a crash, the file has it iff the write happened. */
+  textSha256: string;
+  /** Unique id carried into the revision, so recovery never records it twice. */
+  rotationId: string;
+  /** The revision to record (definition with secrets as ciphertext only). */
+  revision: NewRevision;
+  /** Users whose rotation this write completes (their journal entries are then done). */
+  completedUsers: string[];
+}
 
 export interface JournalData {
   version: 1;
@@ -45,6 +58,7 @@ export interface JournalData {
   phase: JournalPhase;
   /** The revision recorded for this rotation, once recorded. */
   revision?: number;
+  pendingWrite?: PendingWrite;
   entries: JournalEntry[];
 }
 
@@ -121,10 +135,48 @@ export class Journal {
     this.flush();
   }
 
-  setPhase(phase: JournalPhase, revision?: number): void {
-    this.data.phase = phase;
-    if (revision !== undefined) this.data.revision = revision;
+  get pendingWrite(): PendingWrite | undefined {
+    return this.data.pendingWrite;
+  }
+
+  /** Records the write about to happen (phase `writing`). */
+  beginWrite(pending: PendingWrite): void {
+    this.data.phase = 'writing';
+    this.data.pendingWrite = pending;
     this.flush();
+  }
+
+  /** The write did not complete (or failed): back to `rotating`, so the next run redoes it. */
+  abandonWrite(): void {
+    this.data.phase = 'rotating';
+    delete this.data.pendingWrite;
+    this.flush();
+  }
+
+  historyRecorded(revision: number): void {
+    this.data.phase = 'history-recorded';
+    this.data.revision = revision;
+    this.flush();
+  }
+
+  /**
+   * After a partly failed rotation was written: forget what is done (the completed users'
+   * entries) and keep the rest for the next run, restricted to the paths still to rotate.
+   * Returns false (and removes the journal) when nothing is left to recover.
+   */
+  keepUnfinished(completedUsers: readonly string[], remainingPaths: string[]): boolean {
+    const done = new Set(completedUsers);
+    this.data.entries = this.data.entries.filter((e) => !('userArn' in e) || !done.has(e.userArn));
+    const unfinished = this.data.entries.some((e) => e.kind === 'iam-create-intent' || e.kind === 'iam-created' || e.kind === 'iam-delete-intent');
+    if (!unfinished) {
+      this.remove();
+      return false;
+    }
+    this.data.phase = 'rotating';
+    delete this.data.pendingWrite;
+    this.data.paths = remainingPaths;
+    this.flush();
+    return true;
   }
 
   /** Ends the journal: the rotation is complete (file written, revision recorded). */

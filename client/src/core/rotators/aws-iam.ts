@@ -36,6 +36,8 @@ export interface AwsRotationSession {
   onPrincipal(arn: string): void;
   /** Progress lines; never given secrets. */
   log(message: string): void;
+  /** Called when a user's rotation has produced its new state (the driver then writes it). */
+  onCompleted?(userArn: string): void;
 }
 
 export interface IamKey {
@@ -181,6 +183,12 @@ class IamRotationRun {
       if (!keys.some((k) => k.AccessKeyId === created.accessKeyId)) {
         throw new CoreError('Drift', `the access key ${created.accessKeyId} created by the interrupted rotation no longer exists in AWS for user ${userName}`, this.loc('iam:ListAccessKeys'), 'someone deleted it; check who, then delete the journal file to start over', {});
       }
+      if (state.current?.accessKeyId === created.accessKeyId) {
+        // The file was already written with the new key before the interruption: nothing to redo.
+        this.s.log(`the rotation of ${userName} to key ${created.accessKeyId} was already written; nothing to redo`);
+        this.s.onCompleted?.(userArn);
+        return state;
+      }
       const begin = last(this.journalEntries(), 'iam-begin');
       if (begin && begin.current !== state.current?.accessKeyId) {
         throw new CoreError('Drift', `the state in the file changed since the interrupted rotation began (current key ${state.current?.accessKeyId ?? 'none'}, was ${begin.current ?? 'none'})`, this.loc('recovery'), 'restore the file from version control or delete the journal after checking AWS');
@@ -188,6 +196,7 @@ class IamRotationRun {
       const newKey: IamKey = { accessKeyId: created.accessKeyId, secretAccessKey: this.j.unseal(created.secret, `iam-created ${userArn}`), createdAt: created.createdAt };
       this.s.log(`resuming the interrupted rotation of ${userName}: new key ${newKey.accessKeyId} was created before the interruption`);
       if (!this.journalEntries().some((e) => e.kind === 'iam-verified' && e.accessKeyId === newKey.accessKeyId)) await this.verify(newKey);
+      this.s.onCompleted?.(userArn);
       return { current: newKey, ...(state.current ? { previous: state.current } : {}) };
     }
 
@@ -211,6 +220,7 @@ class IamRotationRun {
 
     const newKey = await this.createKey();
     await this.verify(newKey);
+    this.s.onCompleted?.(userArn);
     return { current: newKey, ...(state.current ? { previous: state.current } : {}) };
   }
 

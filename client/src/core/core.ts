@@ -1,0 +1,456 @@
+/**
+ * EscCore: the operations the extension and the CLI call (see index.ts for the overview).
+ * The rotation driver runs, under the environment's lock:
+ *
+ *   recover?  an earlier run's journal → complete that rotation instead (recovered: true)
+ *   evaluate  the evaluator's rotateEnvironment with journal-backed rotators → patches
+ *   write     journal `writing` (hash of the new text + revision draft) → atomic file write
+ *   record    history revision (idempotent by rotation id) → journal removed
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import { createHash, randomUUID } from 'node:crypto';
+import type { Diagnostic, ProviderLoader, Provider, Rotator, RotationPatch, Value } from '../../../shared/src/eval/contract';
+import { openEnvironment, rotateEnvironment, type EvalResult } from '../../../shared/src/eval/index';
+import { AesGcmCipher } from '../../../shared/src/crypt/index';
+import { applyPatches, encryptPlaintextSecrets, listPlaintextSecrets, parsePath, formatPath } from '../../../shared/src/patch/index';
+import { writeFileAtomic } from './atomic';
+import type { AwsSettings } from './aws/clients';
+import { crashPoint } from './crashpoints';
+import { CoreError, describeError } from './errors';
+import { HistoryStore, type NewRevision, type Revision, type RotatedPathRecord } from './history';
+import { Journal } from './journal';
+import { Keychain, DEFAULT_KEYCHAIN_SERVICE } from './keychain';
+import { acquireEnvironmentLock } from './lock';
+import { AwsLoginProvider } from './providers/aws-login';
+import { AwsIamRotator, type AwsRotationSession } from './rotators/aws-iam';
+import { PassphraseRotator, PasswordRotator } from './rotators/password';
+import { Workspace, type WorkspaceOptions } from './workspace';
+import { findRotationTargets, jsAt, keyIdsOf, stateValueFromYaml, type RotationTarget } from './yamlstate';
+
+export interface CoreOptions {
+  workspace: WorkspaceOptions;
+  /** Keychain service name (setting). Default `esc-local`. Ignored if `workspace.keychain` is given. */
+  keychainService?: string;
+  aws?: AwsSettings;
+  /** Who is running: shown to a process that finds the environment locked. */
+  tool?: string;
+  /** Progress/diagnostic lines (never secrets). */
+  log?: (line: string) => void;
+}
+
+export interface RotateOptions {
+  /** Paths under `values` (ESC syntax, e.g. `iam`, `db["pw"]`) to rotate; all `fn::rotate` calls when omitted. */
+  paths?: string[];
+  /** Wait this long for another rotation of the environment to finish (ms). Default 0: fail at once. */
+  waitMs?: number;
+  signal?: AbortSignal;
+  /** What started it (recorded): `extension`, `cli`, `schedule`, … */
+  trigger?: string;
+  /**
+   * Writes the new text of the environment file. Default: atomic replace on disk. The extension
+   * may pass its own (e.g. a workspace edit + save) when the file is open in an editor.
+   */
+  writeText?: (file: string, newText: string, oldText: string) => Promise<void>;
+  /** Record a failed rotation in the history too (default true). */
+  recordFailures?: boolean;
+}
+
+export interface RotationResult {
+  environment: string;
+  file: string;
+  /** An interrupted earlier rotation was completed instead of starting a new one. */
+  recovered: boolean;
+  /** True if every requested path rotated. */
+  ok: boolean;
+  paths: RotatedPathRecord[];
+  principalArn?: string;
+  revision?: Revision;
+  /** Evaluation diagnostics (errors of failed paths among them), located in the file. */
+  diagnostics: Diagnostic[];
+  message: string;
+}
+
+export interface RollbackResult {
+  revision: Revision;
+  /** Rotated states kept as they are now (rotations are never rolled back). */
+  keptRotatedPaths: string[];
+  message: string;
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+function osUser(): string {
+  try {
+    return os.userInfo().username;
+  } catch {
+    return 'unknown';
+  }
+}
+
+function valueField(v: Value | undefined, ...path: string[]): unknown {
+  let cur: Value | undefined = v;
+  for (const p of path) {
+    const d: unknown = cur?.value;
+    if (d === null || typeof d !== 'object' || Array.isArray(d)) return undefined;
+    cur = (d as { [k: string]: Value })[p];
+  }
+  return cur?.value;
+}
+
+export class EscCore {
+  readonly workspace: Workspace;
+  readonly history: HistoryStore;
+  readonly keychain: Keychain;
+  readonly aws: AwsSettings;
+  private readonly tool: string;
+  private readonly log: (line: string) => void;
+
+  constructor(options: CoreOptions) {
+    this.keychain = options.workspace.keychain ?? new Keychain(options.keychainService ?? DEFAULT_KEYCHAIN_SERVICE);
+    this.workspace = new Workspace({ ...options.workspace, keychain: this.keychain });
+    this.history = new HistoryStore(this.workspace.historyDir);
+    this.aws = options.aws ?? {};
+    this.tool = options.tool ?? 'esc-local';
+    this.log = options.log ?? (() => undefined);
+  }
+
+  /** The providers/rotators that run locally. A session is needed only to rotate aws-iam. */
+  providers(options: { session?: AwsRotationSession } = {}): ProviderLoader {
+    const login = new AwsLoginProvider(this.keychain, this.aws);
+    return {
+      loadProvider: (name: string): Provider | undefined => (name === 'aws-login' ? login : undefined),
+      loadRotator: (name: string): Rotator | undefined => {
+        switch (name) {
+          case 'aws-iam':
+            return new AwsIamRotator(options.session);
+          case 'password':
+            return new PasswordRotator();
+          case 'passphrase':
+            return new PassphraseRotator();
+          default:
+            return undefined;
+        }
+      },
+    };
+  }
+
+  /** The `fn::rotate` calls of an environment (for pickers). */
+  rotationTargets(environment: string): RotationTarget[] {
+    return findRotationTargets(fs.readFileSync(this.workspace.requireFile(environment), 'utf8'));
+  }
+
+  /** True if an interrupted rotation of this environment will be completed by the next `rotate`. */
+  pendingRecovery(environment: string): boolean {
+    return fs.existsSync(`${this.workspace.runDir}/journal/${encodeURIComponent(environment)}.json`);
+  }
+
+  private async cipher(create: boolean): Promise<AesGcmCipher> {
+    return new AesGcmCipher(await this.workspace.dataKey({ create }));
+  }
+
+  /** The data key's cipher if the workspace has a key; undefined if it never had one. */
+  private async optionalCipher(): Promise<AesGcmCipher | undefined> {
+    try {
+      return await this.cipher(false);
+    } catch (e) {
+      if (e instanceof CoreError && e.code === 'DataKeyMissing' && /none yet/.test(e.message)) return undefined;
+      throw e;
+    }
+  }
+
+  /** Opens an environment (providers run, ciphertexts decrypted here, in the core). */
+  async open(environment: string, options: { signal?: AbortSignal } = {}): Promise<EvalResult> {
+    const text = fs.readFileSync(this.workspace.requireFile(environment), 'utf8');
+    const cipher = await this.optionalCipher();
+    return openEnvironment(environment, text, {
+      loader: this.workspace.loader(cipher),
+      providers: this.providers(),
+      ...(cipher ? { decrypter: cipher } : {}),
+      context: { pulumi: { user: { id: osUser() } } },
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+  }
+
+  // ---------------------------------------------------------------- rotation
+
+  async rotate(environment: string, options: RotateOptions = {}): Promise<RotationResult> {
+    const file = this.workspace.requireFile(environment);
+    const cipher = await this.cipher(true);
+    const dataKey = await this.workspace.dataKey();
+    const lock = await acquireEnvironmentLock(this.workspace.runDir, environment, { waitMs: options.waitMs ?? 0, tool: this.tool, purpose: 'rotation', ...(options.signal ? { signal: options.signal } : {}) });
+    try {
+      crashPoint('after-lock');
+      const earlier = Journal.open(this.workspace.runDir, environment, dataKey);
+      if (earlier && earlier.phase !== 'rotating') return this.finishRecordedWrite(environment, file, earlier);
+      const journal = earlier ?? Journal.begin(this.workspace.runDir, environment, dataKey, options.paths);
+      if (!earlier) crashPoint('after-journal-begin');
+      const recovered = earlier !== undefined;
+      if (recovered) this.log(`${environment}: completing an interrupted rotation (started ${journal.startedAt})`);
+      return await this.runRotation(environment, file, cipher, journal, recovered, recovered ? journal.paths : options.paths, options);
+    } finally {
+      lock.release();
+    }
+  }
+
+  /** Crash after the journal said `writing`: the file has the new text iff its hash matches. */
+  private finishRecordedWrite(environment: string, file: string, journal: Journal): RotationResult {
+    const pending = journal.pendingWrite;
+    let revision: Revision | undefined;
+    if (journal.phase === 'history-recorded' && journal.revision !== undefined) {
+      revision = this.history.get(environment, journal.revision);
+    } else if (pending && sha256(fs.readFileSync(file, 'utf8')) === pending.textSha256) {
+      revision = this.recordOnce(environment, pending.rotationId, pending.revision);
+    } else {
+      // The file was never written: the rotation must be redone from the journal.
+      journal.abandonWrite();
+      throw new CoreError('Drift', 'an interrupted rotation had not written the file; run the rotation again to complete it', { environment, file: journal.file });
+    }
+    journal.remove();
+    const paths = revision.paths;
+    return {
+      environment,
+      file,
+      recovered: true,
+      ok: revision.outcome === 'succeeded',
+      paths,
+      ...(revision.principalArn ? { principalArn: revision.principalArn } : {}),
+      revision,
+      diagnostics: [],
+      message: `completed an interrupted rotation of ${environment} (revision ${revision.number}); run the rotation again to rotate once more`,
+    };
+  }
+
+  /** Appends the revision unless one with this rotation id exists already (recovery after a crash). */
+  private recordOnce(environment: string, rotationId: string, draft: NewRevision): Revision {
+    const latest = this.history.latest(environment);
+    if (latest?.rotationId === rotationId) return latest;
+    return this.history.append(environment, { ...draft, rotationId });
+  }
+
+  private async runRotation(
+    environment: string,
+    file: string,
+    cipher: AesGcmCipher,
+    journal: Journal,
+    recovered: boolean,
+    paths: string[] | undefined,
+    options: RotateOptions,
+  ): Promise<RotationResult> {
+    const principals: string[] = [];
+    const completedUsers: string[] = [];
+    const session: AwsRotationSession = {
+      environment,
+      journal,
+      aws: this.aws,
+      onPrincipal: (arn) => principals.push(arn),
+      log: (line) => this.log(`${environment}: ${line}`),
+      onCompleted: (userArn) => completedUsers.push(userArn),
+    };
+    const text = fs.readFileSync(file, 'utf8');
+    const targets = findRotationTargets(text);
+    const wanted = paths && paths.length > 0 ? new Set(paths.map(canonicalValuesPath)) : undefined;
+    const selected = targets.filter((t) => wanted === undefined || wanted.has(canonicalValuesPath(t.path)));
+    if (wanted !== undefined) {
+      const missing = [...wanted].filter((p) => !targets.some((t) => canonicalValuesPath(t.path) === p));
+      if (missing.length > 0) {
+        journal.remove();
+        throw new CoreError('InvalidInput', `no fn::rotate at ${missing.map((p) => `values.${p}`).join(', ')}`, { environment, file }, targets.length > 0 ? `rotatable paths: ${targets.map((t) => t.path).join(', ')}` : 'this environment has no fn::rotate');
+      }
+    }
+    if (selected.length === 0) {
+      journal.remove();
+      throw new CoreError('InvalidInput', 'this environment has no fn::rotate to rotate', { environment, file });
+    }
+
+    const result = await rotateEnvironment(environment, text, {
+      loader: this.workspace.loader(cipher),
+      providers: this.providers({ session }),
+      decrypter: cipher,
+      context: { pulumi: { user: { id: osUser() } } },
+      ...(paths && paths.length > 0 ? { paths } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    crashPoint('after-evaluate');
+    const loadErrors = result.loadDiagnostics.filter((d) => d.severity === 1);
+    if (loadErrors.length > 0) {
+      journal.remove();
+      const d = loadErrors[0]!;
+      throw new CoreError('EvaluationFailed', `${d.summary} (line ${d.range.begin.line}, column ${d.range.begin.column})`, { environment, path: d.path, file });
+    }
+
+    const records = this.pathRecords(text, selected, result.patches, result.diagnostics);
+    const failed = records.filter((r) => r.error !== undefined);
+    const principalArn = principals[principals.length - 1] ?? journal.principal();
+    const base: Omit<NewRevision, 'definition' | 'outcome'> = {
+      kind: recovered ? 'recovery' : 'rotation',
+      paths: records,
+      ...(principalArn ? { principalArn } : {}),
+      ...(options.trigger ? { trigger: options.trigger } : {}),
+    };
+
+    if (result.patches.length === 0) {
+      // Nothing to write. Keep the journal only if AWS may hold something of ours.
+      journal.keepUnfinished(completedUsers, failed.map((r) => r.path));
+      const revision = options.recordFailures === false ? undefined : this.history.append(environment, { ...base, outcome: 'failed', message: failed.map((f) => `${f.path}: ${f.error}`).join('; ') });
+      return {
+        environment,
+        file,
+        recovered,
+        ok: false,
+        paths: records,
+        ...(principalArn ? { principalArn } : {}),
+        ...(revision ? { revision } : {}),
+        diagnostics: result.diagnostics,
+        message: `rotation of ${environment} failed: ${failed.map((f) => `${f.path}: ${f.error}`).join('; ') || 'no state was produced'}`,
+      };
+    }
+
+    // Apply to the file as it is now (it may have been saved meanwhile): patches are by path.
+    const current = fs.readFileSync(file, 'utf8');
+    const newText = await applyPatches(current, result.patches, cipher);
+    const definition = (await encryptPlaintextSecrets(newText, cipher)).text;
+    const rotationId = randomUUID();
+    const draft: NewRevision = { ...base, outcome: failed.length === 0 ? 'succeeded' : 'failed', definition, ...(failed.length > 0 ? { message: failed.map((f) => `${f.path}: ${f.error}`).join('; ') } : {}) };
+    journal.beginWrite({ textSha256: sha256(newText), rotationId, revision: draft, completedUsers });
+    try {
+      if (options.writeText) await options.writeText(file, newText, current);
+      else writeFileAtomic(file, newText);
+    } catch (e) {
+      journal.abandonWrite();
+      throw new CoreError('EvaluationFailed', `the rotated state could not be written to the file: ${describeError(e)}`, { environment, file }, 'the new keys are kept in the rotation journal; run the rotation again to write them');
+    }
+    crashPoint('after-file-write');
+    const revision = this.recordOnce(environment, rotationId, draft);
+    journal.historyRecorded(revision.number);
+    crashPoint('after-history');
+    if (failed.length === 0) journal.remove();
+    else journal.keepUnfinished(completedUsers, failed.map((r) => r.path));
+    const done = records.filter((r) => r.error === undefined);
+    return {
+      environment,
+      file,
+      recovered,
+      ok: failed.length === 0,
+      paths: records,
+      ...(principalArn ? { principalArn } : {}),
+      revision,
+      diagnostics: result.diagnostics,
+      message:
+        (recovered ? `completed an interrupted rotation of ${environment}` : `rotated ${done.map((r) => r.path).join(', ')} in ${environment}`) +
+        ` (revision ${revision.number})` +
+        (failed.length > 0 ? `; failed: ${failed.map((f) => `${f.path}: ${f.error}`).join('; ')}` : ''),
+    };
+  }
+
+  /** Per selected path: old/new/deleted key ids from the patches, or the error from the diagnostics. */
+  private pathRecords(oldText: string, selected: RotationTarget[], patches: RotationPatch[], diagnostics: Diagnostic[]): RotatedPathRecord[] {
+    return selected.map((t) => {
+      const record: RotatedPathRecord = { path: t.path, rotator: t.rotator ?? 'unknown' };
+      const patch = patches.find((p) => samePathText(p.docPath, t.stateDocPath));
+      if (patch) {
+        const before = keyIdsOf(jsAt(oldText, t.stateDocPath));
+        const newId = valueField(patch.replacement, 'current', 'accessKeyId');
+        const newPrev = valueField(patch.replacement, 'previous', 'accessKeyId');
+        if (before.current) record.oldKeyId = before.current;
+        if (typeof newId === 'string') record.newKeyId = newId;
+        if (before.previous && before.previous !== newId && before.previous !== newPrev) record.deletedKeyId = before.previous;
+        return record;
+      }
+      const rotateNode = t.stateDocPath.replace(/\.state$/, '');
+      const d = diagnostics.find((x) => x.severity === 1 && (x.path === rotateNode || x.path.startsWith(rotateNode) || rotateNode.startsWith(x.path + '[') || x.path === `values.${t.path}`));
+      record.error = d ? d.summary.replace(/^rotate: /, '') : 'not rotated (its inputs could not be evaluated; see the diagnostics)';
+      return record;
+    });
+  }
+
+  // ---------------------------------------------------------------- encryption, saves, rollback
+
+  /** Encrypts every plaintext `fn::secret` of the environment's file with the workspace data key. */
+  async encryptFile(environment: string, options: { record?: boolean; trigger?: string } = {}): Promise<{ file: string; encrypted: number; revision?: Revision }> {
+    const file = this.workspace.requireFile(environment);
+    const text = fs.readFileSync(file, 'utf8');
+    if (listPlaintextSecrets(text).length === 0) return { file, encrypted: 0 };
+    const cipher = await this.cipher(true);
+    const lock = await acquireEnvironmentLock(this.workspace.runDir, environment, { tool: this.tool, purpose: 'encryption', waitMs: 5000 });
+    try {
+      const { text: out, encrypted } = await encryptPlaintextSecrets(fs.readFileSync(file, 'utf8'), cipher);
+      writeFileAtomic(file, out);
+      const revision = options.record === false ? undefined : this.history.append(environment, { kind: 'encrypt', outcome: 'succeeded', paths: [], definition: out, message: `encrypted ${encrypted} secret(s)`, ...(options.trigger ? { trigger: options.trigger } : {}) });
+      return { file, encrypted, ...(revision ? { revision } : {}) };
+    } finally {
+      lock.release();
+    }
+  }
+
+  /** Records the environment's current definition as a `save` revision (secrets as ciphertext). */
+  async recordSave(environment: string, options: { message?: string; trigger?: string } = {}): Promise<Revision> {
+    const text = fs.readFileSync(this.workspace.requireFile(environment), 'utf8');
+    const definition = await this.safeDefinition(text);
+    return this.history.append(environment, { kind: 'save', outcome: 'succeeded', paths: [], definition, ...(options.message ? { message: options.message } : {}), ...(options.trigger ? { trigger: options.trigger } : {}) });
+  }
+
+  /** The text with any plaintext secret encrypted (history never holds plaintext). */
+  private async safeDefinition(text: string): Promise<string> {
+    if (listPlaintextSecrets(text).length === 0) return text;
+    return (await encryptPlaintextSecrets(text, await this.cipher(true))).text;
+  }
+
+  /**
+   * Rolls the environment back to revision `number`, as a new revision. Rotated states are
+   * never rolled back (the keys they name may be deleted): each `fn::rotate` keeps its current
+   * state; the rest of the definition becomes the revision's.
+   */
+  async rollback(environment: string, number: number, options: { trigger?: string } = {}): Promise<RollbackResult> {
+    const file = this.workspace.requireFile(environment);
+    const target = this.history.get(environment, number);
+    if (target.definition === undefined) throw new CoreError('RollbackRefused', `revision ${number} has no recorded definition to roll back to`, { environment });
+    const lock = await acquireEnvironmentLock(this.workspace.runDir, environment, { tool: this.tool, purpose: 'rollback', waitMs: 5000 });
+    try {
+      if (this.pendingRecovery(environment)) {
+        throw new CoreError('RollbackRefused', 'an interrupted rotation of this environment must be completed first', { environment }, 'run the rotation again, then roll back');
+      }
+      const current = fs.readFileSync(file, 'utf8');
+      const currentTargets = findRotationTargets(current);
+      const targetTargets = findRotationTargets(target.definition);
+      const kept: string[] = [];
+      const patches: RotationPatch[] = [];
+      const cipher = currentTargets.length > 0 ? await this.cipher(false) : undefined;
+      for (const t of currentTargets) {
+        const state = jsAt(current, t.stateDocPath);
+        if (state === undefined || !targetTargets.some((x) => samePathText(x.stateDocPath, t.stateDocPath))) continue;
+        patches.push({ docPath: t.stateDocPath, replacement: await stateValueFromYaml(state, cipher!) });
+        kept.push(t.path);
+      }
+      const newText = patches.length > 0 ? await applyPatches(target.definition, patches, cipher) : target.definition;
+      writeFileAtomic(file, newText);
+      const message =
+        kept.length > 0
+          ? `rolled ${environment} back to revision ${number} except the rotated secrets (${kept.join(', ')}), which keep their current state: rotations cannot be rolled back`
+          : `rolled ${environment} back to revision ${number}`;
+      const revision = this.history.append(environment, { kind: 'rollback', outcome: 'succeeded', paths: [], rolledBackTo: number, definition: await this.safeDefinition(newText), message, ...(options.trigger ? { trigger: options.trigger } : {}) });
+      return { revision, keptRotatedPaths: kept, message };
+    } finally {
+      lock.release();
+    }
+  }
+}
+
+function canonicalValuesPath(p: string): string {
+  const stripped = p.startsWith('values.') ? p.slice('values.'.length) : p.startsWith('values[') ? p.slice('values'.length) : p;
+  try {
+    return formatPath(parsePath(stripped));
+  } catch {
+    return stripped;
+  }
+}
+
+function samePathText(a: string, b: string): boolean {
+  try {
+    return formatPath(parsePath(a)) === formatPath(parsePath(b));
+  } catch {
+    return a === b;
+  }
+}
