@@ -11,7 +11,7 @@ import { completion } from './completion';
 import { documentDiagnostics, evaluatorDiagnostic, mergeDiagnostics } from './diagnostics';
 import { foldingRanges } from './folding';
 import { hover } from './hover';
-import type { EscDocument } from './model';
+import type { EscDocument, ImportEntry } from './model';
 import { definition, prepareRename, references, rename } from './navigation';
 import { semanticTokens } from './semanticTokens';
 import { documentSymbols } from './symbols';
@@ -28,6 +28,22 @@ export interface CheckOutcome {
 /** Check-mode evaluation of one environment (the evaluator behind an adapter). */
 export interface EnvironmentChecker {
   check(envName: string, loader: EnvironmentLoader, signal?: AbortSignal): Promise<CheckOutcome>;
+}
+
+/** The root's import entry from which `envName` is reachable through imports, if any. */
+export function importEntryLeadingTo(workspace: EnvironmentWorkspace, doc: EscDocument, envName: string): ImportEntry | undefined {
+  for (const entry of doc.imports) {
+    const seen = new Set<string>([doc.envName]);
+    const queue = [entry.name];
+    while (queue.length > 0) {
+      const name = queue.shift()!;
+      if (name === envName) return entry;
+      if (seen.has(name)) continue;
+      seen.add(name);
+      for (const next of workspace.documentByName(name)?.imports ?? []) queue.push(next.name);
+    }
+  }
+  return undefined;
 }
 
 export class CancelledError extends Error {
@@ -72,7 +88,20 @@ export class EscLanguageService implements CheckedValues {
       const outcome = await this.checker.check(doc.envName, this.loader, signal);
       if (signal?.aborted) throw new CancelledError();
       if (outcome.values) this.checked.set(doc.envName, outcome.values);
-      evaluated = outcome.diagnostics.filter((d) => d.range.environment === doc.envName).map((d) => evaluatorDiagnostic(doc, d));
+      for (const d of outcome.diagnostics) {
+        if (d.range.environment === doc.envName) {
+          evaluated.push(evaluatorDiagnostic(doc, d));
+          continue;
+        }
+        // A problem inside an imported environment (e.g. the far end of an import cycle): show
+        // it on the import entry through which this environment reaches it.
+        const entry = importEntryLeadingTo(this.workspace, doc, d.range.environment);
+        if (!entry) continue;
+        const located = evaluatorDiagnostic(doc, d);
+        located.range = doc.lines.range(entry.span);
+        located.message = `in imported environment "${d.range.environment}": ${typeof located.message === 'string' ? located.message : located.message.value}`;
+        if (!evaluated.some((e) => e.message === located.message && e.range.start.line === located.range.start.line)) evaluated.push(located);
+      }
     }
     return mergeDiagnostics(own, evaluated);
   }
