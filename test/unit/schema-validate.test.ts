@@ -215,6 +215,21 @@ describe('schema validation details', () => {
     ]);
   });
 
+  it('reports a circular schema (e.g. from fn::validate) instead of recursing forever', () => {
+    const loop = withDefs(ref('a'), { a: anyOf(ref('a')) });
+    assert.deepStrictEqual(render(validateValue(loop, val(1))), [['', 'internal error: invalid schema: circular schema reference #/$defs/a']]);
+    assert.deepStrictEqual(render(validateSchema(string(), loop)), [['', 'internal error: invalid schema: circular schema reference #/$defs/a']]);
+  });
+
+  it('validates recursive (tree) schemas, by value and against themselves', () => {
+    const tree = withDefs(ref('node'), { node: object({ properties: { name: string(), children: array(ref('node')) }, required: ['name'] }) });
+    const good = { name: 'a', children: [{ name: 'b', children: [] }] };
+    assert.deepStrictEqual(render(validateValue(tree, val(good))), []);
+    assert.deepStrictEqual(render(validateValue(tree, val({ name: 'a', children: [{ children: [] }] }))), [['children/0', 'missing required properties: name']]);
+    assert.deepStrictEqual(render(validateSchema(tree, tree)), []);
+    assert.deepStrictEqual(render(validateSchema(literalSchema(good), tree)), []);
+  });
+
   it('reports an invalid pattern as an internal error', () => {
     const issues = validateValue(string({ pattern: '(' }), val('x'));
     assert.strictEqual(issues.length, 1);

@@ -94,6 +94,7 @@ export function compileSchema(root: Schema): void {
   if (typeof root === 'boolean' || compiled.has(root)) return;
   try {
     compileNode(root, root);
+    checkCycles(root);
   } catch (e) {
     forget(root, new Set());
     throw e;
@@ -108,6 +109,50 @@ export function tryCompileSchema(root: Schema): string | undefined {
   } catch (e) {
     return e instanceof SchemaCompileError ? e.message : String(e);
   }
+}
+
+/** Schemas already known not to sit on a `$ref`/`anyOf`/`oneOf` cycle. */
+const acyclic = new WeakSet<ObjectSchema>();
+
+/** The schemas that apply to the same value as `s` (no structure consumed in between). */
+function sameValueEdges(s: ObjectSchema): Schema[] {
+  const ref = compiled.get(s)?.ref;
+  return [...(s.anyOf ?? []), ...(s.oneOf ?? []), ...(ref === undefined ? [] : [ref])];
+}
+
+/**
+ * Rejects a cycle of `$ref`/`anyOf`/`oneOf` that never descends into a property or item (e.g.
+ * `$defs: {a: {$ref: '#/$defs/a'}}`): validating against it would never end. Recursion through
+ * properties and items (linked lists, trees) is fine and allowed.
+ */
+function checkCycles(root: Schema): void {
+  const all: ObjectSchema[] = [];
+  const seen = new Set<ObjectSchema>();
+  const collect = (s: Schema | undefined): void => {
+    if (s === undefined || typeof s === 'boolean' || seen.has(s)) return;
+    seen.add(s);
+    all.push(s);
+    for (const x of sameValueEdges(s)) collect(x);
+    for (const x of s.prefixItems ?? []) collect(x);
+    collect(s.items);
+    collect(s.additionalProperties);
+    for (const x of Object.values(s.properties ?? {})) collect(x);
+  };
+  collect(root);
+  const onPath: ObjectSchema[] = [];
+  const visit = (s: ObjectSchema): void => {
+    if (acyclic.has(s)) return;
+    const at = onPath.indexOf(s);
+    if (at >= 0) {
+      const ref = onPath.slice(at).find((x) => x.$ref !== undefined && x.$ref !== '')?.$ref;
+      throw new SchemaCompileError(`circular schema reference${ref === undefined ? '' : ` ${ref}`}`);
+    }
+    onPath.push(s);
+    for (const x of sameValueEdges(s)) if (typeof x === 'object') visit(x);
+    onPath.pop();
+    acyclic.add(s);
+  };
+  for (const s of all) visit(s);
 }
 
 function forget(s: Schema | undefined, seen: Set<ObjectSchema>): void {

@@ -98,10 +98,17 @@ function isMultiple(n: number, m: number): boolean {
 class Validator {
   readonly issues: SchemaIssue[] = [];
 
-  constructor(private readonly options: ValidateOptions) {}
+  /**
+   * Schema pairs being compared right now: a recursive schema (a tree through `$ref`) compared
+   * with itself would otherwise recurse forever; a pair met again is assumed to fit.
+   */
+  constructor(
+    private readonly options: ValidateOptions,
+    private readonly active = new Map<ObjectSchema, Set<ObjectSchema>>(),
+  ) {}
 
   private sub(): Validator {
-    return new Validator(this.options);
+    return new Validator(this.options, this.active);
   }
 
   private report(loc: Loc, severity: Severity, message: string): false {
@@ -156,6 +163,18 @@ class Validator {
     const a = accept as ObjectSchema;
     const s = x as ObjectSchema;
 
+    let partners = this.active.get(s);
+    if (partners?.has(a)) return true;
+    if (partners === undefined) this.active.set(s, (partners = new Set()));
+    partners.add(a);
+    try {
+      return this.schemaTypeOnce(s, a, loc);
+    } finally {
+      partners.delete(a);
+    }
+  }
+
+  private schemaTypeOnce(s: ObjectSchema, a: ObjectSchema, loc: Loc): boolean {
     const acceptRef = resolveRef(a);
     const xRef = resolveRef(s);
     const refOK = acceptRef === undefined || this.schemaType(s, acceptRef, loc);
