@@ -32,7 +32,6 @@ function childEnv(home: string, extra: Record<string, string>): NodeJS.ProcessEn
     HOME: home,
     AWS_CONFIG_FILE: join(home, 'no-config'),
     AWS_SHARED_CREDENTIALS_FILE: join(home, 'no-credentials'),
-    AWS_SDK_JS_SUPPRESS_NODE_VERSION_WARNING: '1',
     STS_MODULE: require.resolve('@aws-sdk/client-sts'),
     IAM_MODULE: require.resolve('@aws-sdk/client-iam'),
     ...extra,
