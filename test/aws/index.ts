@@ -66,6 +66,17 @@
  *   AccessKeyId, Status, RoleArn, RoleSessionName, DurationSeconds), status, errorCode, fault};
  *   status 0 = dropped. Never a secret.
  *
+ * ## What the real SDK (v3, 3.1169) does against it — verified by test/unit/aws-endpoint*.test.ts
+ * - Retried by default (3 attempts): Throttling, 500/503, dropped connections (ECONNRESET) and
+ *   also `LimitExceeded` (the SDK treats it as throttling) — so use `maxAttempts: 1` for
+ *   CreateAccessKey. Not retried: InvalidClientTokenId (a propagating key: back off yourself),
+ *   SignatureDoesNotMatch, AccessDenied, NoSuchEntity, ValidationError.
+ * - A request signed > 15 min off fails once with "Signature expired"; the SDK then adopts the
+ *   server's clock (Date header) and the next call succeeds.
+ * - Modeled errors come back as `LimitExceededException`/`NoSuchEntityException` (with
+ *   `Code`/`Type` fields); unmodeled ones are named by their code (`InvalidClientTokenId`).
+ *   `test/aws/sdk-assert.ts#expectAwsError` checks either way.
+ *
  * ## State file
  * With `stateFile`/`--state`, AWS's state (users, keys WITH their secrets, roles, sessions,
  * allow-lists, propagation setting, clock offset) is rewritten atomically after every change,
