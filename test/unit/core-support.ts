@@ -10,6 +10,7 @@ import { startAwsEndpoint, type AwsEndpoint, type CreatedAccessKey } from '../aw
 import type { Value } from '../../shared/src/eval/contract';
 import type { AwsSettings } from '../../client/src/core/aws/clients';
 import { Journal } from '../../client/src/core/journal';
+import { Keychain } from '../../client/src/core/keychain';
 import type { AwsRotationSession } from '../../client/src/core/rotators/aws-iam';
 
 export function tempDir(prefix: string): string {
@@ -81,4 +82,59 @@ export function allFiles(dir: string): string[] {
   };
   if (fs.existsSync(dir)) walk(dir);
   return out;
+}
+
+export interface WorkspaceFixture {
+  root: string;
+  service: string;
+  roleArn: string;
+  appEnvFile: string;
+}
+
+/**
+ * A workspace with `creds/aws` (aws-login via OIDC → AssumeRole with the admin's managing
+ * credentials from the keychain) and `app` (aws-iam + password rotators, with comments).
+ */
+export async function makeWorkspace(f: AwsFixture, options: { userName?: string; state?: string; keychainService?: string } = {}): Promise<WorkspaceFixture> {
+  const root = tempDir('ws');
+  const service = options.keychainService ?? `esc-local-test-${process.pid}-${randomBytes(4).toString('hex')}`;
+  const roleName = `esc-rotator-${randomBytes(3).toString('hex')}`;
+  const role = f.aws.control.createRole({ roleName, trustedPrincipals: [f.adminArn] });
+  await new Keychain(service).setAwsCredentials(role.arn, { accessKeyId: f.admin.accessKeyId, secretAccessKey: f.admin.secretAccessKey });
+  const userArn = options.userName ? f.aws.control.snapshot().users.find((u) => u.userName === options.userName)!.arn : f.userArn;
+  fs.mkdirSync(path.join(root, 'environments', 'creds'), { recursive: true });
+  fs.writeFileSync(
+    path.join(root, 'environments', 'creds', 'aws.yaml'),
+    ['# Managing credentials: assumed from the keychain entry for the role', 'values:', '  aws:', '    login:', '      fn::open::aws-login:', '        oidc:', `          roleArn: ${role.arn}`, '          sessionName: esc-local-test', '          duration: 1h', ''].join('\n'),
+  );
+  const appEnvFile = path.join(root, 'environments', 'app.yaml');
+  fs.writeFileSync(
+    appEnvFile,
+    [
+      '# Application credentials, rotated by esc-local',
+      'values:',
+      '  iam:',
+      '    # the IAM user\'s access keys',
+      '    fn::rotate::aws-iam:',
+      '      inputs:',
+      '        region: us-east-1',
+      '        login: ${environments.creds.aws.aws.login}',
+      `        userArn: ${userArn}`,
+      ...(options.state ? [options.state] : []),
+      '  db:',
+      '    password:',
+      '      fn::rotate::password:',
+      '        inputs:',
+      '          length: 24 # long enough',
+      '  greeting: hello # a comment that must stay',
+      '',
+    ].join('\n'),
+  );
+  return { root, service, roleArn: role.arn, appEnvFile };
+}
+
+/** YAML lines for an initial aws-iam state (plaintext fn::secret: the test encrypts the file first). */
+export function initialStateYaml(current: { accessKeyId: string; secretAccessKey: string }, previous?: { accessKeyId: string; secretAccessKey: string }): string {
+  const key = (name: string, k: { accessKeyId: string; secretAccessKey: string }) => [`        ${name}:`, `          accessKeyId: ${k.accessKeyId}`, '          secretAccessKey:', `            fn::secret: ${k.secretAccessKey}`];
+  return ['      state:', ...key('current', current), ...(previous ? key('previous', previous) : [])].join('\n');
 }

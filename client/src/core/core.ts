@@ -361,7 +361,15 @@ export class EscCore {
       }
       const rotateNode = t.stateDocPath.replace(/\.state$/, '');
       const d = diagnostics.find((x) => x.severity === 1 && (x.path === rotateNode || x.path.startsWith(rotateNode) || rotateNode.startsWith(x.path + '[') || x.path === `values.${t.path}`));
-      record.error = d ? d.summary.replace(/^rotate: /, '') : 'not rotated (its inputs could not be evaluated; see the diagnostics)';
+      if (d) {
+        record.error = d.summary.replace(/^rotate: /, '');
+      } else {
+        // Typically an input (e.g. the login) failed in an imported/referenced environment.
+        const cause = diagnostics.find((x) => x.severity === 1);
+        record.error = cause
+          ? `not rotated: its inputs could not be evaluated (${cause.range.environment}, ${cause.path || 'document'}, line ${cause.range.begin.line}: ${cause.summary})`
+          : 'not rotated: its inputs could not be evaluated';
+      }
       return record;
     });
   }

@@ -242,6 +242,9 @@ export async function runDueSchedules(store: ScheduleStore, rotation: ScheduledR
       } catch (e) {
         const message = (options.describeError ?? ((x: unknown) => (x instanceof Error ? x.message : String(x))))(e);
         run = { at, outcome: 'failed', error: message };
+        // A rotation that failed after recording a (failed) revision says which one.
+        const recorded = (e as { revision?: unknown }).revision;
+        if (typeof recorded === 'number') run.revision = recorded;
         try {
           await rotation.recordFailure(schedule.environment, schedule.paths, e);
         } catch (historyError) {
