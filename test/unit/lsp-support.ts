@@ -94,7 +94,7 @@ export class ServerSession {
     process.stderr!.on('data', (chunk: Buffer) => (this.stderr += chunk.toString()));
     process.on('exit', (code) => (this.exited = code));
     this.connection = createProtocolConnection(new StreamMessageReader(process.stdout!), new StreamMessageWriter(process.stdin!));
-    this.connection.onNotification(PublishDiagnosticsNotification.type, (params) => {
+    this.connection.onNotification(PublishDiagnosticsNotification.type, (params: PublishDiagnosticsParams) => {
       const list = this.diagnostics.get(params.uri) ?? [];
       list.push(params);
       this.diagnostics.set(params.uri, list);

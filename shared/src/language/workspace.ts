@@ -105,7 +105,7 @@ export class EnvironmentWorkspace {
   addFile(uri: string, anyName = false): string | undefined {
     const existing = this.known.get(uri);
     if (existing) return existing.name;
-    const name = this.deriveName(uri) ?? (anyName ? decode(uri.slice(uri.lastIndexOf('/') + 1).replace(ESC_SUFFIX, '').replace(YAML_SUFFIX, '')) || uri : undefined);
+    const name = this.deriveName(uri) ?? (anyName ? decode(uri.slice(Math.max(uri.lastIndexOf('/'), uri.lastIndexOf(':')) + 1).replace(ESC_SUFFIX, '').replace(YAML_SUFFIX, '')) || uri : undefined);
     if (name === undefined) return undefined;
     this.known.set(uri, { name });
     // The first file claiming a name keeps it (e.g. `a.yaml` and `a.yml` both exist).

@@ -1,0 +1,86 @@
+/** Hover of the language service: docs, input schemas, checked values (redacted), where defined. */
+import { strict as assert } from 'node:assert';
+import type { MarkupContent } from 'vscode-languageserver-types';
+import { createCheckModeChecker } from '../../shared/src/language/evaluation';
+import { envUri, memoryWorkspace } from './language-support';
+import { positionAt, rangeOf } from './lsp-support';
+
+const BASE = 'values:\n  region: eu-west-1\n  app:\n    name: base-app\n    port: 8080\n';
+const DEV = [
+  'imports:',
+  '  - «ba‸se»',
+  'values:',
+  '  app:',
+  '    «na‸me»: dev-app',
+  '  url: https://${app.name}:${app.«po‸rt»}',
+  '  password:',
+  '    fn::secret: hunter2',
+  '  shown: ${«pass‸word»}',
+  '  login:',
+  '    «fn::open::aws-‸login»:',
+  '      oidc:',
+  '        «role‸Arn»: arn:aws:iam::1:role/x',
+  '        sessionName: s',
+  '  hosts:',
+  '    «fn::jo‸in»: [",", [a, b]]',
+  '',
+].join('\n');
+
+describe('language service: hover', () => {
+  const ws = memoryWorkspace({ base: BASE, 'app/dev': DEV }, ['app/dev'], createCheckModeChecker({}));
+  const m = ws.marked.get('app/dev')!;
+  const uri = envUri('app/dev');
+  before(async () => {
+    await ws.service.diagnostics(uri); // checks the environment; hover shows the checked values
+  });
+  const hoverAt = (i: number): { value: string; range: unknown } => {
+    const h = ws.service.hover(uri, positionAt(m.text, m.cursors[i]!));
+    assert.ok(h, `hover at cursor ${i}`);
+    return { value: (h.contents as MarkupContent).value, range: h.range };
+  };
+
+  it('describes an import entry', () => {
+    const h = hoverAt(0);
+    assert.equal(h.value, '**Import** `base`\n\nFile: `file:///ws/environments/base.yaml`\n\nValues: `region`, `app`');
+    assert.deepEqual(h.range, rangeOf(m.text, m.ranges[0]!));
+  });
+
+  it('shows a key\'s checked value and which import it overrides', () => {
+    const h = hoverAt(1);
+    assert.equal(h.value, '**app.name**\n\nType: `string`\n\n```json\n"dev-app"\n```\n\nOverrides the value from `base` (imported via `base`).');
+    assert.deepEqual(h.range, rangeOf(m.text, m.ranges[1]!));
+  });
+
+  it('shows a reference\'s value and the import it came from', () => {
+    const h = hoverAt(2);
+    assert.equal(h.value, '**${app.port}**\n\nType: `number`\n\n```json\n8080\n```\n\nDefined in `base` (line 5), imported via `base`.');
+    assert.deepEqual(h.range, rangeOf(m.text, m.ranges[2]!));
+  });
+
+  it('redacts secrets', () => {
+    const h = hoverAt(3);
+    assert.equal(h.value, '**${password}**\n\nType: `string (secret)`\n\n```json\n"[secret]"\n```\n\nDefined in this environment (line 7).');
+    assert.ok(!h.value.includes('hunter2'));
+    assert.deepEqual(h.range, rangeOf(m.text, m.ranges[3]!));
+  });
+
+  it('documents a provider with its input and output schemas', () => {
+    const h = hoverAt(4);
+    assert.match(h.value, /^\*\*fn::open::aws-login\*\* — Log in to AWS/);
+    assert.match(h.value, /### Inputs/);
+    assert.match(h.value, /### Outputs/);
+    assert.deepEqual(h.range, rangeOf(m.text, m.ranges[4]!));
+  });
+
+  it('shows the schema of a provider input', () => {
+    const h = hoverAt(5);
+    assert.equal(h.value, '**roleArn**: `string` (required)\n\nThe ARN of the role to assume.\n\nInput of `fn::open::aws-login`.');
+    assert.deepEqual(h.range, rangeOf(m.text, m.ranges[5]!));
+  });
+
+  it('documents a builtin', () => {
+    const h = hoverAt(6);
+    assert.match(h.value, /^\*\*fn::join\*\* — Join a list of strings with a delimiter/);
+    assert.deepEqual(h.range, rangeOf(m.text, m.ranges[6]!));
+  });
+});
