@@ -6,8 +6,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { didYouMean } from '../../../shared/src/catalog/suggest';
+import { EscCore } from '../core/index';
 import { CoreError } from '../core/errors';
-import { Keychain } from '../core/keychain';
 import { Workspace } from '../core/workspace';
 import type { SecretInput } from './prompt';
 import type { Ui } from './ui';
@@ -55,7 +55,7 @@ export class CliContext {
   readonly environmentsRoot: string;
   readonly keychainService: string;
   readonly signal?: AbortSignal;
-  private cachedWorkspace?: Workspace;
+  private cachedCore?: EscCore;
 
   constructor(io: CliIo, global: GlobalOptions) {
     this.ui = io.ui;
@@ -74,13 +74,26 @@ export class CliContext {
     return this.workspace.toolDir;
   }
 
-  get workspace(): Workspace {
-    this.cachedWorkspace ??= new Workspace({ root: this.root, environmentsRoot: this.environmentsRoot, keychain: new Keychain(this.keychainService) });
-    return this.cachedWorkspace;
+  /**
+   * The rotation core (same code as the extension). AWS endpoints and region come from the
+   * SDK's standard variables (AWS_ENDPOINT_URL_IAM / AWS_ENDPOINT_URL_STS, AWS_REGION).
+   */
+  get core(): EscCore {
+    this.cachedCore ??= new EscCore({
+      workspace: { root: this.root, environmentsRoot: this.environmentsRoot },
+      keychainService: this.keychainService,
+      tool: 'esc-local CLI',
+      log: (line) => this.ui.progress(line),
+    });
+    return this.cachedCore;
   }
 
-  get keychain(): Keychain {
-    return this.workspace.keychain;
+  get workspace(): Workspace {
+    return this.core.workspace;
+  }
+
+  get keychain(): EscCore['keychain'] {
+    return this.core.keychain;
   }
 
   /**

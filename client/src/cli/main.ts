@@ -126,6 +126,12 @@ export async function runCli(proc: CliProcess): Promise<number> {
 }
 
 if (require.main === module) {
+  // The AWS SDK warns about future Node versions on every run; that is noise for CLI users
+  // (and would pollute stderr in scripts). Other warnings are still shown.
+  process.removeAllListeners('warning');
+  process.on('warning', (warning) => {
+    if (warning.name !== 'NodeVersionSupportWarning') process.stderr.write(`esc-local: ${warning.name}: ${warning.message}\n`);
+  });
   const controller = new AbortController();
   let interrupts = 0;
   process.on('SIGINT', () => {

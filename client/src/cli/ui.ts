@@ -78,6 +78,11 @@ export class Ui {
     if (!this.quiet) this.options.stderr.write(text + '\n');
   }
 
+  /** Details of a failure (stderr; never silenced). */
+  report(text: string): void {
+    this.options.stderr.write(text.endsWith('\n') ? text : text + '\n');
+  }
+
   warn(text: string): void {
     this.options.stderr.write(`${this.err.yellow('warning:')} ${text}\n`);
   }

@@ -2,7 +2,12 @@
 import type { Command } from '../command';
 import { checkCommand } from './check';
 import { credentialsCommand } from './credentials';
+import { encryptCommand } from './encrypt';
+import { historyCommands } from './history';
+import { keyCommand } from './key';
+import { openCommand } from './open';
+import { rotateCommand } from './rotate';
 import { scheduleCommand } from './schedule';
 import { webhookCommand } from './webhook';
 
-export const COMMANDS: Command[] = [checkCommand, credentialsCommand, scheduleCommand, webhookCommand];
+export const COMMANDS: Command[] = [checkCommand, openCommand, rotateCommand, ...historyCommands, encryptCommand, credentialsCommand, scheduleCommand, webhookCommand, keyCommand];

@@ -1,0 +1,55 @@
+/**
+ * `esc-local open ENV [PATH]`: evaluates an environment with its providers run (aws-login calls
+ * STS) and ciphertexts decrypted in the core, and prints it — redacted unless --show-secrets.
+ */
+import type { Value } from '../../../../shared/src/eval/contract';
+import { optionValue } from '../args';
+import type { Command } from '../command';
+import { CliError, EXIT } from '../errors';
+import { OPEN_FORMATS, parsePropertyPath, renderOpen, type OpenFormat } from '../format';
+import { printEvalDiagnostics } from './diagnostics';
+
+export const openCommand: Command = {
+  name: 'open',
+  summary: 'Evaluate an environment (providers run) and print it, redacted by default',
+  usage: 'open ENV [PATH] [--format json|yaml|dotenv|shell|string] [--show-secrets]',
+  description: [
+    'Opens the environment as ESC does: imports merged, providers run (aws-login assumes its role',
+    'with the managing credentials from the keychain), secrets decrypted with the workspace data',
+    'key. Secret values print as [secret] unless --show-secrets is given.',
+    '',
+    'PATH selects one value (e.g. aws.login or list[0]). dotenv/shell print environmentVariables',
+    '(string values, sorted) and, for each entry of files, a variable holding the path of a',
+    'temporary file (mode 0600) with its contents; secret file contents are written only with',
+    '--show-secrets. shell output is single-quoted, safe for `eval "$(esc-local open ENV --format',
+    'shell --show-secrets)"`.',
+  ].join('\n'),
+  options: [
+    { name: 'format', short: 'f', value: 'FORMAT', choices: OPEN_FORMATS, description: 'output format (default json)' },
+    { name: 'show-secrets', description: 'print secret values in plaintext' },
+  ],
+  args: { min: 1, max: 2 },
+  examples: ['esc-local open app/dev', 'esc-local open app/dev aws.iam.current.accessKeyId --format string', 'esc-local open app/dev --format dotenv --show-secrets > .env'],
+  async run(ctx, args) {
+    const env = ctx.resolveEnvironment(args.positionals[0]);
+    const format = (optionValue(args, 'format') ?? 'json') as OpenFormat;
+    const keys = args.positionals[1] !== undefined ? parsePropertyPath(args.positionals[1]) : undefined;
+    if ((format === 'dotenv' || format === 'shell') && keys) throw new CliError(`output format ${format} may not be used with a property path`, EXIT.usage);
+    const reveal = args.flags.has('show-secrets');
+    ctx.ui.progress(`opening ${env.name}`);
+    const result = await ctx.core.open(env.name, ctx.signal ? { signal: ctx.signal } : {});
+    const errors = [...result.loadDiagnostics, ...result.diagnostics].filter((d) => d.severity === 1);
+    if (errors.length > 0 || result.environment === undefined) {
+      printEvalDiagnostics(ctx, env.name, [...result.loadDiagnostics, ...result.diagnostics]);
+      throw new CliError(`${env.name} could not be opened (${errors.length} error${errors.length === 1 ? '' : 's'})`, EXIT.failed, 'see `esc-local check` for all diagnostics');
+    }
+    const root: Value = { value: result.environment.properties, trace: {} };
+    const rendered = renderOpen(root, { format, reveal, ...(keys ? { path: keys } : {}) });
+    ctx.ui.write(rendered.text);
+    for (const skipped of rendered.projection?.skipped ?? []) ctx.ui.warn(`skipped ${skipped}`);
+    if (rendered.projection && rendered.projection.files.length > 0) {
+      ctx.ui.info(`wrote ${rendered.projection.files.length} temporary file(s) for \`files\` (mode 0600); delete them when done`);
+    }
+    return EXIT.ok;
+  },
+};

@@ -1,0 +1,187 @@
+/**
+ * `esc-local rotate ENV [PATH…]` and `esc-local rotate --due`: rotations through the core
+ * (lock, journal, preflight, write-back with encrypted state, history), then webhooks. A
+ * webhook failure is shown but never changes the rotation's outcome or exit code.
+ */
+import type { RotationResult } from '../../core/index';
+import { describeError } from '../../core/errors';
+import type { RotatedPathRecord } from '../../core/history';
+import { runDueSchedules, ScheduleStore } from '../../core/schedule';
+import { notifyRotation, WebhookStore, type RotationEvent } from '../../core/webhook';
+import { WebhookSecrets } from '../../core/webhook-secrets';
+import { optionValue } from '../args';
+import type { Command } from '../command';
+import type { CliContext } from '../context';
+import { CliError, EXIT, UsageError } from '../errors';
+import { VERSION } from '../version';
+import { printEvalDiagnostics } from './diagnostics';
+
+/** A rotation that ran and failed; its failed revision is already in the history. */
+class RecordedRotationFailure extends Error {
+  readonly revision?: number;
+  constructor(result: RotationResult) {
+    super(result.message);
+    this.name = 'RecordedRotationFailure';
+    if (result.revision) this.revision = result.revision.number;
+  }
+}
+
+function pathReports(paths: readonly RotatedPathRecord[]): RotationEvent['paths'] {
+  return paths.map((p) => ({
+    path: p.path,
+    ...(p.oldKeyId ? { oldKeyId: p.oldKeyId } : {}),
+    ...(p.newKeyId ? { newKeyId: p.newKeyId } : {}),
+    ...(p.deletedKeyId ? { deletedKeyId: p.deletedKeyId } : {}),
+  }));
+}
+
+/** Sends the rotation's webhooks; failures are warnings (and logged by the webhook module). */
+async function notify(ctx: CliContext, event: RotationEvent): Promise<void> {
+  let hooks: WebhookStore;
+  try {
+    hooks = new WebhookStore(ctx.escDir);
+    if (hooks.forEnvironment(event.environment).length === 0) return;
+  } catch (e) {
+    ctx.ui.warn(`webhooks not sent: ${describeError(e)}`);
+    return;
+  }
+  ctx.ui.progress(`notifying webhooks of ${event.environment}`);
+  const results = await notifyRotation(hooks, new WebhookSecrets(ctx.keychainService), event, { userAgent: `esc-local/${VERSION}` });
+  for (const r of results) {
+    if (r.ok) ctx.ui.progress(`webhook ${r.hookId} delivered (HTTP ${r.status ?? '?'})`);
+    else ctx.ui.warn(`webhook ${r.hookId} (${r.url}) failed after ${r.attempts} attempt(s): ${r.error ?? 'unknown error'} — logged to ${hooks.logFile}; the rotation itself is unaffected`);
+  }
+}
+
+/** Human-readable outcome: on stdout, or on stderr when stdout carries JSON. */
+function printResult(ctx: CliContext, result: RotationResult, json: boolean): void {
+  const { green, red, dim, bold } = json ? ctx.ui.err : ctx.ui.out;
+  const line = (text: string): void => (json ? ctx.ui.info(text) : ctx.ui.print(text));
+  line(`${result.ok ? green('✓') : red('✗')} ${result.message}`);
+  for (const p of result.paths) {
+    if (p.error !== undefined) {
+      line(`  ${red('✗')} ${bold(p.path)} ${dim(`(${p.rotator})`)}: ${p.error}`);
+      continue;
+    }
+    const keys = p.newKeyId ? ` ${p.oldKeyId ?? '(none)'} → ${p.newKeyId}${p.deletedKeyId ? dim(` (deleted ${p.deletedKeyId})`) : ''}` : '';
+    line(`  ${green('✓')} ${bold(p.path)} ${dim(`(${p.rotator})`)}${keys}`);
+  }
+  if (result.principalArn) ctx.ui.info(`rotated as ${result.principalArn}`);
+}
+
+/** Rotates one environment, prints the outcome, notifies webhooks. Throws core errors; returns failed results. */
+async function rotateOne(ctx: CliContext, environment: string, paths: string[] | undefined, trigger: 'manual' | 'schedule', waitMs: number, json: boolean): Promise<RotationResult> {
+  ctx.ui.progress(`rotating ${environment}${paths && paths.length > 0 ? ` (${paths.join(', ')})` : ''}`);
+  const at = new Date().toISOString();
+  let result: RotationResult;
+  try {
+    result = await ctx.core.rotate(environment, { ...(paths && paths.length > 0 ? { paths } : {}), waitMs, trigger: trigger === 'manual' ? 'cli' : 'schedule', ...(ctx.signal ? { signal: ctx.signal } : {}) });
+  } catch (e) {
+    await notify(ctx, { event: 'rotation', environment, outcome: 'failed', paths: (paths ?? []).map((p) => ({ path: p })), trigger, error: describeError(e), at });
+    throw e;
+  }
+  printResult(ctx, result, json);
+  if (!result.ok) printEvalDiagnostics(ctx, environment, result.diagnostics.filter((d) => d.severity === 1));
+  await notify(ctx, {
+    event: 'rotation',
+    environment,
+    outcome: result.ok ? 'succeeded' : 'failed',
+    ...(result.revision ? { revision: result.revision.number } : {}),
+    paths: pathReports(result.paths),
+    trigger,
+    ...(result.ok ? {} : { error: result.message }),
+    at,
+  });
+  return result;
+}
+
+function waitMsOf(text: string | undefined): number {
+  if (text === undefined) return 0;
+  const seconds = Number(text);
+  if (!Number.isFinite(seconds) || seconds < 0) throw new UsageError(`--wait must be a number of seconds, got "${text}"`);
+  return Math.round(seconds * 1000);
+}
+
+async function rotateDue(ctx: CliContext, json: boolean, waitMs: number): Promise<number> {
+  const store = new ScheduleStore(ctx.escDir);
+  const results = await runDueSchedules(
+    store,
+    {
+      rotate: async (environment, paths) => {
+        const result = await rotateOne(ctx, environment, paths, 'schedule', waitMs, json);
+        if (!result.ok) throw new RecordedRotationFailure(result);
+        return result.revision ? { revision: result.revision.number } : {};
+      },
+      recordFailure: async (environment, paths, error) => {
+        if (error instanceof RecordedRotationFailure) return; // the core recorded it
+        ctx.ui.error(`${environment}: ${describeError(error)}`);
+        let targets: Array<{ path: string; rotator?: string }>;
+        try {
+          targets = ctx.core.rotationTargets(environment);
+        } catch {
+          targets = [];
+        }
+        const wanted = paths && paths.length > 0 ? paths : targets.map((t) => t.path);
+        const message = describeError(error);
+        ctx.core.history.append(environment, {
+          kind: 'rotation',
+          outcome: 'failed',
+          trigger: 'schedule',
+          message,
+          paths: wanted.map((p) => ({ path: p, rotator: targets.find((t) => t.path === p)?.rotator ?? 'unknown', error: message })),
+        });
+      },
+    },
+    { ...(ctx.signal ? { signal: ctx.signal } : {}), onStart: (s) => ctx.ui.progress(`${s.environment}: scheduled rotation is due`) },
+  );
+  if (json) ctx.ui.print(JSON.stringify(results.map((r) => ({ environment: r.environment, ...r.run })), null, 2));
+  else if (results.length === 0) ctx.ui.info('no scheduled rotation is due');
+  else {
+    const failed = results.filter((r) => r.run.outcome === 'failed').length;
+    ctx.ui.info(`${results.length} scheduled rotation(s) ran, ${failed} failed`);
+  }
+  return results.some((r) => r.run.outcome === 'failed') ? EXIT.failed : EXIT.ok;
+}
+
+export const rotateCommand: Command = {
+  name: 'rotate',
+  summary: 'Rotate the secrets of an environment, or every environment whose schedule is due',
+  usage: 'rotate ENV [PATH…] [--wait SECONDS] | rotate --due',
+  description: [
+    'Runs the environment\'s rotators (all fn::rotate calls, or only those at PATH, e.g. aws.iam),',
+    'writes the new state back into the file (secrets encrypted with the workspace data key,',
+    'comments and formatting kept) and records a revision in the history. An interrupted earlier',
+    'rotation is completed first. Webhooks configured for the environment are notified after.',
+    '',
+    'With --due, every environment whose schedule (see `esc-local schedule`) is due is rotated',
+    'once; each run, failures too, is recorded in the history and in .esc/schedules.json. Run it',
+    'from cron or CI, e.g. `17 * * * * cd /repo && esc-local rotate --due --quiet`.',
+    '',
+    'Exit code 0 when every rotation succeeded, 1 when one failed, 5 when the environment is',
+    'being rotated by someone else (see --wait).',
+  ].join('\n'),
+  options: [
+    { name: 'due', description: 'rotate every environment whose schedule is due' },
+    { name: 'wait', value: 'SECONDS', description: 'wait for another rotation of the environment to finish (default 0)' },
+    { name: 'json', description: 'print the outcome as JSON' },
+  ],
+  args: { min: 0, max: Infinity },
+  examples: ['esc-local rotate app/aws-keys', 'esc-local rotate app/aws-keys aws.iam', 'esc-local rotate --due --quiet'],
+  async run(ctx, args) {
+    const waitMs = waitMsOf(optionValue(args, 'wait'));
+    const json = args.flags.has('json');
+    if (args.flags.has('due')) {
+      if (args.positionals.length > 0) throw new UsageError('--due takes no environment: it rotates every environment whose schedule is due');
+      return rotateDue(ctx, json, waitMs);
+    }
+    if (args.positionals.length === 0) throw new UsageError('name the environment to rotate (or use --due)');
+    const env = ctx.resolveEnvironment(args.positionals[0]);
+    const paths = args.positionals.slice(1);
+    const result = await rotateOne(ctx, env.name, paths, 'manual', waitMs, json);
+    if (json) {
+      ctx.ui.print(JSON.stringify({ environment: result.environment, ok: result.ok, recovered: result.recovered, revision: result.revision?.number ?? null, paths: result.paths, principalArn: result.principalArn ?? null }, null, 2));
+    }
+    if (!result.ok) throw new CliError(`rotation of ${env.name} failed`, EXIT.failed);
+    return EXIT.ok;
+  },
+};
