@@ -132,6 +132,15 @@ describe('eval: secrets and unknowns', () => {
   });
 });
 
+describe('eval: fn::validate', () => {
+  it('passes valid values through and reports invalid ones at the value', async () => {
+    const text = 'values:\n  ok: { fn::validate: { schema: { type: number, minimum: 0 }, value: 42 } }\n  bad:\n    fn::validate:\n      schema: { type: string }\n      value: 42\n';
+    const r = await openEnvironment('root', text, options());
+    assert.deepEqual(r.diagnostics.map((d) => [d.summary, d.path, d.range.begin.line]), [['expected string, got number', 'values.bad["fn::validate"].value', 6]]);
+    assert.deepEqual(json(r), { ok: 42, bad: '[unknown]' });
+  });
+});
+
 describe('eval: rotation', () => {
   const text = 'values:\n  x:\n    fn::rotate::swap:\n      inputs: {}\n      state: { a: "1", b: "2" }\n  y:\n    fn::rotate::swap:\n      inputs: {}\n      state: { a: "3", b: "4" }\n';
 

@@ -569,7 +569,11 @@ export class EvalContext {
       const state = rest[0];
       // Anything read out of a secret is secret.
       secret ||= receiver.secret;
-      if (receiver.unknown) return this.evaluateUnknownAccess(node, receiver.schema, rest);
+      if (receiver.unknown) {
+        const v = this.evaluateUnknownAccess(node, receiver.schema, rest);
+        if (secret || receiver.secret) v.secret = true;
+        return v;
+      }
       const r = receiver.repr;
       if (Array.isArray(r)) {
         const index = this.arrayIndex(node, state.accessor, r.length);
@@ -969,7 +973,8 @@ export class EvalContext {
       this.error(schemaX.node ?? x.node, `invalid schema: ${err}`);
       return out;
     }
-    if (!this.validate(valueX, value, schema)) out.unknown = out.unknown || false;
+    // An invalid value is reported and not passed on: consumers must not rely on it.
+    if (!this.validate(valueX, value, schema)) out.unknown = true;
     out.schema = schema === true ? value.schema : (schema as ObjectSchema);
     return out;
   }
