@@ -4,6 +4,7 @@
  */
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Keychain } from '../../client/src/core/keychain';
@@ -55,7 +56,7 @@ describe('core keychain (real Secret Service)', function () {
     const key = await ws.dataKey({ create: true });
     assert.equal(key.length, 32);
     assert.deepEqual(await ws.dataKey(), key);
-    const manifest = require('node:fs').readFileSync(path.join(root, '.esc', 'workspace.json'), 'utf8') as string;
+    const manifest = fs.readFileSync(path.join(root, '.esc', 'workspace.json'), 'utf8');
     assert.ok(!manifest.includes(key.toString('base64')) && !manifest.includes(key.toString('hex')));
     // A second machine (fresh keychain entry) must import the same key; a different key is refused.
     await keychain.forgetDataKey(ws.workspaceId());
@@ -80,6 +81,26 @@ describe('core keychain (real Secret Service)', function () {
     assert.match(out.message, /no D-Bus session/);
     assert.match(out.message, /nothing was stored in plaintext/);
     assert.match(out.message, /gnome-keyring/);
+    assert.ok(!out.message.includes('PLAINTEXT-SHOULD-NOT-APPEAR'));
+  });
+
+  it('with a locked keyring (daemon running, not unlocked, no prompt possible): explains it, stores nothing', function () {
+    const kr = tempDir('locked-kr');
+    fs.mkdirSync(path.join(kr, 'data'));
+    fs.mkdirSync(path.join(kr, 'run'), { mode: 0o700 });
+    const script = `
+      const { Keychain } = require(${JSON.stringify(path.resolve(__dirname, '../../client/src/core/keychain.js'))});
+      new Keychain('esc-local-test').setAwsCredentials('default', { accessKeyId: 'AKIAX', secretAccessKey: 'PLAINTEXT-SHOULD-NOT-APPEAR' })
+        .then(() => { console.log('STORED'); }, (e) => { console.log(JSON.stringify({ code: e.code, message: e.message })); });`;
+    const env: NodeJS.ProcessEnv = { ...process.env, XDG_DATA_HOME: path.join(kr, 'data'), XDG_RUNTIME_DIR: path.join(kr, 'run') };
+    delete env.DBUS_SESSION_BUS_ADDRESS;
+    delete env.DISPLAY;
+    const r = spawnSync('dbus-run-session', ['--', 'sh', '-c', 'gnome-keyring-daemon --start --components=secrets >/dev/null 2>&1; exec "$0" -e "$1"', process.execPath, script], { env, encoding: 'utf8', timeout: 30000 });
+    const line = r.stdout.trim().split('\n').pop() ?? '';
+    const out = JSON.parse(line) as { code: string; message: string };
+    assert.equal(out.code, 'KeychainUnavailable');
+    assert.match(out.message, /keychain is locked/);
+    assert.match(out.message, /unlock your login keyring/);
     assert.ok(!out.message.includes('PLAINTEXT-SHOULD-NOT-APPEAR'));
   });
 });

@@ -53,8 +53,8 @@ export function explainKeychainFailure(e: unknown, operation: string): CoreError
   } else if (/org\.freedesktop\.secrets|was not provided by any \.service files|ServiceUnknown|No such interface/i.test(raw)) {
     reason = 'no Secret Service provider (e.g. gnome-keyring or KeePassXC) is running on the session bus';
     hint = 'install and start one: `apt-get install gnome-keyring` then `gnome-keyring-daemon --start --components=secrets`';
-  } else if (/locked|unlock|dismissed|Prompt/i.test(raw)) {
-    reason = 'the OS keychain is locked';
+  } else if (/locked|unlock|dismissed|Prompt|collection\/login|No such secret collection/i.test(raw)) {
+    reason = 'the OS keychain is locked (or has no default "login" keyring) and no unlock prompt could be shown';
     hint = 'unlock your login keyring (log in to the desktop session, or `gnome-keyring-daemon --unlock` with your password) and try again';
   } else {
     reason = `the OS keychain reported an error (${raw})`;
