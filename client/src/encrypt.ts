@@ -7,9 +7,10 @@
 import * as vscode from 'vscode';
 import { parse as parseYaml } from 'yaml';
 import { AesGcmCipher, encryptToCiphertext } from '../../shared/src/crypt';
-import { environmentOf } from './environments';
+import { activeEnvironment, environmentOf } from './environments';
+import { ensureSaved } from './fileGuard';
 import { describeError, Log } from './log';
-import { coreWorkspace } from './workspaces';
+import { coreWorkspace, escCore } from './workspaces';
 
 /** The language server's arguments (shared/src/language/codeActions.ts `EncryptSecretArgs`). */
 export interface EncryptSecretArgs {
@@ -20,7 +21,33 @@ export interface EncryptSecretArgs {
 }
 
 export function registerEncryptCommands(log: Log): vscode.Disposable[] {
-  return [vscode.commands.registerCommand('esc.encryptSecret', (args: EncryptSecretArgs) => encryptSecret(log, args))];
+  return [
+    vscode.commands.registerCommand('esc.encryptSecret', (args: EncryptSecretArgs) => encryptSecret(log, args)),
+    vscode.commands.registerCommand('esc.encryptSecrets', (uri?: vscode.Uri) => encryptSecretsInFile(log, uri)),
+  ];
+}
+
+/** ESC: Encrypt Secrets in File — every plaintext `fn::secret` of the environment, recorded as an `encrypt` revision. */
+async function encryptSecretsInFile(log: Log, uri?: vscode.Uri): Promise<number | undefined> {
+  const env = uri instanceof vscode.Uri ? environmentOf(uri) ?? 'This file is not an ESC environment.' : activeEnvironment();
+  if (typeof env === 'string') {
+    void vscode.window.showWarningMessage(env);
+    return undefined;
+  }
+  if (!(await ensureSaved(env.uri, env.name, 'Encrypting'))) return undefined;
+  try {
+    const result = await escCore(env.folder, log).encryptFile(env.name, { trigger: 'extension' });
+    const message = result.encrypted === 0
+      ? `${env.name} has no plaintext secrets.`
+      : `Encrypted ${result.encrypted} secret${result.encrypted === 1 ? '' : 's'} in ${env.name}${result.revision ? ` (revision ${result.revision.number})` : ''}.`;
+    log.info(message);
+    void vscode.window.showInformationMessage(message);
+    return result.encrypted;
+  } catch (error) {
+    log.error(`encrypting secrets of ${env.name} failed`, error);
+    void vscode.window.showErrorMessage(`Encrypt Secrets: ${describeError(error)}`);
+    return undefined;
+  }
 }
 
 /** The plaintext a YAML scalar's source text denotes (plain, quoted or block). */

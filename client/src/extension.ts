@@ -8,11 +8,16 @@ import { registerCredentialCommands } from './credentials';
 import { registerEncryptCommands } from './encrypt';
 import { associateLanguage, updateHasEnvironmentsContext } from './environments';
 import { registerHistoryCommands } from './history/historyCommands';
+import { registerRollbackCommand } from './history/rollback';
 import { HistoryTreeProvider } from './history/historyTree';
 import { RevisionDocumentProvider, revisionScheme } from './history/revisionDocuments';
 import { EscLanguageClient } from './languageClient';
 import { Log } from './log';
+import { registerPreviewCommands } from './preview/previewCommands';
+import { PreviewProvider, previewScheme } from './preview/previewProvider';
+import { registerRotateCommand } from './rotate';
 import { RotationStatusBar } from './statusBar';
+import { escCore, optionalCipher } from './workspaces';
 
 export interface EscExtensionApi {
   /** Milliseconds `activate` took (reported by the e2e suite). */
@@ -22,6 +27,7 @@ export interface EscExtensionApi {
   /** The Rotation History view's data (the e2e suite reads it as a person reads the view). */
   historyTree: HistoryTreeProvider;
   statusBar: RotationStatusBar;
+  preview: PreviewProvider;
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<EscExtensionApi> {
@@ -38,6 +44,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<EscExt
   const historyTree = new HistoryTreeProvider(log);
   const historyView = vscode.window.createTreeView('esc.history', { treeDataProvider: historyTree, showCollapseAll: true });
   const statusBar = new RotationStatusBar(log);
+  const preview = new PreviewProvider(log, {
+    providers: folder => escCore(folder, log).providers(),
+    decrypter: folder => optionalCipher(folder),
+  });
   historyTree.onDidChangeTreeData(() => {
     statusBar.update();
     revisions.refreshCurrent();
@@ -54,7 +64,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<EscExt
         historyTree.refresh();
       }
     }),
+    preview,
+    vscode.workspace.registerTextDocumentContentProvider(previewScheme, preview),
+    ...registerPreviewCommands(preview, log),
+    registerRotateCommand(log),
     ...registerHistoryCommands(historyTree),
+    registerRollbackCommand(log),
     ...registerCredentialCommands(log),
     ...registerEncryptCommands(log),
     vscode.commands.registerCommand('esc.showOutput', () => log.channel.show(true)),
@@ -69,7 +84,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<EscExt
 
   const activationMs = Date.now() - started;
   log.info(`activated in ${activationMs} ms`);
-  return { activationMs, languageClient, historyTree, statusBar };
+  return { activationMs, languageClient, historyTree, statusBar, preview };
 }
 
 export function deactivate(): void {

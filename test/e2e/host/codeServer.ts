@@ -30,6 +30,8 @@ const userSettings = {
   'workbench.enableExperiments': false,
   'workbench.welcomePage.walkthroughs.openOnInstall': false,
   'git.enabled': false,
+  'remote.autoForwardPorts': false,
+  'workbench.secondarySideBar.defaultVisibility': 'hidden',
 };
 
 /** `env` is added to code-server's environment, which its extension host inherits. */

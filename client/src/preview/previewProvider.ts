@@ -1,0 +1,194 @@
+/**
+ * ESC: Preview Resolved Environment — a read-only virtual document
+ * (`esc-preview:/<folder>/<environment> (resolved).<ext>`) beside the editor, re-rendered when
+ * the environment or anything it imports changes (open buffers win over disk). Redacted by
+ * default, evaluated in check mode: no provider runs and nothing is decrypted. ESC: Reveal
+ * Secrets in Preview (after a confirmation) evaluates in open mode — decrypting in this process
+ * only, running providers — for that preview until its tab closes.
+ */
+import * as os from 'os';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import { checkModeLoader } from '../../../shared/src/catalog/loader';
+import type { Decrypter, EnvironmentLoader, ProviderLoader, Value } from '../../../shared/src/eval/contract';
+import { checkEnvironment, openEnvironment } from '../../../shared/src/eval/index';
+import { EnvironmentRef } from '../environments';
+import { Log } from '../log';
+import { PreviewFormat } from '../settings';
+import { coreWorkspace, folderByIndex } from '../workspaces';
+import { PreviewModel, renderPreview } from './render';
+
+export const previewScheme = 'esc-preview';
+
+const extensions: Record<PreviewFormat, string> = { yaml: 'yaml', json: 'json', dotenv: 'env', shell: 'sh' };
+
+export interface PreviewAddress {
+  folderIndex: number;
+  environment: string;
+  format: PreviewFormat;
+}
+
+export function previewUri(address: PreviewAddress): vscode.Uri {
+  const segments = address.environment.split('/').map(encodeURIComponent).join('/');
+  return vscode.Uri.from({ scheme: previewScheme, path: `/${address.folderIndex}/${segments} (resolved).${extensions[address.format]}` });
+}
+
+export function parsePreviewUri(uri: vscode.Uri): PreviewAddress | undefined {
+  const match = /^\/(\d+)\/(.+) \(resolved\)\.(yaml|json|env|sh)$/.exec(uri.path);
+  if (!match) return undefined;
+  const format = (Object.keys(extensions) as PreviewFormat[]).find(f => extensions[f] === match[3])!;
+  return { folderIndex: Number(match[1]), environment: match[2]!.split('/').map(decodeURIComponent).join('/'), format };
+}
+
+/** What revealing needs from the rotation core: the providers that really run, and the workspace's decrypter. */
+export interface RevealSources {
+  providers(folder: vscode.WorkspaceFolder): ProviderLoader;
+  decrypter(folder: vscode.WorkspaceFolder): Promise<Decrypter | undefined>;
+}
+
+export class PreviewProvider implements vscode.TextDocumentContentProvider, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<vscode.Uri>();
+  readonly onDidChange = this.changed.event;
+  /** Previews (URI strings) currently revealed. */
+  private readonly revealed = new Set<string>();
+  private readonly subscriptions: vscode.Disposable[] = [];
+  private refreshTimer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly log: Log, private readonly reveal: RevealSources) {
+    this.subscriptions.push(
+      vscode.workspace.onDidChangeTextDocument(event => {
+        if (event.document.languageId === 'esc' && event.contentChanges.length > 0) this.refreshSoon();
+      }),
+      vscode.window.tabGroups.onDidChangeTabs(() => this.hideClosedReveals()),
+      vscode.workspace.onDidCloseTextDocument(doc => {
+        if (doc.uri.scheme === previewScheme) this.hide(doc.uri);
+      }),
+      vscode.window.onDidChangeActiveTextEditor(() => this.updateContext()),
+    );
+    const watcher = vscode.workspace.createFileSystemWatcher('**/*.{yaml,yml}');
+    watcher.onDidChange(() => this.refreshSoon());
+    watcher.onDidCreate(() => this.refreshSoon());
+    watcher.onDidDelete(() => this.refreshSoon());
+    this.subscriptions.push(watcher);
+  }
+
+  isRevealed(uri: vscode.Uri): boolean {
+    return this.revealed.has(uri.toString());
+  }
+
+  /** Opens (or shows) the preview of an environment beside the active editor. */
+  async open(env: Pick<EnvironmentRef, 'name' | 'folder'>, format: PreviewFormat, viewColumn: vscode.ViewColumn = vscode.ViewColumn.Beside): Promise<vscode.TextEditor> {
+    const uri = previewUri({ folderIndex: env.folder.index, environment: env.name, format });
+    const doc = await vscode.workspace.openTextDocument(uri);
+    this.log.info(`preview of ${env.name} opened (${format})`);
+    return vscode.window.showTextDocument(doc, { viewColumn, preview: false, preserveFocus: viewColumn === vscode.ViewColumn.Beside });
+  }
+
+  async setRevealed(uri: vscode.Uri, revealed: boolean): Promise<void> {
+    if (revealed) this.revealed.add(uri.toString());
+    else this.revealed.delete(uri.toString());
+    this.log.info(`preview ${parsePreviewUri(uri)?.environment ?? uri.path}: secrets ${revealed ? 'revealed' : 'hidden'}`);
+    this.changed.fire(uri);
+    this.updateContext();
+  }
+
+  async provideTextDocumentContent(uri: vscode.Uri, token: vscode.CancellationToken): Promise<string> {
+    const address = parsePreviewUri(uri);
+    const folder = address && folderByIndex(address.folderIndex);
+    if (!address || !folder) return `# ${uri.toString()} is not an ESC preview address\n`;
+    const revealed = this.isRevealed(uri);
+    const abort = new AbortController();
+    const cancel = token.onCancellationRequested(() => abort.abort());
+    try {
+      const model = await this.evaluate(folder, address.environment, revealed, abort.signal);
+      return renderPreview(model, address.format);
+    } catch (error) {
+      this.log.error(`preview of ${address.environment} failed`, error);
+      const message = error instanceof Error ? error.message : String(error);
+      return renderPreview({ environment: address.environment, diagnostics: [], revealed }, address.format).replace(/\n?$/, `\n# ${message.replace(/\n/g, ' ')}\n`);
+    } finally {
+      cancel.dispose();
+    }
+  }
+
+  private async evaluate(folder: vscode.WorkspaceFolder, environment: string, revealed: boolean, signal: AbortSignal): Promise<PreviewModel> {
+    const workspace = coreWorkspace(folder);
+    const file = workspace.fileFor(environment);
+    if (!file) throw new Error(`environment ${environment} no longer exists`);
+    const decrypter = revealed ? await this.reveal.decrypter(folder) : undefined;
+    const loader = bufferFirstLoader(workspace.fileFor.bind(workspace), decrypter);
+    const loaded = await loader.load(environment);
+    const text = loaded?.text ?? '';
+    const options = {
+      loader,
+      providers: revealed ? this.reveal.providers(folder) : checkModeLoader,
+      context: { pulumi: { user: { id: osUser() } } },
+      ...(decrypter ? { decrypter } : {}),
+      signal,
+    };
+    const result = revealed ? await openEnvironment(environment, text, options) : await checkEnvironment(environment, text, options);
+    const diagnostics = [...result.loadDiagnostics, ...result.diagnostics];
+    const root: Value | undefined = result.environment ? { value: result.environment.properties, trace: {} } : undefined;
+    return { environment, revealed, diagnostics, ...(root ? { root } : {}) };
+  }
+
+  /** Reveals last only while their preview is visible in a tab: closing it hides the secrets again. */
+  private hideClosedReveals(): void {
+    const open = new Set<string>();
+    for (const group of vscode.window.tabGroups.all) {
+      for (const tab of group.tabs) {
+        if (tab.input instanceof vscode.TabInputText) open.add(tab.input.uri.toString());
+      }
+    }
+    for (const uri of [...this.revealed]) {
+      if (!open.has(uri)) void this.setRevealed(vscode.Uri.parse(uri), false);
+    }
+  }
+
+  private hide(uri: vscode.Uri): void {
+    if (this.isRevealed(uri)) void this.setRevealed(uri, false);
+  }
+
+  private updateContext(): void {
+    const uri = vscode.window.activeTextEditor?.document.uri;
+    void vscode.commands.executeCommand('setContext', 'esc.preview.revealed', !!uri && uri.scheme === previewScheme && this.isRevealed(uri));
+  }
+
+  /** Re-renders every open preview (an environment or one of its imports changed). */
+  private refreshSoon(): void {
+    if (this.refreshTimer) clearTimeout(this.refreshTimer);
+    this.refreshTimer = setTimeout(() => {
+      for (const doc of vscode.workspace.textDocuments) {
+        if (doc.uri.scheme === previewScheme) this.changed.fire(doc.uri);
+      }
+    }, 250);
+  }
+
+  dispose(): void {
+    if (this.refreshTimer) clearTimeout(this.refreshTimer);
+    this.subscriptions.forEach(s => s.dispose());
+    this.changed.dispose();
+    this.revealed.clear();
+  }
+}
+
+function osUser(): string {
+  try {
+    return os.userInfo().username;
+  } catch {
+    return 'local';
+  }
+}
+
+/** Loads environments from open editor buffers first (unsaved edits show at once), else from disk. */
+function bufferFirstLoader(fileFor: (name: string) => string | undefined, decrypter: Decrypter | undefined): EnvironmentLoader {
+  return {
+    async load(name: string) {
+      const file = fileFor(name);
+      if (!file) return undefined;
+      const open = vscode.workspace.textDocuments.find(doc => doc.uri.scheme === 'file' && path.resolve(doc.uri.fsPath) === path.resolve(file));
+      const text = open ? open.getText() : Buffer.from(await vscode.workspace.fs.readFile(vscode.Uri.file(file))).toString('utf8');
+      return decrypter ? { text, decrypter } : { text };
+    },
+  };
+}

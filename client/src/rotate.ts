@@ -1,0 +1,123 @@
+/**
+ * ESC: Rotate Secrets — on the active environment (or the one picked in the history view):
+ * pick the `fn::rotate::*` paths (all preselected), rotate them through the core with a
+ * cancellable progress notification, and report per path what happened. The core holds the
+ * lock, journal, AWS calls, file write-back (comments kept) and the history record.
+ */
+import * as path from 'path';
+import * as vscode from 'vscode';
+import type { RotationResult } from './core/core';
+import { describeRotatedPath } from './history/historyTree';
+import { activeEnvironment, environmentOf, EnvironmentRef } from './environments';
+import { ensureSaved } from './fileGuard';
+import { describeError, Log } from './log';
+import { escCore, folderByIndex } from './workspaces';
+
+/** Programmatic arguments (keybindings, other extensions, the e2e suite). */
+export interface RotateArgs {
+  /** The environment file (default: the active editor's). */
+  uri?: vscode.Uri;
+  /** Paths under `values` to rotate, skipping the picker (default: ask, all preselected). */
+  paths?: string[];
+}
+
+/** What the history tree passes from an environment row's menu. */
+interface EnvironmentNodeLike {
+  kind: 'environment';
+  environment: string;
+  folder: vscode.WorkspaceFolder;
+  file?: string;
+}
+
+function resolveTarget(arg: unknown): EnvironmentRef | string {
+  if (arg instanceof vscode.Uri) return environmentOf(arg) ?? `${path.basename(arg.fsPath)} is not an ESC environment.`;
+  if (arg && typeof arg === 'object') {
+    const node = arg as Partial<EnvironmentNodeLike> & Partial<RotateArgs>;
+    if (node.kind === 'environment' && node.file && node.folder && folderByIndex(node.folder.index)) {
+      return { name: node.environment!, folder: node.folder, uri: vscode.Uri.file(node.file) };
+    }
+    if (node.uri instanceof vscode.Uri) return environmentOf(node.uri) ?? `${path.basename(node.uri.fsPath)} is not an ESC environment.`;
+  }
+  return activeEnvironment();
+}
+
+export function registerRotateCommand(log: Log): vscode.Disposable {
+  return vscode.commands.registerCommand('esc.rotateSecrets', (arg?: unknown) => rotateSecrets(log, arg));
+}
+
+async function rotateSecrets(log: Log, arg: unknown): Promise<RotationResult | undefined> {
+  const env = resolveTarget(arg);
+  if (typeof env === 'string') {
+    void vscode.window.showWarningMessage(env);
+    return undefined;
+  }
+  const requestedPaths = arg && typeof arg === 'object' && !(arg instanceof vscode.Uri) ? (arg as RotateArgs).paths : undefined;
+
+  // The rotation rewrites the file: never over unsaved edits.
+  if (!(await ensureSaved(env.uri, env.name, 'The rotation'))) return undefined;
+
+  const core = escCore(env.folder, log);
+  let paths = requestedPaths;
+  try {
+    const targets = core.rotationTargets(env.name);
+    if (targets.length === 0) {
+      void vscode.window.showInformationMessage(`${env.name} has no fn::rotate values to rotate.`);
+      return undefined;
+    }
+    if (core.pendingRecovery(env.name)) {
+      void vscode.window.showInformationMessage(`An interrupted rotation of ${env.name} is completed first; run Rotate Secrets again afterwards to rotate once more.`);
+      paths = undefined;
+    } else if (!paths) {
+      const picked = await vscode.window.showQuickPick(
+        targets.map(t => ({ label: t.path, description: t.rotator ? `fn::rotate::${t.rotator}` : 'fn::rotate', picked: true })),
+        { title: `ESC: Rotate Secrets — ${env.name}`, placeHolder: 'Paths to rotate', canPickMany: true },
+      );
+      if (!picked || picked.length === 0) return undefined;
+      paths = picked.length === targets.length ? undefined : picked.map(p => p.label);
+    }
+  } catch (error) {
+    log.error(`rotate ${env.name}`, error);
+    void vscode.window.showErrorMessage(`Rotate Secrets: ${describeError(error)}`);
+    return undefined;
+  }
+
+  log.info(`rotating ${env.name}${paths ? ` (${paths.join(', ')})` : ''}`);
+  let result: RotationResult;
+  try {
+    result = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Rotating secrets of ${env.name}`, cancellable: true },
+      async (progress, token) => {
+        const abort = new AbortController();
+        // Cancelling stops the rotation before its point of no return; after it, the core finishes safely.
+        const cancel = token.onCancellationRequested(() => abort.abort());
+        try {
+          progress.report({ message: paths ? paths.join(', ') : 'all rotated values' });
+          return await core.rotate(env.name, { ...(paths ? { paths } : {}), signal: abort.signal, trigger: 'extension', waitMs: 0 });
+        } finally {
+          cancel.dispose();
+        }
+      },
+    );
+  } catch (error) {
+    log.error(`rotation of ${env.name} failed`, error);
+    void vscode.window.showErrorMessage(`Rotate Secrets (${env.name}): ${describeError(error)}`);
+    return undefined;
+  }
+  report(log, result);
+  return result;
+}
+
+function report(log: Log, result: RotationResult): void {
+  const lines = result.paths.map(p => `${p.path} (${p.rotator}): ${describeRotatedPath(p)}`);
+  log.info(`${result.message}${result.revision ? ` [revision ${result.revision.number}]` : ''}`);
+  lines.forEach(line => log.info(`  ${line}`));
+  for (const d of result.diagnostics) log.warn(`  ${d.summary}${d.detail ? `: ${d.detail}` : ''} (${d.range.environment}:${d.range.begin.line}:${d.range.begin.column})`);
+  const summary = `${result.environment}: ${lines.join('; ') || result.message}`;
+  if (result.ok) {
+    void vscode.window.showInformationMessage(`Rotated ${summary}${result.revision ? ` (revision ${result.revision.number})` : ''}`);
+  } else {
+    void vscode.window.showErrorMessage(`Rotation of ${summary}`, 'Show Log').then(choice => {
+      if (choice) log.channel.show(true);
+    });
+  }
+}

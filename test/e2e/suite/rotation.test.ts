@@ -1,0 +1,109 @@
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as vscode from 'vscode';
+import { AwsAdminClient } from '../../aws/admin';
+import type { RotationResult } from '../../../client/src/core/core';
+import type { EnvironmentNode, HistoryNode, RevisionNode } from '../../../client/src/history/historyTree';
+import { environmentPath, escApi, eventually, openEnvironment } from './helpers';
+
+const account = '123456789012';
+const roleArn = `arn:aws:iam::${account}:role/esc-rotator`;
+
+function adminClient(): AwsAdminClient {
+  const url = process.env.ESC_E2E_AWS_ADMIN_URL;
+  assert.ok(url, 'ESC_E2E_AWS_ADMIN_URL is set by the harness');
+  return new AwsAdminClient(url);
+}
+
+/** The newest revision row of an environment in the Rotation History view, once it shows `number`. */
+async function newestRevision(environment: string, number: number): Promise<RevisionNode> {
+  const { historyTree } = await escApi();
+  return eventually(`revision ${number} of ${environment} in the history view`, () => {
+    const env = historyTree.getChildren().find((n): n is EnvironmentNode => n.kind === 'environment' && n.environment === environment);
+    const newest = env && historyTree.getChildren(env)[0];
+    return newest?.kind === 'revision' && newest.revision.number === number ? newest : undefined;
+  });
+}
+
+function pathRows(node: RevisionNode, tree: { getChildren(n: HistoryNode): HistoryNode[]; getTreeItem(n: HistoryNode): vscode.TreeItem }): Array<{ label: string; description: string }> {
+  return tree.getChildren(node).map(child => {
+    const item = tree.getTreeItem(child);
+    return { label: String(item.label), description: String(item.description) };
+  });
+}
+
+describe('Rotate Secrets', () => {
+  it('rotates a password environment, keeping comments, and records the revision', async () => {
+    const file = environmentPath('rotate/password.yaml');
+    const before = fs.readFileSync(file, 'utf8');
+    const doc = await openEnvironment('rotate/password.yaml');
+    const result = await vscode.commands.executeCommand<RotationResult>('esc.rotateSecrets', { uri: doc.uri, paths: ['db.password'] });
+    assert.ok(result, 'the command returned a result');
+    assert.strictEqual(result.ok, true, result.message);
+    const after = fs.readFileSync(file, 'utf8');
+    assert.notStrictEqual(after, before);
+    for (const line of before.split('\n').filter(l => l.includes('#'))) assert.ok(after.includes(line), `comment line kept: ${line}`);
+    assert.match(after, /state:/);
+    assert.match(after, /ciphertext/, 'the new password is written encrypted');
+    // The open editor shows the rotated file (it had no unsaved edits).
+    await eventually('the editor to reload the rotated file', () => (doc.getText() === after ? true : undefined));
+
+    const { historyTree } = await escApi();
+    const revision = await newestRevision('rotate/password', 1);
+    assert.strictEqual(historyTree.getTreeItem(revision).label, '#1 rotation');
+    assert.deepStrictEqual(pathRows(revision, historyTree).map(r => r.label), ['db.password']);
+    assert.match(pathRows(revision, historyTree)[0]!.description, /^password · /);
+  });
+
+  describe('aws-iam against the local AWS endpoint', () => {
+    const admin = adminClient();
+    let managingSecret = '';
+
+    before(async () => {
+      await admin.createUser('app-user');
+      await admin.createUser('rotator');
+      const managing = await admin.createAccessKey({ userName: 'rotator' });
+      managingSecret = managing.secretAccessKey;
+      await admin.createRole({ roleName: 'esc-rotator', trustedPrincipals: [`arn:aws:iam::${account}:user/rotator`] });
+      const stored = await vscode.commands.executeCommand<boolean>('esc.credentials.store', {
+        name: roleArn,
+        accessKeyId: managing.accessKeyId,
+        secretAccessKey: managing.secretAccessKey,
+      });
+      assert.strictEqual(stored, true);
+    });
+
+    it('creates, then rotates the key (current → previous) and deletes the oldest on the third rotation', async () => {
+      const doc = await openEnvironment('rotate/aws-keys.yaml');
+      const file = environmentPath('rotate/aws-keys.yaml');
+      const rotate = () => vscode.commands.executeCommand<RotationResult>('esc.rotateSecrets', { uri: doc.uri, paths: ['aws.iam'] });
+      const keyIds: string[] = [];
+      const { historyTree } = await escApi();
+      for (let round = 1; round <= 3; round++) {
+        const result = await rotate();
+        assert.ok(result, `rotation ${round} returned a result`);
+        assert.strictEqual(result.ok, true, `rotation ${round}: ${result.message} ${JSON.stringify(result.paths)}`);
+        const record = result.paths[0]!;
+        assert.ok(record.newKeyId, `rotation ${round} created a key`);
+        assert.strictEqual(record.oldKeyId, keyIds.at(-1), `rotation ${round}: old key is the previous current`);
+        assert.strictEqual(record.deletedKeyId, round === 3 ? keyIds[0] : undefined, `rotation ${round}: deleted key`);
+        keyIds.push(record.newKeyId);
+        const revision = await newestRevision('rotate/aws-keys', round);
+        const rows = pathRows(revision, historyTree);
+        assert.strictEqual(rows.length, 1);
+        assert.strictEqual(rows[0]!.label, 'aws.iam');
+        const expected = `aws-iam · ${round === 1 ? '∅' : keyIds[round - 2]} → ${keyIds[round - 1]}${round === 3 ? `, deleted ${keyIds[0]}` : ''}`;
+        assert.strictEqual(rows[0]!.description, expected);
+        assert.strictEqual(revision.revision.principalArn, `arn:aws:sts::${account}:assumed-role/esc-rotator/esc-e2e`);
+      }
+      const state = await admin.snapshot();
+      const appKeys = state.accessKeys.filter(k => k.userName === 'app-user').map(k => k.accessKeyId).sort();
+      assert.deepStrictEqual(appKeys, [keyIds[1], keyIds[2]].sort(), 'AWS holds exactly the current and previous keys');
+      const text = fs.readFileSync(file, 'utf8');
+      assert.ok(text.includes('# rotate-only login: the managing credentials never appear when opening'));
+      assert.ok(text.includes('# resolved only while rotating'));
+      assert.ok(text.includes(keyIds[2]!), 'the current key id is in the state');
+      assert.ok(!text.includes(managingSecret), 'the managing secret never reaches the file');
+    });
+  });
+});
