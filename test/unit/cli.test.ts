@@ -1,0 +1,191 @@
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { copyExamples, runCli } from './cliHarness';
+import { dotenvQuote, parsePropertyPath, renderOpen, shellQuote } from '../../client/src/cli/format';
+import type { Value } from '../../shared/src/eval/contract';
+
+const COMMANDS = ['check', 'open', 'rotate', 'history', 'diff', 'rollback', 'encrypt', 'credentials', 'schedule', 'webhook', 'key'];
+const SUBCOMMANDS: Record<string, string[]> = {
+  credentials: ['set', 'forget', 'list'],
+  schedule: ['set', 'list', 'rm'],
+  webhook: ['add', 'list', 'rm', 'secret'],
+  key: ['export', 'import'],
+};
+
+describe('esc-local CLI: usage, help and exit codes', function () {
+  this.timeout(60000);
+
+  it('lists every command in --help and exits 0; no arguments is a usage error (2)', async () => {
+    const help = await runCli(['--help']);
+    assert.equal(help.code, 0);
+    for (const c of COMMANDS) assert.match(help.stdout, new RegExp(`^  ${c} `, 'm'), c);
+    assert.match(help.stdout, /Exit codes: 0 ok, 1 failed/);
+    const none = await runCli([]);
+    assert.equal(none.code, 2);
+    assert.equal((await runCli(['--version'])).stdout.trim(), '0.1.0');
+  });
+
+  it('has --help for every command and sub-command, generated from its options', async () => {
+    for (const c of COMMANDS) {
+      const r = await runCli([c, '--help']);
+      assert.equal(r.code, 0, `${c} --help: ${r.stderr}`);
+      assert.match(r.stdout, new RegExp(`^Usage: esc-local ${c}`), c);
+      assert.match(r.stdout, /Global options:/);
+      for (const sub of SUBCOMMANDS[c] ?? []) {
+        const s = await runCli([c, sub, '--help']);
+        assert.equal(s.code, 0, `${c} ${sub} --help`);
+        assert.match(s.stdout, new RegExp(`^Usage: esc-local ${c} ${sub}`), `${c} ${sub}`);
+      }
+    }
+    assert.match((await runCli(['help', 'open'])).stdout, /--show-secrets/);
+    assert.match((await runCli(['open', '--help'])).stdout, /-f, --format FORMAT .*\(json\|yaml\|dotenv\|shell\|string\)/);
+  });
+
+  it('reports unknown commands and options with a suggestion and exit code 2', async () => {
+    const cmd = await runCli(['rotte', 'x']);
+    assert.equal(cmd.code, 2);
+    assert.match(cmd.stderr, /unknown command "esc-local rotte"/);
+    assert.match(cmd.stderr, /did you mean "rotate"\?/);
+    const opt = await runCli(['open', 'x', '--show-secret']);
+    assert.equal(opt.code, 2);
+    assert.match(opt.stderr, /unknown option --show-secret\nhint: did you mean --show-secrets\?/);
+    assert.match(opt.stderr, /usage: esc-local open ENV/);
+    const choice = await runCli(['open', 'x', '--format', 'jsn']);
+    assert.equal(choice.code, 2);
+    assert.match(choice.stderr, /--format must be one of json, yaml, dotenv, shell, string; got "jsn"\nhint: did you mean json\?/);
+    const missing = await runCli(['diff', 'x']);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /missing argument/);
+    const group = await runCli(['credentials']);
+    assert.equal(group.code, 2);
+    assert.match(group.stdout, /Commands:\n  set /);
+  });
+
+  it('never takes a secret from the command line', async () => {
+    const r = await runCli(['credentials', 'set', 'default', '--secret-access-key', 'abc']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /unknown option --secret-access-key/);
+  });
+
+  it('uses colours only when asked or on a terminal (never when piped)', async () => {
+    const ws = copyExamples();
+    fs.writeFileSync(path.join(ws, 'environments', 'bad.yaml'), 'values:\n  a: ${nope}\n');
+    const plain = await runCli(['check', 'bad'], { cwd: ws });
+    assert.ok(!plain.stdout.includes('\u001b['), 'no ANSI escapes when stdout is a pipe');
+    const forced = await runCli(['check', 'bad', '--color'], { cwd: ws });
+    assert.ok(forced.stdout.includes('\u001b[31merror\u001b[39m'));
+    const env = await runCli(['check', 'bad'], { cwd: ws, env: { FORCE_COLOR: '1' } });
+    assert.ok(env.stdout.includes('\u001b['));
+    const off = await runCli(['check', 'bad', '--no-color'], { cwd: ws, env: { FORCE_COLOR: '1' } });
+    assert.ok(!off.stdout.includes('\u001b['));
+  });
+});
+
+describe('esc-local check', function () {
+  this.timeout(60000);
+
+  it('passes the examples (exit 0), found from a sub-folder of the workspace', async () => {
+    const ws = copyExamples();
+    const r = await runCli(['check'], { cwd: path.join(ws, 'environments', 'app') });
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stderr, /0 errors, 0 warnings in 4 environments/);
+  });
+
+  it('reports located diagnostics as the language server does, exit 1 on errors', async () => {
+    const ws = copyExamples();
+    fs.writeFileSync(
+      path.join(ws, 'environments', 'broken.yaml'),
+      ['imports:', '  - app/missing', 'values:', '  x: ${app.nope}', '  login:', '    fn::open::aws-logn:', '      static: {}', '  pw:', '    fn::secret: hunter2', ''].join('\n'),
+    );
+    const r = await runCli(['check', 'environments/broken.yaml'], { cwd: ws });
+    assert.equal(r.code, 1);
+    assert.match(r.stdout, /^environments\/broken\.yaml:2:5: error: environment "app\/missing" not found/m);
+    assert.match(r.stdout, /^environments\/broken\.yaml:6:5: error: unknown provider "aws-logn"; did you mean "aws-login"\? \[unknown-provider\]/m);
+    assert.match(r.stdout, /^environments\/broken\.yaml:9:17: warning: plaintext secret/m);
+    assert.match(r.stdout, /\n      fn::open::aws-logn:\n      \^{18}\n/, 'source line with a caret underline');
+    const json = await runCli(['check', 'broken', '--json'], { cwd: ws });
+    assert.equal(json.code, 1);
+    const findings = JSON.parse(json.stdout) as Array<Record<string, unknown>>;
+    const provider = findings.find((f) => f.code === 'unknown-provider');
+    assert.deepEqual(provider, {
+      environment: 'broken',
+      file: 'environments/broken.yaml',
+      severity: 'error',
+      line: 6,
+      column: 5,
+      endLine: 6,
+      endColumn: 23,
+      message: 'unknown provider "aws-logn"; did you mean "aws-login"?',
+      code: 'unknown-provider',
+    });
+    assert.ok(!json.stdout.includes('hunter2'), 'diagnostics never echo the plaintext secret');
+    assert.ok(!r.stdout.includes('hunter2') || /fn::secret: hunter2/.test(r.stdout), 'only the source line quotes the file');
+  });
+
+  it('exits 0 with warnings only, and 3 for an unknown environment with a suggestion', async () => {
+    const ws = copyExamples();
+    fs.writeFileSync(path.join(ws, 'environments', 'warn.yaml'), 'values:\n  pw:\n    fn::secret: hunter2\n');
+    const w = await runCli(['check', 'warn'], { cwd: ws });
+    assert.equal(w.code, 0);
+    assert.match(w.stderr, /0 errors, 1 warning in 1 environment/);
+    const nf = await runCli(['check', 'app/deb'], { cwd: ws });
+    assert.equal(nf.code, 3);
+    assert.match(nf.stderr, /no environment named "app\/deb".*did you mean app\/dev\?/);
+    const outside = await runCli(['check', path.join(ws, 'README.md')], { cwd: ws });
+    assert.equal(outside.code, 3);
+  });
+});
+
+describe('esc-local open output formats', () => {
+  const v = (value: Value['value'], secret = false): Value => (secret ? { value, secret: true, trace: {} } : { value, trace: {} });
+  const root = v({
+    app: v({ name: v('demo'), port: v(8080), token: v('s3cr3t', true), list: v([v('a'), v('b')]) }),
+    environmentVariables: v({ PLAIN: v("it's $HOME `x`"), TOKEN: v('s3cr3t', true), PORT: v(8080), 'BAD-NAME': v('x') }),
+    files: v({ CONFIG: v('port=8080\n'), KEY: v('-----BEGIN KEY-----', true) }),
+  });
+
+  it('renders json/yaml/string with secrets redacted unless revealed', () => {
+    assert.match(renderOpen(root, { format: 'json', reveal: false }).text, /"token": "\[secret\]"/);
+    assert.match(renderOpen(root, { format: 'json', reveal: true }).text, /"token": "s3cr3t"/);
+    assert.match(renderOpen(root, { format: 'yaml', reveal: false }).text, /token: "\[secret\]"/);
+    assert.equal(renderOpen(root, { format: 'string', reveal: false, path: parsePropertyPath('app.name') }).text, 'demo\n');
+    assert.equal(renderOpen(root, { format: 'string', reveal: false, path: parsePropertyPath('app.token') }).text, '[secret]\n');
+    assert.equal(renderOpen(root, { format: 'string', reveal: false, path: parsePropertyPath('app.list') }).text, '["a","b"]\n');
+    assert.equal(renderOpen(root, { format: 'json', reveal: false, path: parsePropertyPath('app["list"][1]') }).text, '"b"\n');
+  });
+
+  it('projects environmentVariables and files like ESC (sorted, strings only), never writing redacted secrets to disk', () => {
+    const tmp = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'esc-open-'));
+    const dotenv = renderOpen(root, { format: 'dotenv', reveal: false, tempRoot: tmp });
+    const lines = dotenv.text.trim().split('\n');
+    assert.equal(lines[0], 'PLAIN="it\'s $HOME `x`"');
+    assert.equal(lines[1], 'TOKEN="[secret]"');
+    assert.match(lines[2], /^CONFIG="\/.+\/CONFIG"$/);
+    assert.equal(lines[3], 'KEY="[secret]"');
+    assert.equal(lines.length, 4);
+    assert.deepEqual(dotenv.projection?.skipped.sort(), ['environmentVariables.BAD-NAME: not a valid variable name', 'environmentVariables.PORT: not a string (use fn::toString)']);
+    const configFile = dotenv.projection!.files[0];
+    assert.equal(fs.readFileSync(configFile, 'utf8'), 'port=8080\n');
+    assert.equal((fs.statSync(configFile).mode & 0o777).toString(8), '600');
+    const shell = renderOpen(root, { format: 'shell', reveal: true, tempRoot: tmp });
+    assert.match(shell.text, /^export PLAIN='it'\\''s \$HOME `x`'$/m);
+    assert.match(shell.text, /^export TOKEN='s3cr3t'$/m);
+    const keyFile = shell.projection!.files.find((f) => f.endsWith('KEY'))!;
+    assert.equal(fs.readFileSync(keyFile, 'utf8'), '-----BEGIN KEY-----');
+    assert.throws(() => renderOpen(root, { format: 'dotenv', reveal: false, path: ['app'] }), /may not be used with a property path/);
+  });
+
+  it('quotes for dotenv and POSIX shells', () => {
+    assert.equal(dotenvQuote('a"b\\c\nd'), '"a\\"b\\\\c\\nd"');
+    assert.equal(shellQuote("a'b"), `'a'\\''b'`);
+  });
+
+  it('parses ESC property paths and explains bad ones', () => {
+    assert.deepEqual(parsePropertyPath('aws.login.accessKeyId'), ['aws', 'login', 'accessKeyId']);
+    assert.deepEqual(parsePropertyPath('a["b.c"][0].d'), ['a', 'b.c', 0, 'd']);
+    assert.throws(() => parsePropertyPath('a.'), /ends with "\."/);
+    assert.throws(() => parsePropertyPath('a[x]'), /neither an index nor a quoted key/);
+    assert.throws(() => parsePropertyPath('a[0'), /not closed/);
+  });
+});
