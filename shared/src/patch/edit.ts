@@ -175,6 +175,14 @@ export function replacementEdit(t: YamlText, loc: Location, key: PathSegment | u
   const end = t.contentEnd(node, pair);
   const nodeFlow = (YAML.isMap(node) || YAML.isSeq(node)) && (node as Collection).flow === true;
 
+  const blockCollection = (YAML.isMap(node) || YAML.isSeq(node)) && !nodeFlow;
+  // A scalar or empty collection replacing a block collection goes on the key's line; a comment
+  // that was on the key's line stays on it.
+  if (isInline(data) && blockCollection && pair !== undefined && !parentFlow) {
+    const colon = t.colonEnd(pair);
+    const comment = /#[^\r\n]*/.exec(t.text.slice(colon, start))?.[0];
+    return { start: colon, end, text: ` ${renderFlow(data)}${comment === undefined ? '' : ` ${comment}`}` };
+  }
   // On one line: inside a flow collection, replacing a flow collection, or writing a scalar/empty collection.
   if (parentFlow || nodeFlow || isInline(data)) {
     const rendered = renderFlow(data);

@@ -58,6 +58,15 @@ export async function valueToYamlData(value: Value, encrypter: Encrypter | undef
   return secretCall(await encryptString(encrypter, typeof d === 'string' ? d : JSON.stringify(d)));
 }
 
+/** Strings with line breaks are written double-quoted with escapes, never folded over lines. */
+function quoteMultiline(doc: YAML.Document): void {
+  YAML.visit(doc, {
+    Scalar(_, node) {
+      if (typeof node.value === 'string' && /[\n\r\u0085\u2028\u2029]/.test(node.value)) node.type = 'QUOTE_DOUBLE';
+    },
+  });
+}
+
 const TO_STRING: YAML.ToStringOptions = {
   lineWidth: 0,
   minContentWidth: 0,
@@ -68,12 +77,21 @@ const TO_STRING: YAML.ToStringOptions = {
 /** Renders data as YAML lines (block style, `indent` spaces per level), without a final newline. */
 export function renderBlock(data: YamlData, indent: number): string[] {
   const doc = new YAML.Document(data, { aliasDuplicateObjects: false });
+  quoteMultiline(doc);
   return doc.toString({ ...TO_STRING, indent }).replace(/\n$/, '').split('\n');
 }
 
-/** Renders data on one line (flow style). */
+/**
+ * Renders data on one line (flow style). Scalars are quoted for flow context (`a,b` → `"a,b"`),
+ * which is also valid anywhere else: they are rendered as the only element of a flow sequence.
+ */
 export function renderFlow(data: YamlData): string {
+  if (!Array.isArray(data) && !(data instanceof Map)) {
+    const inList = renderFlow([data]);
+    return inList.slice(1, -1);
+  }
   const doc = new YAML.Document(data, { aliasDuplicateObjects: false });
+  quoteMultiline(doc);
   YAML.visit(doc, {
     Map(_, node) {
       node.flow = true;
