@@ -142,6 +142,29 @@ describe('core aws-iam rotator (local AWS endpoint, real SDK)', function () {
     });
   }
 
+  it('throttled and dropped DeleteAccessKey (deleted, response lost): retried, already-gone counts as done', async () => {
+    const k0 = f.aws.control.createAccessKey({ userName: 'app' });
+    const k1 = f.aws.control.createAccessKey({ userName: 'app' });
+    f.aws.control.injectFault({ kind: 'throttle', action: 'DeleteAccessKey', count: 1 });
+    f.aws.control.injectFault({ kind: 'drop', action: 'DeleteAccessKey', count: 1, phase: 'after' });
+    const s = await rotate({ current: k1, previous: k0 });
+    assert.equal(s.previous?.accessKeyId, k1.accessKeyId);
+    assert.deepEqual(new Set(f.keysOf()), new Set([k1.accessKeyId, s.current!.accessKeyId]));
+  });
+
+  it('5xx on the preflight GetCallerIdentity and ListAccessKeys is retried', async () => {
+    f.aws.control.injectFault({ kind: 'serviceUnavailable', action: 'GetCallerIdentity', count: 2 });
+    f.aws.control.injectFault({ kind: 'internalFailure', action: 'ListAccessKeys', count: 2 });
+    const s = await rotate(undefined);
+    assert.deepEqual(f.keysOf(), [s.current!.accessKeyId]);
+  });
+
+  it('AWS down for longer than the retries: a clear "try again later", nothing changed', async () => {
+    f.aws.control.injectFault({ kind: 'serviceUnavailable', action: 'ListAccessKeys', count: 50 });
+    await assert.rejects(rotate(undefined, { settings: { maxAttempts: 2 } }), (e: unknown) => e instanceof CoreError && e.code === 'AwsUnavailable' && /try again later/.test(e.message) && e.location.operation === 'iam:ListAccessKeys');
+    assert.deepEqual(mutatingCalls(), []);
+  });
+
   it('delayed propagation: the new key is verified with backoff before it is promoted', async () => {
     f.aws.control.setKeyPropagation({ rejectUses: 3, delayMs: 0 });
     const s = await rotate(undefined);

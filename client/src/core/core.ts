@@ -19,7 +19,7 @@ import type { AwsSettings } from './aws/clients';
 import { crashPoint } from './crashpoints';
 import { CoreError, describeError } from './errors';
 import { HistoryStore, type NewRevision, type Revision, type RotatedPathRecord } from './history';
-import { Journal } from './journal';
+import { Journal, journalFile } from './journal';
 import { Keychain, DEFAULT_KEYCHAIN_SERVICE } from './keychain';
 import { acquireEnvironmentLock } from './lock';
 import { AwsLoginProvider } from './providers/aws-login';
@@ -144,7 +144,7 @@ export class EscCore {
 
   /** True if an interrupted rotation of this environment will be completed by the next `rotate`. */
   pendingRecovery(environment: string): boolean {
-    return fs.existsSync(`${this.workspace.runDir}/journal/${encodeURIComponent(environment)}.json`);
+    return fs.existsSync(journalFile(this.workspace.runDir, environment));
   }
 
   private async cipher(create: boolean): Promise<AesGcmCipher> {
@@ -153,12 +153,8 @@ export class EscCore {
 
   /** The data key's cipher if the workspace has a key; undefined if it never had one. */
   private async optionalCipher(): Promise<AesGcmCipher | undefined> {
-    try {
-      return await this.cipher(false);
-    } catch (e) {
-      if (e instanceof CoreError && e.code === 'DataKeyMissing' && /none yet/.test(e.message)) return undefined;
-      throw e;
-    }
+    if (!this.workspace.hasDataKey()) return undefined;
+    return this.cipher(false);
   }
 
   /** Opens an environment (providers run, ciphertexts decrypted here, in the core). */

@@ -182,6 +182,11 @@ export class Workspace {
     return this.ensureToolDir().id;
   }
 
+  /** True once the workspace has a data key (its fingerprint is recorded), wherever the key is. */
+  hasDataKey(): boolean {
+    return this.readManifest()?.dataKeyId !== undefined;
+  }
+
   /**
    * The workspace data key from the keychain. With `create`, a missing key is generated (only
    * for a workspace that never had one: otherwise the key must be imported, or the existing
