@@ -96,6 +96,16 @@ describe('patch: applyPatches', () => {
     );
   });
 
+  it('keeps a JSON-style document JSON', async () => {
+    const src = '{\n  "values": {\n    "a": {"fn::rotate::swap": {"inputs": {}}},\n    "b": {"fn::rotate::swap": {"inputs": {}, "state": {"x": 1}}}\n  }\n}\n';
+    const out = await applyPatches(src, [
+      { docPath: 'values.a["fn::rotate::swap"].state', replacement: val({ k: 'v', n: [1, null] }) },
+      { docPath: 'values.b["fn::rotate::swap"].state', replacement: val({ x: 2 }) },
+    ]);
+    assert.strictEqual(out, '{\n  "values": {\n    "a": {"fn::rotate::swap": {"inputs": {}, "state": {"k": "v", "n": [1, null]}}},\n    "b": {"fn::rotate::swap": {"inputs": {}, "state": {"x": 2}}}\n  }\n}\n');
+    assert.deepStrictEqual(JSON.parse(out), { values: { a: { 'fn::rotate::swap': { inputs: {}, state: { k: 'v', n: [1, null] } } }, b: { 'fn::rotate::swap': { inputs: {}, state: { x: 2 } } } } });
+  });
+
   it('writes a block under a scalar state, keeping the comment on the key line', async () => {
     const src = 'values:\n  r:\n    fn::rotate::swap:\n      inputs: {}\n      state: null   # not rotated yet\n  z: 1\n';
     const out = await applyPatches(src, [{ docPath: 'values.r["fn::rotate::swap"].state', replacement: val({ a: 'x', b: 'y' }) }]);

@@ -5,7 +5,7 @@
  */
 import * as YAML from 'yaml';
 import { formatPath, type PathSegment } from './path';
-import { PatchError, isInline, renderBlock, renderFlow, type YamlData } from './render';
+import { PatchError, isInline, renderBlock, renderFlow, renderJson, type YamlData } from './render';
 
 export interface Edit {
   start: number;
@@ -102,6 +102,12 @@ export class YamlText {
   }
 }
 
+/** A flow mapping written JSON-style (its keys double-quoted): new text there is JSON too. */
+function isJsonStyle(node: unknown): boolean {
+  if (!YAML.isMap(node) || !node.flow || node.items.length === 0) return false;
+  return node.items.every((p) => YAML.isScalar(p.key) && p.key.type === 'QUOTE_DOUBLE');
+}
+
 function isEmptyScalar(node: unknown): boolean {
   return YAML.isScalar(node) && node.value === null && node.range !== undefined && node.range !== null && node.range[0] === node.range[1];
 }
@@ -185,7 +191,7 @@ export function replacementEdit(t: YamlText, loc: Location, key: PathSegment | u
   }
   // On one line: inside a flow collection, replacing a flow collection, or writing a scalar/empty collection.
   if (parentFlow || nodeFlow || isInline(data)) {
-    const rendered = renderFlow(data);
+    const rendered = isJsonStyle(parent) || isJsonStyle(node) ? renderJson(data) : renderFlow(data);
     if (isEmptyScalar(node) && pair !== undefined) return { start: end, end, text: ` ${rendered}` };
     return { start, end, text: rendered };
   }
@@ -209,7 +215,8 @@ export function replacementEdit(t: YamlText, loc: Location, key: PathSegment | u
 }
 
 function addKeyEdit(t: YamlText, map: YAML.YAMLMap<unknown, unknown>, key: string, data: YamlData): Edit {
-  const renderedKey = renderFlow(key);
+  const json = isJsonStyle(map);
+  const renderedKey = json ? JSON.stringify(key) : renderFlow(key);
   if (map.flow) {
     const close = (map.range?.[1] ?? 0) - 1;
     if (t.text[close] !== '}') throw new PatchError('cannot find the end of a flow mapping');
@@ -217,7 +224,7 @@ function addKeyEdit(t: YamlText, map: YAML.YAMLMap<unknown, unknown>, key: strin
     while (before > 0 && /\s/.test(t.text[before - 1] ?? '')) before--;
     const prev = t.text[before - 1];
     const sep = prev === '{' ? '' : prev === ',' ? ' ' : ', ';
-    return { start: before, end: before, text: `${sep}${renderedKey}: ${renderFlow(data)}` };
+    return { start: before, end: before, text: `${sep}${renderedKey}: ${json ? renderJson(data) : renderFlow(data)}` };
   }
   const first = map.items[0];
   if (first === undefined || !YAML.isNode(first.key) || !first.key.range) throw new PatchError('cannot add a key to an empty block mapping');

@@ -15,8 +15,9 @@
  *
  * Style: a block node is replaced by a block at the same indentation, a flow node by flow, a
  * scalar by a block under its key (a comment on the key's line stays there); a new key goes
- * after the mapping's last entry (block) or before its `}` (flow). Indentation unit: the
- * document's own (smallest indentation in use, else 2).
+ * after the mapping's last entry (block) or before its `}` (flow); a flow mapping with
+ * double-quoted keys (a JSON document) gets JSON. Strings with line breaks are written
+ * double-quoted with escapes. Indentation unit: the document's own (smallest in use, else 2).
  *
  * Property paths (path.ts): parsePath(text) → segments, formatPath(segments) → text (ESC's
  * `util.JoinKey` form), joinKey, joinIndex, canonicalPath, samePath, PropertyPathError.

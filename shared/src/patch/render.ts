@@ -103,6 +103,13 @@ export function renderFlow(data: YamlData): string {
   return doc.toString({ ...TO_STRING, indent: 2 }).replace(/\n$/, '');
 }
 
+/** Renders data as JSON (for documents written in JSON style: flow mappings with double-quoted keys). */
+export function renderJson(data: YamlData): string {
+  if (data instanceof Map) return `{${[...data].map(([k, v]) => `${JSON.stringify(k)}: ${renderJson(v)}`).join(', ')}}`;
+  if (Array.isArray(data)) return `[${data.map(renderJson).join(', ')}]`;
+  return JSON.stringify(data);
+}
+
 /** True for data that YAML writes on the key's line (scalars and empty collections). */
 export function isInline(data: YamlData): boolean {
   if (Array.isArray(data)) return data.length === 0;
