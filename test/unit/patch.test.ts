@@ -249,6 +249,36 @@ describe('patch: applyPatches', () => {
   });
 });
 
+describe('patch: plaintext scalar styles', () => {
+  const styles: [string, string][] = [
+    ['plain', 'fn::secret: hunter2'],
+    ['plain over two lines', 'fn::secret: pass\n        word'],
+    ['single-quoted', "fn::secret: 'it''s: #x'"],
+    ['double-quoted', 'fn::secret: "tab\\tand \\u00e9"'],
+    ['literal', 'fn::secret: |\n        one\n        two'],
+    ['literal strip', 'fn::secret: |-\n        one\n        two'],
+    ['folded', 'fn::secret: >\n        one\n        two'],
+    ['tagged', 'fn::secret: !!str 1234'],
+  ];
+  for (const [name, body] of styles) {
+    it(`encrypts a ${name} plaintext and nothing else`, async () => {
+      const src = `values:\n  before: 1 # b\n  s:\n      ${body}\n  after: 2 # a\n`;
+      const plaintext = (stateOf(src, 'values', 's') as { 'fn::secret': string })['fn::secret'];
+      const { text, encrypted } = await encryptPlaintextSecrets(src, rot128);
+      assert.strictEqual(encrypted, 1);
+      assert.ok(text.startsWith('values:\n  before: 1 # b\n  s:\n      fn::secret:'));
+      assert.ok(text.endsWith('\n  after: 2 # a\n'));
+      const c = (stateOf(text, 'values', 's', 'fn::secret') as { ciphertext: string }).ciphertext;
+      assert.strictEqual(new TextDecoder().decode(decodeCiphertext(c).map((x) => (x + 128) & 0xff)), plaintext);
+    });
+  }
+
+  it('refuses to replace an anchored plaintext that aliases refer to', async () => {
+    const src = 'values:\n  s:\n    fn::secret: &pw hunter2\n  copy: *pw\n';
+    await assert.rejects(encryptPlaintextSecrets(src, rot128), (e: unknown) => e instanceof PatchError && /anchor &pw \(line 3\)/.test(e.message) && !e.message.includes('hunter2'));
+  });
+});
+
 describe('patch: encryptPlaintextSecrets', () => {
   const SRC = [
     '# secrets',

@@ -34,6 +34,15 @@ function sameData(expected: YamlData, actual: unknown): boolean {
   return Object.is(expected, actual) || (expected === 0 && actual === 0);
 }
 
+/** Parses text we produced; a failure is our bug, reported as such (nothing is written). */
+function reparse(text: string, what: string): YAML.Document.Parsed {
+  try {
+    return parseDocument(text);
+  } catch (e) {
+    throw new PatchError(`internal error: ${what} would produce invalid YAML (${(e as Error).message})`);
+  }
+}
+
 function nodeData(node: unknown): unknown {
   return YAML.isNode(node) ? node.toJS(new YAML.Document(), { mapAsMap: true }) : node;
 }
@@ -58,7 +67,7 @@ export async function applyPatches(text: string, patches: readonly RotationPatch
     const loc = locate(parseDocument(out), path);
     const edit = replacementEdit(t, loc, path[path.length - 1], data);
     out = applyEdits(out, [edit]);
-    const check = locate(parseDocument(out), path);
+    const check = locate(reparse(out, `writing ${formatPath(path)}`), path);
     if (check.node === undefined || !sameData(data, nodeData(check.node))) {
       throw new PatchError(`internal error: writing ${formatPath(path)} did not produce the expected YAML`);
     }
@@ -129,7 +138,7 @@ export async function encryptPlaintextSecrets(text: string, encrypter: Encrypter
     edits.push(replacementEdit(t, { node: f.scalar, pair: f.pair, parent: f.map }, 'fn::secret', data));
   }
   const out = applyEdits(text, edits);
-  const after = parseDocument(out);
+  const after = reparse(out, 'encrypting secrets');
   found.forEach((f, i) => {
     const loc = locate(after, f.path);
     if (!sameData(expected[i] as YamlData, nodeData(loc.node))) {

@@ -177,6 +177,10 @@ export function replacementEdit(t: YamlText, loc: Location, key: PathSegment | u
   if (!YAML.isNode(node) || node.range === undefined || node.range === null) {
     throw new PatchError('cannot edit a node without a source position');
   }
+  if ((YAML.isScalar(node) || YAML.isMap(node) || YAML.isSeq(node)) && node.anchor !== undefined) {
+    const { line, column } = t.position(node.range[0]);
+    throw new PatchError(`cannot replace a node that carries the anchor &${node.anchor} (line ${line}): aliases of it would change meaning`, line, column);
+  }
   const start = node.range[0];
   const end = t.contentEnd(node, pair);
   const nodeFlow = (YAML.isMap(node) || YAML.isSeq(node)) && (node as Collection).flow === true;
