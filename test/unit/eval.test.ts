@@ -97,6 +97,20 @@ describe('eval: references, context and cycles', () => {
     assert.deepEqual(json(r), { a: '[unknown]', b: '[unknown]', c: '[unknown]' });
   });
 
+  it('reports an inline reference back to an environment being evaluated as a cyclic import', async () => {
+    const r = await checkEnvironment('root', 'imports:\n  - bad/bad\n', options({ 'bad/bad': 'values:\n  cycle: ${environments.bad.bad.cycle}\n' }));
+    assert.deepEqual(r.diagnostics.map((d) => [d.summary, d.path, d.range.environment, d.range.begin.column, d.range.end.column]),
+      [['cyclic import of bad/bad', 'values.cycle', 'bad/bad', 10, 39]]);
+    assert.deepEqual(json(r), { cycle: '[unknown]' });
+  });
+
+  it('reports a cycle through a chain of imports in the environment that closes it', async () => {
+    const r = await openEnvironment('root', 'imports:\n  - a\n', options({ a: 'imports:\n  - b\n', b: 'imports:\n  - a\n' }));
+    assert.deepEqual(r.diagnostics.map((d) => [d.summary, d.path, d.range.environment, d.range.begin.line, d.range.begin.column]),
+      [['cyclic import of a', 'imports[0]', 'b', 2, 5]]);
+    assert.deepEqual(json(r), {});
+  });
+
   it('reports unknown properties with a suggestion', async () => {
     const r = await checkEnvironment('root', 'values:\n  region: x\n  a: ${regoin}\n', options());
     assert.deepEqual(summaries(r), ['unknown property "regoin"; did you mean "region"?']);
@@ -152,6 +166,13 @@ describe('eval: rotation', () => {
       ['values.y["fn::rotate::swap"].state', { a: '4', b: '3' }],
     ]);
     assert.deepEqual(json(r), { x: { a: '2', b: '1' }, y: { a: '4', b: '3' } });
+  });
+
+  it('accepts rotation paths relative to values or to the document', async () => {
+    for (const paths of [['x'], ['values.x'], ['["x"]']]) {
+      const r = await rotateEnvironment('root', text, { ...options(), paths });
+      assert.deepEqual(r.patches.map((p) => p.docPath), ['values.x["fn::rotate::swap"].state'], paths[0]);
+    }
   });
 
   it('rotates only the selected paths', async () => {

@@ -231,6 +231,19 @@ export class EvalContext {
   // ---- driver ------------------------------------------------------------------------------
 
   async evaluate(): Promise<Val> {
+    // The environment counts as being evaluated until its value is complete, so that imports and
+    // inline references back to it are reported as cycles.
+    const mine: Imported = { evaluating: true };
+    this.shared.imports.set(this.name, mine);
+    try {
+      mine.value = await this.evaluateBody();
+      return mine.value;
+    } finally {
+      mine.evaluating = false;
+    }
+  }
+
+  private async evaluateBody(): Promise<Val> {
     this.evaluateContext();
     await this.evaluateImports();
 
@@ -264,14 +277,8 @@ export class EvalContext {
   }
 
   private async evaluateImports(): Promise<void> {
-    const mine: Imported = { evaluating: true };
-    this.shared.imports.set(this.name, mine);
     const myImports = new Map<string, Val>();
-    try {
-      for (const decl of this.env.imports) await this.evaluateImport(myImports, decl);
-    } finally {
-      mine.evaluating = false;
-    }
+    for (const decl of this.env.imports) await this.evaluateImport(myImports, decl);
     const def = new EvalExpr('', { kind: 'missing' }, true, undefined);
     const props: Record<string, Schema> = {};
     for (const [k, v] of myImports) Object.defineProperty(props, k, { value: v.schema, enumerable: true, writable: true, configurable: true });
@@ -310,8 +317,6 @@ export class EvalContext {
       const rootForChildren = this.rootEnvironment ?? (this.isRoot && !isAnonymous(this.name) ? this.name : undefined);
       const child = new EvalContext(this.shared, name, loaded.decl, loaded.decrypter, false, rootForChildren);
       val = await child.evaluate();
-      const entry = this.shared.imports.get(name);
-      if (entry !== undefined) entry.value = val;
     }
     if (val === undefined) return;
     myImports.set(name, val);
@@ -668,16 +673,14 @@ export class EvalContext {
   private async evaluateReferencedEnvironment(name: string): Promise<{ value?: Val; error?: string }> {
     const imported = this.shared.imports.get(name);
     if (imported !== undefined) {
-      if (imported.evaluating) return { error: `cyclic reference to environment ${name}` };
+      if (imported.evaluating) return { error: `cyclic import of ${name}` };
       if (imported.value !== undefined) return { value: imported.value };
     }
     const loaded = await this.loadEnvironment(name);
     if (loaded.error !== undefined) return { error: loaded.error };
     if (loaded.decl === undefined) return {};
     const child = new EvalContext(this.shared, name, loaded.decl, loaded.decrypter, false, this.rootEnvironment ?? (isAnonymous(this.name) ? undefined : this.name));
-    const value = await child.evaluate();
-    this.shared.imports.set(name, { evaluating: false, value });
-    return { value };
+    return { value: await child.evaluate() };
   }
 
   // ---- builtins ----------------------------------------------------------------------------

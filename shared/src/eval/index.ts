@@ -205,19 +205,28 @@ function objectOf(v: Value): { [key: string]: Value } {
   return d !== null && typeof d === 'object' && !Array.isArray(d) ? d : {};
 }
 
+/**
+ * The document path of a rotation target given in ESC property-path syntax, relative to `values`
+ * (`a.b["c"][0]`) or to the document (`values.a.b`). Unparsable paths are kept as written.
+ */
+export function rotateDocPath(path: string): string {
+  let segments;
+  try {
+    segments = parsePath(path);
+  } catch {
+    return path.startsWith('values.') || path.startsWith('values[') ? path : `values.${path}`;
+  }
+  if (segments[0] !== 'values') segments = ['values', ...segments];
+  return formatPath(segments);
+}
+
 async function run(mode: EvalMode, name: string, text: string, options: RotateOptions): Promise<EvalResult> {
   const parsed = parseEnvironment(name, text);
   const loadDiagnostics = sortDiagnostics(parsed.diagnostics);
   let rotateDocPaths: Set<string> | undefined;
   if (mode === 'rotate' && options.paths !== undefined && options.paths.length > 0) {
     rotateDocPaths = new Set();
-    for (const p of options.paths) {
-      try {
-        rotateDocPaths.add(`values.${formatPath(parsePath(p))}`.replace(/^values\.\[/, 'values['));
-      } catch {
-        rotateDocPaths.add(`values.${p}`);
-      }
-    }
+    for (const p of options.paths) rotateDocPaths.add(rotateDocPath(p));
   }
   try {
     const result = await evaluateDecl(name, parsed.decl, options.decrypter, {

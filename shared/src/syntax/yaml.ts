@@ -86,7 +86,7 @@ export class PositionIndex {
     const end = line < this.lineStarts.length ? this.lineStarts[line] : this.text.length;
     const chars = [...this.text.slice(start, end)];
     const prefix = chars.slice(0, column - 1).join('');
-    return { line, column, byte: this.lineStartBytes[line - 1] + utf8Length(prefix) + Math.max(0, column - 1 - chars.length) };
+    return { line, column, byte: this.lineStartBytes[line - 1] + utf8Length(prefix) };
   }
 
   range(begin: Pos, end: Pos): Range {
