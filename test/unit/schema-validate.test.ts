@@ -236,6 +236,14 @@ describe('schema validation details', () => {
     assert.match(issues[0]?.message ?? '', /^internal error: invalid schema: invalid pattern "\("/);
   });
 
+  it('understands the RE2 syntax JavaScript lacks, and quotes the original pattern', () => {
+    const ci = string({ pattern: '(?i)\\Afoo[[:digit:]]+\\z' });
+    assert.deepStrictEqual(render(validateValue(ci, val('FOO12'))), []);
+    assert.deepStrictEqual(render(validateValue(ci, val('FOO12\n'))), [['', 'string must match the pattern "(?i)\\\\Afoo[[:digit:]]+\\\\z"']]);
+    assert.deepStrictEqual(render(validateValue(string({ pattern: '^\\pL+$' }), val('héllo'))), []);
+    assert.deepStrictEqual(render(validateValue(string({ pattern: '^[[:^space:]]+$' }), val('a b'))).length, 1);
+  });
+
   it('quotes patterns the way Go does', () => {
     assert.deepStrictEqual(render(validateValue(string({ pattern: '^\\d+"$' }), val('x'))), [['', 'string must match the pattern "^\\\\d+\\"$"']]);
   });

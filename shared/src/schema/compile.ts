@@ -38,13 +38,46 @@ function parseRef(root: Schema, ref: string): Schema {
   return defs[name] as Schema;
 }
 
-/** Go's RE2 and JavaScript agree on the common syntax; try Unicode mode first, then legacy mode. */
+const POSIX_CLASSES: Record<string, string> = {
+  alnum: '0-9A-Za-z', alpha: 'A-Za-z', ascii: '\\x00-\\x7F', blank: '\\t ', cntrl: '\\x00-\\x1F\\x7F', digit: '0-9',
+  graph: '!-~', lower: 'a-z', print: ' -~', punct: '!-\\/:-@\\[-`{-~', space: '\\t\\n\\v\\f\\r ', upper: 'A-Z',
+  word: '0-9A-Za-z_', xdigit: '0-9A-Fa-f',
+};
+
+/**
+ * Translates the RE2 (Go) syntax JavaScript lacks: a leading `(?ims)` flag group, `\A` and
+ * `\z`, POSIX classes `[[:alpha:]]` and one-letter Unicode classes `\pL`. The rest of the
+ * common syntax is shared.
+ */
+export function translateRe2(pattern: string): { source: string; flags: string } {
+  let source = pattern;
+  let flags = 'u';
+  const lead = /^\(\?([ims]+)\)/.exec(source);
+  if (lead?.[1] !== undefined) {
+    for (const f of lead[1]) if (!flags.includes(f)) flags += f;
+    source = source.slice(lead[0].length);
+  }
+  source = source
+    .replace(/\[\[:\^([a-z]+):\]\]/g, (m, name: string) => {
+      const cls = POSIX_CLASSES[name];
+      return cls === undefined ? m : `[^${cls}]`;
+    })
+    .replace(/\[:([a-z]+):\]/g, (m, name: string) => POSIX_CLASSES[name] ?? m)
+    .replace(/(\\*)\\([pP])([A-Za-z])/g, (m, slashes: string, p: string, c: string) => (slashes.length % 2 === 0 ? `${slashes}\\${p}{${c}}` : m))
+    // \A and \z: start and end of the text whatever the flags.
+    .replace(/(\\*)\\A/g, (m, slashes: string) => (slashes.length % 2 === 0 ? `${slashes}(?<![\\s\\S])` : m))
+    .replace(/(\\*)\\z/g, (m, slashes: string) => (slashes.length % 2 === 0 ? `${slashes}(?![\\s\\S])` : m));
+  return { source, flags };
+}
+
+/** Compiles a schema `pattern`: RE2 syntax translated where needed, Unicode mode, then legacy mode. */
 function parsePattern(pattern: string): RegExp {
+  const { source, flags } = translateRe2(pattern);
   try {
-    return new RegExp(pattern, 'u');
+    return new RegExp(source, flags);
   } catch {
     try {
-      return new RegExp(pattern);
+      return new RegExp(source, flags.replace('u', ''));
     } catch (e) {
       throw new SchemaCompileError(`invalid pattern ${JSON.stringify(pattern)}: ${(e as Error).message}`);
     }
