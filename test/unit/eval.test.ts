@@ -208,6 +208,17 @@ describe('eval: language-service information', () => {
   });
 });
 
+describe('eval: cancellation', () => {
+  it('stops at an aborted signal and says so instead of throwing', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    const r = await checkEnvironment('root', 'values:\n  a: 1\n', { ...options(), signal: controller.signal });
+    assert.equal(r.cancelled, true);
+    assert.equal(r.environment, undefined);
+    assert.deepEqual(summaries(r), ['evaluation cancelled']);
+  });
+});
+
 describe('eval: large documents', () => {
   it('checks a 5,000-line environment quickly and correctly', async () => {
     const lines = ['values:'];

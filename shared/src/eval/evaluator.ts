@@ -344,6 +344,7 @@ export class EvalContext {
   // ---- evaluation --------------------------------------------------------------------------
 
   async evaluateExpr(x: EvalExpr): Promise<Val> {
+    if (this.settings.signal?.aborted) throw new EvaluationCancelled();
     switch (x.state) {
       case 'done':
         return x.value as Val;
@@ -984,6 +985,14 @@ export class EvalContext {
 
   get diagnostics(): Diagnostic[] {
     return this.shared.diags;
+  }
+}
+
+/** Thrown when the caller's AbortSignal fires; the entry points turn it into a result. */
+export class EvaluationCancelled extends Error {
+  constructor() {
+    super('evaluation cancelled');
+    this.name = 'EvaluationCancelled';
   }
 }
 

@@ -20,7 +20,7 @@ import type { Range } from '../syntax/range';
 import type {
   Decrypter, Diagnostic, EnvironmentLoader, ProviderLoader, RotationPatch, Value,
 } from './contract';
-import { evaluateDecl, type EvalMode, type ImportInfo } from './evaluator';
+import { EvaluationCancelled, evaluateDecl, type EvalMode, type ImportInfo } from './evaluator';
 import type { AccessorState, EvalExpr, Val } from './value';
 
 export * from './contract';
@@ -110,6 +110,8 @@ export interface EvalResult {
   diagnostics: Diagnostic[];
   /** Rotate only: one patch per rotated state, in evaluation order. */
   patches: RotationPatch[];
+  /** Set when the caller's AbortSignal stopped the evaluation (the result is then incomplete). */
+  cancelled?: true;
 }
 
 /** Sorts diagnostics as ESC does: by environment, then start line, then start column (stable). */
@@ -256,12 +258,14 @@ async function run(mode: EvalMode, name: string, text: string, options: RotateOp
     }
     return { environment, loadDiagnostics, diagnostics: sortDiagnostics(result.diagnostics), patches: result.patches };
   } catch (err) {
-    // An evaluator bug must not take the caller down: report it at the document start.
+    // Cancellation, or an evaluator bug, must not take the caller down: report it at the document start.
     const at = { line: 1, column: 1, byte: 0 };
+    const summary = err instanceof EvaluationCancelled ? err.message : `internal error: ${(err as Error).message}`;
     return {
       loadDiagnostics,
-      diagnostics: [{ severity: 1, summary: `internal error: ${(err as Error).message}`, path: '', range: { environment: name, begin: at, end: at } }],
+      diagnostics: [{ severity: 1, summary, path: '', range: { environment: name, begin: at, end: at } }],
       patches: [],
+      cancelled: err instanceof EvaluationCancelled ? true : undefined,
     };
   }
 }

@@ -172,6 +172,7 @@ export class Val {
       }
     }
     this.mergedKeys = undefined;
+    this.exported = undefined;
     this.schema = mergedSchema(this.base.schema, this.schema);
   }
 
