@@ -57,6 +57,7 @@ export function startServer(connection: Connection, checker?: EnvironmentChecker
   let environmentsRoot = DEFAULT_ROOT;
   let canPullConfiguration = false;
   let canRegisterWatchers = false;
+  let hasWorkspaceFolderEvents = false;
 
   const log = (message: string): void => connection.console.log(message);
 
@@ -112,6 +113,7 @@ export function startServer(connection: Connection, checker?: EnvironmentChecker
     folders = params.workspaceFolders ?? (params.rootUri ? [{ uri: params.rootUri, name: 'root' }] : []);
     canPullConfiguration = params.capabilities.workspace?.configuration === true;
     canRegisterWatchers = params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
+    hasWorkspaceFolderEvents = params.capabilities.workspace?.workspaceFolders === true;
     guard('scan', undefined, rescan);
     return {
       capabilities: {
@@ -156,7 +158,7 @@ export function startServer(connection: Connection, checker?: EnvironmentChecker
         .register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/*.{yaml,yml}' }] })
         .catch(() => undefined);
     }
-    if (folders.length > 0) {
+    if (hasWorkspaceFolderEvents) {
       connection.workspace.onDidChangeWorkspaceFolders((event) => {
         folders = folders.filter((f) => !event.removed.some((r) => r.uri === f.uri)).concat(event.added);
         guard('scan', undefined, rescan);
