@@ -140,6 +140,27 @@ describe('core rotation driver (evaluator + keychain + local AWS)', function () 
     assert.match(core.history.diff('app', r.revision!.number, rb.revision.number), /-  greeting: changed[^\n]*\n\+  greeting: hello/);
   });
 
+  it('cancelled before the point of no return: nothing changes in AWS or the file', async () => {
+    const before = fs.readFileSync(w.appEnvFile, 'utf8');
+    const controller = new AbortController();
+    controller.abort();
+    const r = await core.rotate('app', { paths: ['iam'], signal: controller.signal });
+    assert.equal(r.ok, false);
+    assert.match(r.paths[0]!.error!, /^cancelled/);
+    assert.deepEqual(f.keysOf(), []);
+    assert.equal(fs.readFileSync(w.appEnvFile, 'utf8'), before);
+    assert.equal(core.pendingRecovery('app'), false);
+  });
+
+  it('cancel after the point of no return is ignored: the rotation completes', async () => {
+    const controller = new AbortController();
+    const progress: string[] = [];
+    const r = await core.rotate('app', { paths: ['iam'], signal: controller.signal, onPointOfNoReturn: () => controller.abort(), onProgress: (l) => progress.push(l) });
+    assert.equal(r.ok, true, r.message);
+    assert.deepEqual(f.keysOf(), [r.paths[0]!.newKeyId]);
+    assert.ok(progress.some((l) => l.includes(`created key ${r.paths[0]!.newKeyId}`)));
+  });
+
   it('nothing handled is written or logged in plaintext', async () => {
     await core.rotate('app');
     await core.rotate('app');

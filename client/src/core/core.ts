@@ -54,6 +54,10 @@ export interface RotateOptions {
   writeText?: (file: string, newText: string, oldText: string) => Promise<void>;
   /** Record a failed rotation in the history too (default true). */
   recordFailures?: boolean;
+  /** Progress lines for this rotation (no secrets), e.g. for a progress notification. */
+  onProgress?: (line: string) => void;
+  /** Called before the first change in AWS: from then on `signal` is ignored (show "not cancellable"). */
+  onPointOfNoReturn?: () => void;
 }
 
 export interface RotationResult {
@@ -242,8 +246,12 @@ export class EscCore {
       journal,
       aws: this.aws,
       onPrincipal: (arn) => principals.push(arn),
-      log: (line) => this.log(`${environment}: ${line}`),
+      log: (line) => {
+        this.log(`${environment}: ${line}`);
+        options.onProgress?.(line);
+      },
       onCompleted: (userArn) => completedUsers.push(userArn),
+      ...(options.onPointOfNoReturn ? { onPointOfNoReturn: options.onPointOfNoReturn } : {}),
     };
     const text = fs.readFileSync(file, 'utf8');
     const targets = findRotationTargets(text);
@@ -278,6 +286,7 @@ export class EscCore {
     }
 
     const records = this.pathRecords(text, selected, result.patches, result.diagnostics);
+    if (options.signal?.aborted) for (const r of records) if (r.error !== undefined) r.error = `cancelled: ${r.error}`;
     const failed = records.filter((r) => r.error !== undefined);
     const principalArn = principals[principals.length - 1] ?? journal.principal();
     const base: Omit<NewRevision, 'definition' | 'outcome'> = {

@@ -22,16 +22,26 @@
  * core.providers({ session? })           // ProviderLoader: aws-login, aws-iam, password, passphrase
  *
  * // Rotation (lock → recover/journal → preflight → rotate → write file → history → unlock)
- * const r = await core.rotate('prod/app', { paths?: ['values.iam'], waitMs?: 0, signal?, trigger?: 'cli',
- *                                           writeText?: async (file, newText, oldText) => … });
- * // r: RotationResult {environment, file, recovered, revision?: Revision, principalArn?,
- * //                    paths: RotatedPathRecord[] ({path, rotator, oldKeyId?, newKeyId?, deletedKeyId?, error?}),
- * //                    diagnostics}
+ * const r = await core.rotate('prod/app', {
+ *   paths?: ['iam', 'db.password'],   // paths under `values` (ESC syntax); all fn::rotate when omitted
+ *   waitMs?: 0,                       // wait for another rotation of the env; default fail at once (code 'Locked')
+ *   signal?,                          // cancel; honoured until the point of no return
+ *   onPointOfNoReturn?: () => …,      // first AWS change is about to happen: stop offering "Cancel"
+ *   onProgress?: (line) => …,         // progress lines, never secrets
+ *   trigger?: 'extension' | 'cli' | 'schedule',
+ *   recordFailures?: true,            // failed runs are recorded as revisions with outcome 'failed'
+ *   writeText?: async (file, newText, oldText) => …, // e.g. apply as a WorkspaceEdit when the file is open
+ * });
+ * // r: RotationResult {environment, file, ok, recovered, message, principalArn?, revision?,
+ * //    paths: RotatedPathRecord[] ({path, rotator, oldKeyId?, newKeyId?, deletedKeyId?, error?}),
+ * //    diagnostics}    — a failed path does not throw: see r.ok / paths[i].error.
+ * // Throws CoreError for: EnvironmentNotFound, InvalidInput (unknown path), Locked,
+ * //    KeychainUnavailable, DataKeyMissing, EvaluationFailed (YAML errors).
  * core.pendingRecovery('prod/app')       // true if an interrupted rotation will be completed first
- * core.rotationTargets('prod/app')       // [{path, rotator}] fn::rotate nodes, for the quick pick
+ * core.rotationTargets('prod/app')       // [{path, rotator, stateDocPath}] fn::rotate calls, for the quick pick
  *
  * // Opening (preview / `esc-local open`): providers run; secrets decrypted only here
- * await core.open('prod/app', { signal? })   // evaluator result with secrets flagged
+ * await core.open('prod/app', { signal? })   // EvalResult of shared/src/eval (use toJSON(v, {redact}))
  *
  * // Encryption of plaintext fn::secret values with the workspace data key (escx envelope)
  * await core.encryptFile('prod/app')      // {file, encrypted: number}; creates the data key if needed

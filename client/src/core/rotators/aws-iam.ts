@@ -38,6 +38,11 @@ export interface AwsRotationSession {
   log(message: string): void;
   /** Called when a user's rotation has produced its new state (the driver then writes it). */
   onCompleted?(userArn: string): void;
+  /**
+   * Called just before the first change in AWS. From then on the rotation is no longer
+   * cancellable (the abort signal is ignored) so that it never stops half-way.
+   */
+  onPointOfNoReturn?(): void;
 }
 
 export interface IamKey {
@@ -145,7 +150,8 @@ interface RunParams {
   region: string;
   login: AwsCredentials;
   state: IamState;
-  signal?: AbortSignal;
+  /** Cleared at the point of no return. */
+  signal?: AbortSignal | undefined;
 }
 
 /** One rotation of one user's keys. */
@@ -195,6 +201,7 @@ class IamRotationRun {
       }
       const newKey: IamKey = { accessKeyId: created.accessKeyId, secretAccessKey: this.j.unseal(created.secret, `iam-created ${userArn}`), createdAt: created.createdAt };
       this.s.log(`resuming the interrupted rotation of ${userName}: new key ${newKey.accessKeyId} was created before the interruption`);
+      this.pointOfNoReturn();
       if (!this.journalEntries().some((e) => e.kind === 'iam-verified' && e.accessKeyId === newKey.accessKeyId)) await this.verify(newKey);
       this.s.onCompleted?.(userArn);
       return { current: newKey, ...(state.current ? { previous: state.current } : {}) };
@@ -205,6 +212,7 @@ class IamRotationRun {
     }
     keys = await this.removeOrphans(keys);
     this.reconcile(keys);
+    this.pointOfNoReturn();
 
     // Retire the old previous key to make room (IAM allows 2 keys per user).
     const previousId = state.previous?.accessKeyId;
@@ -222,6 +230,12 @@ class IamRotationRun {
     await this.verify(newKey);
     this.s.onCompleted?.(userArn);
     return { current: newKey, ...(state.current ? { previous: state.current } : {}) };
+  }
+
+  private pointOfNoReturn(): void {
+    this.p.signal?.throwIfAborted();
+    this.p.signal = undefined;
+    this.s.onPointOfNoReturn?.();
   }
 
   private async preflightIdentity(): Promise<void> {
