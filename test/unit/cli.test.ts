@@ -120,7 +120,8 @@ describe('esc-local check', function () {
       code: 'unknown-provider',
     });
     assert.ok(!json.stdout.includes('hunter2'), 'diagnostics never echo the plaintext secret');
-    assert.ok(!r.stdout.includes('hunter2') || /fn::secret: hunter2/.test(r.stdout), 'only the source line quotes the file');
+    assert.ok(!r.stdout.includes('hunter2'), 'source excerpts mask plaintext secrets (check output lands in CI logs)');
+    assert.match(r.stdout, /\n      fn::secret: \[secret\]\n/);
   });
 
   it('exits 0 with warnings only, and 3 for an unknown environment with a suggestion', async () => {

@@ -12,6 +12,7 @@ export const CLI_ENTRY = process.env.ESC_LOCAL_CLI ?? path.resolve(__dirname, '.
 export const REPO_ROOT = path.resolve(__dirname, '../../..');
 
 export interface CliRun {
+  args: string[];
   code: number;
   stdout: string;
   stderr: string;
@@ -43,7 +44,7 @@ export function runCli(args: string[], options: CliRunOptions = {}): Promise<Cli
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);
-      const run = { code: code ?? -1, stdout, stderr };
+      const run = { args, code: code ?? -1, stdout, stderr };
       transcript.push(run);
       resolve(run);
     });

@@ -49,6 +49,25 @@ function severityOf(d: Diagnostic): CheckFinding['severity'] {
   return d.severity === 1 || d.severity === undefined ? 'error' : d.severity === 2 ? 'warning' : 'info';
 }
 
+/**
+ * The file's lines for source excerpts, with every plaintext secret the language service
+ * flagged replaced by `[secret]`: check output ends up in CI logs, which must never hold one.
+ */
+function maskPlaintextSecrets(lines: string[], diagnostics: readonly Diagnostic[]): string[] {
+  const out = [...lines];
+  for (const d of diagnostics) {
+    if (d.code !== 'plaintext-secret') continue;
+    const { start, end } = d.range;
+    for (let line = start.line; line <= end.line && line < out.length; line++) {
+      const text = out[line];
+      const from = line === start.line ? start.character : 0;
+      const to = line === end.line ? end.character : text.length;
+      out[line] = text.slice(0, from) + (line === start.line ? '[secret]' : '') + text.slice(to);
+    }
+  }
+  return out;
+}
+
 export const checkCommand: Command = {
   name: 'check',
   summary: 'Report diagnostics as the language server does (exit 1 on errors)',
@@ -93,7 +112,7 @@ export const checkCommand: Command = {
           ...(d.code !== undefined ? { code: String(d.code) } : {}),
         });
       }
-      if (diagnostics.length > 0) texts.set(rel, (diskReader.read(uri) ?? '').split(/\r?\n/));
+      if (diagnostics.length > 0) texts.set(rel, maskPlaintextSecrets((diskReader.read(uri) ?? '').split(/\r?\n/), diagnostics));
     }
 
     const errors = findings.filter((f) => f.severity === 'error').length;
@@ -107,7 +126,8 @@ export const checkCommand: Command = {
         ctx.ui.print(`${bold(`${f.file}:${f.line}:${f.column}`)}: ${sev}: ${f.message}${f.code ? dim(` [${f.code}]`) : ''}`);
         const source = texts.get(f.file)?.[f.line - 1];
         if (source !== undefined) {
-          const width = f.endLine === f.line ? Math.max(1, f.endColumn - f.column) : Math.max(1, source.length - f.column + 1);
+          const wanted = f.endLine === f.line ? f.endColumn - f.column : source.length - f.column + 1;
+          const width = Math.max(1, Math.min(wanted, source.length - f.column + 1));
           ctx.ui.print(`  ${source}`);
           ctx.ui.print(`  ${' '.repeat(f.column - 1)}${(f.severity === 'error' ? red : yellow)('^'.repeat(width))}`);
         }
