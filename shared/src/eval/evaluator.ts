@@ -610,7 +610,10 @@ export class EvalContext {
   }
 
   private evaluateUnknownAccess(node: Expr | undefined, schema: Schema, accessors: AccessorState[]): Val {
-    let val: Val | undefined;
+    const unknownDef = new EvalExpr('', { kind: 'missing' }, schema, undefined);
+    unknownDef.state = 'done';
+    let val = new Val(unknownDef, schema);
+    val.unknown = true;
     let receiver = schema;
     for (let i = 0; i < accessors.length; i++) {
       const state = accessors[i];
@@ -630,7 +633,7 @@ export class EvalContext {
       val.unknown = true;
       state.value = val;
     }
-    return val as Val;
+    return val;
   }
 
   private invalidAccess(x: EvalExpr, accessors: AccessorState[]): Val {
@@ -638,7 +641,10 @@ export class EvalContext {
   }
 
   private invalidAccessAt(node: Expr | undefined, accessors: AccessorState[]): Val {
-    let last: Val | undefined;
+    const unknownDef = new EvalExpr('', { kind: 'missing' }, true, undefined);
+    unknownDef.state = 'done';
+    let last = new Val(unknownDef, true);
+    last.unknown = true;
     for (const state of accessors) {
       const def = new EvalExpr('', { kind: 'literal', node: node ?? { kind: 'null' } }, true, undefined);
       def.state = 'done';
@@ -646,7 +652,7 @@ export class EvalContext {
       last.unknown = true;
       state.value = last;
     }
-    return last as Val;
+    return last;
   }
 
   /** `${environments.<project>.<env>.<path>}`: a value of another environment, not merged. */
