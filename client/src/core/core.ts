@@ -315,7 +315,13 @@ export class EscCore {
 
     // Apply to the file as it is now (it may have been saved meanwhile): patches are by path.
     const current = fs.readFileSync(file, 'utf8');
-    const newText = await applyPatches(current, result.patches, cipher);
+    let newText: string;
+    try {
+      newText = await applyPatches(current, result.patches, cipher);
+    } catch (e) {
+      // Keys created so far are sealed in the journal (kept): the next run writes them.
+      throw new CoreError('EvaluationFailed', `the rotated state cannot be written into the file: ${describeError(e)}`, { environment, file }, 'fix the file (it changed while rotating?) and run the rotation again; the new keys are kept in the rotation journal');
+    }
     const definition = (await encryptPlaintextSecrets(newText, cipher)).text;
     const rotationId = randomUUID();
     const draft: NewRevision = { ...base, outcome: failed.length === 0 ? 'succeeded' : 'failed', definition, ...(failed.length > 0 ? { message: failed.map((f) => `${f.path}: ${f.error}`).join('; ') } : {}) };

@@ -31,25 +31,43 @@ function header(model: PreviewModel, format: PreviewFormat): string[] {
   return lines.map(line => `# ${line}`);
 }
 
+/**
+ * Replaces every secret (including a secret that is not known in check mode, e.g. a ciphertext
+ * that was not decrypted) with the text `[secret]`: a redacted preview says "secret", not
+ * "unknown", for those.
+ */
+export function redactSecrets(v: Value): Value {
+  if (v.secret) return { value: '[secret]', trace: v.trace };
+  if (v.unknown || v.value === null || typeof v.value !== 'object') return v;
+  if (Array.isArray(v.value)) return { ...v, value: v.value.map(redactSecrets) };
+  return { ...v, value: Object.fromEntries(Object.entries(v.value).map(([k, x]) => [k, redactSecrets(x)])) };
+}
+
 function fields(v: Value | undefined): Array<[string, Value]> {
   if (!v || v.unknown || v.value === null || typeof v.value !== 'object' || Array.isArray(v.value)) return [];
   return Object.entries(v.value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
-function projection(root: Value, format: 'dotenv' | 'shell', revealed: boolean): string {
+function projection(root: Value, format: 'dotenv' | 'shell'): string {
   const values = fields(root);
   // Files are listed, not written: the preview must not put secret contents on disk.
   const withoutFiles: Value = { ...root, value: Object.fromEntries(values.filter(([k]) => k !== 'files')) };
-  const text = renderOpen(withoutFiles, { format, reveal: revealed }).text;
+  const text = renderOpen(withoutFiles, { format, reveal: true }).text;
   const files = fields(values.find(([k]) => k === 'files')?.[1]);
   const fileLines = files.map(([name, v]) => {
-    const note = v.unknown ? '[unknown]' : v.secret && !revealed ? '[secret]' : `<path of a temporary file with ${typeof v.value === 'string' ? v.value.length : 0} characters>`;
+    const note = v.unknown ? '[unknown]' : v.value === '[secret]' ? '[secret]' : `<path of a temporary file with ${typeof v.value === 'string' ? v.value.length : 0} characters>`;
     return format === 'dotenv' ? `${name}=${dotenvQuote(note)}` : `export ${name}=${shellQuote(note)}`;
   });
   return text + (fileLines.length > 0 ? `${fileLines.join('\n')}\n` : '');
 }
 
 export function renderPreview(model: PreviewModel, format: PreviewFormat): string {
+  // Redaction happens here, once: the renderers below then see no secret at all.
+  const root = model.root && (model.revealed ? model.root : redactSecrets(model.root));
+  return renderRedacted({ ...model, ...(root ? { root } : {}) }, format);
+}
+
+function renderRedacted(model: PreviewModel, format: PreviewFormat): string {
   if (!model.root) {
     const lines = header(model, format === 'json' ? 'yaml' : format);
     lines.push('# Nothing to show: the environment could not be evaluated (see the errors above).');
@@ -57,8 +75,8 @@ export function renderPreview(model: PreviewModel, format: PreviewFormat): strin
   }
   if (format === 'json') {
     // JSON has no comments, so no header: redaction is visible in the values themselves.
-    return `${JSON.stringify(toJson(model.root, model.revealed), null, 2)}\n`;
+    return `${JSON.stringify(toJson(model.root, true), null, 2)}\n`;
   }
-  const body = format === 'yaml' ? renderOpen(model.root, { format: 'yaml', reveal: model.revealed }).text : projection(model.root, format, model.revealed);
+  const body = format === 'yaml' ? renderOpen(model.root, { format: 'yaml', reveal: true }).text : projection(model.root, format);
   return `${header(model, format).join('\n')}\n${body}`;
 }

@@ -14,7 +14,12 @@ export async function run(): Promise<void> {
   const files = fs.readdirSync(__dirname).filter(f => f.endsWith('.test.js')).sort();
   for (const file of files) mocha.addFile(path.join(__dirname, file));
   const started = Date.now();
-  const failures = await new Promise<number>(resolve => mocha.run(resolve));
-  console.log(`e2e suite: ${files.length} files, ${failures} failure(s), ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  let passed = 0;
+  const failures = await new Promise<number>(resolve => {
+    const runner = mocha.run(resolve);
+    runner.on('pass', () => passed++);
+  });
+  if (failures === 0 && passed === 0) throw new Error(`no e2e test ran${grep ? ` (ESC_E2E_GREP=${grep} matched nothing)` : ''}`);
+  console.log(`e2e suite: ${files.length} files, ${passed} passed, ${failures} failure(s), ${((Date.now() - started) / 1000).toFixed(1)} s`);
   if (failures > 0) throw new Error(`${failures} e2e test(s) failed`);
 }

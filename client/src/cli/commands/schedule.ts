@@ -3,7 +3,8 @@ import { describeSchedule, nextRunOf, ScheduleStore, type Schedule } from '../..
 import { optionValue, optionValues } from '../args';
 import type { Command } from '../command';
 import type { CliContext } from '../context';
-import { CliError, EXIT } from '../errors';
+import { CoreError } from '../../core/errors';
+import { CliError, EXIT, UsageError } from '../errors';
 
 function store(ctx: CliContext): ScheduleStore {
   return new ScheduleStore(ctx.escDir);
@@ -38,7 +39,14 @@ const set: Command = {
   async run(ctx, args) {
     const env = ctx.resolveEnvironment(args.positionals[0]).name;
     const paths = optionValues(args, 'path');
-    const schedule = await store(ctx).set(env, { cron: optionValue(args, 'cron'), once: optionValue(args, 'once'), paths: paths.length > 0 ? paths : undefined });
+    let schedule: Schedule;
+    try {
+      schedule = await store(ctx).set(env, { cron: optionValue(args, 'cron'), once: optionValue(args, 'once'), paths: paths.length > 0 ? paths : undefined });
+    } catch (e) {
+      // A bad --cron/--once is a mistake on the command line (exit 2), explained with an example.
+      if (e instanceof CoreError && e.code === 'InvalidInput' && e.location.file === undefined) throw new UsageError(e.message);
+      throw e;
+    }
     ctx.ui.info(`${ctx.ui.err.green('✓')} ${env}: rotates ${describeSchedule(schedule)}; next run ${nextText(schedule)}`);
     return EXIT.ok;
   },
