@@ -122,11 +122,17 @@ describe('core aws-iam rotator (local AWS endpoint, real SDK)', function () {
     assert.equal(lists.filter((r) => r.errorCode === 'Throttling').length, 2);
   });
 
-  it('5xx before CreateAccessKey: not retried blindly; reconciled, then created once', async () => {
-    f.aws.control.injectFault({ kind: 'serviceUnavailable', action: 'CreateAccessKey', count: 1 });
-    const s = await rotate(undefined);
-    assert.deepEqual(f.keysOf(), [s.current!.accessKeyId]);
-  });
+  for (const kind of ['serviceUnavailable', 'throttle'] as const) {
+    it(`${kind} on CreateAccessKey (nothing created): not retried blindly by the SDK; reconciled, then created once`, async () => {
+      f.aws.control.injectFault({ kind, action: 'CreateAccessKey', count: 1 });
+      const s = await rotate(undefined);
+      assert.deepEqual(f.keysOf(), [s.current!.accessKeyId]);
+      const creates = f.aws.control.requests().filter((r) => r.action === 'CreateAccessKey');
+      assert.equal(creates.length, 2);
+      const between = f.aws.control.requests().filter((r) => r.seq > creates[0]!.seq && r.seq < creates[1]!.seq).map((r) => r.action);
+      assert.ok(between.includes('ListAccessKeys'), 'reconciled with ListAccessKeys before creating again');
+    });
+  }
 
   for (const kind of ['internalFailure', 'drop'] as const) {
     it(`${kind} after CreateAccessKey (key made, response lost): the orphan is deleted, one usable key results`, async () => {

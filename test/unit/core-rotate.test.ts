@@ -175,3 +175,63 @@ describe('core rotation driver (evaluator + keychain + local AWS)', function () 
     assert.deepEqual(hits, []);
   });
 });
+
+describe('core rotation driver: partial failures', function () {
+  this.timeout(60000);
+  let f: AwsFixture;
+  let w: WorkspaceFixture;
+  let core: EscCore;
+
+  beforeEach(async () => {
+    f = await startAws();
+    f.aws.control.createUser('other');
+    w = await makeWorkspace(f);
+    // A second aws-iam path, for user `other`.
+    const otherArn = f.userArn.replace(/user\/app$/, 'user/other');
+    const text = fs.readFileSync(w.appEnvFile, 'utf8').replace(
+      '  db:\n',
+      ['  other:', '    fn::rotate::aws-iam:', '      inputs:', '        login: ${environments.creds.aws.aws.login}', `        userArn: ${otherArn}`, '  db:', ''].join('\n'),
+    );
+    fs.writeFileSync(w.appEnvFile, text);
+    core = new EscCore({ workspace: { root: w.root }, keychainService: w.service, aws: { ...f.settings, verifyAttempts: 2 } });
+  });
+  afterEach(async () => {
+    await f.aws.close();
+    const kc = new Keychain(w.service);
+    for (const n of await kc.listAwsCredentialNames()) await kc.forgetAwsCredentials(n);
+  });
+
+  it('one path drifts, the others are written; the failure is located and recorded', async () => {
+    const foreign = f.aws.control.createAccessKey({ userName: 'other' });
+    const r = await core.rotate('app');
+    assert.equal(r.ok, false);
+    const byPath = Object.fromEntries(r.paths.map((p) => [p.path, p]));
+    assert.ok(byPath.iam!.newKeyId && byPath.iam!.error === undefined);
+    assert.match(byPath.other!.error!, new RegExp(`does not manage: ${foreign.accessKeyId}`));
+    assert.equal(byPath['db.password']!.error, undefined);
+    assert.equal(r.revision?.outcome, 'failed');
+    assert.deepEqual(f.keysOf('other'), [foreign.accessKeyId], 'the foreign key is untouched');
+    assert.deepEqual(f.keysOf('app'), [byPath.iam!.newKeyId]);
+    assert.match(fs.readFileSync(w.appEnvFile, 'utf8'), new RegExp(byPath.iam!.newKeyId!));
+    assert.equal(core.pendingRecovery('app'), false, 'nothing of ours is pending in AWS');
+  });
+
+  it('a created but unverified key is kept in the journal; the next run completes only that path', async () => {
+    // Keys created from now on are refused by STS for their first 3 uses: with 2 verification
+    // attempts, both new keys fail to verify in the first run.
+    f.aws.control.setKeyPropagation({ rejectUses: 3, delayMs: 0 });
+    const first = await core.rotate('app', { paths: ['iam', 'other'] });
+    assert.equal(first.ok, false);
+    assert.ok(first.paths.every((p) => /still not accepted by STS/.test(p.error ?? '')), JSON.stringify(first.paths));
+    assert.equal(core.pendingRecovery('app'), true);
+    const created = { app: f.keysOf('app'), other: f.keysOf('other') };
+    assert.equal(created.app.length, 1);
+    const second = await core.rotate('app', { paths: ['db.password'] });
+    assert.equal(second.recovered, true, 'the interrupted rotation is completed instead');
+    assert.equal(second.ok, true, second.message);
+    assert.deepEqual(second.paths.map((p) => p.path).sort(), ['iam', 'other']);
+    assert.deepEqual({ app: f.keysOf('app'), other: f.keysOf('other') }, created, 'the same keys were promoted, none created');
+    assert.match(second.message, /run the rotation again|completed an interrupted rotation/);
+    assert.equal(core.pendingRecovery('app'), false);
+  });
+});
