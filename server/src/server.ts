@@ -18,6 +18,7 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { EscLanguageService, CancelledError, type EnvironmentChecker } from '../../shared/src/language/service';
 import { semanticTokensLegend } from '../../shared/src/language/semanticTokens';
+import { ENCRYPT_SECRET_COMMAND } from '../../shared/src/language/codeActions';
 import { EnvironmentWorkspace, type WorkspaceFolder } from '../../shared/src/language/workspace';
 import { diskReader, findEnvironmentFiles, pathToUri, uriToPath } from './diskWorkspace';
 import { ValidationScheduler } from './scheduler';
@@ -28,6 +29,8 @@ export interface EscInitializationOptions {
   environmentsRoot?: string;
   /** Debounce before validating after a change, in ms (default 15). */
   diagnosticsDelayMs?: number;
+  /** The client command the "Encrypt secret" code action runs (default `esc.encryptSecret`). */
+  encryptSecretCommand?: string;
 }
 
 /** Settings read from the `esc` section (workspace/configuration or didChangeConfiguration). */
@@ -58,6 +61,7 @@ export function startServer(connection: Connection, checker?: EnvironmentChecker
   let canPullConfiguration = false;
   let canRegisterWatchers = false;
   let hasWorkspaceFolderEvents = false;
+  let encryptCommand = ENCRYPT_SECRET_COMMAND;
 
   const log = (message: string): void => connection.console.log(message);
 
@@ -110,6 +114,7 @@ export function startServer(connection: Connection, checker?: EnvironmentChecker
     const options = (params.initializationOptions ?? {}) as EscInitializationOptions;
     if (typeof options.environmentsRoot === 'string' && options.environmentsRoot.trim() !== '') environmentsRoot = options.environmentsRoot.trim();
     if (typeof options.diagnosticsDelayMs === 'number') scheduler.setDelay(options.diagnosticsDelayMs);
+    if (typeof options.encryptSecretCommand === 'string' && options.encryptSecretCommand !== '') encryptCommand = options.encryptSecretCommand;
     folders = params.workspaceFolders ?? (params.rootUri ? [{ uri: params.rootUri, name: 'root' }] : []);
     canPullConfiguration = params.capabilities.workspace?.configuration === true;
     canRegisterWatchers = params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
@@ -213,7 +218,13 @@ export function startServer(connection: Connection, checker?: EnvironmentChecker
   connection.onReferences((params) => guard('references', [], () => service.references(params.textDocument.uri, params.position, params.context.includeDeclaration)));
   connection.onPrepareRename((params) => guard('prepareRename', null, () => service.prepareRename(params.textDocument.uri, params.position)));
   connection.onRenameRequest((params) => guard('rename', null, () => service.rename(params.textDocument.uri, params.position, params.newName)));
-  connection.onCodeAction((params) => guard('codeAction', [], () => service.codeActions(params.textDocument.uri, params.range, params.context.diagnostics)));
+  connection.onCodeAction((params) =>
+    guard('codeAction', [], () =>
+      service.codeActions(params.textDocument.uri, params.range, params.context.diagnostics).map((action) =>
+        action.command?.command === ENCRYPT_SECRET_COMMAND ? { ...action, command: { ...action.command, command: encryptCommand } } : action,
+      ),
+    ),
+  );
   connection.onDocumentSymbol((params) => guard('documentSymbol', [], () => service.documentSymbols(params.textDocument.uri)));
   connection.onFoldingRanges((params) => guard('foldingRange', [], () => service.foldingRanges(params.textDocument.uri)));
   connection.languages.semanticTokens.on((params) => guard('semanticTokens', { data: [] }, () => ({ data: service.semanticTokens(params.textDocument.uri) })));

@@ -92,6 +92,15 @@ describe('language service: navigation', () => {
     );
   });
 
+  it('resolves `imports.<name>` paths through imports declared with `merge: false`', () => {
+    const local = memoryWorkspace({ base: BASE, app: 'imports:\n  - base:\n      merge: false\nvalues:\n  p: ${imports.base.app.port}\n  q: ${app.port}\n' }, ['app']);
+    const text = local.marked.get('app')!.text;
+    const at2 = (offset: number): string[] => local.service.definition(envUri('app'), positionAt(text, offset)).map(at);
+    assert.deepEqual(at2(text.indexOf('port}')), [loc('base', base.text, base.ranges[2]!)]);
+    // Not merged: `${app.port}` does not reach base.
+    assert.deepEqual(at2(text.lastIndexOf('port}')), []);
+  });
+
   it('refuses names that are not plain keys', () => {
     assert.equal(ws.service.rename(devUri, positionAt(dev.text, dev.cursors[1]!), 'has space'), null);
   });

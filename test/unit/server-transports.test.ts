@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import {
+  CodeActionRequest,
   createProtocolConnection,
   ExitNotification,
   InitializedNotification,
@@ -75,6 +76,20 @@ describe('language server transports', function () {
     } finally {
       connection.dispose();
       child.kill();
+      ws.dispose();
+    }
+  });
+
+  it('names the encrypt command after initializationOptions.encryptSecretCommand', async () => {
+    const ws = new TempWorkspace('workspace');
+    const server = await ServerSession.start(ws.folderUri, { encryptSecretCommand: 'esc.encryptSecretAt' });
+    try {
+      const uri = ws.uri('environments/s.yaml');
+      const diagnostics = await server.open(uri, 'values:\n  p:\n    fn::secret: hunter2\n');
+      const actions = await server.connection.sendRequest(CodeActionRequest.type, { textDocument: { uri }, range: diagnostics[0]!.range, context: { diagnostics } });
+      assert.deepEqual(actions!.map((a) => (a as { command?: { command: string } }).command?.command), ['esc.encryptSecretAt']);
+    } finally {
+      await server.stop();
       ws.dispose();
     }
   });

@@ -4,7 +4,7 @@
  * calls and interpolations — each with its span. Built once per document version and shared by
  * every feature; it never throws, whatever the text.
  */
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, Scalar } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, parseDocument, Scalar } from 'yaml';
 import type { Document, Node, Pair, YAMLMap } from 'yaml';
 import { findInterpolations, type Interpolation } from './interpolation';
 import { LineIndex, type Span } from './text';
@@ -100,8 +100,7 @@ export function pairSpan(pair: Pair, text?: string): Span | undefined {
 }
 
 export function parseEscDocument(uri: string, envName: string, text: string, version = 0): EscDocument {
-  const lineCounter = new LineCounter();
-  const yaml = parseDocument(text, { lineCounter, uniqueKeys: false, strict: false, prettyErrors: false, keepSourceTokens: false });
+  const yaml = parseDocument(text, { uniqueKeys: false, strict: false, prettyErrors: false, keepSourceTokens: false });
   const doc: EscDocument = {
     uri,
     envName,

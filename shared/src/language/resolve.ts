@@ -72,6 +72,12 @@ export function resolvePath(workspace: EnvironmentWorkspace, doc: EscDocument, k
     path = path.slice(env.consumed);
   } else if (keys[0] === 'environments') {
     return undefined;
+  } else if (keys[0] === 'imports' && typeof keys[1] === 'string' && doc.imports.some((i) => !i.merge && i.name === keys[1])) {
+    // `${imports.<name>.x}` reads an import declared with `merge: false`.
+    const other = workspace.documentByName(keys[1]);
+    if (!other) return undefined;
+    target = other;
+    path = path.slice(2);
   }
   const result: Resolution = { exact: [], path, envName: target.envName };
   if (path.length === 0) return result;
