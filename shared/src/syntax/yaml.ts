@@ -342,14 +342,29 @@ function shortTag(tag: string): string {
 }
 
 /** yaml.v3's wording for the YAML errors people actually make, where we can tell; else the yaml package's. */
-function yamlErrorSummary(text: string, index: PositionIndex, message: string, offset: number): string {
+function yamlErrorSummary(text: string, index: PositionIndex, code: string, message: string, offset: number): string {
+  // Scanner errors: yaml.v3 reports the 1-based line of the problem (or of the token it was scanning).
+  switch (code) {
+    case 'BLOCK_AS_IMPLICIT_KEY':
+      return `yaml: line ${index.lineOf(offset)}: mapping values are not allowed in this context`;
+    case 'TAB_AS_INDENT':
+      return `yaml: line ${index.lineOf(offset)}: found character that cannot start any token`;
+    case 'MISSING_CHAR':
+      if (/quote/i.test(message)) {
+        const quote = Math.max(text.lastIndexOf('"', offset - 1), text.lastIndexOf("'", offset - 1));
+        return `yaml: line ${index.lineOf(quote >= 0 ? quote : offset)}: found unexpected end of stream`;
+      }
+      break;
+  }
   const firstLine = message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
-  const flow = /^Flow (sequence|mapping) in block collection|^Missing closing|^Expected a ?(,|]|\}|flow)/i.exec(firstLine);
+  const flow = /^Flow (sequence|map|mapping) in block collection|^Missing closing|^Expected a ?(,|]|\}|flow)/i.exec(firstLine);
   if (flow) {
     // yaml.v3 reports the 0-based line of the collection's opening bracket.
     const isSeq = /sequence|\]/.test(firstLine);
     const open = text.lastIndexOf(isSeq ? '[' : '{', Math.max(0, offset - 1));
-    const line = index.lineOf(open >= 0 ? open : offset) - 1;
+    // yaml.v3 names the (0-based) line of the collection's start, or of the problem when that is 0.
+    let line = index.lineOf(open >= 0 ? open : offset) - 1;
+    if (line === 0) line = index.lineOf(offset) - 1;
     const where = line > 0 ? `line ${line}: ` : '';
     return `yaml: ${where}did not find expected ',' or '${isSeq ? ']' : '}'}'`;
   }
@@ -372,7 +387,7 @@ export function parseYaml(environment: string, text: string): ParsedYaml {
       const [from, to] = e.pos;
       return {
         severity: 1 as const,
-        summary: yamlErrorSummary(text, index, e.message, from),
+        summary: yamlErrorSummary(text, index, e.code, e.message, from),
         path: '',
         range: index.range(index.at(from), index.at(Math.max(from, to))),
       };
