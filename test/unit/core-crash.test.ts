@@ -113,11 +113,15 @@ describe('core crash safety and concurrency (child processes, SIGKILL)', functio
       const crashed = await runChild(w, { ESC_LOCAL_CRASH_AT: point });
       assert.equal(crashed.signal, 'SIGKILL', `the child died at ${point} (stdout: ${crashed.stdout}, stderr: ${crashed.stderr.slice(-500)})`);
       assert.ok(f.keysOf(user).length <= 2);
+      // What the killed process left behind (journal, lock, temp files): checked for secrets below.
+      const leftBehind = allFiles(w.root).map((file) => ({ file, content: fs.readFileSync(file, 'utf8') }));
+      if (point !== 'after-lock') assert.ok(leftBehind.some((x) => x.file.includes(`${path.sep}journal${path.sep}`)), 'a journal was left');
       const rerun = await runChild(w);
       assert.equal(rerun.code, 0, `rerun: ${rerun.stdout} ${rerun.stderr.slice(-1000)}`);
       const journalExisted = point !== 'after-lock';
       assert.equal(rerun.json?.recovered, journalExisted, `recovered flag after ${point}`);
       await assertConsistent(core, user, k0, k1, point);
+      for (const { file, content } of leftBehind) for (const secret of handledSecrets) assert.ok(!content.includes(secret), `${point}: plaintext secret in ${path.relative(w.root, file)}`);
     });
   }
 

@@ -445,10 +445,13 @@ export class EscCore {
       }
       const newText = patches.length > 0 ? await applyPatches(target.definition, patches, cipher) : target.definition;
       writeFileAtomic(file, newText);
-      const message =
+      // Rotators the current file no longer has come back with their old state: say so.
+      const revived = targetTargets.filter((t) => !currentTargets.some((c) => samePathText(c.stateDocPath, t.stateDocPath))).map((t) => t.path);
+      let message =
         kept.length > 0
           ? `rolled ${environment} back to revision ${number} except the rotated secrets (${kept.join(', ')}), which keep their current state: rotations cannot be rolled back`
           : `rolled ${environment} back to revision ${number}`;
+      if (revived.length > 0) message += `; ${revived.join(', ')} come back with the state of revision ${number}, which may name keys deleted since: rotate them to reconcile`;
       const revision = this.history.append(environment, { kind: 'rollback', outcome: 'succeeded', paths: [], rolledBackTo: number, definition: await this.safeDefinition(newText), message, ...(options.trigger ? { trigger: options.trigger } : {}) });
       return { revision, keptRotatedPaths: kept, message };
     } finally {
