@@ -146,6 +146,22 @@ describe('eval: secrets and unknowns', () => {
   });
 });
 
+describe('eval: builtins', () => {
+  it('decodes JSON like Go: first value only, Go error wording', async () => {
+    const text = 'values:\n  ok: { fn::fromJSON: \'{"a": [1, true]} trailing\' }\n  bad: { fn::fromJSON: \'{"a" 1}\' }\n  cut: { fn::fromJSON: "[1, 2" }\n';
+    const r = await openEnvironment('root', text, options());
+    assert.deepEqual(summaries(r), ["decoding JSON string: invalid character '1' after object key", 'decoding JSON string: unexpected EOF']);
+    assert.deepEqual(json(r), { ok: { a: [1, true] }, bad: '[unknown]', cut: '[unknown]' });
+  });
+
+  it('computes string builtins', async () => {
+    const text = 'values:\n  list: [a, b]\n  j: { fn::join: ["-", "${list}"] }\n  s: { fn::split: [",", "x,y"] }\n  c: { fn::concat: [["${j}"], "${s}"] }\n  b: { fn::toBase64: "${j}" }\n  d: { fn::fromBase64: "${b}" }\n  t: { fn::toString: "${list}" }\n  e: { fn::fromBase64: "not base64!" }\n';
+    const r = await openEnvironment('root', text, options());
+    assert.deepEqual(summaries(r), ['decoding base64 string: illegal base64 data at input byte 3']);
+    assert.deepEqual(json(r), { list: ['a', 'b'], j: 'a-b', s: ['x', 'y'], c: ['a-b', 'x', 'y'], b: 'YS1i', d: 'a-b', t: '"a","b"', e: '[unknown]' });
+  });
+});
+
 describe('eval: fn::validate', () => {
   it('passes valid values through and reports invalid ones at the value', async () => {
     const text = 'values:\n  ok: { fn::validate: { schema: { type: number, minimum: 0 }, value: 42 } }\n  bad:\n    fn::validate:\n      schema: { type: string }\n      value: 42\n';
@@ -220,7 +236,8 @@ describe('eval: cancellation', () => {
 });
 
 describe('eval: large documents', () => {
-  it('checks a 5,000-line environment quickly and correctly', async () => {
+  it('checks a 5,000-line environment quickly and correctly', async function () {
+    this.timeout(30000);
     const lines = ['values:'];
     for (let i = 0; lines.length < 5000; i++) lines.push(`  k${i}:`, `    v: ${i}`, `    s: \${k${i}.v}-x`, `    l: [a, b]`);
     const t0 = Date.now();

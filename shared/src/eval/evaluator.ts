@@ -19,6 +19,7 @@ import type { Json, ObjectSchema, Schema } from '../schema/schema';
 import { joinKey } from '../syntax/nodes';
 import type { Range } from '../syntax/range';
 import { decodeBase64Strict, decodeCiphertext } from './ciphertext';
+import { decodeFirstJsonValue } from './gojson';
 import type {
   Decrypter, Diagnostic, EnvironmentLoader, ExecutionContext, ProviderLoader, RotationPatch, Value,
 } from './contract';
@@ -920,7 +921,7 @@ export class EvalContext {
     if (v.unknown) return v;
     let parsed: Json;
     try {
-      parsed = JSON.parse(str.value.repr as string) as Json;
+      parsed = decodeFirstJsonValue(str.value.repr as string);
     } catch (err) {
       this.error(x.node, `decoding JSON string: ${(err as Error).message}`);
       v.unknown = true;
