@@ -123,6 +123,7 @@ describe('catalog', () => {
       assert.equal(entry.kind, 'rotator');
       assert.ok(entry.state !== undefined && entry.state.type === 'object', `${name}: state schema`);
       assert.ok(entry.docs.includes('### State'));
+      assert.deepEqual(entry.inputs.rotateOnly ?? [], entry.rotateOnly, `${name}: rotate-only names are on the input schema, where the evaluator reads them`);
       for (const input of entry.rotateOnly) {
         assert.ok(input in (entry.inputs.properties ?? {}), `${name}: rotate-only ${input} is an input`);
         assert.ok(entry.docs.includes('rotate-only'), `${name}: docs flag rotate-only inputs`);

@@ -139,7 +139,7 @@ function databaseRotator(name: 'postgres' | 'mysql', label: string, port: number
   };
 }
 
-export const ROTATORS: RotatorSpec[] = [
+const SPECS: RotatorSpec[] = [
   {
     name: 'aws-iam',
     summary: 'Rotate the access keys of an AWS IAM user, keeping the previous key valid',
@@ -338,3 +338,10 @@ export const ROTATORS: RotatorSpec[] = [
     snippet: lines('fn::rotate::external:', '  inputs:', '    url: ${1:https://adapter.example.com/rotate}', '    request:', '      ${2:service}: ${3:database}'),
   },
 ];
+
+/**
+ * The rotators, with each one's rotate-only input names also on its input schema
+ * (`inputs.rotateOnly`), where the evaluator reads them: those inputs are not evaluated when the
+ * environment is only opened (e.g. aws-iam's managing `login` never assumes its role then).
+ */
+export const ROTATORS: RotatorSpec[] = SPECS.map((spec) => (spec.rotateOnly.length > 0 ? { ...spec, inputs: { ...spec.inputs, rotateOnly: [...spec.rotateOnly] } } : spec));
