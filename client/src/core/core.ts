@@ -184,7 +184,10 @@ export class EscCore {
     try {
       crashPoint('after-lock');
       const earlier = Journal.open(this.workspace.runDir, environment, dataKey);
-      if (earlier && earlier.phase !== 'rotating') return this.finishRecordedWrite(environment, file, earlier);
+      if (earlier && earlier.phase !== 'rotating') {
+        const finished = this.finishRecordedWrite(environment, file, earlier);
+        if (finished) return finished;
+      }
       const journal = earlier ?? Journal.begin(this.workspace.runDir, environment, dataKey, options.paths);
       if (!earlier) crashPoint('after-journal-begin');
       const recovered = earlier !== undefined;
@@ -195,8 +198,11 @@ export class EscCore {
     }
   }
 
-  /** Crash after the journal said `writing`: the file has the new text iff its hash matches. */
-  private finishRecordedWrite(environment: string, file: string, journal: Journal): RotationResult {
+  /**
+   * Crash after the journal said `writing`: the file has the new text iff its hash matches.
+   * Returns undefined when the write never happened: the rotation is then redone from the journal.
+   */
+  private finishRecordedWrite(environment: string, file: string, journal: Journal): RotationResult | undefined {
     const pending = journal.pendingWrite;
     let revision: Revision | undefined;
     if (journal.phase === 'history-recorded' && journal.revision !== undefined) {
@@ -204,9 +210,9 @@ export class EscCore {
     } else if (pending && sha256(fs.readFileSync(file, 'utf8')) === pending.textSha256) {
       revision = this.recordOnce(environment, pending.rotationId, pending.revision);
     } else {
-      // The file was never written: the rotation must be redone from the journal.
+      // The file was never written: redo the rotation from the journal (created keys are in it).
       journal.abandonWrite();
-      throw new CoreError('Drift', 'an interrupted rotation had not written the file; run the rotation again to complete it', { environment, file: journal.file });
+      return undefined;
     }
     journal.remove();
     const paths = revision.paths;
@@ -326,6 +332,7 @@ export class EscCore {
     const rotationId = randomUUID();
     const draft: NewRevision = { ...base, outcome: failed.length === 0 ? 'succeeded' : 'failed', definition, ...(failed.length > 0 ? { message: failed.map((f) => `${f.path}: ${f.error}`).join('; ') } : {}) };
     journal.beginWrite({ textSha256: sha256(newText), rotationId, revision: draft, completedUsers });
+    crashPoint('after-write-intent');
     try {
       if (options.writeText) await options.writeText(file, newText, current);
       else writeFileAtomic(file, newText);

@@ -16,6 +16,7 @@ export const CRASH_POINTS = [
   'after-create-journaled',
   'after-verify',
   'after-evaluate',
+  'after-write-intent',
   'after-file-write',
   'after-history',
 ] as const;
