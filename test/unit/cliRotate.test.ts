@@ -130,8 +130,11 @@ describe('esc-local rotate/open/history/diff/rollback/encrypt/credentials/webhoo
     assert.equal(before.code, 1, 'the password has never been rotated: its state is missing');
     assert.match(before.stderr, /environments\/app\/dev\.yaml:14:\d+: error: unknown property "current"/);
     assert.equal((await cli(['rotate', 'app/db-password'])).code, 0);
+    await aws.admin.clearRequests();
     const redacted = await cli(['open', 'app/dev']);
     assert.equal(redacted.code, 0, redacted.stderr);
+    const calls = (await aws.admin.requests()).map((q) => q.action);
+    assert.ok(!calls.includes('AssumeRole'), `the rotate-only managing login is not used when opening (calls: ${calls.join(', ')})`);
     const values = JSON.parse(redacted.stdout) as { environmentVariables: Record<string, string> };
     assert.equal(values.environmentVariables.AWS_SECRET_ACCESS_KEY, '[secret]');
     assert.match(values.environmentVariables.AWS_ACCESS_KEY_ID, /^AKIA/);
