@@ -78,6 +78,12 @@ describe('language service: hover', () => {
     assert.deepEqual(h.range, rangeOf(m.text, m.ranges[5]!));
   });
 
+  it('shows the checked value when hovering a plain value', () => {
+    const text = m.text;
+    const h = ws.service.hover(uri, positionAt(text, text.indexOf('dev-app') + 2));
+    assert.equal((h!.contents as MarkupContent).value, '**app.name**\n\nType: `string`\n\n```json\n"dev-app"\n```');
+  });
+
   it('documents a builtin', () => {
     const h = hoverAt(6);
     assert.match(h.value, /^\*\*fn::join\*\* — Join a list of strings with a delimiter/);

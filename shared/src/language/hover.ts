@@ -7,7 +7,7 @@ import { MarkupKind, type Hover, type Position } from 'vscode-languageserver-typ
 import { findTopLevelKey, typeName } from '../catalog/index';
 import { calleeOf, describeSchema, inputSchemaAt, requiredOf } from './catalogIndex';
 import { lineContext } from './lineContext';
-import type { EscDocument, PathKey } from './model';
+import { isScalar, nodeSpan, type EscDocument, type PathKey, type PropertyNode } from './model';
 import { formatPath } from './interpolation';
 import { resolvePath, targetAt, type Resolution } from './resolve';
 import { kindOfValue, renderValue, valueAtPath, type CheckedValues } from './values';
@@ -88,6 +88,16 @@ export function hover(workspace: EnvironmentWorkspace, doc: EscDocument, positio
     const overridden = resolution?.exact.find((d) => d.doc.uri !== doc.uri);
     if (overridden) lines.push(`Overrides the value from \`${overridden.doc.envName}\`${overridden.via ? ` (imported via \`${overridden.via.name}\`)` : ''}.`);
     return markdown(lines.join('\n\n'), doc, target.property.keySpan);
+  }
+  // On a plain scalar value (not a reference): the value of the property holding it.
+  let holder: PropertyNode | undefined;
+  for (const property of doc.properties) {
+    const span = nodeSpan(property.value);
+    if (span && offset >= span.start && offset <= span.end && isScalar(property.value) && (!holder || property.path.length > holder.path.length)) holder = property;
+  }
+  if (holder) {
+    const lines = [`**${formatPath(holder.path)}**`, ...valueSection(values, doc.envName, holder.path)];
+    return markdown(lines.join('\n\n'), doc, nodeSpan(holder.value)!);
   }
   // Inputs of provider/rotator calls: the schema of the key under the cursor.
   const ctx = lineContext(doc, position);
