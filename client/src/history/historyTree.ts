@@ -4,6 +4,7 @@
  * store, it refreshes itself when revisions appear on disk, whoever wrote them (this window,
  * another window, the command-line tool).
  */
+import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { HistoryStore, Revision, RotatedPathRecord } from '../core/history';
@@ -51,9 +52,27 @@ export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryNode>
   readonly onDidChangeTreeData = this.changed.event;
   private readonly watchers: vscode.Disposable[] = [];
   private refreshTimer: NodeJS.Timeout | undefined;
+  private readonly pollTimer: NodeJS.Timeout;
+  private lastSignature = '';
 
   constructor(private readonly log: Log) {
     this.watch();
+    // File watchers can miss events in folders created after they started (the first rotation
+    // creates .esc/history/…), so a cheap poll of the revision numbers backs them up.
+    this.lastSignature = this.signature();
+    this.pollTimer = setInterval(() => {
+      const signature = this.signature();
+      if (signature !== this.lastSignature) this.refresh();
+    }, 2000);
+  }
+
+  /** The newest revision number of every environment with history: changes whenever a revision is added. */
+  private signature(): string {
+    try {
+      return (vscode.workspace.workspaceFolders ?? []).map(folder => `${folder.index}:${listing(coreWorkspace(folder).historyDir)}`).join(';');
+    } catch {
+      return this.lastSignature;
+    }
   }
 
   /** Re-watches the history folders (settings or workspace folders changed). */
@@ -74,6 +93,7 @@ export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryNode>
   }
 
   refresh(): void {
+    this.lastSignature = this.signature();
     this.changed.fire(undefined);
   }
 
@@ -139,9 +159,24 @@ export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryNode>
 
   dispose(): void {
     if (this.refreshTimer) clearTimeout(this.refreshTimer);
+    clearInterval(this.pollTimer);
     this.watchers.forEach(w => w.dispose());
     this.changed.dispose();
   }
+}
+
+/** File names under a folder (recursively), as one string; '' when it does not exist. Names only: no file is read. */
+function listing(dir: string): string {
+  let entries: fs.Dirent[];
+  try {
+    entries = fs.readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return '';
+  }
+  return entries
+    .map(e => (e.isDirectory() ? `${e.name}/[${listing(path.join(dir, e.name))}]` : e.name))
+    .sort()
+    .join(',');
 }
 
 function environmentItem(node: EnvironmentNode): vscode.TreeItem {

@@ -2,7 +2,8 @@
  * ESC: Preview Resolved Environment — a read-only virtual document
  * (`esc-preview:/<folder>/<environment> (resolved).<ext>`) beside the editor, re-rendered when
  * the environment or anything it imports changes (open buffers win over disk). Redacted by
- * default, evaluated in check mode: no provider runs and nothing is decrypted. ESC: Reveal
+ * default: nothing is decrypted and no provider that calls out runs (rotators only read their
+ * state locally). ESC: Reveal
  * Secrets in Preview (after a confirmation) evaluates in open mode — decrypting in this process
  * only, running providers — for that preview until its tab closes.
  */
@@ -10,8 +11,8 @@ import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { checkModeLoader } from '../../../shared/src/catalog/loader';
-import type { Decrypter, EnvironmentLoader, ProviderLoader, Value } from '../../../shared/src/eval/contract';
-import { checkEnvironment, openEnvironment } from '../../../shared/src/eval/index';
+import type { Decrypter, EnvironmentLoader, Provider, ProviderLoader, Value } from '../../../shared/src/eval/contract';
+import { openEnvironment } from '../../../shared/src/eval/index';
 import { EnvironmentRef } from '../environments';
 import { Log } from '../log';
 import { PreviewFormat } from '../settings';
@@ -40,11 +41,36 @@ export function parsePreviewUri(uri: vscode.Uri): PreviewAddress | undefined {
   return { folderIndex: Number(match[1]), environment: match[2]!.split('/').map(decodeURIComponent).join('/'), format };
 }
 
-/** What revealing needs from the rotation core: the providers that really run, and the workspace's decrypter. */
+/** What the preview needs from the rotation core: the providers that really run, and the workspace's decrypter. */
 export interface RevealSources {
   providers(folder: vscode.WorkspaceFolder): ProviderLoader;
   decrypter(folder: vscode.WorkspaceFolder): Promise<Decrypter | undefined>;
 }
+
+/**
+ * The redacted preview's providers: rotators open locally (they only read their state, so the
+ * preview shows its shape and key ids), while providers that would call out (aws-login…) are
+ * not run — their outputs stay `[unknown]` until the user reveals.
+ */
+function redactedProviders(real: ProviderLoader): ProviderLoader {
+  return {
+    loadProvider(name: string): Provider | undefined {
+      const known = checkModeLoader.loadProvider(name);
+      if (!known) return undefined;
+      return { schema: () => known.schema(), open: async () => ({ value: null, unknown: true, trace: {} }) };
+    },
+    loadRotator: (name: string) => real.loadRotator(name) ?? checkModeLoader.loadRotator(name),
+  };
+}
+
+/**
+ * Stands in for the data key in the redacted preview: nothing is decrypted (no key is read from
+ * the keychain); every `fn::secret` ciphertext opens to this placeholder. ESC marks all of them
+ * secret, so the renderer shows `[secret]` wherever they flow (interpolations included).
+ */
+const redactingDecrypter: Decrypter = {
+  decrypt: async () => new TextEncoder().encode('[secret]'),
+};
 
 export class PreviewProvider implements vscode.TextDocumentContentProvider, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<vscode.Uri>();
@@ -115,18 +141,18 @@ export class PreviewProvider implements vscode.TextDocumentContentProvider, vsco
     const workspace = coreWorkspace(folder);
     const file = workspace.fileFor(environment);
     if (!file) throw new Error(`environment ${environment} no longer exists`);
-    const decrypter = revealed ? await this.reveal.decrypter(folder) : undefined;
+    const decrypter = revealed ? await this.reveal.decrypter(folder) : redactingDecrypter;
     const loader = bufferFirstLoader(workspace.fileFor.bind(workspace), decrypter);
     const loaded = await loader.load(environment);
     const text = loaded?.text ?? '';
     const options = {
       loader,
-      providers: revealed ? this.reveal.providers(folder) : checkModeLoader,
+      providers: revealed ? this.reveal.providers(folder) : redactedProviders(this.reveal.providers(folder)),
       context: { pulumi: { user: { id: osUser() } } },
       ...(decrypter ? { decrypter } : {}),
       signal,
     };
-    const result = revealed ? await openEnvironment(environment, text, options) : await checkEnvironment(environment, text, options);
+    const result = await openEnvironment(environment, text, options);
     const diagnostics = [...result.loadDiagnostics, ...result.diagnostics];
     const root: Value | undefined = result.environment ? { value: result.environment.properties, trace: {} } : undefined;
     return { environment, revealed, diagnostics, ...(root ? { root } : {}) };

@@ -4,7 +4,9 @@ import * as vscode from 'vscode';
 import { AwsAdminClient } from '../../aws/admin';
 import type { RotationResult } from '../../../client/src/core/core';
 import type { EnvironmentNode, HistoryNode, RevisionNode } from '../../../client/src/history/historyTree';
-import { environmentPath, escApi, eventually, openEnvironment } from './helpers';
+import { Workspace } from '../../../client/src/core/workspace';
+import { AesGcmCipher, decryptCiphertext } from '../../../shared/src/crypt';
+import { environmentPath, escApi, eventually, openEnvironment, workspaceRoot } from './helpers';
 
 const account = '123456789012';
 const roleArn = `arn:aws:iam::${account}:role/esc-rotator`;
@@ -53,6 +55,30 @@ describe('Rotate Secrets', () => {
     assert.strictEqual(historyTree.getTreeItem(revision).label, '#1 rotation');
     assert.deepStrictEqual(pathRows(revision, historyTree).map(r => r.label), ['db.password']);
     assert.match(pathRows(revision, historyTree)[0]!.description, /^password · /);
+  });
+
+  it('previews the rotated password as [secret] and shows it only once revealed', async () => {
+    const text = fs.readFileSync(environmentPath('rotate/password.yaml'), 'utf8');
+    const ciphertext = /ciphertext: ([A-Za-z0-9+/=]+)/.exec(text)?.[1];
+    assert.ok(ciphertext, 'the rotated state holds a ciphertext');
+    const key = await new Workspace({ root: workspaceRoot() }).dataKey();
+    const password = await decryptCiphertext(new AesGcmCipher(key), ciphertext);
+    assert.strictEqual(password.length, 24, 'the inputs asked for 24 characters');
+
+    await openEnvironment('rotate/password.yaml');
+    const editor = await vscode.commands.executeCommand<vscode.TextEditor>('esc.preview', { format: 'json' });
+    const doc = editor.document;
+    const redacted = await eventually('the redacted preview', () => (doc.getText().includes('[secret]') ? doc.getText() : undefined));
+    const json = JSON.parse(redacted) as { db: { password: { current: string } }; url: string };
+    assert.strictEqual(json.db.password.current, '[secret]');
+    assert.strictEqual(json.url, '[secret]', 'a value interpolating a secret is secret');
+    assert.ok(!redacted.includes(password), 'no plaintext before revealing');
+
+    assert.strictEqual(await vscode.commands.executeCommand('esc.preview.revealSecrets', { uri: doc.uri, skipConfirmation: true }), true);
+    const revealed = await eventually('the revealed preview', () => (doc.getText().includes(password) ? doc.getText() : undefined));
+    assert.strictEqual((JSON.parse(revealed) as { url: string }).url, `postgres://app:${password}@db.internal.example.com/app`);
+    assert.strictEqual(await vscode.commands.executeCommand('esc.preview.hideSecrets', { uri: doc.uri }), true);
+    await eventually('the preview to be redacted again', () => (doc.getText().includes(password) ? undefined : true));
   });
 
   describe('aws-iam against the local AWS endpoint', () => {

@@ -51,12 +51,66 @@ export async function runUiSmoke(baseUrl: string, folder: string, extensionPath:
     log('UI: diagnostics in the editor and the Problems panel');
     await shot('editor-diagnostics.png');
 
-    // 2. The Rotation History view in its own activity-bar container.
+    // 2. Rotate Secrets from the palette: the quick pick lists the fn::rotate paths, all preselected.
+    await quickOpen(page, 'password.yaml');
+    await runCommand(page, 'ESC: Rotate Secrets');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'db.password' }).first().waitFor({ timeout: 15000 });
+    await page.keyboard.press('Enter');
+    await page.locator('.notifications-toasts').getByText('Rotated rotate/password', { exact: false }).first().waitFor({ timeout: 30000 });
+    log('UI: rotation reported in a notification');
+
+    // 3. The resolved-environment preview beside the editor, redacted.
+    await runCommand(page, 'ESC: Preview Resolved Environment');
+    const previewTab = page.locator('.tabs-container .tab', { hasText: 'password (resolved).yaml' });
+    await previewTab.first().waitFor({ timeout: 20000 });
+    const previewEditor = page.locator('.editor-group-container', { has: page.locator('.tab.active', { hasText: '(resolved)' }) }).locator('.monaco-editor .view-lines');
+    await previewEditor.getByText('[secret]', { exact: false }).first().waitFor({ timeout: 20000 });
+    log('UI: preview shows [secret]');
+    await shot('preview.png');
+
+    // 4. Reveal asks first (a modal dialog), then shows the plaintext in the preview only.
+    await previewTab.first().click();
+    await runCommand(page, 'ESC: Reveal Secrets in Preview');
+    const dialog = page.locator('.monaco-dialog-box');
+    await dialog.getByText('Reveal the secrets of rotate/password?', { exact: false }).waitFor({ timeout: 10000 });
+    await dialog.getByRole('button', { name: 'Reveal' }).click();
+    await previewEditor.getByText('SECRETS REVEALED', { exact: false }).first().waitFor({ timeout: 20000 });
+    log('UI: reveal confirmed in the dialog; preview revealed (no screenshot: it shows a secret)');
+    await runCommand(page, 'ESC: Hide Secrets in Preview');
+    await previewEditor.getByText('[secret]', { exact: false }).first().waitFor({ timeout: 20000 });
+
+    // 5. Store Managing Credentials through its input boxes (secret parts are password boxes).
+    await runCommand(page, 'ESC: Store Managing Credentials');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible', timeout: 10000 });
+    // Each step waits for its own box: keystrokes typed before it renders would be lost.
+    const step = (n: number) => page.locator('.quick-input-widget', { hasText: `(${n}/4)` }).waitFor({ timeout: 10000 });
+    await step(1);
+    await input.fill('ui-smoke');
+    await page.keyboard.press('Enter');
+    await step(2);
+    await page.locator('.quick-input-widget input[type="password"]').waitFor({ timeout: 10000 });
+    await page.keyboard.type('AKIAUISMOKE000000001');
+    await page.keyboard.press('Enter');
+    await step(3);
+    await page.keyboard.type('ui-smoke-secret-value');
+    await page.keyboard.press('Enter');
+    await step(4);
+    await page.keyboard.press('Enter'); // no session token
+    await page.locator('.notifications-toasts').getByText('Stored managing credentials "ui-smoke"', { exact: false }).first().waitFor({ timeout: 20000 });
+    log('UI: credentials stored through the password input boxes');
+
+    // 6. The Rotation History view in its own activity-bar container, with the new revision.
     await page.locator('.activitybar .action-item a[aria-label^="ESC"]').first().click();
     // A container with a single view shows the view's name in the side bar title.
     await page.locator('.sidebar .composite.title', { hasText: 'Rotation History' }).waitFor({ timeout: 20000 });
-    await page.locator('.sidebar .monaco-list-row', { hasText: 'app/dev' }).first().waitFor({ timeout: 20000 });
-    log('UI: Rotation History view shows the environments');
+    const row = (text: string) => page.locator('.sidebar .monaco-list-row', { hasText: text }).first();
+    await row('rotate/password').click();
+    await row('#1 rotation').waitFor({ timeout: 20000 });
+    await row('#1 rotation').locator('.monaco-tl-twistie').click();
+    await row('db.password').waitFor({ timeout: 20000 });
+    await row('#1 rotation').hover();
+    log('UI: Rotation History view shows the revision and its rotated path');
     await shot('history-tree.png');
     return 0;
   } catch (error) {
