@@ -52,7 +52,7 @@ function rootUriOf(folderUri: string, root: string): string {
   return trimSlash(pathToUri(`${folderPath}/${root}`.replace(/\/+$/, '')));
 }
 
-export function startServer(connection: Connection, checker?: EnvironmentChecker): void {
+export function startServer(connection: Connection, checker?: EnvironmentChecker & { dispose?(): void }): void {
   const documents = new TextDocuments(TextDocument);
   const workspace = new EnvironmentWorkspace(diskReader);
   const service = new EscLanguageService(workspace, checker);
@@ -75,6 +75,9 @@ export function startServer(connection: Connection, checker?: EnvironmentChecker
     }
   }
 
+  /** Documents whose text changed since they were last validated (their dependents follow). */
+  const changedSinceValidation = new Set<string>();
+
   const scheduler = new ValidationScheduler(async (uri, signal) => {
     const document = documents.get(uri);
     if (!document) return;
@@ -83,6 +86,9 @@ export function startServer(connection: Connection, checker?: EnvironmentChecker
       const diagnostics = await service.diagnostics(uri, signal);
       if (signal.aborted || documents.get(uri)?.version !== version) return;
       await connection.sendDiagnostics({ uri, version, diagnostics });
+      // Importers are re-validated after this document's own diagnostics are out, so a change
+      // is reported where it was made first.
+      if (changedSinceValidation.delete(uri)) guard('dependents', undefined, () => revalidateDependents(uri));
     } catch (error) {
       if (error instanceof CancelledError || signal.aborted) return;
       log(`validation of ${uri} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
@@ -198,13 +204,14 @@ export function startServer(connection: Connection, checker?: EnvironmentChecker
   documents.onDidChangeContent((event) => {
     guard('change', undefined, () => {
       workspace.changeDocument(event.document.uri, event.document.getText(), event.document.version);
+      changedSinceValidation.add(event.document.uri);
       scheduler.schedule(event.document.uri);
-      revalidateDependents(event.document.uri);
     });
   });
   documents.onDidClose((event) => {
     guard('close', undefined, () => {
       scheduler.cancel(event.document.uri);
+      changedSinceValidation.delete(event.document.uri);
       workspace.closeDocument(event.document.uri);
       // Closed documents show no diagnostics; dependents now see the disk version.
       void connection.sendDiagnostics({ uri: event.document.uri, diagnostics: [] });
@@ -229,7 +236,10 @@ export function startServer(connection: Connection, checker?: EnvironmentChecker
   connection.onFoldingRanges((params) => guard('foldingRange', [], () => service.foldingRanges(params.textDocument.uri)));
   connection.languages.semanticTokens.on((params) => guard('semanticTokens', { data: [] }, () => ({ data: service.semanticTokens(params.textDocument.uri) })));
 
-  connection.onShutdown(() => scheduler.dispose());
+  connection.onShutdown(() => {
+    scheduler.dispose();
+    checker?.dispose?.();
+  });
   documents.listen(connection);
   connection.listen();
 }

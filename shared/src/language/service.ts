@@ -80,12 +80,20 @@ export class EscLanguageService implements CheckedValues {
 
   /** All diagnostics of one document; rejects with CancelledError when `signal` aborts. */
   async diagnostics(uri: string, signal?: AbortSignal): Promise<Diagnostic[]> {
+    const envName = this.workspace.nameOf(uri);
+    if (envName === undefined || this.workspace.text(uri) === undefined) return [];
+    // Start the check first: a checker running elsewhere (a worker thread) evaluates while this
+    // thread builds the document model.
+    const checking = this.checker?.check(envName, this.loader, signal);
     const doc = this.workspace.document(uri);
-    if (!doc) return [];
+    if (!doc) {
+      checking?.catch(() => undefined);
+      return [];
+    }
     const own = documentDiagnostics(doc);
-    let evaluated: Diagnostic[] = [];
-    if (this.checker) {
-      const outcome = await this.checker.check(doc.envName, this.loader, signal);
+    const evaluated: Diagnostic[] = [];
+    if (checking) {
+      const outcome = await checking;
       if (signal?.aborted) throw new CancelledError();
       if (outcome.values) this.checked.set(doc.envName, outcome.values);
       for (const d of outcome.diagnostics) {

@@ -1,0 +1,175 @@
+/**
+ * Check-mode evaluation on a worker thread, so that validating a large environment neither
+ * blocks completion/hover nor waits for the main thread's own parse of the document (on a
+ * multi-core machine both run at once). The worker has no file access of its own: it asks the
+ * main thread for each environment's text (open documents win over disk there), and the texts
+ * the previous check of the same environment needed are sent along with the job.
+ *
+ * Messages: main → worker `check` / `abort` / `text`; worker → main `load` / `result`.
+ */
+import { Worker } from 'node:worker_threads';
+import type { MessagePort } from 'node:worker_threads';
+import { createCheckModeChecker } from '../../shared/src/language/evaluation';
+import { CancelledError, type CheckOutcome, type EnvironmentChecker } from '../../shared/src/language/service';
+import type { EnvironmentLoader } from '../../shared/src/eval/contract';
+import type { Json } from '../../shared/src/schema/schema';
+
+export const WORKER_MARKER = 'esc-checker-worker';
+
+type ToWorker =
+  | { type: 'check'; job: number; envName: string; texts: [string, string | null][] }
+  | { type: 'abort'; job: number }
+  | { type: 'text'; job: number; name: string; text: string | null };
+
+type FromWorker =
+  | { type: 'load'; job: number; name: string }
+  | { type: 'result'; job: number; outcome?: CheckOutcome; error?: string };
+
+interface Pending {
+  loader: EnvironmentLoader;
+  envName: string;
+  needed: Set<string>;
+  resolve: (outcome: CheckOutcome) => void;
+  reject: (error: Error) => void;
+}
+
+export class WorkerChecker implements EnvironmentChecker {
+  private worker: Worker | undefined;
+  private nextJob = 1;
+  private readonly pending = new Map<number, Pending>();
+  /** Environment names each root's last check loaded (prefetched next time). */
+  private readonly lastNeeded = new Map<string, Set<string>>();
+
+  constructor(
+    private readonly entry: string,
+    private readonly context: { [key: string]: Json },
+    private readonly log: (message: string) => void,
+  ) {}
+
+  private ensureWorker(): Worker {
+    if (this.worker) return this.worker;
+    const worker = new Worker(this.entry, { workerData: { role: WORKER_MARKER, context: this.context }, stdout: false, stderr: false });
+    worker.unref();
+    worker.on('message', (message: FromWorker) => this.onMessage(message));
+    worker.on('error', (error) => {
+      this.log(`checker worker failed: ${error.stack ?? error.message}`);
+      this.failAll(error);
+    });
+    worker.on('exit', (code) => {
+      if (this.worker === worker) this.worker = undefined;
+      if (code !== 0) this.failAll(new Error(`checker worker exited with code ${code}`));
+    });
+    this.worker = worker;
+    return worker;
+  }
+
+  private failAll(error: Error): void {
+    this.worker = undefined;
+    for (const [, pending] of this.pending) pending.reject(error);
+    this.pending.clear();
+  }
+
+  private onMessage(message: FromWorker): void {
+    const pending = this.pending.get(message.job);
+    if (!pending) return;
+    if (message.type === 'load') {
+      pending.needed.add(message.name);
+      void pending.loader.load(message.name).then(
+        (loaded) => this.worker?.postMessage({ type: 'text', job: message.job, name: message.name, text: loaded?.text ?? null } satisfies ToWorker),
+        () => this.worker?.postMessage({ type: 'text', job: message.job, name: message.name, text: null } satisfies ToWorker),
+      );
+      return;
+    }
+    this.pending.delete(message.job);
+    if (message.outcome) {
+      this.lastNeeded.set(pending.envName, pending.needed);
+      pending.resolve(message.outcome);
+    } else pending.reject(new Error(message.error ?? 'checker worker failed'));
+  }
+
+  async check(envName: string, loader: EnvironmentLoader, signal?: AbortSignal): Promise<CheckOutcome> {
+    if (signal?.aborted) throw new CancelledError();
+    const worker = this.ensureWorker();
+    const job = this.nextJob++;
+    const names = new Set([envName, ...(this.lastNeeded.get(envName) ?? [])]);
+    const texts: [string, string | null][] = [];
+    for (const name of names) texts.push([name, (await loader.load(name))?.text ?? null]);
+    return new Promise<CheckOutcome>((resolve, reject) => {
+      const onAbort = (): void => {
+        if (!this.pending.delete(job)) return;
+        worker.postMessage({ type: 'abort', job } satisfies ToWorker);
+        reject(new CancelledError());
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.pending.set(job, {
+        loader,
+        envName,
+        needed: new Set(),
+        resolve: (outcome) => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve(outcome);
+        },
+        reject: (error) => {
+          signal?.removeEventListener('abort', onAbort);
+          reject(error);
+        },
+      });
+      worker.postMessage({ type: 'check', job, envName, texts } satisfies ToWorker);
+    });
+  }
+
+  dispose(): void {
+    void this.worker?.terminate();
+    this.worker = undefined;
+  }
+}
+
+/** The worker's side: evaluates jobs with texts from the main thread. */
+export function runCheckerWorker(port: MessagePort, context: { [key: string]: Json }): void {
+  const checker = createCheckModeChecker(context);
+  const jobs = new Map<number, { texts: Map<string, string | null>; waiting: Map<string, ((text: string | null) => void)[]>; controller: AbortController }>();
+  port.on('message', (message: ToWorker) => {
+    if (message.type === 'abort') {
+      const job = jobs.get(message.job);
+      jobs.delete(message.job);
+      if (!job) return;
+      job.controller.abort();
+      // Nobody will answer this job's pending loads any more.
+      for (const wakers of job.waiting.values()) for (const wake of wakers) wake(null);
+      job.waiting.clear();
+    } else if (message.type === 'text') {
+      const job = jobs.get(message.job);
+      if (!job) return;
+      job.texts.set(message.name, message.text);
+      for (const wake of job.waiting.get(message.name) ?? []) wake(message.text);
+      job.waiting.delete(message.name);
+    } else {
+      const job = { texts: new Map(message.texts), waiting: new Map<string, ((text: string | null) => void)[]>(), controller: new AbortController() };
+      jobs.set(message.job, job);
+      const loader: EnvironmentLoader = {
+        load: async (name) => {
+          let text = job.texts.get(name);
+          if (text === undefined) {
+            text = await new Promise<string | null>((resolve) => {
+              const list = job.waiting.get(name) ?? [];
+              list.push(resolve);
+              job.waiting.set(name, list);
+              if (list.length === 1) port.postMessage({ type: 'load', job: message.job, name } satisfies FromWorker);
+            });
+          }
+          return text === null ? undefined : { text };
+        },
+      };
+      checker.check(message.envName, loader, job.controller.signal).then(
+        (outcome) => {
+          jobs.delete(message.job);
+          if (!job.controller.signal.aborted) port.postMessage({ type: 'result', job: message.job, outcome } satisfies FromWorker);
+        },
+        (error: unknown) => {
+          jobs.delete(message.job);
+          port.postMessage({ type: 'result', job: message.job, error: error instanceof Error ? error.message : String(error) } satisfies FromWorker);
+        },
+      );
+    }
+  });
+}
