@@ -1,5 +1,7 @@
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ScheduleStore, type Schedule } from '../../client/src/core/schedule';
@@ -25,6 +27,17 @@ describe('esc-local schedules and rotate --due (real CLI, local AWS, real keycha
   let ws: string;
   let env: Record<string, string>;
   let credentialsJson: string;
+  /** Bodies of the webhook POSTs received from scheduled rotations. */
+  const events: Array<{ environment: string; outcome: string; trigger: string; revision?: number }> = [];
+  const receiver = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString('utf8')));
+    req.on('end', () => {
+      events.push(JSON.parse(body) as (typeof events)[number]);
+      res.statusCode = 204;
+      res.end();
+    });
+  });
   const cli = (args: string[], input?: string): Promise<CliRun> => runCli(['-w', ws, ...args], { cwd: ws, env, ...(input !== undefined ? { input } : {}) });
   const history = async (name: string): Promise<RevisionJson[]> => JSON.parse((await cli(['history', name, '--json'])).stdout) as RevisionJson[];
   const schedules = (): ScheduleStore => new ScheduleStore(path.join(ws, '.esc'));
@@ -44,10 +57,16 @@ describe('esc-local schedules and rotate --due (real CLI, local AWS, real keycha
     env = { ...aws.sdkEnv(), ESC_LOCAL_KEYCHAIN_SERVICE: `esc-local-schedule-test-${process.pid}` };
     const set = await cli(['credentials', 'set', ROLE_ARN], credentialsJson);
     assert.equal(set.code, 0, set.stderr);
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    const hook = await cli(['webhook', 'add', `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`], 'schedule-test-signing-secret-0123\n');
+    assert.equal(hook.code, 0, hook.stderr);
   });
 
   after(async () => {
     await cli(['credentials', 'forget', ROLE_ARN]);
+    for (const h of JSON.parse((await cli(['webhook', 'list', '--json'])).stdout) as Array<{ id: string }>) await cli(['webhook', 'rm', h.id]);
+    receiver.closeAllConnections();
+    await new Promise<void>((resolve) => receiver.close(() => resolve()));
     await aws.close();
   });
 
@@ -93,6 +112,10 @@ describe('esc-local schedules and rotate --due (real CLI, local AWS, real keycha
     assert.deepEqual(h.map((x) => [x.kind, x.outcome, x.trigger]), [['rotation', 'succeeded', 'schedule']]);
     assert.equal(schedules().get('app/aws-keys')?.lastRun?.outcome, 'succeeded');
     assert.equal(schedules().get('app/db-password')?.lastRun?.revision, 1);
+    assert.deepEqual(events.map((e) => [e.environment, e.outcome, e.trigger, e.revision]), [
+      ['app/aws-keys', 'succeeded', 'schedule', 1],
+      ['app/db-password', 'succeeded', 'schedule', 1],
+    ]);
     const again = await cli(['rotate', '--due']);
     assert.equal(again.code, 0);
     assert.match(again.stderr, /no scheduled rotation is due/);
@@ -113,6 +136,7 @@ describe('esc-local schedules and rotate --due (real CLI, local AWS, real keycha
       assert.equal(run?.outcome, 'failed');
       assert.equal(run?.revision, 2);
       assert.match(run?.error ?? '', /no managing AWS credentials/);
+      assert.deepEqual(events.slice(-1).map((e) => [e.environment, e.outcome, e.trigger, e.revision]), [['app/aws-keys', 'failed', 'schedule', 2]]);
       const listed = await cli(['schedule', 'list']);
       assert.match(listed.stdout, /last: .* failed \(revision 2\): /);
     } finally {
@@ -134,6 +158,7 @@ describe('esc-local schedules and rotate --due (real CLI, local AWS, real keycha
       assert.deepEqual(last.paths.map((p) => p.path), ['db.password']);
       assert.match(last.message ?? '', /another rotation of this environment is in progress/);
       assert.equal(schedules().get('app/db-password')?.lastRun?.outcome, 'failed');
+      assert.deepEqual(events.slice(-1).map((e) => [e.environment, e.outcome, e.trigger]), [['app/db-password', 'failed', 'schedule']]);
     } finally {
       fs.rmSync(lock);
     }

@@ -5,9 +5,10 @@
  */
 import type { RotationResult } from '../../core/index';
 import { describeError } from '../../core/errors';
-import type { RotatedPathRecord } from '../../core/history';
 import { runDueSchedules, ScheduleStore } from '../../core/schedule';
+import { coreScheduledRotation } from '../../core/schedule-runner';
 import { notifyRotation, WebhookStore, type RotationEvent } from '../../core/webhook';
+import { rotationEventFromError, rotationEventFromResult } from '../../core/webhook-events';
 import { WebhookSecrets } from '../../core/webhook-secrets';
 import { optionValue } from '../args';
 import type { Command } from '../command';
@@ -15,25 +16,6 @@ import type { CliContext } from '../context';
 import { CliError, EXIT, UsageError } from '../errors';
 import { VERSION } from '../version';
 import { printEvalDiagnostics } from './diagnostics';
-
-/** A rotation that ran and failed; its failed revision is already in the history. */
-class RecordedRotationFailure extends Error {
-  readonly revision?: number;
-  constructor(result: RotationResult) {
-    super(result.message);
-    this.name = 'RecordedRotationFailure';
-    if (result.revision) this.revision = result.revision.number;
-  }
-}
-
-function pathReports(paths: readonly RotatedPathRecord[]): RotationEvent['paths'] {
-  return paths.map((p) => ({
-    path: p.path,
-    ...(p.oldKeyId ? { oldKeyId: p.oldKeyId } : {}),
-    ...(p.newKeyId ? { newKeyId: p.newKeyId } : {}),
-    ...(p.deletedKeyId ? { deletedKeyId: p.deletedKeyId } : {}),
-  }));
-}
 
 /** Sends the rotation's webhooks; failures are warnings (and logged by the webhook module). */
 async function notify(ctx: CliContext, event: RotationEvent): Promise<void> {
@@ -70,29 +52,24 @@ function printResult(ctx: CliContext, result: RotationResult, json: boolean): vo
 }
 
 /** Rotates one environment, prints the outcome, notifies webhooks. Throws core errors; returns failed results. */
-async function rotateOne(ctx: CliContext, environment: string, paths: string[] | undefined, trigger: 'manual' | 'schedule', waitMs: number, json: boolean): Promise<RotationResult> {
-  ctx.ui.progress(`rotating ${environment}${paths && paths.length > 0 ? ` (${paths.join(', ')})` : ''}`);
-  const at = new Date().toISOString();
+async function rotateOne(ctx: CliContext, environment: string, paths: string[], waitMs: number, json: boolean): Promise<RotationResult> {
+  ctx.ui.progress(`rotating ${environment}${paths.length > 0 ? ` (${paths.join(', ')})` : ''}`);
   let result: RotationResult;
   try {
-    result = await ctx.core.rotate(environment, { ...(paths && paths.length > 0 ? { paths } : {}), waitMs, trigger: trigger === 'manual' ? 'cli' : 'schedule', ...(ctx.signal ? { signal: ctx.signal } : {}) });
+    result = await ctx.core.rotate(environment, { ...(paths.length > 0 ? { paths } : {}), waitMs, trigger: 'cli', ...(ctx.signal ? { signal: ctx.signal } : {}) });
   } catch (e) {
-    await notify(ctx, { event: 'rotation', environment, outcome: 'failed', paths: (paths ?? []).map((p) => ({ path: p })), trigger, error: describeError(e), at });
+    await notify(ctx, rotationEventFromError(environment, paths, e, 'manual'));
     throw e;
   }
-  printResult(ctx, result, json);
-  if (!result.ok) printEvalDiagnostics(ctx, environment, result.diagnostics.filter((d) => d.severity === 1));
-  await notify(ctx, {
-    event: 'rotation',
-    environment,
-    outcome: result.ok ? 'succeeded' : 'failed',
-    ...(result.revision ? { revision: result.revision.number } : {}),
-    paths: pathReports(result.paths),
-    trigger,
-    ...(result.ok ? {} : { error: result.message }),
-    at,
-  });
+  showResult(ctx, result, json);
+  await notify(ctx, rotationEventFromResult(result, 'manual'));
   return result;
+}
+
+/** Prints a rotation's outcome and, for failures, the evaluator's errors. */
+function showResult(ctx: CliContext, result: RotationResult, json: boolean): void {
+  printResult(ctx, result, json);
+  if (!result.ok) printEvalDiagnostics(ctx, result.environment, result.diagnostics.filter((d) => d.severity === 1));
 }
 
 function waitMsOf(text: string | undefined): number {
@@ -104,36 +81,21 @@ function waitMsOf(text: string | undefined): number {
 
 async function rotateDue(ctx: CliContext, json: boolean, waitMs: number): Promise<number> {
   const store = new ScheduleStore(ctx.escDir);
-  const results = await runDueSchedules(
-    store,
-    {
-      rotate: async (environment, paths) => {
-        const result = await rotateOne(ctx, environment, paths, 'schedule', waitMs, json);
-        if (!result.ok) throw new RecordedRotationFailure(result);
-        return result.revision ? { revision: result.revision.number } : {};
-      },
-      recordFailure: async (environment, paths, error) => {
-        if (error instanceof RecordedRotationFailure) return; // the core recorded it
-        ctx.ui.error(`${environment}: ${describeError(error)}`);
-        let targets: Array<{ path: string; rotator?: string }>;
-        try {
-          targets = ctx.core.rotationTargets(environment);
-        } catch {
-          targets = [];
-        }
-        const wanted = paths && paths.length > 0 ? paths : targets.map((t) => t.path);
-        const message = describeError(error);
-        ctx.core.history.append(environment, {
-          kind: 'rotation',
-          outcome: 'failed',
-          trigger: 'schedule',
-          message,
-          paths: wanted.map((p) => ({ path: p, rotator: targets.find((t) => t.path === p)?.rotator ?? 'unknown', error: message })),
-        });
-      },
+  const rotation = coreScheduledRotation(ctx.core, {
+    waitMs,
+    onResult: async (result) => {
+      showResult(ctx, result, json);
+      await notify(ctx, rotationEventFromResult(result, 'schedule'));
     },
-    { ...(ctx.signal ? { signal: ctx.signal } : {}), onStart: (s) => ctx.ui.progress(`${s.environment}: scheduled rotation is due`) },
-  );
+    onError: async (environment, paths, error) => {
+      ctx.ui.error(`${environment}: ${describeError(error)}`);
+      await notify(ctx, rotationEventFromError(environment, paths, error, 'schedule'));
+    },
+  });
+  const results = await runDueSchedules(store, rotation, {
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
+    onStart: (s) => ctx.ui.progress(`${s.environment}: scheduled rotation is due; rotating${s.paths ? ` (${s.paths.join(', ')})` : ''}`),
+  });
   if (json) ctx.ui.print(JSON.stringify(results.map((r) => ({ environment: r.environment, ...r.run })), null, 2));
   else if (results.length === 0) ctx.ui.info('no scheduled rotation is due');
   else {
@@ -177,7 +139,7 @@ export const rotateCommand: Command = {
     if (args.positionals.length === 0) throw new UsageError('name the environment to rotate (or use --due)');
     const env = ctx.resolveEnvironment(args.positionals[0]);
     const paths = args.positionals.slice(1);
-    const result = await rotateOne(ctx, env.name, paths, 'manual', waitMs, json);
+    const result = await rotateOne(ctx, env.name, paths, waitMs, json);
     if (json) {
       ctx.ui.print(JSON.stringify({ environment: result.environment, ok: result.ok, recovered: result.recovered, revision: result.revision?.number ?? null, paths: result.paths, principalArn: result.principalArn ?? null }, null, 2));
     }

@@ -1,0 +1,33 @@
+/**
+ * Building webhook events from rotation outcomes (for the CLI and the extension alike): ids,
+ * paths and messages only — a RotationResult carries no secret values, and core error messages
+ * never contain one.
+ */
+import type { RotationResult } from './core';
+import { describeError } from './errors';
+import type { RotationEvent } from './webhook';
+
+export type RotationTrigger = RotationEvent['trigger'];
+
+export function rotationEventFromResult(result: RotationResult, trigger: RotationTrigger, at: string = new Date().toISOString()): RotationEvent {
+  return {
+    event: 'rotation',
+    environment: result.environment,
+    outcome: result.ok ? 'succeeded' : 'failed',
+    ...(result.revision ? { revision: result.revision.number } : {}),
+    paths: result.paths.map((p) => ({
+      path: p.path,
+      ...(p.oldKeyId ? { oldKeyId: p.oldKeyId } : {}),
+      ...(p.newKeyId ? { newKeyId: p.newKeyId } : {}),
+      ...(p.deletedKeyId ? { deletedKeyId: p.deletedKeyId } : {}),
+    })),
+    trigger,
+    ...(result.ok ? {} : { error: result.message }),
+    at,
+  };
+}
+
+/** A rotation that threw before producing a result (lock held, keychain locked, drift, …). */
+export function rotationEventFromError(environment: string, paths: readonly string[] | undefined, error: unknown, trigger: RotationTrigger, at: string = new Date().toISOString()): RotationEvent {
+  return { event: 'rotation', environment, outcome: 'failed', paths: (paths ?? []).map((p) => ({ path: p })), trigger, error: describeError(error), at };
+}
