@@ -120,7 +120,8 @@ function setAt(root: unknown, path: PathSegment[], value: unknown): void {
 }
 
 describe('patch: randomised documents and states', () => {
-  it('keeps everything but the state across 400 generated cases', async () => {
+  it('keeps everything but the state across 400 generated cases', async function () {
+    this.timeout(120000);
     const r = prng(20261121);
     for (let n = 0; n < 400; n++) {
       const doc = randomDocument(r, n);

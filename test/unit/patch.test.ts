@@ -210,14 +210,16 @@ describe('patch: applyPatches', () => {
     assert.strictEqual(out, 'values:\r\n  c:\r\n    fn::rotate::swap:\r\n      inputs: {}\r\n      state:\r\n        a: x\r\n        b: y\r\n  d: 2\r\n');
   });
 
-  it('patches a large document quickly, touching only the state', async () => {
+  it('patches a large document quickly, touching only the state', async function () {
+    // Generous bound: catches quadratic behaviour, not machine load (unloaded it takes ~0.3 s).
+    this.timeout(60000);
     const lines = ['# big', 'values:'];
     for (let i = 0; i < 2500; i++) lines.push(`  key${i}: value ${i}   # comment ${i}`, `  list${i}: [${i}, "${i}"]`);
     lines.push('  rotated:', '    fn::rotate::swap:', '      inputs: {}', '      state:', '        a: old', '  last: true', '');
     const src = lines.join('\n');
     const started = Date.now();
     const out = await applyPatches(src, [{ docPath: 'values.rotated["fn::rotate::swap"].state', replacement: val({ a: 'new' }) }]);
-    assert.ok(Date.now() - started < 3000, 'took too long');
+    assert.ok(Date.now() - started < 15000, `took ${Date.now() - started} ms`);
     assert.strictEqual(changedSpan(src, out), 'old');
   });
 
