@@ -62,12 +62,14 @@ export async function applyPatches(text: string, patches: readonly RotationPatch
     rendered.push({ path: parseDocPath(patch.docPath), data: await valueToYamlData(patch.replacement, encrypter) });
   }
   let out = text;
+  let doc = parseDocument(out);
   for (const { path, data } of rendered) {
     const t = new YamlText(out);
-    const loc = locate(parseDocument(out), path);
-    const edit = replacementEdit(t, loc, path[path.length - 1], data);
+    const edit = replacementEdit(t, locate(doc, path), path[path.length - 1], data);
     out = applyEdits(out, [edit]);
-    const check = locate(reparse(out, `writing ${formatPath(path)}`), path);
+    // The check's parse is also the next patch's starting point.
+    doc = reparse(out, `writing ${formatPath(path)}`);
+    const check = locate(doc, path);
     if (check.node === undefined || !sameData(data, nodeData(check.node))) {
       throw new PatchError(`internal error: writing ${formatPath(path)} did not produce the expected YAML`);
     }
