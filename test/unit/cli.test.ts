@@ -2,7 +2,10 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { copyExamples, runCli } from './cliHarness';
+import { PassThrough } from 'node:stream';
+import { CliError } from '../../client/src/cli/errors';
 import { dotenvQuote, parsePropertyPath, renderOpen, shellQuote } from '../../client/src/cli/format';
+import { promptHidden, readSecrets } from '../../client/src/cli/prompt';
 import type { Value } from '../../shared/src/eval/contract';
 
 const COMMANDS = ['check', 'open', 'rotate', 'history', 'diff', 'rollback', 'encrypt', 'credentials', 'schedule', 'webhook', 'key'];
@@ -188,5 +191,54 @@ describe('esc-local open output formats', () => {
     assert.throws(() => parsePropertyPath('a.'), /ends with "\."/);
     assert.throws(() => parsePropertyPath('a[x]'), /neither an index nor a quoted key/);
     assert.throws(() => parsePropertyPath('a[0'), /not closed/);
+  });
+});
+
+describe('secret prompt', () => {
+  // A terminal as the prompt sees it: a readable stream with isTTY and raw mode.
+  function fakeTerminal(): { stdin: PassThrough & { isTTY: boolean; rawModes: boolean[]; setRawMode(raw: boolean): void }; stderr: PassThrough; shown: () => string } {
+    const stdin = Object.assign(new PassThrough(), { isTTY: true, rawModes: [] as boolean[] });
+    const withRaw = Object.assign(stdin, { setRawMode(raw: boolean) { stdin.rawModes.push(raw); } });
+    const stderr = new PassThrough();
+    let shown = '';
+    stderr.on('data', (d: Buffer) => (shown += d.toString()));
+    return { stdin: withRaw, stderr, shown: () => shown };
+  }
+
+  it('reads without echo in raw mode, handles backspace, restores the terminal', async () => {
+    const t = fakeTerminal();
+    const answer = promptHidden({ stdin: t.stdin, stderr: t.stderr }, 'Secret: ');
+    t.stdin.write('s3cx\u007fr3t');
+    t.stdin.write('\r');
+    assert.equal(await answer, 's3cr3t');
+    assert.deepEqual(t.stdin.rawModes, [true, false]);
+    assert.equal(t.shown(), 'Secret: \n', 'the secret is never echoed');
+  });
+
+  it('aborts on Ctrl-C with exit code 130', async () => {
+    const t = fakeTerminal();
+    const answer = promptHidden({ stdin: t.stdin, stderr: t.stderr }, 'Secret: ');
+    t.stdin.write('abc\u0003');
+    await assert.rejects(answer, (e: unknown) => e instanceof CliError && e.exitCode === 130);
+  });
+
+  it('prompts once per secret on a terminal and reads lines from a pipe', async () => {
+    const t = fakeTerminal();
+    const both = readSecrets({ stdin: t.stdin, stderr: t.stderr }, [
+      { prompt: 'A: ', required: true },
+      { prompt: 'B: ', required: true },
+    ]);
+    t.stdin.write('first\r');
+    await new Promise((r) => setImmediate(r));
+    t.stdin.write('second\r');
+    assert.deepEqual(await both, ['first', 'second']);
+    const pipe = new PassThrough();
+    const fromPipe = readSecrets({ stdin: pipe, stderr: new PassThrough() }, [{ prompt: 'Secret: ', required: true }]);
+    pipe.end('from-pipe\nignored\n');
+    assert.deepEqual(await fromPipe, ['from-pipe']);
+    const empty = new PassThrough();
+    const missing = readSecrets({ stdin: empty, stderr: new PassThrough() }, [{ prompt: 'Secret: ', required: true }]);
+    empty.end('');
+    await assert.rejects(missing, /expected secret on line 1 of standard input/);
   });
 });

@@ -1,5 +1,5 @@
 /** `esc-local webhook add|list|rm|secret`: rotation webhooks (`.esc/webhooks.json`, secrets in the keychain). */
-import { WebhookStore } from '../../core/webhook';
+import { validateWebhookUrl, WebhookStore } from '../../core/webhook';
 import { WebhookSecrets } from '../../core/webhook-secrets';
 import { optionValue } from '../args';
 import type { Command } from '../command';
@@ -33,6 +33,7 @@ const add: Command = {
     const envArg = optionValue(args, 'env');
     const env = envArg === undefined ? undefined : ctx.resolveEnvironment(envArg).name;
     const { hooks, secrets } = stores(ctx);
+    validateWebhookUrl(args.positionals[0]); // before prompting for a secret
     const secret = await readSigningSecret(ctx);
     const hook = await hooks.add(args.positionals[0], env);
     try {
