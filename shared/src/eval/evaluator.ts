@@ -12,8 +12,8 @@ import type { Expr, StringExpr } from '../ast/expr';
 import type { PropertyAccessor } from '../ast/property';
 import { didYouMean } from '../catalog/suggest';
 import {
-  accessSchema, array, compareStrings, goJson, goQuote, issueSummary, itemSchema, literalSchema, mergedSchema,
-  propertySchema, record, string as stringSchema, tryCompileSchema, tuple, unionSchemas, validateValue,
+  accessSchema, array, compareStrings, goJson, goQuote, issueSummary, literalSchema, record, string as stringSchema,
+  tryCompileSchema, tuple, validateValue,
 } from '../schema';
 import type { Json, ObjectSchema, Schema } from '../schema/schema';
 import { joinKey } from '../syntax/nodes';
@@ -1071,6 +1071,3 @@ export async function evaluateDecl(
   const value = await ctx.evaluate();
   return { value, context: ctx, diagnostics: shared.diags, patches: shared.patches, imports: shared.importInfos };
 }
-
-// Re-exported for consumers that need schema helpers alongside evaluation.
-export { itemSchema, mergedSchema, propertySchema, unionSchemas };
