@@ -139,6 +139,16 @@ describe('schedule store and due computation', () => {
     assert.deepEqual(store.due(at('2026-11-21T03:30:00Z')).map((s) => s.environment), []);
   });
 
+  it('runs only the due schedules the caller selects (the extension asks first)', async () => {
+    const store = new ScheduleStore(path.join(dir, '.esc'));
+    await store.set('yes', { cron: '0 3 * * *' }, at('2026-11-20T12:00:00Z'));
+    await store.set('no', { cron: '0 3 * * *' }, at('2026-11-20T12:00:00Z'));
+    const rotated: string[] = [];
+    await runDueSchedules(store, { rotate: async (env) => (rotated.push(env), {}), recordFailure: async () => undefined }, { now: at('2026-11-21T03:00:00Z'), filter: (s) => s.environment === 'yes' });
+    assert.deepEqual(rotated, ['yes']);
+    assert.equal(store.get('no')?.lastRun, undefined, 'declined schedules stay due');
+  });
+
   it('refuses a second concurrent sweep', async () => {
     const store = new ScheduleStore(path.join(dir, '.esc'));
     await store.set('slow', { cron: '0 3 * * *' }, at('2026-11-20T12:00:00Z'));

@@ -215,6 +215,8 @@ export interface DueRunResult {
 export interface DueRunOptions {
   now?: Date;
   signal?: AbortSignal;
+  /** Only these due schedules (e.g. those the user agreed to run now); default all. */
+  filter?: (schedule: Schedule) => boolean;
   /** Called before each rotation starts (progress). */
   onStart?: (schedule: Schedule) => void;
   describeError?: (e: unknown) => string;
@@ -231,7 +233,7 @@ export async function runDueSchedules(store: ScheduleStore, rotation: ScheduledR
   const results: DueRunResult[] = [];
   try {
     const now = options.now ?? new Date();
-    for (const schedule of store.due(now)) {
+    for (const schedule of store.due(now).filter(options.filter ?? (() => true))) {
       options.signal?.throwIfAborted();
       options.onStart?.(schedule);
       const at = new Date().toISOString();
