@@ -113,11 +113,34 @@ async function timed<T>(fn: () => Promise<T>): Promise<number> {
   return performance.now() - start;
 }
 
+/** Server RSS with `count` environment files, after a find-references read every one of them. */
+export async function measureWorkspaceRss(count = 1000): Promise<{ idleMb: number; loadedMb: number }> {
+  const manyDir = mkdtempSync(join(tmpdir(), 'esc-ls-bench-many-'));
+  try {
+    generateManyEnvironments(manyDir, count);
+    const many = await ServerSession.start(pathToFileURL(manyDir).href);
+    try {
+      const idleMb = rssMb(many.process.pid!);
+      const first = pathToFileURL(join(manyDir, 'environments/p0/env1.yaml')).href;
+      const firstText = readFileSync(join(manyDir, 'environments/p0/env1.yaml'), 'utf8');
+      await many.open(first, firstText, 1);
+      // `shared` is referenced by every environment: references reads and resolves all of them.
+      const sharedLine = firstText.split('\n').findIndex((l) => l.startsWith('  shared:'));
+      const refs = await many.connection.sendRequest(ReferencesRequest.type, { textDocument: { uri: first }, position: { line: sharedLine, character: 3 }, context: { includeDeclaration: false } });
+      if (!refs || refs.length < 20) throw new Error(`expected references across the workspace, got ${refs?.length ?? 0}`);
+      return { idleMb, loadedMb: rssMb(many.process.pid!) };
+    } finally {
+      await many.stop();
+    }
+  } finally {
+    rmSync(manyDir, { recursive: true, force: true });
+  }
+}
+
 export async function benchServer(options: { changes?: number; requests?: number } = {}): Promise<ServerBenchFigures> {
   const changes = options.changes ?? 40;
   const requests = options.requests ?? 200;
   const dir = mkdtempSync(join(tmpdir(), 'esc-ls-bench-'));
-  const manyDir = mkdtempSync(join(tmpdir(), 'esc-ls-bench-many-'));
   try {
     const { rootPath, text } = generateLargeWorkspace(dir);
     const uri = pathToFileURL(rootPath).href;
@@ -180,23 +203,7 @@ export async function benchServer(options: { changes?: number; requests?: number
     }
 
     // RSS with 1,000 environment files in the workspace.
-    generateManyEnvironments(manyDir, 1000);
-    const many = await ServerSession.start(pathToFileURL(manyDir).href);
-    let rssIdle: number;
-    let rss: number;
-    try {
-      rssIdle = rssMb(many.process.pid!);
-      const first = pathToFileURL(join(manyDir, 'environments/p0/env1.yaml')).href;
-      const firstText = readFileSync(join(manyDir, 'environments/p0/env1.yaml'), 'utf8');
-      await many.open(first, firstText, 1);
-      // `shared` is referenced by every environment: references reads and resolves all 1,000.
-      const sharedLine = firstText.split('\n').findIndex((l) => l.startsWith('  shared:'));
-      const refs = await many.connection.sendRequest(ReferencesRequest.type, { textDocument: { uri: first }, position: { line: sharedLine, character: 3 }, context: { includeDeclaration: false } });
-      if (!refs || refs.length < 20) throw new Error(`expected references across the workspace, got ${refs?.length ?? 0}`);
-      rss = rssMb(many.process.pid!);
-    } finally {
-      await many.stop();
-    }
+    const { idleMb: rssIdle, loadedMb: rss } = await measureWorkspaceRss(1000);
     const figures: ServerBenchFigures = { lines: text.split('\n').length - 1, imports: 20, diagnostics, completion, hover, rssMb: rss, rssIdleMb: rssIdle, environments: 1000, modelParse: percentiles(parseSamples), evaluatorCheck: percentiles(checkSamples) };
     console.log(`language server (${figures.lines}-line environment, ${figures.imports} imports):`);
     console.log(`  didChange → publishDiagnostics  p50 ${diagnostics.p50} ms  p95 ${diagnostics.p95} ms  (goal ≤ 50 ms p95)`);
@@ -207,7 +214,6 @@ export async function benchServer(options: { changes?: number; requests?: number
     return figures;
   } finally {
     rmSync(dir, { recursive: true, force: true });
-    rmSync(manyDir, { recursive: true, force: true });
   }
 }
 

@@ -128,7 +128,7 @@ export interface Reference {
 export function referencesTo(workspace: EnvironmentWorkspace, target: Definition): Reference[] {
   const out: Reference[] = [];
   for (const name of workspace.environmentNames()) {
-    const doc = workspace.documentByName(name);
+    const doc = workspace.peekDocumentByName(name);
     if (!doc) continue;
     for (const interpolation of doc.interpolations) {
       const keys = interpolation.accessors.map((a) => a.key);
@@ -148,7 +148,7 @@ export function referencesTo(workspace: EnvironmentWorkspace, target: Definition
 export function importsOf(workspace: EnvironmentWorkspace, envName: string): Reference[] {
   const out: Reference[] = [];
   for (const name of workspace.environmentNames()) {
-    const doc = workspace.documentByName(name);
+    const doc = workspace.peekDocumentByName(name);
     for (const entry of doc?.imports ?? []) if (entry.name === envName) out.push({ doc: doc!, span: entry.span });
   }
   return out;

@@ -59,7 +59,7 @@ export class EnvironmentWorkspace {
   private readonly byName = new Map<string, string>();
   /** Parsed closed documents kept in memory; older ones are dropped to bound memory. */
   private readonly parsedDiskOrder: string[] = [];
-  private static readonly MAX_PARSED_DISK = 200;
+  private static readonly MAX_PARSED_DISK = 64;
 
   constructor(private readonly disk: DiskReader) {}
 
@@ -205,6 +205,26 @@ export class EnvironmentWorkspace {
     return parsed;
   }
 
+  /**
+   * The parsed document without keeping it: for workspace-wide scans (references, rename,
+   * dependents), whose one-off parses should die young instead of filling the cache.
+   */
+  peekDocument(uri: string): EscDocument | undefined {
+    const known = this.known.get(uri);
+    if (!known) return undefined;
+    if (known.parsed || this.open.has(uri)) return this.document(uri);
+    const text = this.disk.read(uri);
+    if (text === undefined) return undefined;
+    const parsed = parseEscDocument(uri, known.name, text, 0);
+    known.dependencies = dependenciesOf(parsed);
+    return parsed;
+  }
+
+  peekDocumentByName(name: string): EscDocument | undefined {
+    const uri = this.byName.get(name);
+    return uri === undefined ? undefined : this.peekDocument(uri);
+  }
+
   documentByName(name: string): EscDocument | undefined {
     const uri = this.byName.get(name);
     return uri === undefined ? undefined : this.document(uri);
@@ -217,7 +237,7 @@ export class EnvironmentWorkspace {
       if (this.byName.get(known.name) !== uri) continue;
       let deps = known.dependencies;
       if (!deps) {
-        deps = this.document(uri) ? this.known.get(uri)?.dependencies : undefined;
+        deps = this.peekDocument(uri) ? this.known.get(uri)?.dependencies : undefined;
       }
       for (const dep of deps ?? []) {
         let set = direct.get(dep);
