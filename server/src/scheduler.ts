@@ -1,13 +1,16 @@
 /**
- * Debounced, cancellable validation per document: a new change within the delay replaces the
- * pending run, and a change arriving while a run is in flight aborts it (its result would be
- * stale), so diagnostics are only ever published for the latest text.
+ * Debounced, cancellable validation per document: the first change after a pause validates at
+ * once (leading edge: no added latency for a single edit); changes arriving within the delay of
+ * the previous one are coalesced into one run after the burst; and a change arriving while a run
+ * is in flight aborts it (its result would be stale), so diagnostics are only ever published for
+ * the latest text.
  */
 export type ValidationRun = (uri: string, signal: AbortSignal) => Promise<void>;
 
 export class ValidationScheduler {
   private readonly pending = new Map<string, NodeJS.Timeout>();
   private readonly running = new Map<string, AbortController>();
+  private readonly lastScheduled = new Map<string, number>();
 
   constructor(
     private readonly run: ValidationRun,
@@ -22,6 +25,12 @@ export class ValidationScheduler {
     const timer = this.pending.get(uri);
     if (timer) clearTimeout(timer);
     this.running.get(uri)?.abort();
+    const now = Date.now();
+    const previous = this.lastScheduled.get(uri);
+    this.lastScheduled.set(uri, now);
+    // Part of a burst (a run pending or the previous change just now): wait for the burst to end.
+    const inBurst = timer !== undefined || (previous !== undefined && now - previous < this.delayMs);
+    if (!inBurst) delayMs = 0;
     this.pending.set(
       uri,
       setTimeout(() => {
@@ -41,6 +50,7 @@ export class ValidationScheduler {
     this.pending.delete(uri);
     this.running.get(uri)?.abort();
     this.running.delete(uri);
+    this.lastScheduled.delete(uri);
   }
 
   dispose(): void {
@@ -48,5 +58,6 @@ export class ValidationScheduler {
     for (const controller of this.running.values()) controller.abort();
     this.pending.clear();
     this.running.clear();
+    this.lastScheduled.clear();
   }
 }

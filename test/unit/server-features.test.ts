@@ -148,7 +148,7 @@ describe('language server over stdio', function () {
     assert.deepEqual(published.diagnostics.map(summary), [`6:${character}-6:${character + 5} esc unknown property "port"`, '9:16-9:23 plaintext-secret plaintext secret: this value is stored unencrypted in the file; encrypt it']);
   });
 
-  it('debounces changes and publishes only for the latest version', async () => {
+  it('coalesces a burst of changes and publishes for the latest version', async () => {
     const uri = ws.uri('environments/scratch.yaml');
     await server.open(uri, 'values:\n  a: 1\n', 1);
     const before = server.diagnostics.get(uri)!.length;
@@ -157,7 +157,11 @@ describe('language server over stdio', function () {
     assert.deepEqual(last.diagnostics.map(summary), ['1:7-1:15 esc unknown property "missing6"']);
     await new Promise((r) => setTimeout(r, 200));
     const published = server.diagnostics.get(uri)!.slice(before).map((p) => p.version);
-    assert.deepEqual(published, [6]);
+    // The first change of the burst may validate at once (leading edge) unless superseded in
+    // flight; the ones in between are coalesced; the last one is published, last.
+    assert.equal(published.at(-1), 6);
+    assert.deepEqual(published.filter((v) => v !== 2 && v !== 6), []);
+    assert.equal(published.filter((v) => v === 6).length, 1);
   });
 
   it('shows open-document text to importers before it is saved', async () => {
