@@ -1,0 +1,43 @@
+/** The server's validation scheduler: leading edge, burst coalescing, cancel when superseded. */
+import { strict as assert } from 'node:assert';
+import { ValidationScheduler } from '../../server/src/scheduler';
+
+const tick = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+describe('validation scheduler', () => {
+  it('validates a single change at once, coalesces a burst, and aborts a run that is superseded', async () => {
+    const runs: { uri: string; signal: AbortSignal; at: number }[] = [];
+    let release: () => void = () => undefined;
+    const scheduler = new ValidationScheduler(async (uri, signal) => {
+      runs.push({ uri, signal, at: Date.now() });
+      await new Promise<void>((r) => (release = r));
+    }, 40);
+    try {
+      const start = Date.now();
+      scheduler.schedule('a');
+      await tick(5);
+      assert.equal(runs.length, 1, 'leading edge: ran without waiting for the delay');
+      assert.ok(runs[0]!.at - start < 30);
+      // A burst while the first run is in flight: it is aborted, the burst runs once after the delay.
+      scheduler.schedule('a');
+      assert.equal(runs[0]!.signal.aborted, true);
+      scheduler.schedule('a');
+      scheduler.schedule('a');
+      await tick(20);
+      assert.equal(runs.length, 1, 'still coalescing');
+      await tick(60);
+      assert.equal(runs.length, 2, 'one run for the burst');
+      assert.equal(runs[1]!.signal.aborted, false);
+      release();
+      // Documents are independent.
+      scheduler.schedule('b');
+      await tick(5);
+      assert.deepEqual(runs.map((r) => r.uri), ['a', 'a', 'b']);
+      scheduler.cancel('b');
+      assert.equal(runs[2]!.signal.aborted, true);
+    } finally {
+      release();
+      scheduler.dispose();
+    }
+  });
+});
