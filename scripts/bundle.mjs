@@ -3,7 +3,9 @@
 import { build } from 'esbuild';
 import { existsSync } from 'node:fs';
 
-const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: true, external: ['vscode', 'keytar'], logLevel: 'warning' };
+// ESC_BUNDLE_MINIFY=1 (npm run package): minified, without source maps, for the .vsix.
+const release = process.env.ESC_BUNDLE_MINIFY === '1';
+const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: !release, minify: release, external: ['vscode', 'keytar'], logLevel: 'warning' };
 const entries = [
   { in: 'client/src/extension.ts', out: 'dist/extension.js' },
   { in: 'server/src/main.ts', out: 'dist/server.js', banner: '#!/usr/bin/env node' },

@@ -6,7 +6,10 @@
  *   ESC_E2E_GREP=<pattern>   run only matching suite tests
  *   ESC_E2E_SKIP_UI=1        skip the UI smoke test (local iteration only; CI runs everything)
  *   ESC_E2E_KEEP=1           keep the scratch folder (workspace copies, logs)
+ *   ESC_E2E_VSIX=<file>      test the packaged extension (npm run package) instead of the
+ *                            working tree: the .vsix is unpacked and loaded as the extension
  */
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -20,7 +23,7 @@ import { runUiSmoke } from './ui/smoke';
 async function main(): Promise<number> {
   const started = Date.now();
   const log = (message: string) => console.log(`[e2e ${((Date.now() - started) / 1000).toFixed(1)}s] ${message}`);
-  for (const built of [path.join(projectRoot, 'dist/extension.js'), suiteEntry]) {
+  for (const built of [path.join(projectRoot, 'dist/extension.js'), suiteEntry, ...(process.env.ESC_E2E_VSIX ? [process.env.ESC_E2E_VSIX] : [])]) {
     if (!fs.existsSync(built)) throw new Error(`${built} is missing: run npm run build`);
   }
   if (!process.env.DBUS_SESSION_BUS_ADDRESS) {
@@ -31,6 +34,8 @@ async function main(): Promise<number> {
   const cleanups: Array<() => Promise<void>> = [];
   let code = 1;
   try {
+    const extensionPath = process.env.ESC_E2E_VSIX ? unpackVsix(process.env.ESC_E2E_VSIX, path.join(scratch, 'vsix')) : projectRoot;
+    log(`extension under test: ${extensionPath}`);
     const aws = await startAwsEndpoint(path.join(scratch, 'aws'));
     cleanups.push(() => aws.stop());
     log(`local AWS endpoint ${aws.url} (account ${aws.accountId})`);
@@ -44,11 +49,11 @@ async function main(): Promise<number> {
     });
     cleanups.push(() => server.stop());
     log(`code-server ${server.url} (log ${server.logFile})`);
-    code = await runExtensionTests(server.url, suiteWorkspace, projectRoot, suiteEntry, 10 * 60 * 1000);
+    code = await runExtensionTests(server.url, suiteWorkspace, extensionPath, suiteEntry, 10 * 60 * 1000);
     log(`extension-host suite exit code ${code}`);
     if (process.env.ESC_E2E_SKIP_UI !== '1') {
       const uiWorkspace = prepareWorkspace(fixtureWorkspace, path.join(scratch, 'ui-workspace'), settings);
-      const uiCode = await runUiSmoke(server.url, uiWorkspace, projectRoot, artifactsDir, log);
+      const uiCode = await runUiSmoke(server.url, uiWorkspace, extensionPath, artifactsDir, log);
       log(`UI smoke exit code ${uiCode}`);
       if (uiCode !== 0) code = uiCode;
     }
@@ -64,6 +69,12 @@ async function main(): Promise<number> {
   }
   log(`done in ${((Date.now() - started) / 1000).toFixed(1)} s, exit code ${code}`);
   return code;
+}
+
+/** A .vsix is a zip whose `extension/` folder is what VS Code installs. */
+function unpackVsix(vsix: string, target: string): string {
+  execFileSync('python3', ['-m', 'zipfile', '-e', vsix, target]);
+  return path.join(target, 'extension');
 }
 
 main().then(
