@@ -83,13 +83,29 @@ describe('crypt: envelope', () => {
   it('decodes base64 strictly, locating bad input like Go', () => {
     assert.strictEqual(envelopeError(() => decodeBase64('ab$d')).message, 'illegal base64 data at input byte 2');
     assert.strictEqual(envelopeError(() => decodeBase64('abcde')).message, 'illegal base64 data at input byte 4');
-    assert.strictEqual(envelopeError(() => decodeBase64('ab=d')).message, 'illegal base64 data at input byte 3');
+    // Go's decodeQuantum locates a bad second padding character one byte early.
+    assert.strictEqual(envelopeError(() => decodeBase64('ab=d')).message, 'illegal base64 data at input byte 2');
+    assert.strictEqual(envelopeError(() => decodeBase64('ab=')).message, 'illegal base64 data at input byte 3');
+    assert.strictEqual(envelopeError(() => decodeBase64('ab=\n\n')).message, 'illegal base64 data at input byte 5');
+    assert.strictEqual(envelopeError(() => decodeBase64('abc=x')).message, 'illegal base64 data at input byte 4');
+    assert.strictEqual(envelopeError(() => decodeBase64('ab==x')).message, 'illegal base64 data at input byte 4');
+    assert.strictEqual(envelopeError(() => decodeBase64('ab==\n=')).message, 'illegal base64 data at input byte 5');
+    // A truncated final quantum: Go subtracts the data characters read from the offset reached.
+    assert.strictEqual(envelopeError(() => decodeBase64('abcdabc')).message, 'illegal base64 data at input byte 4');
+    assert.strictEqual(envelopeError(() => decodeBase64('ab\nc')).message, 'illegal base64 data at input byte 1');
+    assert.strictEqual(envelopeError(() => decodeBase64('a')).message, 'illegal base64 data at input byte 0');
+    assert.strictEqual(envelopeError(() => decodeBase64('ab cd')).message, 'illegal base64 data at input byte 2');
     assert.strictEqual(envelopeError(() => decodeBase64('a===')).message, 'illegal base64 data at input byte 1');
     assert.strictEqual(envelopeError(() => decodeBase64('YQ==YQ==')).message, 'illegal base64 data at input byte 4');
     assert.deepStrictEqual([...decodeBase64('YQ==')], [0x61]);
     assert.deepStrictEqual([...decodeBase64('YWI=')], [0x61, 0x62]);
     assert.deepStrictEqual([...decodeBase64('YW\nJj\r\n')], [0x61, 0x62, 0x63]);
     assert.deepStrictEqual([...decodeBase64('')], []);
+    assert.deepStrictEqual([...decodeBase64('\n')], []);
+    assert.deepStrictEqual([...decodeBase64('YQ\r\n=\n=\n')], [0x61]);
+    assert.deepStrictEqual([...decodeBase64('YWJj\nYQ==')], [0x61, 0x62, 0x63, 0x61]);
+    // StdEncoding is not Strict: non-zero bits after the last byte are ignored.
+    assert.deepStrictEqual([...decodeBase64('YR==')], [0x61]);
     const all = Uint8Array.from({ length: 256 }, (_, i) => i);
     assert.deepStrictEqual(decodeBase64(encodeBase64(all)), all);
   });

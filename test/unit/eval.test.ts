@@ -139,6 +139,13 @@ describe('eval: secrets and unknowns', () => {
     assert.equal(toJSON(shown.environment?.properties.c ?? { value: null, trace: {} }, { redact: false }), 'hunter2');
   });
 
+  it('decodes ciphertext and base64 split over lines, as Go skips line breaks', async () => {
+    const text = 'values:\n  c:\n    fn::secret:\n      ciphertext: |\n        ZXNjeAAAAAHo9e70\n        5fKyKo30VQ==\n  b: { fn::fromBase64: "YW\\nJj\\r\\n" }\n  bad: { fn::fromBase64: "ab=d" }\n  cut: { fn::secret: { ciphertext: "ZXNjeAAAAAHo9e705fKyKo30VQ=" } }\n';
+    const r = await openEnvironment('root', text, options());
+    assert.deepEqual(summaries(r), ['decoding base64 string: illegal base64 data at input byte 2', 'invalid ciphertext: illegal base64 data at input byte 27']);
+    assert.deepEqual(json(r, false), { c: 'hunter2', b: 'abc', bad: '[unknown]', cut: '[unknown]' });
+  });
+
   it('reports provider failures and unknown providers at the call', async () => {
     const r = await openEnvironment('root', 'values:\n  a: { fn::open::error: { why: boom } }\n  b: { fn::open::nope: {} }\n', options());
     assert.deepEqual(summaries(r), ['boom', 'unknown provider "nope"']);

@@ -32,52 +32,58 @@ const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 const B64_INDEX = new Map<string, number>([...B64].map((c, i) => [c, i]));
 
 /**
- * Strict standard base64 (Go's `base64.StdEncoding.DecodeString`): padding required, `\r` and
- * `\n` ignored, any other character outside the alphabet is an error located by byte offset.
+ * Standard base64 as Go's `base64.StdEncoding.DecodeString` reads it: padding required, `\r`
+ * and `\n` skipped anywhere, non-zero trailing bits tolerated. A failure is located by the
+ * byte offset Go's `decodeQuantum` reports, including its quirks (a truncated final quantum
+ * is located at "offset reached minus data characters read", a bad second padding character
+ * one byte before it), because ESC shows that offset in `fn::fromBase64` and ciphertext
+ * diagnostics. Every character before a reported offset is ASCII, so offsets in the string
+ * equal Go's byte offsets.
  */
 export function decodeBase64(text: string): Uint8Array {
   const out: number[] = [];
-  const quantum: number[] = [];
-  let padding = 0;
-  let quantumStart = 0;
-  let i = 0;
-  for (; i < text.length; i++) {
-    const c = text[i] as string;
-    if (c === '\r' || c === '\n') continue;
-    if (c === '=') {
-      // Padding may only complete the final quantum (after 2 or 3 data characters).
-      if (quantum.length < 2) throw new EnvelopeError('base64', `illegal base64 data at input byte ${i}`);
-      padding = 4 - quantum.length;
-      let seen = 1;
-      let j = i + 1;
-      for (; j < text.length; j++) {
-        const d = text[j];
-        if (d === '\r' || d === '\n') continue;
-        if (d === '=' && seen < padding) {
-          seen++;
-          continue;
-        }
-        throw new EnvelopeError('base64', `illegal base64 data at input byte ${j}`);
+  const fail = (at: number): never => {
+    throw new EnvelopeError('base64', `illegal base64 data at input byte ${at}`);
+  };
+  const isLineBreak = (at: number): boolean => text[at] === '\r' || text[at] === '\n';
+  const skipLineBreaks = (from: number): number => {
+    let at = from;
+    while (at < text.length && isLineBreak(at)) at++;
+    return at;
+  };
+  let at = 0;
+  while (at < text.length) {
+    // One quantum: up to four data characters, or two/three followed by padding.
+    const quantum: number[] = [];
+    let padded = false;
+    while (quantum.length < 4 && !padded) {
+      if (at === text.length) {
+        if (quantum.length === 0) return Uint8Array.from(out);
+        fail(at - quantum.length);
       }
-      if (seen !== padding) throw new EnvelopeError('base64', `illegal base64 data at input byte ${j}`);
-      break;
+      const c = text[at++] as string;
+      const v = B64_INDEX.get(c);
+      if (v !== undefined) {
+        quantum.push(v);
+        continue;
+      }
+      if (c === '\r' || c === '\n') continue;
+      if (c !== '=' || quantum.length < 2) fail(at - 1);
+      if (quantum.length === 2) {
+        // Two data characters need "==": the second '=' may follow line breaks.
+        at = skipLineBreaks(at);
+        if (at === text.length) fail(text.length);
+        if (text[at] !== '=') fail(at - 1);
+        at++;
+      }
+      at = skipLineBreaks(at);
+      if (at < text.length) fail(at); // anything after the padding
+      padded = true;
     }
-    const v = B64_INDEX.get(c);
-    if (v === undefined) throw new EnvelopeError('base64', `illegal base64 data at input byte ${i}`);
-    if (quantum.length === 0) quantumStart = i;
-    quantum.push(v);
-    if (quantum.length === 4) {
-      const [a, b, cc, d] = quantum as [number, number, number, number];
-      out.push((a << 2) | (b >> 4), ((b & 15) << 4) | (cc >> 2), ((cc & 3) << 6) | d);
-      quantum.length = 0;
-    }
-  }
-  if (padding > 0) {
-    const [a, b, cc] = quantum as [number, number, number | undefined];
-    out.push((a << 2) | (b >> 4));
-    if (cc !== undefined) out.push(((b & 15) << 4) | (cc >> 2));
-  } else if (quantum.length !== 0) {
-    throw new EnvelopeError('base64', `illegal base64 data at input byte ${quantumStart}`);
+    const [a, b, c, d] = quantum as [number, number, number | undefined, number | undefined];
+    out.push(((a << 2) | (b >> 4)) & 0xff);
+    if (c !== undefined) out.push(((b << 4) | (c >> 2)) & 0xff);
+    if (c !== undefined && d !== undefined) out.push(((c << 6) | d) & 0xff);
   }
   return Uint8Array.from(out);
 }

@@ -18,7 +18,7 @@ import {
 import type { Json, ObjectSchema, Schema } from '../schema/schema';
 import { joinKey } from '../syntax/nodes';
 import type { Range } from '../syntax/range';
-import { decodeBase64Strict, decodeCiphertext } from './ciphertext';
+import { decodeBase64, decodeCiphertext } from '../crypt/envelope';
 import { decodeFirstJsonValue } from './gojson';
 import type {
   Decrypter, Diagnostic, EnvironmentLoader, ExecutionContext, ProviderLoader, RotationPatch, Value,
@@ -901,7 +901,7 @@ export class EvalContext {
     v.combine(str.value);
     if (!v.unknown) {
       try {
-        v.repr = new TextDecoder().decode(decodeBase64Strict(str.value.repr as string));
+        v.repr = new TextDecoder().decode(decodeBase64(str.value.repr as string));
       } catch (err) {
         this.error(x.node, `decoding base64 string: ${(err as Error).message}`);
         v.unknown = true;
