@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { build } from 'esbuild';
 import {
   CodeActionRequest,
+  DidChangeConfigurationNotification,
   createProtocolConnection,
   ExitNotification,
   InitializedNotification,
@@ -88,6 +89,22 @@ describe('language server transports', function () {
       const diagnostics = await server.open(uri, 'values:\n  p:\n    fn::secret: hunter2\n');
       const actions = await server.connection.sendRequest(CodeActionRequest.type, { textDocument: { uri }, range: diagnostics[0]!.range, context: { diagnostics } });
       assert.deepEqual(actions!.map((a) => (a as { command?: { command: string } }).command?.command), ['esc.encryptSecretAt']);
+    } finally {
+      await server.stop();
+      ws.dispose();
+    }
+  });
+
+  it('follows `esc.environmentsRoot` from didChangeConfiguration', async () => {
+    const ws = new TempWorkspace('workspace');
+    const server = await ServerSession.start(ws.folderUri);
+    try {
+      const uri = ws.uri('services/api.esc.yaml');
+      const text = 'imports:\n  - app/dev\nvalues:\n  e: 1\n';
+      assert.deepEqual(await server.open(uri, text), []);
+      const republished = server.nextDiagnostics(uri, (p) => p.diagnostics.length > 0);
+      await server.connection.sendNotification(DidChangeConfigurationNotification.type, { settings: { esc: { environmentsRoot: 'services' } } });
+      assert.deepEqual((await republished).diagnostics.map((d) => d.message), ['environment "app/dev" not found']);
     } finally {
       await server.stop();
       ws.dispose();
