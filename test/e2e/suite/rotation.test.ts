@@ -1,9 +1,11 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
+import * as path from 'path';
 import * as vscode from 'vscode';
 import { AwsAdminClient } from '../../aws/admin';
 import type { RotationResult } from '../../../client/src/core/core';
 import type { EnvironmentNode, HistoryNode, RevisionNode } from '../../../client/src/history/historyTree';
+import { ScheduleStore } from '../../../client/src/core/schedule';
 import { Workspace } from '../../../client/src/core/workspace';
 import { AesGcmCipher, decryptCiphertext } from '../../../shared/src/crypt';
 import { environmentPath, escApi, eventually, openEnvironment, workspaceRoot } from './helpers';
@@ -55,6 +57,28 @@ describe('Rotate Secrets', () => {
     assert.strictEqual(historyTree.getTreeItem(revision).label, '#1 rotation');
     assert.deepStrictEqual(pathRows(revision, historyTree).map(r => r.label), ['db.password']);
     assert.match(pathRows(revision, historyTree)[0]!.description, /^password · /);
+  });
+
+  it('shows the last rotation in the status bar, in the warning colour once a schedule is overdue', async () => {
+    const { statusBar } = await escApi();
+    await openEnvironment('rotate/password.yaml');
+    const fresh = await eventually('the status bar item', () => {
+      statusBar.update();
+      return statusBar.current?.environment === 'rotate/password' ? statusBar.current : undefined;
+    });
+    assert.match(fresh.text, /^\$\(key\) rotated \d+s ago$/);
+    assert.strictEqual(fresh.overdue, false);
+    assert.strictEqual(statusBar.item.backgroundColor, undefined);
+
+    // A daily schedule created two days ago that never ran is overdue.
+    const twoDaysAgo = new Date(Date.now() - 2 * 86400_000);
+    await new ScheduleStore(path.join(workspaceRoot(), '.esc')).set('rotate/password', { cron: '0 3 * * *' }, twoDaysAgo);
+    statusBar.update();
+    const overdue = statusBar.current!;
+    assert.strictEqual(overdue.overdue, true);
+    assert.match(overdue.text, /^\$\(warning\) rotated \d+s ago · overdue \d+[hd]$/);
+    assert.deepStrictEqual(statusBar.item.backgroundColor, new vscode.ThemeColor('statusBarItem.warningBackground'));
+    await new ScheduleStore(path.join(workspaceRoot(), '.esc')).remove('rotate/password');
   });
 
   it('previews the rotated password as [secret] and shows it only once revealed', async () => {

@@ -1,0 +1,75 @@
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as vscode from 'vscode';
+import { EscCore } from '../../../client/src/core/core';
+import type { EnvironmentNode, RevisionNode } from '../../../client/src/history/historyTree';
+import { environmentPath, escApi, eventually, workspaceRoot } from './helpers';
+
+const environment = 'history/notes';
+
+async function revisionRows(): Promise<RevisionNode[]> {
+  const { historyTree } = await escApi();
+  const env = historyTree.getChildren().find((n): n is EnvironmentNode => n.kind === 'environment' && n.environment === environment);
+  assert.ok(env, `${environment} is listed`);
+  return historyTree.getChildren(env) as RevisionNode[];
+}
+
+function activeDiff(): vscode.TabInputTextDiff | undefined {
+  const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+  return input instanceof vscode.TabInputTextDiff ? input : undefined;
+}
+
+describe('revisions: compare and roll back', () => {
+  const file = () => environmentPath('history/notes.yaml');
+
+  before(async () => {
+    // Two saved revisions, as the CLI (`esc-local` uses the same core) would record them.
+    const core = new EscCore({ workspace: { root: workspaceRoot() } });
+    await core.recordSave(environment, { message: 'first', trigger: 'cli' });
+    fs.writeFileSync(file(), fs.readFileSync(file(), 'utf8').replace('greeting: hello', 'greeting: bonjour'));
+    await core.recordSave(environment, { message: 'second', trigger: 'cli' });
+    await eventually('both revisions in the view', async () => ((await revisionRows()).length === 2 ? true : undefined));
+  });
+
+  it('compares a revision with the previous one in the diff editor', async () => {
+    const [newest] = await revisionRows();
+    assert.strictEqual(newest!.revision.number, 2);
+    assert.strictEqual(newest!.previous, 1);
+    await vscode.commands.executeCommand('esc.history.compareWithPrevious', newest);
+    const diff = await eventually('the diff editor', activeDiff);
+    assert.match(diff.original.path, /history\/notes@1\.esc\.yaml$/);
+    assert.match(diff.modified.path, /history\/notes@2\.esc\.yaml$/);
+    const before = await vscode.workspace.openTextDocument(diff.original);
+    const after = await vscode.workspace.openTextDocument(diff.modified);
+    assert.match(before.getText(), /greeting: hello/);
+    assert.match(after.getText(), /greeting: bonjour/);
+  });
+
+  it('compares a revision with the current file', async () => {
+    fs.writeFileSync(file(), fs.readFileSync(file(), 'utf8').replace('greeting: bonjour', 'greeting: hola'));
+    const [, oldest] = await revisionRows();
+    await vscode.commands.executeCommand('esc.history.compareWithCurrent', oldest);
+    const diff = await eventually('the diff editor', () => {
+      const d = activeDiff();
+      return d && /@current\.esc\.yaml$/.test(d.modified.path) ? d : undefined;
+    });
+    const current = await vscode.workspace.openTextDocument(diff.modified);
+    assert.match(current.getText(), /greeting: hola/);
+  });
+
+  it('rolls back to a revision as a new revision', async () => {
+    const [, oldest] = await revisionRows();
+    const result = await vscode.commands.executeCommand<{ revision: { number: number; kind: string; rolledBackTo?: number } }>(
+      'esc.history.rollback', oldest, { skipConfirmation: true });
+    assert.ok(result, 'the rollback returned its result');
+    assert.deepStrictEqual([result.revision.number, result.revision.kind, result.revision.rolledBackTo], [3, 'rollback', 1]);
+    assert.match(fs.readFileSync(file(), 'utf8'), /greeting: hello/);
+    const rows = await eventually('the rollback revision in the view', async () => {
+      const r = await revisionRows();
+      return r.length === 3 ? r : undefined;
+    });
+    const { historyTree } = await escApi();
+    assert.strictEqual(historyTree.getTreeItem(rows[0]!).label, '#3 rollback');
+    assert.deepStrictEqual(rows.map(r => r.revision.number), [3, 2, 1], 'newest first');
+  });
+});
