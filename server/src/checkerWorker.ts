@@ -94,6 +94,7 @@ export class WorkerChecker implements EnvironmentChecker {
     const names = new Set([envName, ...(this.lastNeeded.get(envName) ?? [])]);
     const texts: [string, string | null][] = [];
     for (const name of names) texts.push([name, (await loader.load(name))?.text ?? null]);
+    if (signal?.aborted) throw new CancelledError();
     return new Promise<CheckOutcome>((resolve, reject) => {
       const onAbort = (): void => {
         if (!this.pending.delete(job)) return;

@@ -1,0 +1,56 @@
+/** The worker-thread checker: check-mode results, texts from the main thread, cancellation. */
+import { strict as assert } from 'node:assert';
+import { WorkerChecker } from '../../server/src/checkerWorker';
+import type { EnvironmentLoader } from '../../shared/src/eval/contract';
+import { SERVER_MAIN } from './lsp-support';
+
+describe('worker-thread checker', function () {
+  this.timeout(20000);
+  const logs: string[] = [];
+  const checker = new WorkerChecker(SERVER_MAIN, { pulumi: { user: { id: 'tester' } } }, (m) => logs.push(m));
+  after(() => checker.dispose());
+
+  const envs: Record<string, string> = {
+    app: 'imports:\n  - base\nvalues:\n  a: ${base.x}\n  s:\n    fn::secret: hunter2\n  u: ${context.pulumi.user.id}\n  l:\n    fn::open::aws-login:\n      static: {accessKeyId: a, secretAccessKey: b}\n',
+    base: 'values:\n  base:\n    x: 1\n',
+  };
+  const requested: string[] = [];
+  const loader: EnvironmentLoader = {
+    load: async (name) => {
+      requested.push(name);
+      return envs[name] === undefined ? undefined : { text: envs[name]! };
+    },
+  };
+
+  it('checks an environment with imports read through the main thread, secrets flagged, providers not run', async () => {
+    const outcome = await checker.check('app', loader);
+    assert.deepEqual(outcome.diagnostics, []);
+    assert.deepEqual(outcome.values?.a?.value, 1);
+    assert.equal(outcome.values?.s?.secret, true);
+    assert.equal(outcome.values?.u?.value, 'tester');
+    assert.equal(outcome.values?.l?.unknown, true);
+    assert.deepEqual([...new Set(requested)].sort(), ['app', 'base']);
+    assert.deepEqual(logs, []);
+  });
+
+  it('sends the texts the previous check needed along with the job', async () => {
+    requested.length = 0;
+    await checker.check('app', loader);
+    // Prefetched by the main thread before the job starts: app and base, each read once.
+    assert.deepEqual(requested.sort(), ['app', 'base']);
+  });
+
+  it('rejects with a cancellation when aborted, and keeps working afterwards', async () => {
+    const controller = new AbortController();
+    const pending = checker.check('app', loader, controller.signal);
+    controller.abort();
+    await assert.rejects(pending, /cancelled/);
+    const outcome = await checker.check('app', loader);
+    assert.deepEqual(outcome.values?.a?.value, 1);
+  });
+
+  it('reports a missing environment as the evaluator does', async () => {
+    const outcome = await checker.check('nope', loader);
+    assert.deepEqual(outcome, { diagnostics: [] });
+  });
+});
