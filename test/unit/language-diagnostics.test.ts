@@ -53,6 +53,16 @@ describe('language service: diagnostics', () => {
     ]);
   });
 
+  it('suggests rotators too, and says nothing when no name is close', async () => {
+    const { list } = await diagnose({ r: 'values:\n  p:\n    fn::rotate::pasword:\n      inputs: {}\n  q:\n    fn::open::nothing-like-it: {}\n' }, 'r');
+    assert.deepEqual(list.map(summary), [
+      '2:4-2:23 error unknown-rotator unknown rotator "pasword"; did you mean "password"?',
+      '5:4-5:29 error unknown-provider unknown provider "nothing-like-it"',
+    ]);
+    assert.deepEqual(list[0]!.data, { replacement: 'fn::rotate::password' });
+    assert.equal(list[1]!.data, undefined);
+  });
+
   it('reports YAML syntax errors alone (there is nothing to evaluate)', async () => {
     const { list } = await diagnose({ d: 'values:\n  a: [1, 2\n  b: c\n' }, 'd');
     assert.deepEqual(list.map(summary), ['2:2-2:3 error yaml-syntax Flow sequence in block collection must be sufficiently indented and end with a ]']);
