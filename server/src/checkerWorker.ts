@@ -11,7 +11,7 @@ import { Worker } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
 import { createCheckModeChecker } from '../../shared/src/language/evaluation';
 import { CancelledError, type CheckOutcome, type EnvironmentChecker } from '../../shared/src/language/service';
-import type { EnvironmentLoader } from '../../shared/src/eval/contract';
+import type { EnvironmentLoader, Value } from '../../shared/src/eval/contract';
 import type { Json } from '../../shared/src/schema/schema';
 
 export const WORKER_MARKER = 'esc-checker-worker';
@@ -23,10 +23,13 @@ type ToWorker =
 
 type FromWorker =
   | { type: 'load'; job: number; name: string }
-  | { type: 'result'; job: number; outcome?: CheckOutcome; error?: string };
+  | { type: 'result'; job: number; outcome?: CheckOutcome; error?: string }
+  | { type: 'values'; job: number; values?: { [key: string]: Value } };
 
 interface Pending {
   loader: EnvironmentLoader;
+  /** Settles the outcome's `valuesLater` (values follow the diagnostics in a second message). */
+  values?: (values: { [key: string]: Value } | undefined) => void;
   envName: string;
   needed: Set<string>;
   resolve: (outcome: CheckOutcome) => void;
@@ -65,7 +68,10 @@ export class WorkerChecker implements EnvironmentChecker {
 
   private failAll(error: Error): void {
     this.worker = undefined;
-    for (const [, pending] of this.pending) pending.reject(error);
+    for (const [, pending] of this.pending) {
+      pending.values?.(undefined);
+      pending.reject(error);
+    }
     this.pending.clear();
   }
 
@@ -80,11 +86,20 @@ export class WorkerChecker implements EnvironmentChecker {
       );
       return;
     }
-    this.pending.delete(message.job);
+    if (message.type === 'values') {
+      this.pending.delete(message.job);
+      pending.values?.(message.values);
+      return;
+    }
     if (message.outcome) {
       this.lastNeeded.set(pending.envName, pending.needed);
-      pending.resolve(message.outcome);
-    } else pending.reject(new Error(message.error ?? 'checker worker failed'));
+      // Values are serialized after the diagnostics went out: off the diagnostics' critical path.
+      const outcome: CheckOutcome = { ...message.outcome, valuesLater: new Promise((resolve) => (pending.values = resolve)) };
+      pending.resolve(outcome);
+    } else {
+      this.pending.delete(message.job);
+      pending.reject(new Error(message.error ?? 'checker worker failed'));
+    }
   }
 
   async check(envName: string, loader: EnvironmentLoader, signal?: AbortSignal): Promise<CheckOutcome> {
@@ -97,7 +112,10 @@ export class WorkerChecker implements EnvironmentChecker {
     if (signal?.aborted) throw new CancelledError();
     return new Promise<CheckOutcome>((resolve, reject) => {
       const onAbort = (): void => {
-        if (!this.pending.delete(job)) return;
+        const entry = this.pending.get(job);
+        if (!entry) return;
+        this.pending.delete(job);
+        entry.values?.(undefined);
         worker.postMessage({ type: 'abort', job } satisfies ToWorker);
         reject(new CancelledError());
       };
@@ -164,7 +182,9 @@ export function runCheckerWorker(port: MessagePort, context: { [key: string]: Js
       checker.check(message.envName, loader, job.controller.signal).then(
         (outcome) => {
           jobs.delete(message.job);
-          if (!job.controller.signal.aborted) port.postMessage({ type: 'result', job: message.job, outcome } satisfies FromWorker);
+          if (job.controller.signal.aborted) return;
+          port.postMessage({ type: 'result', job: message.job, outcome: { diagnostics: outcome.diagnostics } } satisfies FromWorker);
+          port.postMessage({ type: 'values', job: message.job, ...(outcome.values ? { values: outcome.values } : {}) } satisfies FromWorker);
         },
         (error: unknown) => {
           jobs.delete(message.job);

@@ -25,10 +25,13 @@ describe('worker-thread checker', function () {
   it('checks an environment with imports read through the main thread, secrets flagged, providers not run', async () => {
     const outcome = await checker.check('app', loader);
     assert.deepEqual(outcome.diagnostics, []);
-    assert.deepEqual(outcome.values?.a?.value, 1);
-    assert.equal(outcome.values?.s?.secret, true);
-    assert.equal(outcome.values?.u?.value, 'tester');
-    assert.equal(outcome.values?.l?.unknown, true);
+    // Values follow the diagnostics in a second message.
+    assert.equal(outcome.values, undefined);
+    const values = await outcome.valuesLater;
+    assert.deepEqual(values?.a?.value, 1);
+    assert.equal(values?.s?.secret, true);
+    assert.equal(values?.u?.value, 'tester');
+    assert.equal(values?.l?.unknown, true);
     assert.deepEqual([...new Set(requested)].sort(), ['app', 'base']);
     assert.deepEqual(logs, []);
   });
@@ -46,11 +49,12 @@ describe('worker-thread checker', function () {
     controller.abort();
     await assert.rejects(pending, /cancelled/);
     const outcome = await checker.check('app', loader);
-    assert.deepEqual(outcome.values?.a?.value, 1);
+    assert.deepEqual((await outcome.valuesLater)?.a?.value, 1);
   });
 
   it('reports a missing environment as the evaluator does', async () => {
     const outcome = await checker.check('nope', loader);
-    assert.deepEqual(outcome, { diagnostics: [] });
+    assert.deepEqual(outcome.diagnostics, []);
+    assert.equal(await outcome.valuesLater, undefined);
   });
 });

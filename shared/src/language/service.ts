@@ -23,6 +23,8 @@ export interface CheckOutcome {
   diagnostics: EvalDiagnostic[];
   /** The checked top-level values (secrets flagged, unknowns for provider outputs). */
   values?: { [key: string]: Value };
+  /** The same, delivered after the diagnostics (a checker on another thread sends them second). */
+  valuesLater?: Promise<{ [key: string]: Value } | undefined>;
 }
 
 /** Check-mode evaluation of one environment (the evaluator behind an adapter). */
@@ -96,6 +98,12 @@ export class EscLanguageService implements CheckedValues {
       const outcome = await checking;
       if (signal?.aborted) throw new CancelledError();
       if (outcome.values) this.checked.set(doc.envName, outcome.values);
+      outcome.valuesLater?.then(
+        (values) => {
+          if (values && !signal?.aborted) this.checked.set(doc.envName, values);
+        },
+        () => undefined,
+      );
       for (const d of outcome.diagnostics) {
         if (d.range.environment === doc.envName) {
           evaluated.push(evaluatorDiagnostic(doc, d));
