@@ -16,6 +16,7 @@ import { Log } from './log';
 import { registerPreviewCommands } from './preview/previewCommands';
 import { PreviewProvider, previewScheme } from './preview/previewProvider';
 import { registerRotateCommand } from './rotate';
+import { registerScheduleCommands, ScheduleRunner } from './schedules';
 import { RotationStatusBar } from './statusBar';
 import { escCore, optionalCipher } from './workspaces';
 
@@ -28,6 +29,7 @@ export interface EscExtensionApi {
   historyTree: HistoryTreeProvider;
   statusBar: RotationStatusBar;
   preview: PreviewProvider;
+  schedules: ScheduleRunner;
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<EscExtensionApi> {
@@ -52,7 +54,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<EscExt
     statusBar.update();
     revisions.refreshCurrent();
   });
+  const schedules = new ScheduleRunner(log);
   context.subscriptions.push(
+    schedules,
+    ...registerScheduleCommands(schedules, log),
     revisions,
     vscode.workspace.registerTextDocumentContentProvider(revisionScheme, revisions),
     historyTree,
@@ -84,7 +89,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<EscExt
 
   const activationMs = Date.now() - started;
   log.info(`activated in ${activationMs} ms`);
-  return { activationMs, languageClient, historyTree, statusBar, preview };
+  return { activationMs, languageClient, historyTree, statusBar, preview, schedules };
 }
 
 export function deactivate(): void {

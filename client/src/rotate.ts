@@ -11,6 +11,7 @@ import { describeRotatedPath } from './history/historyTree';
 import { activeEnvironment, environmentOf, EnvironmentRef } from './environments';
 import { ensureSaved } from './fileGuard';
 import { describeError, Log } from './log';
+import { notifyWebhooks } from './webhooks';
 import { escCore, folderByIndex } from './workspaces';
 
 /** Programmatic arguments (keybindings, other extensions, the e2e suite). */
@@ -101,13 +102,15 @@ async function rotateSecrets(log: Log, arg: unknown): Promise<RotationResult | u
   } catch (error) {
     log.error(`rotation of ${env.name} failed`, error);
     void vscode.window.showErrorMessage(`Rotate Secrets (${env.name}): ${describeError(error)}`);
+    void notifyWebhooks(env.folder, log, 'extension', { environment: env.name, paths, error });
     return undefined;
   }
   report(log, result);
+  void notifyWebhooks(env.folder, log, 'extension', { result });
   return result;
 }
 
-function report(log: Log, result: RotationResult): void {
+export function report(log: Log, result: RotationResult): void {
   const lines = result.paths.map(p => `${p.path} (${p.rotator}): ${describeRotatedPath(p)}`);
   log.info(`${result.message}${result.revision ? ` [revision ${result.revision.number}]` : ''}`);
   lines.forEach(line => log.info(`  ${line}`));
