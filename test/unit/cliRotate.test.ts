@@ -51,6 +51,7 @@ describe('esc-local rotate/open/history/diff/rollback/encrypt/credentials/webhoo
   let adminSecret: string;
   let env: Record<string, string>;
   const revealed = new Set<string>();
+  let dataKey = '';
   const cli = (args: string[], input?: string): Promise<CliRun> => runCli(['-w', ws, ...args], { cwd: ws, env, ...(input !== undefined ? { input } : {}) });
 
   before(async () => {
@@ -200,6 +201,25 @@ describe('esc-local rotate/open/history/diff/rollback/encrypt/credentials/webhoo
     assert.deepEqual(history[history.length - 1], { ...history[history.length - 1], kind: 'rollback', rolledBackTo: 2 });
   });
 
+  it('moves the workspace data key to another keychain with key export | key import', async () => {
+    const exported = await cli(['key', 'export']);
+    assert.equal(exported.code, 0, exported.stderr);
+    const key = exported.stdout.trim();
+    assert.equal(Buffer.from(key, 'base64').length, 32);
+    dataKey = key;
+    const otherMachine = { ...env, ESC_LOCAL_KEYCHAIN_SERVICE: `${env.ESC_LOCAL_KEYCHAIN_SERVICE}-other` };
+    const other = (args: string[], input?: string): Promise<CliRun> => runCli(['-w', ws, ...args], { cwd: ws, env: otherMachine, ...(input !== undefined ? { input } : {}) });
+    const locked = await other(['open', 'app/extra', 'token', '-f', 'string', '--show-secrets']);
+    assert.equal(locked.code, 4, locked.stderr);
+    assert.match(locked.stderr, /data key .* is not in the OS keychain.*esc-local key import/);
+    const wrong = await other(['key', 'import'], Buffer.alloc(32, 7).toString('base64') + '\n');
+    assert.equal(wrong.code, 1);
+    assert.match(wrong.stderr, /is not this workspace's data key/);
+    assert.equal((await other(['key', 'import'], key + '\n')).code, 0);
+    const opened = await other(['open', 'app/extra', 'token', '-f', 'string', '--show-secrets']);
+    assert.equal(opened.stdout, 'plaintext-token-4711\n');
+  });
+
   it('POSTs signed webhooks after rotations; a failing webhook never fails the rotation', async () => {
     const good = await startReceiver(() => 204);
     const bad = await startReceiver(() => 500);
@@ -271,7 +291,7 @@ describe('esc-local rotate/open/history/diff/rollback/encrypt/credentials/webhoo
     const secrets = [...revealed, adminSecret];
     assert.ok(secrets.length >= 4);
     for (const { file, text } of allFiles(ws)) {
-      for (const s of secrets) assert.ok(!text.includes(s), `${file} contains a secret`);
+      for (const s of [...secrets, dataKey]) assert.ok(!text.includes(s), `${file} contains a secret`);
     }
     for (const run of transcript) {
       if (run.args.includes('--show-secrets')) continue;

@@ -36,15 +36,6 @@ export function toJson(v: Value, reveal: boolean): Json {
   return d;
 }
 
-/** True if the value or anything inside it is secret. */
-export function containsSecret(v: Value): boolean {
-  if (v.secret) return true;
-  const d = v.value;
-  if (Array.isArray(d)) return d.some(containsSecret);
-  if (d !== null && typeof d === 'object') return Object.values(d).some(containsSecret);
-  return false;
-}
-
 /** Parses an ESC property path: `a.b["c.d"][0]`, `aws.login`, `["key with spaces"]`. */
 export function parsePropertyPath(text: string): Array<string | number> {
   const keys: Array<string | number> = [];
