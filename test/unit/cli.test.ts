@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { copyExamples, runCli } from './cliHarness';
+import { copyExamples, REPO_ROOT, runCli, type CliRun } from './cliHarness';
 import { PassThrough } from 'node:stream';
 import { CliError } from '../../client/src/cli/errors';
 import { dotenvQuote, parsePropertyPath, renderOpen, shellQuote } from '../../client/src/cli/format';
@@ -240,5 +240,39 @@ describe('secret prompt', () => {
     const missing = readSecrets({ stdin: empty, stderr: new PassThrough() }, [{ prompt: 'Secret: ', required: true }]);
     empty.end('');
     await assert.rejects(missing, /expected secret on line 1 of standard input/);
+  });
+});
+
+describe('esc-local as a bundle (what the package bin ships)', function () {
+  this.timeout(120000);
+  // Bundled exactly as scripts/bundle.mjs does (keytar and vscode external), next to the repo's
+  // node_modules so the native keytar resolves as it does from dist/.
+  const outfile = path.join(REPO_ROOT, 'out', 'test', 'cli-bundle', 'cli.js');
+
+  before(async () => {
+    const { build } = await import('esbuild');
+    await build({
+      entryPoints: [path.join(REPO_ROOT, 'client', 'src', 'cli', 'main.ts')],
+      outfile,
+      bundle: true,
+      platform: 'node',
+      target: 'node20',
+      format: 'cjs',
+      external: ['vscode', 'keytar'],
+      banner: { js: '#!/usr/bin/env node' },
+      logLevel: 'error',
+    });
+  });
+
+  it('runs standalone: version, check, and the keychain through the external keytar', async () => {
+    const run = (args: string[], cwd?: string): Promise<CliRun> => runCli(args, { cli: outfile, ...(cwd ? { cwd } : {}), env: { ESC_LOCAL_KEYCHAIN_SERVICE: `esc-local-bundle-test-${process.pid}` } });
+    assert.equal((await run(['--version'])).stdout, '0.1.0\n');
+    assert.ok(fs.readFileSync(outfile, 'utf8').startsWith('#!/usr/bin/env node\n'));
+    const ws = copyExamples();
+    const check = await run(['check'], ws);
+    assert.equal(check.code, 0, check.stderr);
+    const list = await run(['credentials', 'list', '--json'], ws);
+    assert.equal(list.code, 0, list.stderr);
+    assert.deepEqual(JSON.parse(list.stdout), []);
   });
 });

@@ -19,6 +19,8 @@ export interface CliRun {
 }
 
 export interface CliRunOptions {
+  /** The CLI entry to run (default CLI_ENTRY). */
+  cli?: string;
   cwd?: string;
   input?: string;
   env?: Record<string, string | undefined>;
@@ -32,7 +34,7 @@ export function runCli(args: string[], options: CliRunOptions = {}): Promise<Cli
   return new Promise((resolve, reject) => {
     const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined, ...options.env };
     for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
-    const child = spawn(process.execPath, [CLI_ENTRY, ...args], { cwd: options.cwd ?? os.tmpdir(), env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [options.cli ?? CLI_ENTRY, ...args], { cwd: options.cwd ?? os.tmpdir(), env, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
