@@ -94,6 +94,21 @@ describe('core history', function () {
   it('redacts every secret form', () => {
     const t = redactDefinition('a:\n  fn::secret: "p w"\nb:\n  fn::secret: {ciphertext: abc=}\nc:\n  fn::secret:\n    ciphertext: "abc="\n');
     assert.ok(!/p w|abc=/.test(t), t);
+    assert.equal(t, 'a:\n  fn::secret: [secret]\nb:\n  fn::secret: {ciphertext: [ciphertext]}\nc:\n  fn::secret:\n    ciphertext: [ciphertext]\n');
+  });
+
+  it('redacts multi-line secrets in shown revisions and diffs, and hides what follows a secret in a broken definition', () => {
+    const h = new HistoryStore(tempDir('hist-multiline'));
+    const def1 = "values:\n  key:\n    'fn::secret': |\n      -----BEGIN KEY-----\n      c2VjcmV0bGluZQ==\n  wrapped: {fn::secret: {ciphertext: \"ZXNjeAAA\n      AAE=\"}}\n  region: us-east-1\n";
+    const broken = 'values:\n  region: [eu-west-1\n  key:\n    fn::secret: |\n      -----BEGIN KEY-----\n      c2VjcmV0bGluZQ==\n';
+    h.append('app', { kind: 'save', outcome: 'succeeded', paths: [], definition: def1 });
+    h.append('app', { kind: 'save', outcome: 'succeeded', paths: [], definition: broken });
+    assert.equal(h.show('app', 1).definition, "values:\n  key:\n    'fn::secret': [secret]\n  wrapped: {fn::secret: {ciphertext: [ciphertext]}}\n  region: us-east-1\n");
+    const shownBroken = h.show('app', 2).definition!;
+    assert.ok(shownBroken.startsWith('values:\n  region: [eu-west-1\n  key:\n# [hidden from line 4 on: this definition is not valid YAML'), shownBroken);
+    const d = h.diff('app', 1, 2);
+    assert.ok(!/BEGIN KEY|c2VjcmV0bGluZQ|ZXNjeAAA|AAE=/.test(d), d);
+    assert.match(d, /\+  region: \[eu-west-1/);
   });
 
   it('two processes appending at once never overwrite each other', async () => {

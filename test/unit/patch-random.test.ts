@@ -9,18 +9,7 @@ import * as YAML from 'yaml';
 import type { Value } from '../../shared/src/eval/contract';
 import type { Json } from '../../shared/src/schema/schema';
 import { applyPatches, formatPath, type PathSegment } from '../../shared/src/patch';
-
-/** A small deterministic PRNG (mulberry32) so failures are reproducible. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from './prng';
 
 const STRINGS = ['plain', '', ' ', 'true', 'no', '1.5', '0x10', 'null', '~', 'a: b', 'a #b', '#c', '- d', '? e', '[f]', '{g}', '*h', '&i', '!j', '%k', '@l', '`m',
   "it's", 'say "hi"', 'back\\slash', 'multi\nline', 'tab\there', 'trailing ', 'ünïcødé', '日本語', '🔑', 'a,b', '|', '>', '---', '...'];

@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { createFileExclusive } from './atomic';
 import { CoreError } from './errors';
 import { diffLines, formatDiff } from './diff';
+import { redactSecrets } from '../../../shared/src/patch/redact';
 
 export type RevisionKind = 'rotation' | 'save' | 'rollback' | 'encrypt' | 'recovery';
 
@@ -60,11 +61,13 @@ function osUser(): string {
 
 const FILE_RE = /^(\d{6,})\.json$/;
 
-/** Replaces secret material in a definition for display: ciphertexts and plaintext fn::secret values. */
+/**
+ * A definition for display: every `fn::secret` value (plaintext or ciphertext) replaced by a
+ * placeholder, found on the parsed YAML; a definition that does not parse is cut before its
+ * first possible secret (see the patch module's `redactSecrets`).
+ */
 export function redactDefinition(text: string): string {
-  return text
-    .replace(/(\bciphertext[ \t]*:[ \t]*)("[^"\n]*"|'[^'\n]*'|[^\s#,}\n]+)/g, '$1[ciphertext]')
-    .replace(/(fn::secret[ \t]*:[ \t]*)(?![ \t]*(?:\{|$|#))("[^"\n]*"|'[^'\n]*'|[^#\n]*[^\s#])/gm, '$1[secret]');
+  return redactSecrets(text);
 }
 
 export class HistoryStore {

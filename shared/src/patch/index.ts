@@ -10,6 +10,9 @@
  *   encryptPlaintextSecrets(text, encrypter) → Promise<{text, encrypted}>
  *     every `fn::secret: <string>` becomes `fn::secret: {ciphertext: …}` (ESC's EncryptSecrets).
  *   listPlaintextSecrets(text) → [{path, line, column}]
+ *   redactSecrets(text) → text with every `fn::secret` value shown as `[secret]` (`[ciphertext]`
+ *     for the encrypted form), for display; never throws: a document that does not parse is cut
+ *     before its first `fn::secret`.
  *   PatchError: invalid YAML (with line/column), missing path, unknown value, secret without
  *     encrypter — thrown before anything is written; results are re-parsed and checked.
  *
@@ -24,4 +27,5 @@
  */
 export * from './path';
 export { applyPatches, encryptPlaintextSecrets, listPlaintextSecrets, type PlaintextSecret } from './apply';
+export { redactSecrets, SECRET_PLACEHOLDER, CIPHERTEXT_PLACEHOLDER } from './redact';
 export { PatchError, valueToYamlData, type YamlData } from './render';

@@ -1,0 +1,100 @@
+/**
+ * Redaction of an environment definition for display (history views, diffs, previews): every
+ * `fn::secret` value is replaced by `[secret]`, or `[ciphertext]` for the `ciphertext` of the
+ * encrypted form, and every other byte stays as it was. The secrets are found on the parsed
+ * document, so any scalar style (quoted keys, block scalars, multi-line flow scalars), flow maps
+ * and nesting are covered; a document that does not parse is cut before anything that could be
+ * a secret rather than guessed at.
+ */
+import * as YAML from 'yaml';
+import { applyEdits, parseDocument, YamlText, type Edit } from './edit';
+import { PatchError } from './render';
+
+export const SECRET_PLACEHOLDER = '[secret]';
+export const CIPHERTEXT_PLACEHOLDER = '[ciphertext]';
+
+const SECRET_KEY = 'fn::secret';
+const CIPHERTEXT_KEY = 'ciphertext';
+
+function isKey(node: unknown, name: string): boolean {
+  return YAML.isScalar(node) && node.value === name;
+}
+
+/** Returns `text` with every `fn::secret` value replaced by a placeholder. Never throws for bad YAML. */
+export function redactSecrets(text: string): string {
+  let doc: YAML.Document.Parsed;
+  try {
+    doc = parseDocument(text);
+  } catch (e) {
+    if (e instanceof PatchError) return redactUnparsed(text, e);
+    throw e;
+  }
+  return applyEdits(text, [...secretEdits(new YamlText(text), doc).values()]);
+}
+
+/** The edits that hide secret scalars, by start offset (an aliased scalar is reached more than once). */
+function secretEdits(t: YamlText, doc: YAML.Document.Parsed): Map<number, Edit> {
+  const edits = new Map<number, Edit>();
+  const hidden = new Set<unknown>();
+
+  const hideScalar = (node: YAML.Scalar, placeholder: string): void => {
+    const range = node.range;
+    if (range === undefined || range === null || range[0] === range[1]) return; // empty: nothing to hide
+    const start = range[0];
+    const end = t.contentEnd(node);
+    // A block scalar's header line may carry a comment; it is not part of the secret.
+    const isBlock = node.type === YAML.Scalar.BLOCK_LITERAL || node.type === YAML.Scalar.BLOCK_FOLDED;
+    const headerComment = isBlock ? (/[ \t]+#.*$/.exec(t.text.slice(start, t.lineEnd(start)))?.[0] ?? '') : '';
+    if (!edits.has(start)) edits.set(start, { start, end, text: placeholder + headerComment });
+  };
+
+  // Everything inside a secret's value is hidden: keys too, except the structural `ciphertext`
+  // and `fn::secret`; an alias is followed so the anchored text is hidden where it stands.
+  const hide = (node: unknown, placeholder: string): void => {
+    if (hidden.has(node)) return;
+    hidden.add(node);
+    if (YAML.isAlias(node)) hide(node.resolve(doc), placeholder);
+    else if (YAML.isScalar(node)) hideScalar(node, placeholder);
+    else if (YAML.isSeq(node)) for (const item of node.items) hide(item, placeholder);
+    else if (YAML.isMap(node)) {
+      for (const pair of node.items) {
+        const structural = isKey(pair.key, CIPHERTEXT_KEY) || isKey(pair.key, SECRET_KEY);
+        if (!structural) hide(pair.key, SECRET_PLACEHOLDER);
+        hide(pair.value, isKey(pair.key, CIPHERTEXT_KEY) ? CIPHERTEXT_PLACEHOLDER : SECRET_PLACEHOLDER);
+      }
+    }
+  };
+
+  // Any `fn::secret` entry counts, even beside other keys (which ESC would reject), and keys are
+  // searched too: the display must not leak whatever the evaluator thinks of the document.
+  const walk = (node: unknown): void => {
+    if (YAML.isSeq(node)) for (const item of node.items) walk(item);
+    else if (YAML.isMap(node)) {
+      for (const pair of node.items) {
+        if (isKey(pair.key, SECRET_KEY)) {
+          hide(pair.value, SECRET_PLACEHOLDER);
+        } else {
+          walk(pair.key);
+          walk(pair.value);
+        }
+      }
+    }
+  };
+  walk(doc.contents);
+  return edits;
+}
+
+/**
+ * A document that does not parse has no reliable structure, so its text is shown only up to the
+ * line holding the first `fn::secret` — or the first backslash, since a double-quoted escape can
+ * spell that key without containing it — and a comment says why the rest is hidden.
+ */
+function redactUnparsed(text: string, error: PatchError): string {
+  const markers = [text.indexOf(SECRET_KEY), text.indexOf('\\')].filter((i) => i >= 0);
+  if (markers.length === 0) return text;
+  const t = new YamlText(text);
+  const cut = t.lineStart(Math.min(...markers));
+  const at = error.line === undefined ? '' : ` (line ${error.line}, column ${error.column ?? 1})`;
+  const { line } = t.position(cut);
+  return `${text.slice(0, cut)}# [hidden from line ${line} on: this definition is not valid YAML${at}, so its secrets cannot be located]${t.newline}`;
+}
