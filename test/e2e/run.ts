@@ -17,8 +17,9 @@ import { startAwsEndpoint } from './host/awsEndpoint';
 import { startCodeServer } from './host/codeServer';
 import { runExtensionTests } from './host/extensionTests';
 import { artifactsDir, fixtureWorkspace, projectRoot, suiteEntry } from './host/paths';
+import { scanForSecrets, secretsOfWorkspace } from './host/leakScan';
 import { prepareWorkspace } from './host/workspace';
-import { runUiSmoke } from './ui/smoke';
+import { runUiSmoke, uiSmokeSecret } from './ui/smoke';
 
 async function main(): Promise<number> {
   const started = Date.now();
@@ -36,6 +37,7 @@ async function main(): Promise<number> {
   try {
     const extensionPath = process.env.ESC_E2E_VSIX ? unpackVsix(process.env.ESC_E2E_VSIX, path.join(scratch, 'vsix')) : projectRoot;
     log(`extension under test: ${extensionPath}`);
+    const secretsFile = path.join(scratch, 'secrets-handled.json');
     const aws = await startAwsEndpoint(path.join(scratch, 'aws'));
     cleanups.push(() => aws.stop());
     log(`local AWS endpoint ${aws.url} (account ${aws.accountId})`);
@@ -44,6 +46,8 @@ async function main(): Promise<number> {
     const suiteWorkspace = prepareWorkspace(fixtureWorkspace, path.join(scratch, 'suite-workspace'), settings);
     const server = await startCodeServer(path.join(scratch, 'code-server'), {
       ESC_E2E_ARTIFACTS: artifactsDir,
+      // The suite lists the secret values it handled here, for the leak scan below.
+      ESC_E2E_SECRETS_FILE: secretsFile,
       // For the suite's own setup calls (creating the IAM user and its first key), not the extension's.
       ESC_E2E_AWS_ADMIN_URL: aws.url,
     });
@@ -57,6 +61,22 @@ async function main(): Promise<number> {
       log(`UI smoke exit code ${uiCode}`);
       if (uiCode !== 0) code = uiCode;
     }
+    // Nothing the run wrote may contain a secret it handled (the UI smoke typed one more).
+    await server.stop();
+    const secrets = [
+      ...(fs.existsSync(secretsFile) ? (JSON.parse(fs.readFileSync(secretsFile, 'utf8')) as string[]) : []),
+      ...(await secretsOfWorkspace(suiteWorkspace)),
+      ...(process.env.ESC_E2E_SKIP_UI !== '1' ? [uiSmokeSecret, ...(await secretsOfWorkspace(path.join(scratch, 'ui-workspace')))] : []),
+    ];
+    const scan = scanForSecrets([scratch], secrets, file =>
+      file.startsWith(path.join(scratch, 'aws')) || file === secretsFile || unchangedFixture(scratch, file));
+    log(`leak scan: ${secrets.length} secret values, ${scan.filesScanned} files, ${scan.hits.length} hit(s)`);
+    for (const hit of scan.hits) log(`  LEAK: secret #${hit.secretIndex} found in ${path.relative(scratch, hit.file)}`);
+    if (!process.env.ESC_E2E_GREP && secrets.length < 5) {
+      log('leak scan: the suite reported too few secrets (did it run completely?)');
+      if (code === 0) code = 1;
+    }
+    if (scan.hits.length > 0) code = 1;
     if (code !== 0) {
       fs.copyFileSync(server.logFile, path.join(artifactsDir, 'code-server.log'));
       fs.copyFileSync(aws.logFile, path.join(artifactsDir, 'aws-endpoint.log'));
@@ -69,6 +89,14 @@ async function main(): Promise<number> {
   }
   log(`done in ${((Date.now() - started) / 1000).toFixed(1)} s, exit code ${code}`);
   return code;
+}
+
+/** A workspace copy's file still identical to its fixture (deliberately plaintext fixtures are not leaks). */
+function unchangedFixture(scratch: string, file: string): boolean {
+  const [copy, ...rest] = path.relative(scratch, file).split(path.sep);
+  if (!copy?.endsWith('-workspace') || rest.length === 0) return false;
+  const original = path.join(fixtureWorkspace, ...rest);
+  return fs.existsSync(original) && fs.statSync(original).isFile() && fs.statSync(file).isFile() && fs.readFileSync(original).equals(fs.readFileSync(file));
 }
 
 /** A .vsix is a zip whose `extension/` folder is what VS Code installs. */

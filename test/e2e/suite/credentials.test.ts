@@ -1,6 +1,7 @@
 import * as assert from 'assert';
 import * as vscode from 'vscode';
 import { Keychain } from '../../../client/src/core/keychain';
+import { recordSecret } from './helpers';
 
 /** The e2e run's keychain service (the default setting): a fresh gnome-keyring per run. */
 const keychain = new Keychain('esc-local');
@@ -10,6 +11,7 @@ describe('managing credentials in the OS keychain', () => {
   const secretAccessKey = `e2e-secret-${Date.now()}-${Math.random().toString(36).slice(2)}`;
 
   it('stores credentials from the Store command in the Secret Service', async () => {
+    recordSecret(secretAccessKey);
     const stored = await vscode.commands.executeCommand<boolean>('esc.credentials.store', {
       name,
       accessKeyId: 'AKIAE2EEXAMPLE000001',

@@ -1,5 +1,6 @@
 /** Shared helpers of the e2e suite (runs inside the extension host, with the `vscode` API). */
 import * as assert from 'assert';
+import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { EscExtensionApi } from '../../../client/src/extension';
@@ -43,4 +44,13 @@ export async function escApi(): Promise<EscExtensionApi> {
   const extension = vscode.extensions.getExtension<EscExtensionApi>(extensionId);
   assert.ok(extension, `${extensionId} is loaded`);
   return extension.activate();
+}
+
+/** Adds a secret value the suite handled to the harness's leak scan (run.ts), which fails the run if any file contains it. */
+export function recordSecret(value: string): void {
+  const file = process.env.ESC_E2E_SECRETS_FILE;
+  if (!file) return; // run outside the harness (e.g. test-electron): no scan
+  const list = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as string[]) : [];
+  list.push(value);
+  fs.writeFileSync(file, JSON.stringify(list), { mode: 0o600 });
 }

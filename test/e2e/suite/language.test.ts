@@ -2,7 +2,7 @@ import * as assert from 'assert';
 import * as vscode from 'vscode';
 import { Workspace } from '../../../client/src/core/workspace';
 import { AesGcmCipher, decryptCiphertext } from '../../../shared/src/crypt';
-import { eventually, openEnvironment, workspaceRoot } from './helpers';
+import { eventually, openEnvironment, recordSecret, workspaceRoot } from './helpers';
 
 function summary(d: vscode.Diagnostic) {
   return {
@@ -56,6 +56,7 @@ describe('language features through the real language client', () => {
   });
 
   it('encrypts a plaintext secret with the code action the server offers', async () => {
+    recordSecret('correct horse battery staple');
     const doc = await openEnvironment('lang/plaintext.yaml');
     const warning = await eventually('the plaintext-secret warning', () =>
       vscode.languages.getDiagnostics(doc.uri).find(d => d.code === 'plaintext-secret'));

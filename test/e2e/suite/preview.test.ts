@@ -1,9 +1,10 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as vscode from 'vscode';
-import { environmentPath, escApi, eventually, openEnvironment } from './helpers';
+import { environmentPath, escApi, eventually, openEnvironment, recordSecret } from './helpers';
 
 const plaintext = 'tok-PLAINTEXT-1234';
+recordSecret(plaintext);
 
 /** Runs a preview command; the preview opens beside the source (keeping the focus there) and is returned. */
 async function preview(command: string, args: object): Promise<vscode.TextDocument> {

@@ -8,7 +8,7 @@ import type { EnvironmentNode, HistoryNode, RevisionNode } from '../../../client
 import { ScheduleStore } from '../../../client/src/core/schedule';
 import { Workspace } from '../../../client/src/core/workspace';
 import { AesGcmCipher, decryptCiphertext } from '../../../shared/src/crypt';
-import { environmentPath, escApi, eventually, openEnvironment, workspaceRoot } from './helpers';
+import { environmentPath, escApi, eventually, openEnvironment, recordSecret, workspaceRoot } from './helpers';
 
 const account = '123456789012';
 const roleArn = `arn:aws:iam::${account}:role/esc-rotator`;
@@ -114,6 +114,7 @@ describe('Rotate Secrets', () => {
       await admin.createUser('rotator');
       const managing = await admin.createAccessKey({ userName: 'rotator' });
       managingSecret = managing.secretAccessKey;
+      recordSecret(managingSecret);
       await admin.createRole({ roleName: 'esc-rotator', trustedPrincipals: [`arn:aws:iam::${account}:user/rotator`] });
       const stored = await vscode.commands.executeCommand<boolean>('esc.credentials.store', {
         name: roleArn,

@@ -9,6 +9,9 @@ import { injectDevelopmentOptions, launchChromium, workbenchUrl } from '../host/
 
 type Log = (message: string) => void;
 
+/** The secret access key the smoke test types into the password box (the leak scan looks for it). */
+export const uiSmokeSecret = 'ui-smoke-secret-value-4f1c9a';
+
 async function quickOpen(page: Page, fileName: string): Promise<void> {
   await page.keyboard.press('Control+P');
   await page.waitForSelector('.quick-input-widget input', { state: 'visible', timeout: 10000 });
@@ -93,7 +96,7 @@ export async function runUiSmoke(baseUrl: string, folder: string, extensionPath:
     await page.keyboard.type('AKIAUISMOKE000000001');
     await page.keyboard.press('Enter');
     await step(3);
-    await page.keyboard.type('ui-smoke-secret-value');
+    await page.keyboard.type(uiSmokeSecret);
     await page.keyboard.press('Enter');
     await step(4);
     await page.keyboard.press('Enter'); // no session token
