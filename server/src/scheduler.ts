@@ -44,6 +44,23 @@ export class ValidationScheduler {
     );
   }
 
+  /** A run after exactly `delayMs` unless something is scheduled meanwhile (follow-up work). */
+  scheduleAfter(uri: string, delayMs: number): void {
+    const timer = this.pending.get(uri);
+    if (timer) clearTimeout(timer);
+    this.pending.set(
+      uri,
+      setTimeout(() => {
+        this.pending.delete(uri);
+        const controller = new AbortController();
+        this.running.set(uri, controller);
+        void this.run(uri, controller.signal).finally(() => {
+          if (this.running.get(uri) === controller) this.running.delete(uri);
+        });
+      }, delayMs),
+    );
+  }
+
   cancel(uri: string): void {
     const timer = this.pending.get(uri);
     if (timer) clearTimeout(timer);

@@ -164,6 +164,19 @@ describe('language server over stdio', function () {
     assert.equal(published.filter((v) => v === 6).length, 1);
   });
 
+  it('checks an edit inside one entry incrementally, then confirms it with a full check', async () => {
+    const uri = ws.uri('environments/incremental.yaml');
+    const text = 'values:\n  a: 1\n  x: ${a}\n  b: one\n  c: ${b}\n';
+    await server.open(uri, text, 1);
+    const before = server.diagnostics.get(uri)!.length;
+    const edited = text.replace('  b: one', '  b: ${nope}');
+    const first = await server.replace(uri, edited, 2);
+    const confirmed = await server.nextDiagnostics(uri, (p) => p.version === 2, 5000);
+    assert.deepEqual(first!.map(summary), ['3:7-3:11 esc unknown property "nope"']);
+    assert.deepEqual(confirmed.diagnostics.map(summary), first!.map(summary));
+    assert.deepEqual(server.diagnostics.get(uri)!.slice(before).map((p) => p.version), [2, 2]);
+  });
+
   it('shows open-document text to importers before it is saved', async () => {
     const baseUri = ws.uri('environments/base.yaml');
     const next = server.nextDiagnostics(devUri, (p) => !p.diagnostics.some((d) => String(d.message).includes('port')));

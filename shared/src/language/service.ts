@@ -9,6 +9,7 @@ import type { Diagnostic as EvalDiagnostic, EnvironmentLoader, Value } from '../
 import { codeActions } from './codeActions';
 import { completion } from './completion';
 import { documentDiagnostics, evaluatorDiagnostic, mergeDiagnostics } from './diagnostics';
+import { mergeIncremental, partition, planIncremental, type CheckBasis } from './incremental';
 import { foldingRanges } from './folding';
 import { hover } from './hover';
 import type { EscDocument, ImportEntry } from './model';
@@ -57,6 +58,8 @@ export class CancelledError extends Error {
 
 export class EscLanguageService implements CheckedValues {
   private readonly checked = new Map<string, { [key: string]: Value }>();
+  /** The last check of each environment: the basis of incremental checks. */
+  private readonly bases = new Map<string, CheckBasis>();
 
   constructor(
     readonly workspace: EnvironmentWorkspace,
@@ -82,21 +85,62 @@ export class EscLanguageService implements CheckedValues {
 
   /** All diagnostics of one document; rejects with CancelledError when `signal` aborts. */
   async diagnostics(uri: string, signal?: AbortSignal): Promise<Diagnostic[]> {
+    return (await this.validate(uri, signal)).diagnostics;
+  }
+
+  /**
+   * Diagnostics, checking incrementally when the previous check of this environment allows it
+   * (`full` forces a full check). `incremental` says which it was: the server follows an
+   * incremental check with a full one once the user pauses.
+   */
+  async validate(uri: string, signal?: AbortSignal, full = false): Promise<{ diagnostics: Diagnostic[]; incremental: boolean }> {
     const envName = this.workspace.nameOf(uri);
-    if (envName === undefined || this.workspace.text(uri) === undefined) return [];
-    // Start the check first: a checker running elsewhere (a worker thread) evaluates while this
-    // thread builds the document model.
-    const checking = this.checker?.check(envName, this.loader, signal);
-    const doc = this.workspace.document(uri);
-    if (!doc) {
-      checking?.catch(() => undefined);
-      return [];
+    const text = this.workspace.text(uri);
+    if (envName === undefined || text === undefined) return { diagnostics: [], incremental: false };
+    const basis = full ? undefined : this.bases.get(envName);
+    let outcome: CheckOutcome | undefined;
+    let doc: EscDocument | undefined;
+    let incremental = false;
+    if (this.checker && basis && this.dependenciesUnchanged(basis)) {
+      doc = this.workspace.document(uri);
+      const current = doc ? partition(doc) : undefined;
+      const plan = current ? planIncremental(basis, current, text) : undefined;
+      if (doc && current && plan) {
+        const reduced = await this.checker.check(envName, this.loaderWith(envName, plan.reducedText), signal);
+        if (signal?.aborted) throw new CancelledError();
+        const reducedValues = reduced.values ?? (await reduced.valuesLater);
+        const merged = mergeIncremental(envName, basis, current, plan, { diagnostics: reduced.diagnostics, ...(reducedValues ? { values: reducedValues } : {}) });
+        this.bases.set(envName, { partition: current, diagnostics: merged.diagnostics, ...(merged.values ? { values: merged.values } : {}), dependencies: basis.dependencies });
+        outcome = { diagnostics: merged.diagnostics, ...(merged.values ? { values: merged.values } : {}) };
+        incremental = true;
+      }
     }
+    if (!outcome && this.checker) {
+      // Start the check first: a checker running elsewhere (a worker thread) evaluates while
+      // this thread builds the document model.
+      const dependencies = new Map<string, string | undefined>();
+      const checking = this.checker.check(envName, this.loaderWith(envName, undefined, dependencies), signal);
+      doc ??= this.workspace.document(uri);
+      const current = doc ? partition(doc) : undefined;
+      try {
+        outcome = await checking;
+      } catch (error) {
+        this.bases.delete(envName);
+        throw error;
+      }
+      if (signal?.aborted) throw new CancelledError();
+      const next: CheckBasis | undefined = current ? { partition: current, diagnostics: outcome.diagnostics, dependencies } : undefined;
+      if (next) {
+        if (outcome.values) next.values = outcome.values;
+        else void outcome.valuesLater?.then((values) => values && (next.values = values), () => undefined);
+        this.bases.set(envName, next);
+      } else this.bases.delete(envName);
+    }
+    doc ??= this.workspace.document(uri);
+    if (!doc) return { diagnostics: [], incremental };
     const own = documentDiagnostics(doc);
     const evaluated: Diagnostic[] = [];
-    if (checking) {
-      const outcome = await checking;
-      if (signal?.aborted) throw new CancelledError();
+    if (outcome) {
       if (outcome.values) this.checked.set(doc.envName, outcome.values);
       outcome.valuesLater?.then(
         (values) => {
@@ -119,7 +163,27 @@ export class EscLanguageService implements CheckedValues {
         if (!evaluated.some((e) => e.message === located.message && e.range.start.line === located.range.start.line)) evaluated.push(located);
       }
     }
-    return mergeDiagnostics(own, evaluated);
+    return { diagnostics: mergeDiagnostics(own, evaluated), incremental };
+  }
+
+  /** The workspace loader, with `root`'s text replaced (reduced checks) and loads recorded. */
+  private loaderWith(root: string, rootText?: string, record?: Map<string, string | undefined>): EnvironmentLoader {
+    return {
+      load: async (name: string) => {
+        if (name === root && rootText !== undefined) return { text: rootText };
+        const loaded = await this.loader.load(name);
+        if (name !== root) record?.set(name, loaded?.text);
+        return loaded;
+      },
+    };
+  }
+
+  private dependenciesUnchanged(basis: CheckBasis): boolean {
+    for (const [name, text] of basis.dependencies) {
+      const uri = this.workspace.uriOf(name);
+      if ((uri === undefined ? undefined : this.workspace.text(uri)) !== text) return false;
+    }
+    return true;
   }
 
   completion(uri: string, position: Position): CompletionList {

@@ -1,0 +1,131 @@
+/**
+ * Incremental checking must be indistinguishable from a full check: after each edit, the
+ * diagnostics (and checked values) of the incremental service equal those of a fresh full check.
+ */
+import { strict as assert } from 'node:assert';
+import type { Diagnostic } from 'vscode-languageserver-types';
+import { createCheckModeChecker } from '../../shared/src/language/evaluation';
+import { topKeyOfPath } from '../../shared/src/language/incremental';
+import { EscLanguageService } from '../../shared/src/language/service';
+import { redactedJson } from '../../shared/src/language/values';
+import type { Value } from '../../shared/src/eval/contract';
+import { envUri, memoryWorkspace } from './language-support';
+
+const checker = createCheckModeChecker({ pulumi: { user: { id: 'tester' } } });
+const BASE = 'values:\n  region: eu-west-1\n  app:\n    name: base-app\n    port: 8080\n';
+
+function canonical(values: { [key: string]: Value } | undefined): string {
+  const sort = (x: unknown): unknown =>
+    Array.isArray(x) ? x.map(sort) : x !== null && typeof x === 'object' ? Object.fromEntries(Object.keys(x).sort().map((k) => [k, sort((x as Record<string, unknown>)[k])])) : x;
+  return JSON.stringify(sort(values === undefined ? null : Object.fromEntries(Object.entries(values).map(([k, v]) => [k, redactedJson(v)]))));
+}
+
+function summary(list: Diagnostic[]): string[] {
+  return list.map((d) => `${d.range.start.line}:${d.range.start.character}-${d.range.end.line}:${d.range.end.character} ${String(d.message)}`);
+}
+
+/** 0-based line containing `needle`. */
+function lineOf(text: string, needle: string): number {
+  return text.slice(0, text.indexOf(needle)).split('\n').length - 1;
+}
+
+describe('language service: incremental checking', () => {
+  const ROOT = [
+    'imports:',
+    '  - base',
+    'values:',
+    '  a:',
+    '    x: 1',
+    '    y: ${b.z}',
+    '  b:',
+    '    z: two',
+    '  c:',
+    '    fn::open::aws-login:',
+    '      static:',
+    '        accessKeyId: id',
+    '        secretAccessKey: key',
+    '  d: ${app.port}',
+    '  e:',
+    '    fn::join: ["-", ["${region}", "x"]]',
+    '  f: plain',
+    '',
+  ].join('\n');
+
+  /** Edits of entry bodies (as a user types), each applied to the previous text. */
+  const EDITS: ((t: string) => string)[] = [
+    (t) => t.replace('    z: two', '    z: three'),
+    (t) => t.replace('  f: plain', '  f: ${nope}'), // new error in a leaf entry
+    (t) => t.replace('    x: 1', '    x: 1\n    extra: 2\n    more: ${a.x}'), // lines added above others
+    (t) => t.replace('        accessKeyId: id', '        accessKeyId: 12'), // schema error
+    (t) => t.replace('    z: three', '    z: ${a.x}'), // b now references a, and a references b: a cycle? (a.y → b.z → a.x: no cycle of values)
+    (t) => t.replace('    z: ${a.x}', '    z: ${a.y}'), // a.y → b.z → a.y: a reference cycle
+    (t) => t.replace('  d: ${app.port}', '  d: ${app.missing}'),
+    (t) => t.replace('    extra: 2\n', ''), // lines removed above others
+    (t) => t.replace('    z: ${a.y}', '    z: fixed'),
+    (t) => t.replace('  f: ${nope}', '  f: fine'),
+    (t) => t.replace('        accessKeyId: 12', '        accessKeyId: ok'),
+  ];
+
+  it('gives the same diagnostics as a full check after every edit, and checks incrementally', async () => {
+    const ws = memoryWorkspace({ base: BASE, root: ROOT }, ['root'], checker);
+    const uri = envUri('root');
+    let text = ROOT;
+    const first = await ws.service.validate(uri);
+    assert.equal(first.incremental, false);
+    let version = 1;
+    for (const [i, edit] of EDITS.entries()) {
+      const next = edit(text);
+      assert.notEqual(next, text, `edit ${i} applies`);
+      text = next;
+      ws.workspace.changeDocument(uri, text, ++version);
+      const result = await ws.service.validate(uri);
+      assert.equal(result.incremental, true, `edit ${i} checked incrementally`);
+      const fresh = memoryWorkspace({ base: BASE, root: text }, ['root'], checker);
+      const full = await fresh.service.validate(envUri('root'), undefined, true);
+      assert.deepEqual(summary(result.diagnostics), summary(full.diagnostics), `edit ${i}: ${text}`);
+      // Values compare as hover shows them (redacted JSON); traces' byte offsets are not shown.
+      assert.deepEqual(canonical(ws.service.valuesOf('root')), canonical(fresh.service.valuesOf('root')), `edit ${i} values`);
+    }
+    // The cycle and the errors did show up along the way (the comparison is not vacuous).
+    const withErrors = memoryWorkspace({ base: BASE, root: EDITS.slice(0, 6).reduce((t, e) => e(t), ROOT) }, ['root'], checker);
+    const messages = summary(await withErrors.service.diagnostics(envUri('root'))).join('\n');
+    assert.match(messages, /unknown property "nope"/);
+    assert.match(messages, /expected string, got number/);
+    assert.match(messages, /cyclic reference/);
+    assert.equal(lineOf(EDITS[2]!(ROOT), '  b:'), 8);
+  });
+
+  it('falls back to a full check when imports, keys or imported environments change', async () => {
+    const ws = memoryWorkspace({ base: BASE, root: ROOT }, ['root'], checker);
+    const uri = envUri('root');
+    await ws.service.validate(uri);
+    const step = async (text: string): Promise<boolean> => {
+      ws.workspace.changeDocument(uri, text, Date.now());
+      return (await ws.service.validate(uri)).incremental;
+    };
+    assert.equal(await step(ROOT.replace('  - base\n', '  - base\n  - other\n')), false, 'imports changed');
+    assert.equal(await step(ROOT), false, 'imports changed back');
+    assert.equal(await step(ROOT.replace('  f: plain\n', '  f: plain\n  g: new\n')), false, 'key added');
+    assert.equal(await step(ROOT), false, 'key removed');
+    ws.workspace.openDocument(envUri('base'), BASE.replace('8080', '9090'), 1);
+    assert.equal(await step(ROOT.replace('  f: plain', '  f: other')), false, 'an import changed');
+    assert.equal(await step(ROOT.replace('  f: plain', '  f: again')), true, 'nothing else changed');
+    assert.equal(await step('values:\n  a: [1\n'), false, 'YAML error');
+  });
+
+  it('reads the top-level key of a diagnostic path', () => {
+    assert.equal(topKeyOfPath('values.a.b[0]'), 'a');
+    assert.equal(topKeyOfPath('values["x y"].c'), 'x y');
+    assert.equal(topKeyOfPath('values.a-b'), 'a-b');
+    assert.equal(topKeyOfPath('imports[0]'), undefined);
+    assert.equal(topKeyOfPath('values'), undefined);
+  });
+
+  it('is what the service does by default (EscLanguageService.diagnostics)', async () => {
+    const ws = memoryWorkspace({ root: 'values:\n  a: 1\n  b: ${a}\n' }, ['root'], checker);
+    assert.ok(ws.service instanceof EscLanguageService);
+    await ws.service.diagnostics(envUri('root'));
+    ws.workspace.changeDocument(envUri('root'), 'values:\n  a: 1\n  b: ${c}\n', 2);
+    assert.match(summary(await ws.service.diagnostics(envUri('root'))).join('\n'), /^2:7-2:8 unknown property "c"/);
+  });
+});
