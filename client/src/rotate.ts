@@ -55,7 +55,8 @@ async function rotateSecrets(log: Log, arg: unknown): Promise<RotationResult | u
   const requestedPaths = arg && typeof arg === 'object' && !(arg instanceof vscode.Uri) ? (arg as RotateArgs).paths : undefined;
 
   // The rotation rewrites the file: never over unsaved edits.
-  if (!(await ensureSaved(env.uri, env.name, 'The rotation'))) return undefined;
+  const interactive = requestedPaths === undefined;
+  if (!(await ensureSaved(env.uri, env.name, 'The rotation', interactive))) return undefined;
 
   const core = escCore(env.folder, log);
   let paths = requestedPaths;

@@ -37,6 +37,21 @@ function pathRows(node: RevisionNode, tree: { getChildren(n: HistoryNode): Histo
 }
 
 describe('Rotate Secrets', () => {
+  it('never rotates over unsaved edits of the environment', async () => {
+    const file = environmentPath('rotate/password.yaml');
+    const before = fs.readFileSync(file, 'utf8');
+    const doc = await openEnvironment('rotate/password.yaml');
+    const editor = vscode.window.activeTextEditor!;
+    await editor.edit(edit => edit.insert(new vscode.Position(1, 0), '# an unsaved note\n'));
+    assert.ok(doc.isDirty);
+    const result = await vscode.commands.executeCommand<RotationResult | undefined>('esc.rotateSecrets', { uri: doc.uri, paths: ['db.password'] });
+    assert.strictEqual(result, undefined, 'refused');
+    assert.strictEqual(fs.readFileSync(file, 'utf8'), before, 'the file is untouched');
+    assert.ok(doc.getText().includes('# an unsaved note'), 'the unsaved text is kept');
+    await vscode.commands.executeCommand('workbench.action.files.revert');
+    assert.ok(!doc.isDirty);
+  });
+
   it('rotates a password environment, keeping comments, and records the revision', async () => {
     const file = environmentPath('rotate/password.yaml');
     const before = fs.readFileSync(file, 'utf8');
