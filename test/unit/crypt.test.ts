@@ -144,6 +144,23 @@ describe('crypt: AES-256-GCM cipher', () => {
     await assert.rejects(cipher.decrypt(new Uint8Array(20)), /ciphertext too short/);
   });
 
+  it('seals synchronously with associated data that must match to open', async () => {
+    const cipher = new AesGcmCipher(generateDataKey());
+    const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);
+    const sealed = cipher.seal(bytes('journal secret'), bytes('env\npurpose'));
+    assert.strictEqual(sealed.length, 12 + 14 + 16);
+    assert.strictEqual(new TextDecoder().decode(cipher.open(sealed, bytes('env\npurpose'))), 'journal secret');
+    for (const wrong of [bytes('env\nother'), bytes('other\npurpose'), undefined]) {
+      assert.throws(() => cipher.open(sealed, wrong), (e: unknown) => e instanceof CipherError && !e.message.includes('journal secret'));
+    }
+    await assert.rejects(cipher.decrypt(sealed), CipherError, 'the async decrypter binds no associated data');
+    // The async interface is the same operation without associated data: each opens the other's payloads.
+    assert.strictEqual(new TextDecoder().decode(cipher.open(await cipher.encrypt(bytes('a')))), 'a');
+    assert.strictEqual(new TextDecoder().decode(await cipher.decrypt(cipher.seal(bytes('b')))), 'b');
+    assert.throws(() => cipher.open(cipher.seal(bytes('c')), bytes('bound')), CipherError);
+    assert.throws(() => cipher.open(new Uint8Array(27)), /ciphertext too short/);
+  });
+
   it('rejects keys of the wrong size', () => {
     assert.throws(() => new AesGcmCipher(new Uint8Array(16)), /data key must be 32 bytes, got 16/);
     assert.strictEqual(generateDataKey().length, 32);

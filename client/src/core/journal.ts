@@ -6,21 +6,42 @@
  * to be deleted, an orphan key created just before a crash is recognised as ours.
  *
  * File: `<workspace>/.esc/run/journal/<environment>.json`, mode 0600, rewritten atomically on
- * every append. Secrets inside are sealed with the workspace data key (AES-256-GCM, the
- * environment name and entry kind bound as associated data), never stored in plaintext.
+ * every append. Secrets inside are sealed with the workspace data key by the product's cipher
+ * (AES-256-GCM, `shared/src/crypt`), the environment name and purpose bound as associated data,
+ * never stored in plaintext.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as os from 'node:os';
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { writeFileAtomic, removeFileDurably } from './atomic';
 import { CoreError } from './errors';
 import type { NewRevision } from './history';
+import { AesGcmCipher, CipherError, NONCE_BYTES, TAG_BYTES } from '../../../shared/src/crypt/aesgcm';
 
+/**
+ * A sealed secret: the cipher's payload (nonce ‖ ciphertext ‖ tag) kept as its three parts,
+ * base64, the layout journals have always had (a journal left by an earlier version still opens).
+ */
 export interface Sealed {
   iv: string;
   tag: string;
   data: string;
+}
+
+function toSealed(payload: Uint8Array): Sealed {
+  const bytes = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
+  return {
+    iv: bytes.subarray(0, NONCE_BYTES).toString('base64'),
+    tag: bytes.subarray(bytes.length - TAG_BYTES).toString('base64'),
+    data: bytes.subarray(NONCE_BYTES, bytes.length - TAG_BYTES).toString('base64'),
+  };
+}
+
+/** The payload of a sealed secret, or undefined when its parts have the wrong sizes (edited by hand). */
+function fromSealed(sealed: Sealed): Uint8Array | undefined {
+  const [iv, data, tag] = [sealed.iv, sealed.data, sealed.tag].map((part) => Buffer.from(typeof part === 'string' ? part : '', 'base64')) as [Buffer, Buffer, Buffer];
+  if (iv.length !== NONCE_BYTES || tag.length !== TAG_BYTES) return undefined;
+  return new Uint8Array(Buffer.concat([iv, data, tag]));
 }
 
 export type JournalEntry =
@@ -69,7 +90,7 @@ export function journalFile(runDir: string, environment: string): string {
 export class Journal {
   private constructor(
     readonly file: string,
-    private readonly dataKey: Buffer,
+    private readonly cipher: AesGcmCipher,
     private data: JournalData,
   ) {}
 
@@ -93,7 +114,7 @@ export class Journal {
   }
 
   /** Reads the journal left by an earlier run, if any. */
-  static open(runDir: string, environment: string, dataKey: Buffer): Journal | undefined {
+  static open(runDir: string, environment: string, dataKey: Uint8Array): Journal | undefined {
     const file = journalFile(runDir, environment);
     let raw: string;
     try {
@@ -111,10 +132,10 @@ export class Journal {
     if (data.version !== 1 || data.environment !== environment) {
       throw new CoreError('Drift', 'the rotation journal belongs to another environment or version', { environment, file }, 'delete it if no rotation is in progress');
     }
-    return new Journal(file, dataKey, data);
+    return new Journal(file, new AesGcmCipher(dataKey), data);
   }
 
-  static begin(runDir: string, environment: string, dataKey: Buffer, paths: string[] | undefined): Journal {
+  static begin(runDir: string, environment: string, dataKey: Uint8Array, paths: string[] | undefined): Journal {
     const data: JournalData = {
       version: 1,
       environment,
@@ -125,7 +146,7 @@ export class Journal {
       phase: 'rotating',
       entries: [],
     };
-    const j = new Journal(journalFile(runDir, environment), dataKey, data);
+    const j = new Journal(journalFile(runDir, environment), new AesGcmCipher(dataKey), data);
     j.flush();
     return j;
   }
@@ -196,22 +217,32 @@ export class Journal {
     return undefined;
   }
 
+  /** What a sealed secret is bound to: it opens only for the same environment and purpose. */
+  private associatedData(purpose: string): Uint8Array {
+    return Buffer.from(`${this.data.environment}\n${purpose}`, 'utf8');
+  }
+
   seal(plaintext: string, purpose: string): Sealed {
-    const iv = randomBytes(12);
-    const cipher = createCipheriv('aes-256-gcm', this.dataKey, iv);
-    cipher.setAAD(Buffer.from(`${this.data.environment}\n${purpose}`));
-    const data = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
-    return { iv: iv.toString('base64'), tag: cipher.getAuthTag().toString('base64'), data: data.toString('base64') };
+    return toSealed(this.cipher.seal(Buffer.from(plaintext, 'utf8'), this.associatedData(purpose)));
   }
 
   unseal(sealed: Sealed, purpose: string): string {
-    try {
-      const decipher = createDecipheriv('aes-256-gcm', this.dataKey, Buffer.from(sealed.iv, 'base64'));
-      decipher.setAAD(Buffer.from(`${this.data.environment}\n${purpose}`));
-      decipher.setAuthTag(Buffer.from(sealed.tag, 'base64'));
-      return Buffer.concat([decipher.update(Buffer.from(sealed.data, 'base64')), decipher.final()]).toString('utf8');
-    } catch {
+    const plaintext = this.openSealed(sealed, purpose);
+    if (plaintext === undefined) {
       throw new CoreError('DataKeyMissing', 'a secret in the rotation journal cannot be decrypted with this workspace\'s data key', { environment: this.data.environment, file: this.file }, 'use the data key the interrupted rotation used (the same OS keychain entry)');
+    }
+    return Buffer.from(plaintext.buffer, plaintext.byteOffset, plaintext.byteLength).toString('utf8');
+  }
+
+  /** The plaintext, or undefined when the key, the binding or the sealed parts are wrong. */
+  private openSealed(sealed: Sealed, purpose: string): Uint8Array | undefined {
+    const payload = fromSealed(sealed);
+    if (payload === undefined) return undefined;
+    try {
+      return this.cipher.open(payload, this.associatedData(purpose));
+    } catch (e) {
+      if (e instanceof CipherError) return undefined;
+      throw e;
     }
   }
 
