@@ -10,8 +10,9 @@
  *   "illegal base64 data at input byte N"); the evaluator reports `invalid ciphertext: <message>`.
  *
  * Cipher (aesgcm.ts): AesGcmCipher(key32) implements the contract's Encrypter and Decrypter on
- * envelope payloads (nonce ‖ ciphertext ‖ tag); generateDataKey(); CipherError (never carries
- * plaintext).
+ * envelope payloads (nonce ‖ ciphertext ‖ tag), and the same synchronously with optional
+ * associated data as seal(plaintext, ad?) / open(payload, ad?) (the rotation journal binds its
+ * secrets to environment and purpose); generateDataKey(); CipherError (never carries plaintext).
  *
  * Helpers: encryptToCiphertext(encrypter, plaintext) → YAML base64 text;
  * decryptCiphertext(decrypter, text) → plaintext string.
