@@ -17,6 +17,7 @@ import { startAwsEndpoint } from './host/awsEndpoint';
 import { startCodeServer } from './host/codeServer';
 import { runExtensionTests } from './host/extensionTests';
 import { artifactsDir, fixtureWorkspace, projectRoot, suiteEntry } from './host/paths';
+import { checkGrammar, grammarCheckCount } from './host/grammarCheck';
 import { scanForSecrets, secretsOfWorkspace } from './host/leakScan';
 import { prepareWorkspace } from './host/workspace';
 import { runUiSmoke, uiSmokeSecret } from './ui/smoke';
@@ -35,6 +36,10 @@ async function main(): Promise<number> {
   const cleanups: Array<() => Promise<void>> = [];
   let code = 1;
   try {
+    // The grammar, tokenized by VS Code's own TextMate engine from the host.
+    const grammarFailures = await checkGrammar();
+    grammarFailures.forEach(f => log(`grammar FAIL: ${f}`));
+    log(`grammar: ${grammarCheckCount - grammarFailures.length}/${grammarCheckCount} scope checks passed`);
     const extensionPath = process.env.ESC_E2E_VSIX ? unpackVsix(process.env.ESC_E2E_VSIX, path.join(scratch, 'vsix')) : projectRoot;
     log(`extension under test: ${extensionPath}`);
     const secretsFile = path.join(scratch, 'secrets-handled.json');
@@ -77,6 +82,7 @@ async function main(): Promise<number> {
       if (code === 0) code = 1;
     }
     if (scan.hits.length > 0) code = 1;
+    if (grammarFailures.length > 0) code = 1;
     if (code !== 0) {
       fs.copyFileSync(server.logFile, path.join(artifactsDir, 'code-server.log'));
       fs.copyFileSync(aws.logFile, path.join(artifactsDir, 'aws-endpoint.log'));
