@@ -5,7 +5,9 @@
  * workspace folder without that suffix. The same rule as the language server's workspace model.
  *
  * `filenamePatterns` in package.json covers the default root statically; for a configured root
- * the language of matching YAML documents is switched to `esc` when they open.
+ * the language of matching YAML documents is switched to `esc` when they open. (The extension is
+ * active there once the workspace has `*.esc.yaml` files or an `.esc/` folder, or the ESC view or
+ * a command is used: it never activates for YAML files in general.)
  */
 import * as path from 'path';
 import * as vscode from 'vscode';
