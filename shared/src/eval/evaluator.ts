@@ -13,7 +13,7 @@ import type { PropertyAccessor } from '../ast/property';
 import { didYouMean } from '../catalog/suggest';
 import {
   accessSchema, array, compareStrings, goJson, goQuote, issueSummary, literalSchema, record, string as stringSchema,
-  tryCompileSchema, tuple, validateValue,
+  tryCompileSchema, tuple, validateValue, type SchemaIssue, type UnknownProperty,
 } from '../schema';
 import type { Json, ObjectSchema, Schema } from '../schema/schema';
 import { joinKey } from '../syntax/nodes';
@@ -453,15 +453,31 @@ export class EvalContext {
     });
     for (const issue of issues) {
       const blamed = issue.value !== undefined ? index.get(issue.value) : undefined;
-      let node = blamed?.def.node;
-      if (node?.syntax === undefined) node = this.locate(x, issue.path.slice(0, issue.blame));
-      this.shared.diags.push(diagAt(node, issueSummary(issue), issue.severity));
+      let def = blamed?.def;
+      if (def?.node?.syntax === undefined) def = this.locate(x, issue.path.slice(0, issue.blame));
+      if (issue.unknownProperty !== undefined) {
+        this.shared.diags.push(this.unknownPropertyDiag(def, issue, issue.unknownProperty));
+        continue;
+      }
+      this.shared.diags.push(diagAt(def.node ?? x.node, issueSummary(issue), issue.severity));
     }
     return !issues.some((i) => i.severity === 1);
   }
 
+  /**
+   * A property the schema does not allow (a misspelt provider input, typically): reported at
+   * the key when the holding object is written as a literal, else at the expression that defines
+   * the object (with the path below it), and with the closest allowed name as a suggestion.
+   */
+  private unknownPropertyDiag(def: EvalExpr, issue: SchemaIssue, property: UnknownProperty): Diagnostic {
+    const suggestion = didYouMean(property.name, property.known);
+    const summary = issueSummary(issue) + (suggestion !== undefined ? `; did you mean ${goQuote(suggestion)}?` : '');
+    const key = issue.path.length === issue.blame && def.repr.kind === 'object' ? def.repr.keys.get(property.name) : undefined;
+    return diagAt(key?.syntax !== undefined ? key : def.node, summary, issue.severity);
+  }
+
   /** The deepest literal expression along a path (ESC's validation location). */
-  private locate(x: EvalExpr, path: (string | number)[]): Expr | undefined {
+  private locate(x: EvalExpr, path: (string | number)[]): EvalExpr {
     let cur = x;
     for (const seg of path) {
       const r = cur.repr;
@@ -469,7 +485,7 @@ export class EvalContext {
       else if (r.kind === 'object' && typeof seg === 'string' && r.properties.has(seg)) cur = r.properties.get(seg) as EvalExpr;
       else break;
     }
-    return cur.node ?? x.node;
+    return cur.node !== undefined ? cur : x;
   }
 
   private async evaluateInterpolate(x: EvalExpr, parts: InterpolationPart[]): Promise<Val> {

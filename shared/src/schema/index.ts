@@ -23,6 +23,9 @@
  *     gives that text ("bar: missing required property"). Issues come in ESC's emission order;
  *     ESC then sorts diagnostics by (file, line, column) with Go's *unstable* sort.Slice, so
  *     ties at one position are not always in emission order in the corpus.
+ *   A property that `additionalProperties: false` rejects is an error `unknown property "k"`
+ *     (ESC itself fails silently there) blamed at the holding object, with
+ *     `unknownProperty: {name, known}` so callers can locate the key and suggest a name.
  *   A broken schema (dangling `$ref`, bad pattern, a `$ref`/`anyOf` cycle that never reaches a
  *     property or item) yields one issue "internal error: invalid schema: …", never an exception;
  *     recursive schemas (trees through `$ref`) are fine, also schema-against-schema.

@@ -13,6 +13,14 @@
  * so an issue carries the path from the validated value to the blamed value (`path.slice(0,
  * blame)`) and below it the part that ESC writes in front of the message (`path.slice(blame)`,
  * e.g. `bar: missing required property`); {@link issueSummary} renders that text.
+ *
+ * One deliberate difference from ESC: a property that an object schema's
+ * `additionalProperties: false` rejects. ESC's validator fails silently there (its `Never`
+ * schema returns false without a diagnostic, in both value and schema validation), so a
+ * misspelt provider input (`lenght`) makes the call quietly do nothing. Here it is an error,
+ * `unknown property "lenght"`, blamed at the object that holds the key and carrying
+ * {@link SchemaIssue.unknownProperty} so the caller can point at the key and suggest a name.
+ * Other `false` schemas (a tuple's extra items) stay silent as in ESC.
  */
 import type { Json, ObjectSchema, Schema } from './schema';
 import type { Severity, Value } from '../eval/contract';
@@ -35,6 +43,22 @@ export interface SchemaIssue {
   blame: number;
   /** The blamed value (value validation only; absent in schema-against-schema validation). */
   value?: Value;
+  /**
+   * Set on an issue about a property the schema does not allow (`additionalProperties: false`):
+   * the property's name and the names the schema declares (sorted), for a "did you mean". `path`
+   * leads to the object holding the property, not to the property itself.
+   */
+  unknownProperty?: UnknownProperty;
+}
+
+export interface UnknownProperty {
+  name: string;
+  known: string[];
+}
+
+/** The message for a property that `additionalProperties: false` rejects. */
+export function unknownPropertyMessage(name: string): string {
+  return `unknown property ${goQuote(name)}`;
 }
 
 export interface ValidateOptions {
@@ -111,15 +135,21 @@ class Validator {
     return new Validator(this.options, this.active);
   }
 
-  private report(loc: Loc, severity: Severity, message: string): false {
+  private report(loc: Loc, severity: Severity, message: string, unknownProperty?: UnknownProperty): false {
     const issue: SchemaIssue = { severity, message, path: loc.path, blame: loc.blame };
     if (loc.value !== undefined) issue.value = loc.value;
+    if (unknownProperty !== undefined) issue.unknownProperty = unknownProperty;
     this.issues.push(issue);
     return false;
   }
 
   private error(loc: Loc, message: string): false {
     return this.report(loc, 1, message);
+  }
+
+  /** `name` is not allowed by `accept` (its `additionalProperties` is `false`); blamed at the object. */
+  private unknownProperty(loc: Loc, name: string, accept: ObjectSchema): false {
+    return this.report(loc, 1, unknownPropertyMessage(name), { name, known: sortedKeys(accept.properties ?? {}) });
   }
 
   private typeError(loc: Loc, expected: string, got: string): false {
@@ -221,6 +251,10 @@ class Validator {
     const xProps = x.properties ?? {};
     const aProps = accept.properties ?? {};
     for (const name of sortedKeys(xProps)) {
+      if (!hasOwn(aProps, name) && accept.additionalProperties === false) {
+        ok = this.unknownProperty(loc, name, accept);
+        continue;
+      }
       const target = hasOwn(aProps, name) ? aProps[name] : accept.additionalProperties;
       if (!this.schemaType(xProps[name], target, Validator.step(loc, name))) ok = false;
     }
@@ -393,6 +427,10 @@ class Validator {
     }
     const schemas = accept.properties ?? {};
     for (const k of keys) {
+      if (!hasOwn(schemas, k) && accept.additionalProperties === false) {
+        ok = this.unknownProperty(loc, k, accept);
+        continue;
+      }
       const pv = props[k] as Value;
       const schema = hasOwn(schemas, k) ? schemas[k] : accept.additionalProperties;
       if (!this.element(pv, schema, Validator.at(loc, k, pv))) ok = false;
