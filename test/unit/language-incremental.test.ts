@@ -5,11 +5,14 @@
 import { strict as assert } from 'node:assert';
 import type { Diagnostic } from 'vscode-languageserver-types';
 import { createCheckModeChecker } from '../../shared/src/language/evaluation';
-import { topKeyOfPath } from '../../shared/src/language/incremental';
+import { partitionText, topKeyOfPath, type TopLevelEntry } from '../../shared/src/language/incremental';
 import { EscLanguageService } from '../../shared/src/language/service';
 import { redactedJson } from '../../shared/src/language/values';
 import type { Value } from '../../shared/src/eval/contract';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { envUri, memoryWorkspace } from './language-support';
+import { REPO_ROOT } from './lsp-support';
 
 const checker = createCheckModeChecker({ pulumi: { user: { id: 'tester' } } });
 const BASE = 'values:\n  region: eu-west-1\n  app:\n    name: base-app\n    port: 8080\n';
@@ -48,6 +51,8 @@ describe('language service: incremental checking', () => {
     '  e:',
     '    fn::join: ["-", ["${region}", "x"]]',
     '  f: plain',
+    '  s:',
+    '    fn::secret: hunter2',
     '',
   ].join('\n');
 
@@ -64,6 +69,9 @@ describe('language service: incremental checking', () => {
     (t) => t.replace('    z: ${a.y}', '    z: fixed'),
     (t) => t.replace('  f: ${nope}', '  f: fine'),
     (t) => t.replace('        accessKeyId: 12', '        accessKeyId: ok'),
+    (t) => t.replace('  f: fine', '  f:\n    fn::joim: ["-", [a]]'), // unknown builtin (own diagnostic) above a plaintext secret
+    (t) => t.replace('    y: ${b.z}', '    y: ${b.z}\n    # a comment line'), // moves the warnings below
+    (t) => t.replace('fn::joim', 'fn::join'),
   ];
 
   it('gives the same diagnostics as a full check after every edit, and checks incrementally', async () => {
@@ -92,6 +100,8 @@ describe('language service: incremental checking', () => {
     assert.match(messages, /unknown property "nope"/);
     assert.match(messages, /expected string, got number/);
     assert.match(messages, /cyclic reference/);
+    const own = summary(await ws.service.diagnostics(uri)).join('\n');
+    assert.match(own, /plaintext secret/);
     assert.equal(lineOf(EDITS[2]!(ROOT), '  b:'), 8);
   });
 
@@ -111,6 +121,64 @@ describe('language service: incremental checking', () => {
     assert.equal(await step(ROOT.replace('  f: plain', '  f: other')), false, 'an import changed');
     assert.equal(await step(ROOT.replace('  f: plain', '  f: again')), true, 'nothing else changed');
     assert.equal(await step('values:\n  a: [1\n'), false, 'YAML error');
+  });
+
+  it('matches full checks on random in-entry edits of the conformance corpus', async function () {
+    this.timeout(120000);
+    const corpus = join(REPO_ROOT, '../shared/conformance/eval');
+    if (!existsSync(corpus)) {
+      console.log(`    conformance corpus not found at ${corpus}: corpus comparison not run`);
+      this.skip();
+    }
+    let seed = 7;
+    const rnd = (): number => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    let compared = 0;
+    for (const name of readdirSync(corpus).sort()) {
+      const dir = join(corpus, name);
+      if (!existsSync(join(dir, 'env.yaml')) || name === 'bench') continue;
+      const envs: Record<string, string> = {};
+      const walk = (sub: string): void => {
+        for (const f of readdirSync(join(dir, sub), { withFileTypes: true })) {
+          const rel = sub ? `${sub}/${f.name}` : f.name;
+          if (f.isDirectory()) walk(rel);
+          else if (f.name.endsWith('.yaml')) envs[rel.replace(/\.yaml$/, '')] = readFileSync(join(dir, rel), 'utf8').replace(/[‸«»]/g, '');
+        }
+      };
+      walk('');
+      const original = envs['env']!;
+      const p = partitionText(original);
+      if (!p || p.entries.length < 2) continue;
+      for (let n = 0; n < 8; n++) {
+        const ws = memoryWorkspace(envs, ['env'], checker);
+        await ws.service.validate(envUri('env'));
+        // A one-character edit inside a random entry's body (not its key).
+        const entry: TopLevelEntry = p.entries[Math.floor(rnd() * p.entries.length)]!;
+        const lines = original.split('\n');
+        const line = entry.startLine + Math.floor(rnd() * (entry.endLine - entry.startLine));
+        const at = line === entry.startLine ? lines[line]!.indexOf(':') + 1 : Math.floor(rnd() * (lines[line]!.length + 1));
+        const chars = ['x', '1', ' ', '$', '{', '}', '.', '"'];
+        lines[line] = lines[line]!.slice(0, at) + chars[Math.floor(rnd() * chars.length)]! + lines[line]!.slice(at);
+        const edited = lines.join('\n');
+        ws.workspace.changeDocument(envUri('env'), edited, 2);
+        const incremental = await ws.service.validate(envUri('env'));
+        const fresh = memoryWorkspace({ ...envs, env: edited }, ['env'], checker);
+        const full = await fresh.service.validate(envUri('env'), undefined, true);
+        assert.deepEqual(summary(incremental.diagnostics), summary(full.diagnostics), `${name}, edit at ${line}:${at}:\n${edited}`);
+        if (incremental.incremental) compared++;
+      }
+    }
+    console.log(`      ${compared} incremental checks matched full checks`);
+    assert.ok(compared > 40, `${compared} incremental checks compared`);
+  });
+
+  it('splits `values` into entries by indentation, and declines layouts it does not understand', () => {
+    const p = partitionText('imports:\n  - a\nvalues:\n  a: 1\n  # note\n  "b c":\n    d: ${a.x} $${e}\nother: 1\n')!;
+    assert.deepEqual(p.entries.map((e) => [e.key, e.startLine, e.endLine, [...e.refs]]), [['a', 3, 5, []], ['b c', 5, 7, ['a']]]);
+    assert.equal(p.header, 'imports:\n  - a\nvalues:\nother: 1\n');
+    assert.equal(partitionText('values: {a: 1}\n'), undefined);
+    assert.equal(partitionText('values:\n  a: "multi\n  line"\n'), undefined);
+    assert.equal(partitionText('values:\n  a: 1\n  a: 2\n'), undefined);
+    assert.equal(partitionText('values:\n  a: ${["x"]}\n'), undefined);
   });
 
   it('reads the top-level key of a diagnostic path', () => {

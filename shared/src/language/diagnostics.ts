@@ -13,6 +13,12 @@ import { builtinNames, providerNames, rotatorNames, didYouMean } from '../catalo
 import { OPEN_PREFIX, ROTATE_PREFIX } from './catalogIndex';
 import { formatPath } from './interpolation';
 import { nodeSpan, type EscDocument } from './model';
+import type { LineIndex } from './text';
+
+export interface TextWithLines {
+  text: string;
+  lines: LineIndex;
+}
 
 export const SOURCE = 'esc';
 
@@ -78,7 +84,8 @@ export function documentDiagnostics(doc: EscDocument): Diagnostic[] {
 }
 
 /** ESC positions are 1-based lines and code-point columns; LSP counts UTF-16 units. */
-export function toLspRange(doc: EscDocument, range: EscRange): Range {
+/** `doc`: the text positions refer to (a document, or any text with its line index). */
+export function toLspRange(doc: TextWithLines, range: EscRange): Range {
   const convert = (line: number, column: number): { line: number; character: number } => {
     const l = Math.max(0, Math.min(line - 1, doc.lines.lineCount - 1));
     const start = doc.lines.lineStart(l);
@@ -96,7 +103,7 @@ export function toLspRange(doc: EscDocument, range: EscRange): Range {
   return { start, end };
 }
 
-export function evaluatorDiagnostic(doc: EscDocument, diagnostic: EvalDiagnostic): Diagnostic {
+export function evaluatorDiagnostic(doc: TextWithLines, diagnostic: EvalDiagnostic): Diagnostic {
   return {
     range: toLspRange(doc, diagnostic.range),
     severity: diagnostic.severity === 2 ? DiagnosticSeverity.Warning : DiagnosticSeverity.Error,

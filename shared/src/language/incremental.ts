@@ -11,10 +11,8 @@
  * `values`, or any imported environment whose text changed since the previous check. The
  * server also runs a full check once the user pauses, so the two can never drift apart.
  */
-import { isMap } from 'yaml';
-import type { Node } from 'yaml';
+import type { Diagnostic as LspDiagnostic } from 'vscode-languageserver-types';
 import type { Diagnostic as EvalDiagnostic, Value } from '../eval/contract';
-import { nodeSpan, pairKey, type EscDocument } from './model';
 
 export interface TopLevelEntry {
   key: string;
@@ -40,6 +38,8 @@ export interface CheckBasis {
   values?: { [key: string]: Value };
   /** Texts of the other environments the check loaded (undefined = not found). */
   dependencies: Map<string, string | undefined>;
+  /** The language service's own diagnostics of the document (syntax, names, plaintext secrets). */
+  own: LspDiagnostic[];
 }
 
 export interface IncrementalPlan {
@@ -52,48 +52,88 @@ export interface IncrementalPlan {
 
 const SPECIAL_ROOTS = new Set(['context', 'environments', 'imports']);
 
-export function partition(doc: EscDocument): Partition | undefined {
-  if (doc.syntaxErrors.some((e) => !e.warning)) return undefined;
-  const values = doc.valuesNode;
-  const root = doc.yaml.contents;
-  if (!values || values.flow || !isMap(root)) return undefined;
-  const lines = doc.text.split('\n');
-  const lineOf = (offset: number): number => doc.lines.positionAt(offset).line;
-  const rootIndex = root.items.findIndex((p) => pairKey(p) === 'values');
-  const nextRoot = root.items[rootIndex + 1];
-  const nextRootSpan = nextRoot ? nodeSpan(nextRoot.key as Node | null) : undefined;
-  const valuesEnd = nextRootSpan ? lineOf(nextRootSpan.start) : lines.length;
+const ROOT_KEY = /^([^\s#'"][^:#]*?|"[^"]*"|'[^']*'):(\s+#.*)?\s*$/;
+const ENTRY_KEY = /^([^\s#'"\-[{][^:#]*?|"[^"]*"|'[^']*'):(\s|$)/;
+const INTERPOLATION_ROOT = /(\$+)\{\s*([^.[}\s]*)/g;
+
+function unquote(key: string): string {
+  return (key.startsWith('"') && key.endsWith('"')) || (key.startsWith("'") && key.endsWith("'")) ? key.slice(1, -1) : key;
+}
+
+/**
+ * Splits the text into `values` entries by indentation alone — no YAML parse, so an edit's
+ * incremental check does not wait for one. Whenever the layout is not the plain block style this
+ * understands (flow `values`, continuation lines at the entries' indentation, `${[...]}`
+ * references, duplicate keys), it answers undefined and the check is a full one.
+ */
+export function partitionText(text: string): Partition | undefined {
+  const lines = text.split('\n');
+  const valuesLine = lines.findIndex((l) => /^values:(\s+#.*)?\s*$/.test(l));
+  if (valuesLine < 0) return undefined;
+  let indent = -1;
+  let end = lines.length;
+  const starts: { key: string; line: number }[] = [];
+  for (let line = valuesLine + 1; line < lines.length; line++) {
+    const l = lines[line]!.replace(/\r$/, '');
+    const content = l.trimStart();
+    if (content === '' || content.startsWith('#')) continue;
+    const lineIndent = l.length - content.length;
+    if (lineIndent === 0) {
+      if (!ROOT_KEY.test(l) && !/^[^\s#][^:]*:\s/.test(l)) return undefined;
+      end = line;
+      break;
+    }
+    if (l.includes('\t')) return undefined;
+    if (indent < 0) indent = lineIndent;
+    if (lineIndent < indent) return undefined;
+    if (lineIndent === indent) {
+      const match = ENTRY_KEY.exec(content);
+      if (!match) return undefined;
+      starts.push({ key: unquote(match[1]!.trim()), line });
+    }
+  }
+  if (starts.length === 0 || starts[0]!.line !== firstContentLine(lines, valuesLine + 1)) return starts.length === 0 ? { header: text, entries: [] } : undefined;
+  // Trailing blank/comment lines before the next root key stay with the last entry.
   const entries: TopLevelEntry[] = [];
   const seen = new Set<string>();
-  for (let i = 0; i < values.items.length; i++) {
-    const pair = values.items[i]!;
-    const key = pairKey(pair);
-    const span = nodeSpan(pair.key as Node | null);
-    if (key === undefined || !span || seen.has(key)) return undefined;
+  for (let i = 0; i < starts.length; i++) {
+    const { key, line } = starts[i]!;
+    if (seen.has(key)) return undefined;
     seen.add(key);
-    const startLine = lineOf(span.start);
-    const next = values.items[i + 1];
-    const nextSpan = next ? nodeSpan(next.key as Node | null) : undefined;
-    const endLine = nextSpan ? lineOf(nextSpan.start) : valuesEnd;
-    // Each entry must own whole lines (block style, key first on its line).
-    if (doc.text.slice(doc.lines.lineStart(startLine), span.start).trim() !== '' || endLine <= startLine) return undefined;
-    entries.push({ key, startLine, endLine, text: lines.slice(startLine, endLine).join('\n'), refs: new Set() });
+    const endLine = i + 1 < starts.length ? starts[i + 1]!.line : end;
+    const body = lines.slice(line, endLine).join('\n');
+    const refs = new Set<string>();
+    for (const m of body.matchAll(INTERPOLATION_ROOT)) {
+      if (m[1]!.length % 2 === 0) continue; // `$${` is an escaped `$`
+      if (m[2] === '') return undefined; // `${["key"]}` or `${}`: leave it to a full check
+      if (!SPECIAL_ROOTS.has(m[2]!)) refs.add(m[2]!);
+    }
+    entries.push({ key, startLine: line, endLine, text: body, refs });
   }
-  const byKey = new Map(entries.map((e) => [e.key, e]));
-  for (const interp of doc.interpolations) {
-    const owner = interp.path[0];
-    const target = interp.accessors[0]?.key;
-    if (typeof owner !== 'string' || typeof target !== 'string' || SPECIAL_ROOTS.has(target)) continue;
-    byKey.get(owner)?.refs.add(target);
-  }
-  const headerLines: string[] = [];
-  let e = 0;
-  for (let line = 0; line < lines.length; line++) {
-    while (e < entries.length && line >= entries[e]!.endLine) e++;
-    if (e < entries.length && line >= entries[e]!.startLine) continue;
-    headerLines.push(lines[line]!);
-  }
+  const headerLines = [...lines.slice(0, starts[0]!.line), ...lines.slice(end)];
   return { header: headerLines.join('\n'), entries };
+}
+
+function firstContentLine(lines: string[], from: number): number {
+  for (let line = from; line < lines.length; line++) {
+    const content = lines[line]!.trim();
+    if (content !== '' && !content.startsWith('#')) return line;
+  }
+  return -1;
+}
+
+/** Which entry (by key) a 0-based line is in, or undefined for the header. */
+export function entryAtLine(p: Partition, line: number): TopLevelEntry | undefined {
+  let low = 0;
+  let high = p.entries.length - 1;
+  while (low <= high) {
+    const mid = (low + high) >> 1;
+    const entry = p.entries[mid]!;
+    if (line < entry.startLine) high = mid - 1;
+    else if (line >= entry.endLine) low = mid + 1;
+    else return entry;
+  }
+  return undefined;
 }
 
 /** The reduced check for `current` given the previous basis, or undefined for a full check. */
@@ -187,4 +227,32 @@ export function mergeIncremental(
     for (const key of Object.keys(reduced.values)) if (!(key in values)) values[key] = reduced.values[key]!;
   }
   return { diagnostics, ...(values ? { values } : {}) };
+}
+
+/**
+ * Own diagnostics for `current`: those of the reduced document for kept entries and the header,
+ * the previous ones (moved) for the others — they only depend on their entry's own text.
+ */
+export function mergeOwn(previous: CheckBasis, current: Partition, plan: IncrementalPlan, reducedOwn: LspDiagnostic[]): LspDiagnostic[] {
+  const out: LspDiagnostic[] = [];
+  for (const d of reducedOwn) {
+    const entry = entryAtLine(current, d.range.start.line);
+    if (!entry || plan.kept.has(entry.key)) out.push(d);
+  }
+  const index = new Map(current.entries.map((e) => [e.key, e]));
+  for (const d of previous.own) {
+    const before = entryAtLine(previous.partition, d.range.start.line);
+    if (!before || plan.kept.has(before.key)) continue;
+    const delta = index.get(before.key)!.startLine - before.startLine;
+    out.push(delta === 0 ? d : moveDiagnostic(d, delta));
+  }
+  return out;
+}
+
+function moveDiagnostic(d: LspDiagnostic, delta: number): LspDiagnostic {
+  const move = (r: LspDiagnostic['range']): LspDiagnostic['range'] => ({ start: { line: r.start.line + delta, character: r.start.character }, end: { line: r.end.line + delta, character: r.end.character } });
+  const moved: LspDiagnostic = { ...d, range: move(d.range) };
+  const data = d.data as { valueRange?: LspDiagnostic['range'] } | undefined;
+  if (data?.valueRange) moved.data = { ...data, valueRange: move(data.valueRange) };
+  return moved;
 }

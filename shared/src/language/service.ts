@@ -8,11 +8,12 @@ import type { CodeAction, CompletionList, Diagnostic, DocumentSymbol, FoldingRan
 import type { Diagnostic as EvalDiagnostic, EnvironmentLoader, Value } from '../eval/contract';
 import { codeActions } from './codeActions';
 import { completion } from './completion';
-import { documentDiagnostics, evaluatorDiagnostic, mergeDiagnostics } from './diagnostics';
-import { mergeIncremental, partition, planIncremental, type CheckBasis } from './incremental';
+import { documentDiagnostics, evaluatorDiagnostic, mergeDiagnostics, type TextWithLines } from './diagnostics';
+import { mergeIncremental, mergeOwn, partitionText, planIncremental, type CheckBasis } from './incremental';
+import { parseEscDocument, type EscDocument, type ImportEntry } from './model';
+import { LineIndex } from './text';
 import { foldingRanges } from './folding';
 import { hover } from './hover';
-import type { EscDocument, ImportEntry } from './model';
 import { definition, prepareRename, references, rename } from './navigation';
 import { semanticTokens } from './semanticTokens';
 import { documentSymbols } from './symbols';
@@ -98,30 +99,22 @@ export class EscLanguageService implements CheckedValues {
     const text = this.workspace.text(uri);
     if (envName === undefined || text === undefined) return { diagnostics: [], incremental: false };
     const basis = full ? undefined : this.bases.get(envName);
-    let outcome: CheckOutcome | undefined;
-    let doc: EscDocument | undefined;
-    let incremental = false;
     if (this.checker && basis && this.dependenciesUnchanged(basis)) {
-      doc = this.workspace.document(uri);
-      const current = doc ? partition(doc) : undefined;
-      const plan = current ? planIncremental(basis, current, text) : undefined;
-      if (doc && current && plan) {
-        const reduced = await this.checker.check(envName, this.loaderWith(envName, plan.reducedText), signal);
-        if (signal?.aborted) throw new CancelledError();
-        const reducedValues = reduced.values ?? (await reduced.valuesLater);
-        const merged = mergeIncremental(envName, basis, current, plan, { diagnostics: reduced.diagnostics, ...(reducedValues ? { values: reducedValues } : {}) });
-        this.bases.set(envName, { partition: current, diagnostics: merged.diagnostics, ...(merged.values ? { values: merged.values } : {}), dependencies: basis.dependencies });
-        outcome = { diagnostics: merged.diagnostics, ...(merged.values ? { values: merged.values } : {}) };
-        incremental = true;
-      }
+      const incremental = await this.validateIncrementally(uri, envName, text, basis, signal);
+      if (incremental) return { diagnostics: incremental, incremental: true };
     }
-    if (!outcome && this.checker) {
-      // Start the check first: a checker running elsewhere (a worker thread) evaluates while
-      // this thread builds the document model.
-      const dependencies = new Map<string, string | undefined>();
-      const checking = this.checker.check(envName, this.loaderWith(envName, undefined, dependencies), signal);
-      doc ??= this.workspace.document(uri);
-      const current = doc ? partition(doc) : undefined;
+    let outcome: CheckOutcome | undefined;
+    const dependencies = new Map<string, string | undefined>();
+    // Start the check first: a checker running elsewhere (a worker thread) evaluates while this
+    // thread builds the document model.
+    const checking = this.checker?.check(envName, this.loaderWith(envName, undefined, dependencies), signal);
+    const doc = this.workspace.document(uri);
+    if (!doc) {
+      checking?.catch(() => undefined);
+      return { diagnostics: [], incremental: false };
+    }
+    const own = documentDiagnostics(doc);
+    if (checking) {
       try {
         outcome = await checking;
       } catch (error) {
@@ -129,41 +122,69 @@ export class EscLanguageService implements CheckedValues {
         throw error;
       }
       if (signal?.aborted) throw new CancelledError();
-      const next: CheckBasis | undefined = current ? { partition: current, diagnostics: outcome.diagnostics, dependencies } : undefined;
-      if (next) {
+      this.keepValues(envName, outcome, signal);
+      const current = partitionText(text);
+      if (current) {
+        const next: CheckBasis = { partition: current, diagnostics: outcome.diagnostics, dependencies, own };
         if (outcome.values) next.values = outcome.values;
         else void outcome.valuesLater?.then((values) => values && (next.values = values), () => undefined);
         this.bases.set(envName, next);
       } else this.bases.delete(envName);
     }
-    doc ??= this.workspace.document(uri);
-    if (!doc) return { diagnostics: [], incremental };
-    const own = documentDiagnostics(doc);
+    return { diagnostics: mergeDiagnostics(own, outcome ? this.located(doc, doc, outcome.diagnostics) : []), incremental: false };
+  }
+
+  /** The incremental path (see incremental.ts); undefined when a full check is needed. */
+  private async validateIncrementally(uri: string, envName: string, text: string, basis: CheckBasis, signal?: AbortSignal): Promise<Diagnostic[] | undefined> {
+    const current = partitionText(text);
+    const plan = current ? planIncremental(basis, current, text) : undefined;
+    if (!current || !plan || !this.checker) return undefined;
+    // The reduced document has the full one's lines (others blanked): parsing it is cheap and
+    // gives the kept entries' own diagnostics and the imports at their exact places.
+    const reducedDoc = parseEscDocument(uri, envName, plan.reducedText);
+    if (reducedDoc.syntaxErrors.some((e) => !e.warning)) return undefined;
+    const reduced = await this.checker.check(envName, this.loaderWith(envName, plan.reducedText), signal);
+    if (signal?.aborted) throw new CancelledError();
+    const reducedValues = reduced.values ?? (await reduced.valuesLater);
+    if (signal?.aborted) throw new CancelledError();
+    const merged = mergeIncremental(envName, basis, current, plan, { diagnostics: reduced.diagnostics, ...(reducedValues ? { values: reducedValues } : {}) });
+    const own = mergeOwn(basis, current, plan, documentDiagnostics(reducedDoc));
+    this.bases.set(envName, { partition: current, diagnostics: merged.diagnostics, ...(merged.values ? { values: merged.values } : {}), dependencies: basis.dependencies, own });
+    if (merged.values) this.checked.set(envName, merged.values);
+    const positions = { text, lines: new LineIndex(text) };
+    return mergeDiagnostics(own, this.located(positions, reducedDoc, merged.diagnostics));
+  }
+
+  private keepValues(envName: string, outcome: CheckOutcome, signal?: AbortSignal): void {
+    if (outcome.values) this.checked.set(envName, outcome.values);
+    outcome.valuesLater?.then(
+      (values) => {
+        if (values && !signal?.aborted) this.checked.set(envName, values);
+      },
+      () => undefined,
+    );
+  }
+
+  /**
+   * Evaluator diagnostics as LSP diagnostics of the root document; those inside imported
+   * environments (e.g. the far end of an import cycle) are shown on the import entry through
+   * which the root reaches them. `positions` converts ranges, `doc` gives the imports.
+   */
+  private located(positions: TextWithLines, doc: EscDocument, diagnostics: EvalDiagnostic[]): Diagnostic[] {
     const evaluated: Diagnostic[] = [];
-    if (outcome) {
-      if (outcome.values) this.checked.set(doc.envName, outcome.values);
-      outcome.valuesLater?.then(
-        (values) => {
-          if (values && !signal?.aborted) this.checked.set(doc.envName, values);
-        },
-        () => undefined,
-      );
-      for (const d of outcome.diagnostics) {
-        if (d.range.environment === doc.envName) {
-          evaluated.push(evaluatorDiagnostic(doc, d));
-          continue;
-        }
-        // A problem inside an imported environment (e.g. the far end of an import cycle): show
-        // it on the import entry through which this environment reaches it.
-        const entry = importEntryLeadingTo(this.workspace, doc, d.range.environment);
-        if (!entry) continue;
-        const located = evaluatorDiagnostic(doc, d);
-        located.range = doc.lines.range(entry.span);
-        located.message = `in imported environment "${d.range.environment}": ${typeof located.message === 'string' ? located.message : located.message.value}`;
-        if (!evaluated.some((e) => e.message === located.message && e.range.start.line === located.range.start.line)) evaluated.push(located);
+    for (const d of diagnostics) {
+      if (d.range.environment === doc.envName) {
+        evaluated.push(evaluatorDiagnostic(positions, d));
+        continue;
       }
+      const entry = importEntryLeadingTo(this.workspace, doc, d.range.environment);
+      if (!entry) continue;
+      const located = evaluatorDiagnostic(positions, d);
+      located.range = doc.lines.range(entry.span);
+      located.message = `in imported environment "${d.range.environment}": ${typeof located.message === 'string' ? located.message : located.message.value}`;
+      if (!evaluated.some((e) => e.message === located.message && e.range.start.line === located.range.start.line)) evaluated.push(located);
     }
-    return { diagnostics: mergeDiagnostics(own, evaluated), incremental };
+    return evaluated;
   }
 
   /** The workspace loader, with `root`'s text replaced (reduced checks) and loads recorded. */
