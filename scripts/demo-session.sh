@@ -42,6 +42,7 @@ trap 'say "stopping"; exit 143' TERM HUP
 # 1. The workspace: a copy of examples/, so the repository's examples stay as they are.
 WS=$S/examples
 cp -R examples "$WS"
+say "workspace: a copy of examples/ at $WS"
 
 # 2. "AWS": IAM + STS with SigV4 on loopback, state (which holds its keys' secrets, as AWS
 #    would) in the scratch folder.

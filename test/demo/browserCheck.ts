@@ -70,6 +70,9 @@ export async function checkWorkbench(options: CheckOptions): Promise<void> {
     await page.locator('.tabs-container .tab', { hasText: 'README.md' }).first().waitFor({ timeout: 30000 });
     log('workbench loaded with the examples folder and its README');
 
+    // The README preview is a webview: while it has the focus, the workbench's key bindings do
+    // not fire. Clicking the explorer's empty space gives the focus back to the workbench.
+    await page.locator('.explorer-folders-view').click({ position: { x: 120, y: 400 } });
     await quickOpen(page, path.basename(AWS_IAM_EXAMPLE.file));
     // The language mode comes from the installed extension's contribution.
     await page.locator('.statusbar-item', { hasText: 'ESC Environment' }).first().waitFor({ timeout: 30000 });
