@@ -171,5 +171,27 @@ describe('Rotate Secrets', () => {
       assert.ok(text.includes(keyIds[2]!), 'the current key id is in the state');
       assert.ok(!text.includes(managingSecret), 'the managing secret never reaches the file');
     });
+
+    it('calls out to AWS (aws-login) only when the preview is revealed', async () => {
+      await admin.clearRequests();
+      await openEnvironment('creds/admin.yaml');
+      const editor = await vscode.commands.executeCommand<vscode.TextEditor>('esc.preview', { format: 'json' });
+      const doc = editor.document;
+      const redacted = await eventually('the redacted preview', () => (doc.getText().includes('"login"') ? doc.getText() : undefined));
+      assert.deepStrictEqual(JSON.parse(redacted), { aws: { login: '[unknown]' } }, 'the provider was not run');
+      assert.deepStrictEqual(await admin.requests(), [], 'no AWS call for a redacted preview');
+
+      assert.strictEqual(await vscode.commands.executeCommand('esc.preview.revealSecrets', { uri: doc.uri, skipConfirmation: true }), true);
+      const revealed = await eventually('the revealed login', () => (doc.getText().includes('accessKeyId') ? doc.getText() : undefined));
+      const login = (JSON.parse(revealed) as { aws: { login: { accessKeyId: string; secretAccessKey: string; sessionToken: string } } }).aws.login;
+      assert.match(login.accessKeyId, /^ASIA/, 'temporary credentials from sts:AssumeRole');
+      recordSecret(login.secretAccessKey);
+      recordSecret(login.sessionToken);
+      const calls = await admin.requests();
+      assert.deepStrictEqual(calls.map(c => `${c.service}:${c.action}`), ['sts:AssumeRole']);
+      assert.strictEqual(calls[0]!.params.RoleArn, roleArn);
+      await vscode.commands.executeCommand('esc.preview.hideSecrets', { uri: doc.uri });
+      await eventually('the preview to be redacted again', () => (doc.getText().includes(login.secretAccessKey) ? undefined : true));
+    });
   });
 });
