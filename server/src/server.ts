@@ -119,10 +119,10 @@ export function startServer(connection: Connection, checker?: EnvironmentChecker
   function revalidateDependents(uri: string): void {
     const name = workspace.nameOf(uri);
     if (name === undefined) return;
-    const dependents = new Set(workspace.dependentsOf(name));
     for (const document of documents.all()) {
+      if (document.uri === uri) continue;
       const other = workspace.nameOf(document.uri);
-      if (document.uri !== uri && other !== undefined && dependents.has(other)) scheduler.schedule(document.uri);
+      if (other !== undefined && workspace.dependsOn(other, name)) scheduler.schedule(document.uri);
     }
   }
 

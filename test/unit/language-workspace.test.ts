@@ -1,6 +1,6 @@
 /** The workspace model: environment names, open documents over disk, dependents. */
 import { strict as assert } from 'node:assert';
-import { EnvironmentWorkspace } from '../../shared/src/language/workspace';
+import { EnvironmentWorkspace, scanDependencies } from '../../shared/src/language/workspace';
 
 describe('language service: workspace model', () => {
   const disk = new Map<string, string>([
@@ -44,6 +44,13 @@ describe('language service: workspace model', () => {
     assert.deepEqual(ws.dependentsOf('base'), ['app/dev', 'services/api']);
     assert.deepEqual(ws.dependentsOf('credentials/aws-creds'), ['app/dev', 'services/api']);
     assert.deepEqual(ws.dependentsOf('services/api'), []);
+  });
+
+  it('answers whether one environment depends on another, without parsing', () => {
+    assert.equal(ws.dependsOn('services/api', 'base'), true);
+    assert.equal(ws.dependsOn('services/api', 'credentials/aws-creds'), true);
+    assert.equal(ws.dependsOn('base', 'app/dev'), false);
+    assert.deepEqual([...scanDependencies('imports:\n  - a/b\n  - "c"\n  - d:\n      merge: false\nvalues:\n  x: ${environments.p.e.y}\n')].sort(), ['a/b', 'c', 'd', 'p', 'p/e']);
   });
 
   it('treats an open `esc` document outside the root as an environment named after its file', () => {

@@ -230,6 +230,34 @@ export class EnvironmentWorkspace {
     return uri === undefined ? undefined : this.document(uri);
   }
 
+  /** The environments `name` imports or references directly. */
+  dependenciesOfName(name: string): Set<string> {
+    const uri = this.byName.get(name);
+    if (uri === undefined) return new Set();
+    const known = this.known.get(uri)!;
+    if (!known.dependencies) {
+      const text = this.text(uri);
+      known.dependencies = text === undefined ? new Set() : scanDependencies(text);
+    }
+    return known.dependencies;
+  }
+
+  /** Whether `name` imports or references `target`, directly or transitively. */
+  dependsOn(name: string, target: string): boolean {
+    const seen = new Set<string>([name]);
+    const queue = [name];
+    while (queue.length > 0) {
+      for (const dep of this.dependenciesOfName(queue.pop()!)) {
+        if (dep === target) return true;
+        if (!seen.has(dep)) {
+          seen.add(dep);
+          queue.push(dep);
+        }
+      }
+    }
+    return false;
+  }
+
   /** Environments that import or reference `name`, directly or transitively (excluding it). */
   dependentsOf(name: string): string[] {
     const direct = new Map<string, Set<string>>();
@@ -268,6 +296,30 @@ export function dependenciesOf(doc: EscDocument): Set<string> {
       deps.add(keys[1]);
       if (typeof keys[2] === 'string') deps.add(`${keys[1]}/${keys[2]}`);
     }
+  }
+  return deps;
+}
+
+/**
+ * Dependencies read from the text without parsing it (an over-approximation is harmless: it
+ * only re-validates a document more): every `- name` under `imports:` and every
+ * `${environments.<project>.<env>...}`.
+ */
+export function scanDependencies(text: string): Set<string> {
+  const deps = new Set<string>();
+  const lines = text.split('\n');
+  const start = lines.findIndex((l) => /^imports:/.test(l));
+  if (start >= 0) {
+    for (let i = start + 1; i < lines.length; i++) {
+      const line = lines[i]!;
+      if (/^\S/.test(line)) break;
+      const m = /^\s+-\s+["']?([^"':#\s]+)["']?\s*:?/.exec(line);
+      if (m) deps.add(m[1]!);
+    }
+  }
+  for (const m of text.matchAll(/\$\{\s*environments\.([^.}\s]+)(?:\.([^.}\s[]+))?/g)) {
+    deps.add(m[1]!);
+    if (m[2]) deps.add(`${m[1]}/${m[2]}`);
   }
   return deps;
 }
