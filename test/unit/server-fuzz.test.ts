@@ -46,10 +46,10 @@ function random(seed: number): () => number {
 
 const SIGNIFICANT = [':', '-', ' ', '\n', '\t', '{', '}', '[', ']', '$', '#', '"', "'", '|', '>', '&', '*', '!', '.', '\\', '\u00e9', '\ud83d\ude00', '\u0000'];
 
-function mutate(text: string, rnd: () => number): string {
+function mutate(text: string, rnd: () => number, maxSteps = 3): string {
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
   let out = text;
-  const steps = 1 + Math.floor(rnd() * 3);
+  const steps = 1 + Math.floor(rnd() * maxSteps);
   for (let s = 0; s < steps; s++) {
     const kind = rnd();
     if (kind < 0.45 && out.length > 0) {
@@ -102,7 +102,9 @@ describe('language server fuzz', function () {
       await server.open(uri, 'values: {}\n', 1);
       for (let n = 0; n < DOCUMENTS; n++) {
         const version = n + 2;
-        const text = mutate(corpus[Math.floor(rnd() * corpus.length)]!, rnd);
+        // Half the time, a small edit of the previous document (as typing does: incremental
+        // checks), otherwise a fresh mutation of a corpus file.
+        const text = n > 0 && rnd() < 0.5 ? mutate(lastText, rnd, 1) : mutate(corpus[Math.floor(rnd() * corpus.length)]!, rnd);
         lastText = text;
         const lines = text.split('\n');
         const line = Math.floor(rnd() * (lines.length + 1));
