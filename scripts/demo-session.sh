@@ -154,7 +154,7 @@ fi
 # --check: the same session, verified headlessly.
 say "check: code-server healthy at $LOCAL_URL"
 mkdir -p "$REPO/test-artifacts"
-"$NODE" out/test/demo/browserCheck.js --url "$LOCAL_URL" --folder "$WS" --endpoint "$AWS_URL" \
+ESC_DEMO_PASSWORD=$PASSWORD "$NODE" out/test/demo/browserCheck.js --url "$LOCAL_URL" --folder "$WS" --endpoint "$AWS_URL" \
   --screenshot "$REPO/test-artifacts/demo-workbench.png" || fail "the workbench check (log: $CS/code-server.log)"
 say "check: CLI in the workspace copy"
 (

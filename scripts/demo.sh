@@ -90,14 +90,21 @@ for built in out/test/aws/main.js out/test/demo/seed.js out/test/demo/browserChe
   [ -f "$built" ] || { echo "demo: $built is missing: run npm run build" >&2; exit 1; }
 done
 
-# Everything the run creates (workspace copy, code-server profile, "AWS" state, logs) lives here.
-SCRATCH=$(mktemp -d "${TMPDIR:-/tmp}/esc-local-demo.XXXXXX")
-chmod 700 "$SCRATCH"
 HOST=${HOST:-127.0.0.1}
 if [ -z "${PORT:-}" ] && [ "$CHECK" = 1 ]; then
   PORT=$(node -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); })')
 fi
 PORT=${PORT:-8080}
+node -e '
+  const [host, port] = process.argv.slice(1);
+  const s = require("net").createServer();
+  s.once("error", e => { console.error(`demo: cannot listen on ${host}:${port} (${e.code}): choose another with PORT=… (or HOST=…)`); process.exit(1); });
+  s.listen(Number(port), host, () => s.close());
+' "$HOST" "$PORT"
+
+# Everything the run creates (workspace copy, code-server profile, "AWS" state, logs) lives here.
+SCRATCH=$(mktemp -d "${TMPDIR:-/tmp}/esc-local-demo.XXXXXX")
+chmod 700 "$SCRATCH"
 
 # The session runs in the background so that this shell can forward Ctrl-C / SIGTERM to it
 # (dbus-run-session does not pass signals on); it writes its pid to $SCRATCH/run.pid.
