@@ -101,6 +101,28 @@ describe('language service: navigation', () => {
     assert.deepEqual(at2(text.lastIndexOf('port}')), []);
   });
 
+  it('renames an environment from an import entry: the file, import entries and environments.* paths', () => {
+    const position = positionAt(api.text, api.ranges[0]!.start + 2);
+    assert.deepEqual(ws.service.prepareRename(envUri('api'), position), { range: rangeOf(api.text, api.ranges[0]!), placeholder: 'app/dev' });
+    const edit = ws.service.rename(envUri('api'), position, 'apps/development');
+    const directStart = api.text.indexOf('app.dev.app');
+    assert.deepEqual(edit, {
+      documentChanges: [
+        {
+          textDocument: { uri: envUri('api'), version: null },
+          edits: [
+            { range: rangeOf(api.text, api.ranges[0]!), newText: 'apps/development' },
+            { range: rangeOf(api.text, { start: directStart, end: directStart + 'app.dev'.length }), newText: 'apps.development' },
+          ],
+        },
+        { kind: 'rename', oldUri: envUri('app/dev'), newUri: envUri('apps/development') },
+      ],
+    });
+    // Not to a name that exists, nor to an invalid one.
+    assert.equal(ws.service.rename(envUri('api'), position, 'base'), null);
+    assert.equal(ws.service.rename(envUri('api'), position, 'bad name'), null);
+  });
+
   it('refuses names that are not plain keys', () => {
     assert.equal(ws.service.rename(devUri, positionAt(dev.text, dev.cursors[1]!), 'has space'), null);
   });

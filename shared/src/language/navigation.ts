@@ -59,6 +59,11 @@ export function references(workspace: EnvironmentWorkspace, doc: EscDocument, po
 export function prepareRename(workspace: EnvironmentWorkspace, doc: EscDocument, position: Position): { range: Range; placeholder: string } | undefined {
   const offset = doc.lines.offsetAt(position);
   const target = targetAt(doc, offset);
+  if (target?.kind === 'import') {
+    // Renaming an environment: its file and every import entry / `environments.*` path naming it.
+    if (workspace.uriOf(target.entry.name) === undefined) return undefined;
+    return { range: doc.lines.range(target.entry.span), placeholder: target.entry.name };
+  }
   const def = definitionUnderCursor(workspace, doc, offset);
   if (!target || !def) return undefined;
   const span = target.kind === 'reference' ? target.accessor.span : target.kind === 'property' ? target.property.keySpan : undefined;
@@ -68,7 +73,43 @@ export function prepareRename(workspace: EnvironmentWorkspace, doc: EscDocument,
 
 const PLAIN_KEY = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 
+const ENVIRONMENT_NAME = /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/;
+
+/**
+ * Renames an environment: the file (a `RenameFile` operation) and, in every environment of the
+ * workspace, the import entries and `${environments.<project>.<env>...}` paths naming it.
+ */
+export function renameEnvironment(workspace: EnvironmentWorkspace, oldName: string, newName: string): WorkspaceEdit | undefined {
+  const oldUri = workspace.uriOf(oldName);
+  if (oldUri === undefined || !ENVIRONMENT_NAME.test(newName) || newName === oldName || workspace.uriOf(newName) !== undefined) return undefined;
+  const newUri = workspace.uriForName(oldUri, newName);
+  if (newUri === undefined) return undefined;
+  const documentChanges: NonNullable<WorkspaceEdit['documentChanges']> = [];
+  const newParts = newName.split('/');
+  for (const name of workspace.environmentNames()) {
+    const other = workspace.peekDocumentByName(name);
+    if (!other) continue;
+    const edits: TextEdit[] = [];
+    for (const entry of other.imports) if (entry.name === oldName) edits.push({ range: other.lines.range(entry.span), newText: newName });
+    for (const interp of other.interpolations) {
+      const a = interp.accessors;
+      if (a[0]?.key !== 'environments' || a.length < 2) continue;
+      const two = a.length >= 3 && `${String(a[1]!.key)}/${String(a[2]!.key)}` === oldName;
+      const one = !two && String(a[1]!.key) === oldName;
+      if (!two && !one) continue;
+      if (newParts.length > 2) continue; // not expressible as `environments.<project>.<env>`
+      const span = { start: a[1]!.span.start, end: (two ? a[2]! : a[1]!).span.end };
+      edits.push({ range: other.lines.range(span), newText: newParts.join('.') });
+    }
+    if (edits.length > 0) documentChanges.push({ textDocument: { uri: other.uri, version: workspace.isOpen(other.uri) ? other.version : null }, edits });
+  }
+  documentChanges.push({ kind: 'rename', oldUri, newUri });
+  return { documentChanges };
+}
+
 export function rename(workspace: EnvironmentWorkspace, doc: EscDocument, position: Position, newName: string): WorkspaceEdit | undefined {
+  const target = targetAt(doc, doc.lines.offsetAt(position));
+  if (target?.kind === 'import') return renameEnvironment(workspace, target.entry.name, newName);
   const def = definitionUnderCursor(workspace, doc, doc.lines.offsetAt(position));
   if (!def || !PLAIN_KEY.test(newName)) return undefined;
   const changes: { [uri: string]: TextEdit[] } = {};

@@ -162,6 +162,20 @@ export class EnvironmentWorkspace {
     known.dependencies = undefined;
   }
 
+  /** The URI a file would have if `uri`'s environment were called `name` (same root and extension). */
+  uriForName(uri: string, name: string): string | undefined {
+    const encoded = name.split('/').map(encodeURIComponent).join('/');
+    const esc = ESC_SUFFIX.exec(uri)?.[0];
+    for (const folder of this.folders) {
+      if (uri.startsWith(folder.rootUri + '/')) {
+        const ext = esc ?? YAML_SUFFIX.exec(uri)?.[0] ?? '.yaml';
+        return `${folder.rootUri}/${encoded}${ext}`;
+      }
+    }
+    for (const folder of this.folders) if (esc && uri.startsWith(folder.uri + '/')) return `${folder.uri}/${encoded}${esc}`;
+    return undefined;
+  }
+
   uriOf(name: string): string | undefined {
     return this.byName.get(name);
   }
