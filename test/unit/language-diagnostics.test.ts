@@ -147,6 +147,15 @@ describe('language service: code actions', () => {
     assert.deepEqual(titles(list.find((d) => d.code === 'unknown-builtin')!).slice(0, 1), ['Replace with "fn::join"']);
   });
 
+  it('replaces a misspelt property (reference or provider input) with the evaluator\'s suggestion', async () => {
+    const { list, ws } = await diagnose({ p: 'values:\n  app:\n    name: x\n  u: ${app.nmae}\n  l:\n    fn::open::aws-login:\n      static:\n        accessKeyId: a\n        secretAccesKey: b\n' }, 'p');
+    const fixes = list.flatMap((d) => ws.service.codeActions(envUri('p'), d.range, [d]).filter((a) => a.title.startsWith('Replace')).map((a) => `${a.title} ${JSON.stringify(a.edit?.changes?.[envUri('p')])}`));
+    assert.deepEqual(fixes, [
+      'Replace with "name" [{"range":{"start":{"line":3,"character":10},"end":{"line":3,"character":15}},"newText":".name"}]',
+      'Replace with "secretAccessKey" [{"range":{"start":{"line":8,"character":8},"end":{"line":8,"character":22}},"newText":"secretAccessKey"}]',
+    ]);
+  });
+
   it('adds the missing required inputs of a provider and of a rotator', () => {
     const ws = memoryWorkspace(
       {

@@ -37,9 +37,9 @@ export function codeActions(doc: EscDocument, range: Range, diagnostics: Diagnos
       const args: EncryptSecretArgs = { uri: doc.uri, version: doc.version, valueRange: data.valueRange, path: data.path };
       actions.push({ title: 'Encrypt secret', kind: CodeActionKind.QuickFix, diagnostics: [diagnostic], isPreferred: true, command: { title: 'Encrypt secret', command: ENCRYPT_SECRET_COMMAND, arguments: [args] } });
     }
-    if ((diagnostic.code === DiagnosticCode.UnknownBuiltin || diagnostic.code === DiagnosticCode.UnknownProvider || diagnostic.code === DiagnosticCode.UnknownRotator) && diagnostic.data) {
-      const { replacement } = diagnostic.data as ReplacementData;
-      actions.push({ title: `Replace with "${replacement}"`, kind: CodeActionKind.QuickFix, diagnostics: [diagnostic], isPreferred: true, edit: { changes: { [doc.uri]: [{ range: diagnostic.range, newText: replacement }] } } });
+    if ((diagnostic.code === DiagnosticCode.UnknownBuiltin || diagnostic.code === DiagnosticCode.UnknownProvider || diagnostic.code === DiagnosticCode.UnknownRotator || diagnostic.code === DiagnosticCode.Evaluation) && (diagnostic.data as Partial<ReplacementData> | undefined)?.replacement !== undefined) {
+      const { replacement, label } = diagnostic.data as ReplacementData;
+      actions.push({ title: `Replace with "${label ?? replacement}"`, kind: CodeActionKind.QuickFix, diagnostics: [diagnostic], isPreferred: true, edit: { changes: { [doc.uri]: [{ range: diagnostic.range, newText: replacement }] } } });
     }
   }
   // Plaintext secrets under the cursor even without the diagnostic in the request (refactor).

@@ -34,6 +34,8 @@ export enum DiagnosticCode {
 /** `data` of a diagnostic whose fix replaces the range with `replacement`. */
 export interface ReplacementData {
   replacement: string;
+  /** The suggested name, when the replacement text holds more than the name (e.g. `.name`). */
+  label?: string;
 }
 
 /** `data` of a plaintext-secret warning: where the plaintext is (the client encrypts it). */
@@ -103,14 +105,32 @@ export function toLspRange(doc: TextWithLines, range: EscRange): Range {
   return { start, end };
 }
 
+const UNKNOWN_PROPERTY = /^unknown property "((?:[^"\\]|\\.)*)"; did you mean "((?:[^"\\]|\\.)*)"\?/;
+
 export function evaluatorDiagnostic(doc: TextWithLines, diagnostic: EvalDiagnostic): Diagnostic {
-  return {
-    range: toLspRange(doc, diagnostic.range),
+  const range = toLspRange(doc, diagnostic.range);
+  const lsp: Diagnostic = {
+    range,
     severity: diagnostic.severity === 2 ? DiagnosticSeverity.Warning : DiagnosticSeverity.Error,
     source: SOURCE,
     code: DiagnosticCode.Evaluation,
     message: diagnostic.detail ? `${diagnostic.summary}: ${diagnostic.detail}` : diagnostic.summary,
   };
+  // "unknown property "nme"; did you mean "name"?": the fix rewrites the name where it is written
+  // (an accessor such as `.nme`, or a provider input key), when it appears there exactly once.
+  const match = UNKNOWN_PROPERTY.exec(diagnostic.summary);
+  if (match) {
+    try {
+      const [wrong, right] = [JSON.parse(`"${match[1]}"`) as string, JSON.parse(`"${match[2]}"`) as string];
+      const written = doc.text.slice(doc.lines.offsetAt(range.start), doc.lines.offsetAt(range.end));
+      if (wrong !== '' && written.split(wrong).length === 2 && /^[A-Za-z_][A-Za-z0-9_-]*$/.test(right)) {
+        lsp.data = { replacement: written.replace(wrong, right), label: right } satisfies ReplacementData;
+      }
+    } catch {
+      // not a plain quoted name: no fix
+    }
+  }
+  return lsp;
 }
 
 function sameStart(a: Diagnostic, b: Diagnostic): boolean {
