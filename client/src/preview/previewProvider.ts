@@ -13,7 +13,7 @@ import * as vscode from 'vscode';
 import { checkModeLoader } from '../../../shared/src/catalog/loader';
 import type { Decrypter, EnvironmentLoader, Provider, ProviderLoader, Value } from '../../../shared/src/eval/contract';
 import { openEnvironment } from '../../../shared/src/eval/index';
-import { EnvironmentRef } from '../environments';
+import { environmentOf, EnvironmentRef } from '../environments';
 import { Log } from '../log';
 import { PreviewFormat } from '../settings';
 import { coreWorkspace, folderByIndex } from '../workspaces';
@@ -79,22 +79,28 @@ export class PreviewProvider implements vscode.TextDocumentContentProvider, vsco
   private readonly revealed = new Set<string>();
   private readonly subscriptions: vscode.Disposable[] = [];
   private refreshTimer: NodeJS.Timeout | undefined;
+  /** Per preview (URI string): the environments its last rendering loaded (itself and its imports). */
+  private readonly dependencies = new Map<string, { folderIndex: number; environments: Set<string> }>();
+  /** Environments changed since the last refresh (`folderIndex:name`). */
+  private readonly changedEnvironments = new Set<string>();
 
   constructor(private readonly log: Log, private readonly reveal: RevealSources) {
     this.subscriptions.push(
       vscode.workspace.onDidChangeTextDocument(event => {
-        if (event.document.languageId === 'esc' && event.contentChanges.length > 0) this.refreshSoon();
+        if (event.contentChanges.length > 0) this.environmentChanged(event.document.uri);
       }),
       vscode.window.tabGroups.onDidChangeTabs(() => this.hideClosedReveals()),
       vscode.workspace.onDidCloseTextDocument(doc => {
-        if (doc.uri.scheme === previewScheme) this.hide(doc.uri);
+        if (doc.uri.scheme !== previewScheme) return;
+        this.hide(doc.uri);
+        this.dependencies.delete(doc.uri.toString());
       }),
       vscode.window.onDidChangeActiveTextEditor(() => this.updateContext()),
     );
     const watcher = vscode.workspace.createFileSystemWatcher('**/*.{yaml,yml}');
-    watcher.onDidChange(() => this.refreshSoon());
-    watcher.onDidCreate(() => this.refreshSoon());
-    watcher.onDidDelete(() => this.refreshSoon());
+    watcher.onDidChange(uri => this.environmentChanged(uri));
+    watcher.onDidCreate(uri => this.environmentChanged(uri));
+    watcher.onDidDelete(uri => this.environmentChanged(uri));
     this.subscriptions.push(watcher);
   }
 
@@ -126,7 +132,9 @@ export class PreviewProvider implements vscode.TextDocumentContentProvider, vsco
     const abort = new AbortController();
     const cancel = token.onCancellationRequested(() => abort.abort());
     try {
-      const model = await this.evaluate(folder, address.environment, revealed, abort.signal);
+      const loaded = new Set<string>([address.environment]);
+      const model = await this.evaluate(folder, address.environment, revealed, abort.signal, loaded);
+      this.dependencies.set(uri.toString(), { folderIndex: folder.index, environments: loaded });
       return renderPreview(model, address.format);
     } catch (error) {
       this.log.error(`preview of ${address.environment} failed`, error);
@@ -137,14 +145,14 @@ export class PreviewProvider implements vscode.TextDocumentContentProvider, vsco
     }
   }
 
-  private async evaluate(folder: vscode.WorkspaceFolder, environment: string, revealed: boolean, signal: AbortSignal): Promise<PreviewModel> {
+  private async evaluate(folder: vscode.WorkspaceFolder, environment: string, revealed: boolean, signal: AbortSignal, loaded: Set<string>): Promise<PreviewModel> {
     const workspace = coreWorkspace(folder);
     const file = workspace.fileFor(environment);
     if (!file) throw new Error(`environment ${environment} no longer exists`);
     const decrypter = revealed ? await this.reveal.decrypter(folder) : redactingDecrypter;
-    const loader = bufferFirstLoader(workspace.fileFor.bind(workspace), decrypter);
-    const loaded = await loader.load(environment);
-    const text = loaded?.text ?? '';
+    const loader = bufferFirstLoader(workspace.fileFor.bind(workspace), decrypter, loaded);
+    const source = await loader.load(environment);
+    const text = source?.text ?? '';
     const options = {
       loader,
       providers: revealed ? this.reveal.providers(folder) : redactedProviders(this.reveal.providers(folder)),
@@ -180,12 +188,26 @@ export class PreviewProvider implements vscode.TextDocumentContentProvider, vsco
     void vscode.commands.executeCommand('setContext', 'esc.preview.revealed', !!uri && uri.scheme === previewScheme && this.isRevealed(uri));
   }
 
-  /** Re-renders every open preview (an environment or one of its imports changed). */
+  private environmentChanged(uri: vscode.Uri): void {
+    const env = environmentOf(uri);
+    if (!env) return;
+    this.changedEnvironments.add(`${env.folder.index}:${env.name}`);
+    this.refreshSoon();
+  }
+
+  /**
+   * Re-renders the open previews that loaded a changed environment (themselves or an import),
+   * once per burst of changes: a revealed preview calls providers again on each rendering.
+   */
   private refreshSoon(): void {
     if (this.refreshTimer) clearTimeout(this.refreshTimer);
     this.refreshTimer = setTimeout(() => {
+      const changed = new Set(this.changedEnvironments);
+      this.changedEnvironments.clear();
       for (const doc of vscode.workspace.textDocuments) {
-        if (doc.uri.scheme === previewScheme) this.changed.fire(doc.uri);
+        if (doc.uri.scheme !== previewScheme) continue;
+        const deps = this.dependencies.get(doc.uri.toString());
+        if (!deps || [...deps.environments].some(name => changed.has(`${deps.folderIndex}:${name}`))) this.changed.fire(doc.uri);
       }
     }, 250);
   }
@@ -207,9 +229,10 @@ function osUser(): string {
 }
 
 /** Loads environments from open editor buffers first (unsaved edits show at once), else from disk. */
-function bufferFirstLoader(fileFor: (name: string) => string | undefined, decrypter: Decrypter | undefined): EnvironmentLoader {
+function bufferFirstLoader(fileFor: (name: string) => string | undefined, decrypter: Decrypter | undefined, loaded: Set<string>): EnvironmentLoader {
   return {
     async load(name: string) {
+      loaded.add(name);
       const file = fileFor(name);
       if (!file) return undefined;
       const open = vscode.workspace.textDocuments.find(doc => doc.uri.scheme === 'file' && path.resolve(doc.uri.fsPath) === path.resolve(file));

@@ -188,8 +188,11 @@ describe('Rotate Secrets', () => {
       recordSecret(login.secretAccessKey);
       recordSecret(login.sessionToken);
       const calls = await admin.requests();
-      assert.deepStrictEqual(calls.map(c => `${c.service}:${c.action}`), ['sts:AssumeRole']);
-      assert.strictEqual(calls[0]!.params.RoleArn, roleArn);
+      assert.ok(calls.length >= 1, 'the revealed preview called AWS');
+      for (const call of calls) {
+        assert.strictEqual(`${call.service}:${call.action}`, 'sts:AssumeRole');
+        assert.strictEqual(call.params.RoleArn, roleArn);
+      }
       await vscode.commands.executeCommand('esc.preview.hideSecrets', { uri: doc.uri });
       await eventually('the preview to be redacted again', () => (doc.getText().includes(login.secretAccessKey) ? undefined : true));
     });
