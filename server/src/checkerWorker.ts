@@ -11,7 +11,8 @@ import { Worker } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
 import { createCheckModeChecker } from '../../shared/src/language/evaluation';
 import { CancelledError, type CheckOutcome, type EnvironmentChecker } from '../../shared/src/language/service';
-import type { EnvironmentLoader, Value } from '../../shared/src/eval/contract';
+import type { EnvironmentLoader } from '../../shared/src/eval/contract';
+import { memo, type LazyValues, type Values } from '../../shared/src/language/values';
 import type { Json } from '../../shared/src/schema/schema';
 
 export const WORKER_MARKER = 'esc-checker-worker';
@@ -24,12 +25,12 @@ type ToWorker =
 type FromWorker =
   | { type: 'load'; job: number; name: string }
   | { type: 'result'; job: number; outcome?: CheckOutcome; error?: string }
-  | { type: 'values'; job: number; values?: { [key: string]: Value } };
+  | { type: 'values'; job: number; json?: string };
 
 interface Pending {
   loader: EnvironmentLoader;
   /** Settles the outcome's `valuesLater` (values follow the diagnostics in a second message). */
-  values?: (values: { [key: string]: Value } | undefined) => void;
+  values?: (values: LazyValues | undefined) => void;
   envName: string;
   needed: Set<string>;
   resolve: (outcome: CheckOutcome) => void;
@@ -88,7 +89,9 @@ export class WorkerChecker implements EnvironmentChecker {
     }
     if (message.type === 'values') {
       this.pending.delete(message.job);
-      pending.values?.(message.values);
+      // Serialized in the worker, decoded here only when hover first asks.
+      const json = message.json;
+      pending.values?.(json === undefined ? undefined : memo(() => JSON.parse(json) as Values));
       return;
     }
     if (message.outcome) {
@@ -184,7 +187,7 @@ export function runCheckerWorker(port: MessagePort, context: { [key: string]: Js
           jobs.delete(message.job);
           if (job.controller.signal.aborted) return;
           port.postMessage({ type: 'result', job: message.job, outcome: { diagnostics: outcome.diagnostics } } satisfies FromWorker);
-          port.postMessage({ type: 'values', job: message.job, ...(outcome.values ? { values: outcome.values } : {}) } satisfies FromWorker);
+          port.postMessage({ type: 'values', job: message.job, ...(outcome.values ? { json: JSON.stringify(outcome.values) } : {}) } satisfies FromWorker);
         },
         (error: unknown) => {
           jobs.delete(message.job);

@@ -12,7 +12,8 @@
  * server also runs a full check once the user pauses, so the two can never drift apart.
  */
 import type { Diagnostic as LspDiagnostic } from 'vscode-languageserver-types';
-import type { Diagnostic as EvalDiagnostic, Value } from '../eval/contract';
+import type { Diagnostic as EvalDiagnostic } from '../eval/contract';
+import { memo, type LazyValues, type Values } from './values';
 
 export interface TopLevelEntry {
   key: string;
@@ -35,7 +36,7 @@ export interface Partition {
 export interface CheckBasis {
   partition: Partition;
   diagnostics: EvalDiagnostic[];
-  values?: { [key: string]: Value };
+  values?: LazyValues;
   /** Texts of the other environments the check loaded (undefined = not found). */
   dependencies: Map<string, string | undefined>;
   /** The language service's own diagnostics of the document (syntax, names, plaintext secrets). */
@@ -201,8 +202,8 @@ export function mergeIncremental(
   previous: CheckBasis,
   current: Partition,
   plan: IncrementalPlan,
-  reduced: { diagnostics: EvalDiagnostic[]; values?: { [key: string]: Value } },
-): { diagnostics: EvalDiagnostic[]; values?: { [key: string]: Value } } {
+  reduced: { diagnostics: EvalDiagnostic[]; values?: LazyValues },
+): { diagnostics: EvalDiagnostic[]; values?: LazyValues } {
   const shift = new Map<string, number>();
   current.entries.forEach((entry, i) => shift.set(entry.key, entry.startLine - previous.partition.entries[i]!.startLine));
   const isAffected = (d: EvalDiagnostic): boolean => {
@@ -216,16 +217,24 @@ export function mergeIncremental(
     diagnostics.push(delta === 0 ? d : { ...d, range: { ...d.range, begin: { ...d.range.begin, line: d.range.begin.line + delta }, end: { ...d.range.end, line: d.range.end.line + delta } } });
   }
   diagnostics.sort((a, b) => (a.range.environment < b.range.environment ? -1 : a.range.environment > b.range.environment ? 1 : a.range.begin.line - b.range.begin.line || a.range.begin.column - b.range.begin.column));
-  let values: { [key: string]: Value } | undefined;
-  if (previous.values && reduced.values) {
-    values = {};
-    for (const entry of current.entries) {
-      const source = plan.affected.has(entry.key) ? reduced.values : previous.values;
-      if (Object.prototype.hasOwnProperty.call(source, entry.key)) values[entry.key] = source[entry.key]!;
-    }
-    // Imported keys the document does not define come from the reduced check (all imports are in it).
-    for (const key of Object.keys(reduced.values)) if (!(key in values)) values[key] = reduced.values[key]!;
-  }
+  const before = previous.values;
+  const now = reduced.values;
+  const values =
+    before && now
+      ? memo((): Values | undefined => {
+          const old = before();
+          const fresh = now();
+          if (!old || !fresh) return undefined;
+          const out: Values = {};
+          for (const entry of current.entries) {
+            const source = plan.affected.has(entry.key) ? fresh : old;
+            if (Object.prototype.hasOwnProperty.call(source, entry.key)) out[entry.key] = source[entry.key]!;
+          }
+          // Imported keys the document does not define come from the reduced check (all imports are in it).
+          for (const key of Object.keys(fresh)) if (!(key in out)) out[key] = fresh[key]!;
+          return out;
+        })
+      : undefined;
   return { diagnostics, ...(values ? { values } : {}) };
 }
 

@@ -17,7 +17,7 @@ import { hover } from './hover';
 import { definition, prepareRename, references, rename } from './navigation';
 import { semanticTokens } from './semanticTokens';
 import { documentSymbols } from './symbols';
-import type { CheckedValues } from './values';
+import type { CheckedValues, LazyValues } from './values';
 import type { EnvironmentWorkspace } from './workspace';
 
 export interface CheckOutcome {
@@ -25,8 +25,11 @@ export interface CheckOutcome {
   diagnostics: EvalDiagnostic[];
   /** The checked top-level values (secrets flagged, unknowns for provider outputs). */
   values?: { [key: string]: Value };
-  /** The same, delivered after the diagnostics (a checker on another thread sends them second). */
-  valuesLater?: Promise<{ [key: string]: Value } | undefined>;
+  /**
+   * The same, delivered after the diagnostics and decoded on first use (a checker on another
+   * thread sends them second, serialized).
+   */
+  valuesLater?: Promise<LazyValues | undefined>;
 }
 
 /** Check-mode evaluation of one environment (the evaluator behind an adapter). */
@@ -58,7 +61,7 @@ export class CancelledError extends Error {
 }
 
 export class EscLanguageService implements CheckedValues {
-  private readonly checked = new Map<string, { [key: string]: Value }>();
+  private readonly checked = new Map<string, LazyValues>();
   /** The last check of each environment: the basis of incremental checks. */
   private readonly bases = new Map<string, CheckBasis>();
 
@@ -72,7 +75,7 @@ export class EscLanguageService implements CheckedValues {
   }
 
   valuesOf(envName: string): { [key: string]: Value } | undefined {
-    return this.checked.get(envName);
+    return this.checked.get(envName)?.();
   }
 
   /** The loader the evaluator reads environments through: open documents win over disk. */
@@ -126,7 +129,8 @@ export class EscLanguageService implements CheckedValues {
       const current = partitionText(text);
       if (current) {
         const next: CheckBasis = { partition: current, diagnostics: outcome.diagnostics, dependencies, own };
-        if (outcome.values) next.values = outcome.values;
+        const direct = outcome.values;
+        if (direct) next.values = () => direct;
         else void outcome.valuesLater?.then((values) => values && (next.values = values), () => undefined);
         this.bases.set(envName, next);
       } else this.bases.delete(envName);
@@ -145,7 +149,8 @@ export class EscLanguageService implements CheckedValues {
     if (reducedDoc.syntaxErrors.some((e) => !e.warning)) return undefined;
     const reduced = await this.checker.check(envName, this.loaderWith(envName, plan.reducedText), signal);
     if (signal?.aborted) throw new CancelledError();
-    const reducedValues = reduced.values ?? (await reduced.valuesLater);
+    const direct = reduced.values;
+    const reducedValues = direct ? () => direct : await reduced.valuesLater;
     if (signal?.aborted) throw new CancelledError();
     const merged = mergeIncremental(envName, basis, current, plan, { diagnostics: reduced.diagnostics, ...(reducedValues ? { values: reducedValues } : {}) });
     const own = mergeOwn(basis, current, plan, documentDiagnostics(reducedDoc));
@@ -156,7 +161,8 @@ export class EscLanguageService implements CheckedValues {
   }
 
   private keepValues(envName: string, outcome: CheckOutcome, signal?: AbortSignal): void {
-    if (outcome.values) this.checked.set(envName, outcome.values);
+    const direct = outcome.values;
+    if (direct) this.checked.set(envName, () => direct);
     outcome.valuesLater?.then(
       (values) => {
         if (values && !signal?.aborted) this.checked.set(envName, values);

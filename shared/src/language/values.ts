@@ -6,6 +6,25 @@
 import type { Value } from '../eval/contract';
 import type { PathKey } from './model';
 
+export type Values = { [key: string]: Value };
+
+/** Values computed (or deserialized) only when first asked for: hover needs them, checks don't. */
+export type LazyValues = () => Values | undefined;
+
+export function memo<T>(compute: () => T): () => T {
+  let done = false;
+  let result: T;
+  let pending: (() => T) | undefined = compute;
+  return () => {
+    if (!done) {
+      result = pending!();
+      done = true;
+      pending = undefined; // let what the computation captured go
+    }
+    return result;
+  };
+}
+
 /** Checked values of environments, from the evaluator (check mode). */
 export interface CheckedValues {
   /** The checked top-level values of an environment, or undefined if not (yet) evaluated. */
