@@ -55,6 +55,8 @@ export async function runUiSmoke(baseUrl: string, folder: string, extensionPath:
     await shot('editor-diagnostics.png');
 
     // 2. Rotate Secrets from the palette: the quick pick lists the fn::rotate paths, all preselected.
+    await page.keyboard.press('Control+J'); // hide the panel: more room for the editors
+    await page.locator('.markers-panel').waitFor({ state: 'hidden', timeout: 10000 });
     await quickOpen(page, 'password.yaml');
     await runCommand(page, 'ESC: Rotate Secrets');
     await page.locator('.quick-input-list .monaco-list-row', { hasText: 'db.password' }).first().waitFor({ timeout: 15000 });
@@ -112,8 +114,12 @@ export async function runUiSmoke(baseUrl: string, folder: string, extensionPath:
     await row('#1 rotation').waitFor({ timeout: 20000 });
     await row('#1 rotation').locator('.monaco-tl-twistie').click();
     await row('db.password').waitFor({ timeout: 20000 });
-    await row('#1 rotation').hover();
-    log('UI: Rotation History view shows the revision and its rotated path');
+    // Open the revision (read-only, redacted) from the tree.
+    await row('#1 rotation').click();
+    await page.locator('.tabs-container .tab.active', { hasText: 'password@1.esc.yaml' }).waitFor({ timeout: 20000 });
+    await page.locator('.editor-group-container .monaco-editor .view-lines').getByText('[ciphertext]', { exact: false }).first().waitFor({ timeout: 20000 });
+    await row('db.password').hover();
+    log('UI: Rotation History view shows the revision and its rotated path; the revision opened redacted');
     await shot('history-tree.png');
     return 0;
   } catch (error) {
