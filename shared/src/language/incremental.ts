@@ -2,9 +2,10 @@
  * Incremental checking of large environments. ESC's `values` is a map whose top-level entries
  * only affect one another through `${...}` references, so after an edit confined to some entries
  * only those entries, the entries that (transitively) reference them, and what those reference
- * need re-checking. The reduced document keeps every line where it was — entries not needed are
- * blanked, not removed — so the evaluator's positions stay exact; the other entries keep their
- * previous diagnostics and values (moved by the lines the edit added or removed above them).
+ * need re-checking. The reduced document is the document without the entries not needed; a line
+ * map puts what the evaluator says about it back in place (kept entries are whole, so positions
+ * are exact); the other entries keep their previous diagnostics and values (moved by the lines
+ * the edit added or removed above them).
  *
  * Anything this cannot prove safe falls back to a full check: a change outside `values`
  * entries (imports, header), added/removed/reordered/duplicate keys, YAML errors, flow-style
@@ -44,8 +45,10 @@ export interface CheckBasis {
 }
 
 export interface IncrementalPlan {
-  /** The document with entries outside `kept` blanked. */
-  reducedText: string;
+  /** The document without the entries outside `kept`. */
+  compactText: string;
+  /** For each line of `compactText`, its 0-based line in the document. */
+  lineMap: number[];
   /** Entries whose diagnostics/values come from the reduced check. */
   affected: Set<string>;
   kept: Set<string>;
@@ -169,11 +172,43 @@ export function planIncremental(previous: CheckBasis | undefined, current: Parti
     }
   }
   const lines = text.split('\n');
+  const dropped = new Array<boolean>(lines.length).fill(false);
   for (const entry of current.entries) {
     if (kept.has(entry.key)) continue;
-    for (let line = entry.startLine; line < entry.endLine; line++) lines[line] = '';
+    for (let line = entry.startLine; line < entry.endLine; line++) dropped[line] = true;
   }
-  return { reducedText: lines.join('\n'), affected, kept };
+  const compact: string[] = [];
+  const lineMap: number[] = [];
+  for (let line = 0; line < lines.length; line++) {
+    if (dropped[line]) continue;
+    compact.push(lines[line]!);
+    lineMap.push(line);
+  }
+  return { compactText: compact.join('\n'), lineMap, affected, kept };
+}
+
+function mapLine(lineMap: readonly number[], line: number): number {
+  return lineMap[Math.max(0, Math.min(line, lineMap.length - 1))] ?? line;
+}
+
+/** An evaluator diagnostic of the compact document, at its place in the full one. */
+export function remapEvalDiagnostic(d: EvalDiagnostic, envName: string, lineMap: readonly number[]): EvalDiagnostic {
+  if (d.range.environment !== envName) return d;
+  const begin = { ...d.range.begin, line: mapLine(lineMap, d.range.begin.line - 1) + 1 };
+  const end = { ...d.range.end, line: mapLine(lineMap, d.range.end.line - 1) + 1 };
+  return { ...d, range: { ...d.range, begin, end } };
+}
+
+/** An LSP range of the compact document, in the full one. */
+export function remapRange(range: LspDiagnostic['range'], lineMap: readonly number[]): LspDiagnostic['range'] {
+  return { start: { line: mapLine(lineMap, range.start.line), character: range.start.character }, end: { line: mapLine(lineMap, range.end.line), character: range.end.character } };
+}
+
+export function remapLspDiagnostic(d: LspDiagnostic, lineMap: readonly number[]): LspDiagnostic {
+  const moved: LspDiagnostic = { ...d, range: remapRange(d.range, lineMap) };
+  const data = d.data as { valueRange?: LspDiagnostic['range'] } | undefined;
+  if (data?.valueRange) moved.data = { ...data, valueRange: remapRange(data.valueRange, lineMap) };
+  return moved;
 }
 
 /** The top-level key a diagnostic path is under (`values.a.b` → `a`, `values["x y"]` → `x y`). */

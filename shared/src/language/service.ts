@@ -9,7 +9,7 @@ import type { Diagnostic as EvalDiagnostic, EnvironmentLoader, Value } from '../
 import { codeActions } from './codeActions';
 import { completion } from './completion';
 import { documentDiagnostics, evaluatorDiagnostic, mergeDiagnostics, type TextWithLines } from './diagnostics';
-import { mergeIncremental, mergeOwn, partitionText, planIncremental, type CheckBasis } from './incremental';
+import { mergeIncremental, mergeOwn, partitionText, planIncremental, remapEvalDiagnostic, remapLspDiagnostic, remapRange, type CheckBasis } from './incremental';
 import { parseEscDocument, type EscDocument, type ImportEntry } from './model';
 import { LineIndex } from './text';
 import { foldingRanges } from './folding';
@@ -143,21 +143,30 @@ export class EscLanguageService implements CheckedValues {
     const current = partitionText(text);
     const plan = current ? planIncremental(basis, current, text) : undefined;
     if (!current || !plan || !this.checker) return undefined;
-    // The reduced document has the full one's lines (others blanked): parsing it is cheap and
-    // gives the kept entries' own diagnostics and the imports at their exact places.
-    const reducedDoc = parseEscDocument(uri, envName, plan.reducedText);
+    // The reduced document is small: parsing it gives the kept entries' own diagnostics and the
+    // imports (positions mapped back to the full document).
+    const reducedDoc = parseEscDocument(uri, envName, plan.compactText);
     if (reducedDoc.syntaxErrors.some((e) => !e.warning)) return undefined;
-    const reduced = await this.checker.check(envName, this.loaderWith(envName, plan.reducedText), signal);
+    const reduced = await this.checker.check(envName, this.loaderWith(envName, plan.compactText), signal);
     if (signal?.aborted) throw new CancelledError();
+    const reducedDiagnostics = reduced.diagnostics.map((d) => remapEvalDiagnostic(d, envName, plan.lineMap));
+    const merged = mergeIncremental(envName, basis, current, plan, { diagnostics: reducedDiagnostics });
+    const own = mergeOwn(basis, current, plan, documentDiagnostics(reducedDoc).map((d) => remapLspDiagnostic(d, plan.lineMap)));
+    const next: CheckBasis = { partition: current, diagnostics: merged.diagnostics, dependencies: basis.dependencies, own };
+    this.bases.set(envName, next);
+    // Values (for hover) are merged when they arrive, off the diagnostics' path.
+    const mergeValues = (values: LazyValues | undefined): void => {
+      if (!values || signal?.aborted) return;
+      const lazy = mergeIncremental(envName, basis, current, plan, { diagnostics: [], values }).values;
+      if (!lazy) return;
+      next.values = lazy;
+      this.checked.set(envName, lazy);
+    };
     const direct = reduced.values;
-    const reducedValues = direct ? () => direct : await reduced.valuesLater;
-    if (signal?.aborted) throw new CancelledError();
-    const merged = mergeIncremental(envName, basis, current, plan, { diagnostics: reduced.diagnostics, ...(reducedValues ? { values: reducedValues } : {}) });
-    const own = mergeOwn(basis, current, plan, documentDiagnostics(reducedDoc));
-    this.bases.set(envName, { partition: current, diagnostics: merged.diagnostics, ...(merged.values ? { values: merged.values } : {}), dependencies: basis.dependencies, own });
-    if (merged.values) this.checked.set(envName, merged.values);
+    if (direct) mergeValues(() => direct);
+    else void reduced.valuesLater?.then(mergeValues, () => undefined);
     const positions = { text, lines: new LineIndex(text) };
-    return mergeDiagnostics(own, this.located(positions, reducedDoc, merged.diagnostics));
+    return mergeDiagnostics(own, this.located(positions, reducedDoc, merged.diagnostics, plan.lineMap));
   }
 
   private keepValues(envName: string, outcome: CheckOutcome, signal?: AbortSignal): void {
@@ -174,9 +183,10 @@ export class EscLanguageService implements CheckedValues {
   /**
    * Evaluator diagnostics as LSP diagnostics of the root document; those inside imported
    * environments (e.g. the far end of an import cycle) are shown on the import entry through
-   * which the root reaches them. `positions` converts ranges, `doc` gives the imports.
+   * which the root reaches them. `positions` converts ranges, `doc` gives the imports (its lines
+   * mapped through `lineMap` when it is a reduced document).
    */
-  private located(positions: TextWithLines, doc: EscDocument, diagnostics: EvalDiagnostic[]): Diagnostic[] {
+  private located(positions: TextWithLines, doc: EscDocument, diagnostics: EvalDiagnostic[], lineMap?: number[]): Diagnostic[] {
     const evaluated: Diagnostic[] = [];
     for (const d of diagnostics) {
       if (d.range.environment === doc.envName) {
@@ -186,7 +196,7 @@ export class EscLanguageService implements CheckedValues {
       const entry = importEntryLeadingTo(this.workspace, doc, d.range.environment);
       if (!entry) continue;
       const located = evaluatorDiagnostic(positions, d);
-      located.range = doc.lines.range(entry.span);
+      located.range = lineMap ? remapRange(doc.lines.range(entry.span), lineMap) : doc.lines.range(entry.span);
       located.message = `in imported environment "${d.range.environment}": ${typeof located.message === 'string' ? located.message : located.message.value}`;
       if (!evaluated.some((e) => e.message === located.message && e.range.start.line === located.range.start.line)) evaluated.push(located);
     }
