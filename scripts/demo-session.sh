@@ -136,12 +136,15 @@ curl -sf -o /dev/null "$LOCAL_URL/healthz" || fail "code-server did not answer o
 URL="$LOCAL_URL/?folder=$WS"
 
 if [ "$CHECK" != 1 ]; then
+  NOTES=""
+  case "$HOST" in 0.0.0.0 | ::) NOTES+="      (from another machine: this machine's address instead of 127.0.0.1)"$'\n' ;; esac
+  [ -z "$PASSWORD" ] || NOTES+="      password: $PASSWORD"$'\n'
   cat <<EOF
 
   ESC Local is running in VS Code (code-server) on a copy of examples/:
 
       $URL
-$( [ -n "$PASSWORD" ] && echo "      password: $PASSWORD" )
+${NOTES}
   Try: open environments/app/aws-keys.yaml and run "ESC: Rotate Secrets" (editor title bar or
   F1); "ESC: Preview Resolved Environment"; the ESC icon in the activity bar for the Rotation
   History. The managing credentials that credentials/aws-admin assumes its role with are
