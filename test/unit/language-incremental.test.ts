@@ -5,7 +5,7 @@
 import { strict as assert } from 'node:assert';
 import type { Diagnostic } from 'vscode-languageserver-types';
 import { createCheckModeChecker } from '../../shared/src/language/evaluation';
-import { partitionText, topKeyOfPath, type TopLevelEntry } from '../../shared/src/language/incremental';
+import { partitionText, pruneImports, topKeyOfPath, type TopLevelEntry } from '../../shared/src/language/incremental';
 import { EscLanguageService } from '../../shared/src/language/service';
 import { redactedJson } from '../../shared/src/language/values';
 import type { Value } from '../../shared/src/eval/contract';
@@ -179,6 +179,17 @@ describe('language service: incremental checking', () => {
     assert.equal(partitionText('values:\n  a: "multi\n  line"\n'), undefined);
     assert.equal(partitionText('values:\n  a: 1\n  a: 2\n'), undefined);
     assert.equal(partitionText('values:\n  a: ${["x"]}\n'), undefined);
+  });
+
+  it('leaves out of the reduced check the imports that define nothing the kept entries need', () => {
+    const plan = { compactText: 'imports:\n  - a\n  - b\n  - c\nvalues:\n  k: ${x}\n', lineMap: [0, 1, 2, 3, 4, 9], affected: new Set(['k']), kept: new Set(['k']) };
+    const defined: Record<string, string[]> = { a: ['x'], b: ['y'] };
+    const pruned = pruneImports(plan, new Set(['k', 'x']), (name) => (defined[name] ? new Set(defined[name]) : undefined));
+    // b defines nothing needed; c is unknown (kept, to be safe).
+    assert.equal(pruned.compactText, 'imports:\n  - a\n  - c\nvalues:\n  k: ${x}\n');
+    assert.deepEqual(pruned.lineMap, [0, 1, 3, 4, 9]);
+    const longForm = { ...plan, compactText: 'imports:\n  - b:\n      merge: false\nvalues:\n  k: 1\n' };
+    assert.equal(pruneImports(longForm, new Set(['k']), () => new Set()), longForm);
   });
 
   it('reads the top-level key of a diagnostic path', () => {

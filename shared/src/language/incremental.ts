@@ -241,14 +241,24 @@ export function mergeIncremental(
 ): { diagnostics: EvalDiagnostic[]; values?: LazyValues } {
   const shift = new Map<string, number>();
   current.entries.forEach((entry, i) => shift.set(entry.key, entry.startLine - previous.partition.entries[i]!.startLine));
+  // Only diagnostics under an affected entry can change: everything else (imports, imported
+  // environments) depends on the header and the imported texts, which are unchanged.
   const isAffected = (d: EvalDiagnostic): boolean => {
     const key = d.range.environment === envName ? topKeyOfPath(d.path) : undefined;
-    return key === undefined || plan.affected.has(key) || !shift.has(key);
+    return key !== undefined && plan.affected.has(key);
   };
+  const lastBefore = previous.partition.entries[previous.partition.entries.length - 1];
+  const lastNow = current.entries[current.entries.length - 1];
+  const tailDelta = lastBefore && lastNow ? lastNow.endLine - lastBefore.endLine : 0;
   const diagnostics: EvalDiagnostic[] = reduced.diagnostics.filter(isAffected);
   for (const d of previous.diagnostics) {
     if (isAffected(d)) continue;
-    const delta = shift.get(topKeyOfPath(d.path)!)!;
+    let delta = 0;
+    if (d.range.environment === envName) {
+      const key = topKeyOfPath(d.path);
+      if (key !== undefined && shift.has(key)) delta = shift.get(key)!;
+      else if (lastBefore && d.range.begin.line - 1 >= lastBefore.endLine) delta = tailDelta; // header after `values`
+    }
     diagnostics.push(delta === 0 ? d : { ...d, range: { ...d.range, begin: { ...d.range.begin, line: d.range.begin.line + delta }, end: { ...d.range.end, line: d.range.end.line + delta } } });
   }
   diagnostics.sort((a, b) => (a.range.environment < b.range.environment ? -1 : a.range.environment > b.range.environment ? 1 : a.range.begin.line - b.range.begin.line || a.range.begin.column - b.range.begin.column));
@@ -265,8 +275,9 @@ export function mergeIncremental(
             const source = plan.affected.has(entry.key) ? fresh : old;
             if (Object.prototype.hasOwnProperty.call(source, entry.key)) out[entry.key] = source[entry.key]!;
           }
-          // Imported keys the document does not define come from the reduced check (all imports are in it).
-          for (const key of Object.keys(fresh)) if (!(key in out)) out[key] = fresh[key]!;
+          // Imported keys the document does not define: unchanged (the imports are), and the
+          // reduced check may not have loaded every import.
+          for (const key of Object.keys(old)) if (!(key in out)) out[key] = old[key]!;
           return out;
         })
       : undefined;
@@ -299,4 +310,36 @@ function moveDiagnostic(d: LspDiagnostic, delta: number): LspDiagnostic {
   const data = d.data as { valueRange?: LspDiagnostic['range'] } | undefined;
   if (data?.valueRange) moved.data = { ...data, valueRange: move(data.valueRange) };
   return moved;
+}
+
+/**
+ * Drops from the reduced document the imports that define none of `needed` top-level keys (the
+ * kept entries and the names they reference): they cannot change what the kept entries
+ * evaluate to, and the rest of the result comes from the previous check. Only plain one-line
+ * `- name` entries are dropped; `definedKeys` gives an import's merged top-level keys
+ * (undefined = unknown: keep it).
+ */
+export function pruneImports(plan: IncrementalPlan, needed: ReadonlySet<string>, definedKeys: (name: string) => ReadonlySet<string> | undefined): IncrementalPlan {
+  const lines = plan.compactText.split('\n');
+  const start = lines.findIndex((l) => /^imports:\s*$/.test(l));
+  if (start < 0) return plan;
+  const drop = new Set<number>();
+  for (let i = start + 1; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (/^\S/.test(line)) break;
+    if (line.trim() === '' || line.trim().startsWith('#')) continue;
+    const m = /^\s+-\s+([A-Za-z0-9_./-]+)\s*$/.exec(line);
+    if (!m) return plan; // a long-form entry (`merge: false`, …): keep everything
+    const keys = definedKeys(m[1]!);
+    if (keys && ![...keys].some((k) => needed.has(k))) drop.add(i);
+  }
+  if (drop.size === 0) return plan;
+  const compact: string[] = [];
+  const lineMap: number[] = [];
+  lines.forEach((line, i) => {
+    if (drop.has(i)) return;
+    compact.push(line);
+    lineMap.push(plan.lineMap[i]!);
+  });
+  return { ...plan, compactText: compact.join('\n'), lineMap };
 }

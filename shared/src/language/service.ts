@@ -9,7 +9,8 @@ import type { Diagnostic as EvalDiagnostic, EnvironmentLoader, Value } from '../
 import { codeActions } from './codeActions';
 import { completion } from './completion';
 import { documentDiagnostics, evaluatorDiagnostic, mergeDiagnostics, type TextWithLines } from './diagnostics';
-import { mergeIncremental, mergeOwn, partitionText, planIncremental, remapEvalDiagnostic, remapLspDiagnostic, remapRange, type CheckBasis } from './incremental';
+import { mergeIncremental, mergeOwn, partitionText, planIncremental, pruneImports, remapEvalDiagnostic, remapLspDiagnostic, remapRange, type CheckBasis } from './incremental';
+import { layersOf } from './resolve';
 import { parseEscDocument, type EscDocument, type ImportEntry } from './model';
 import { LineIndex } from './text';
 import { foldingRanges } from './folding';
@@ -141,8 +142,15 @@ export class EscLanguageService implements CheckedValues {
   /** The incremental path (see incremental.ts); undefined when a full check is needed. */
   private async validateIncrementally(uri: string, envName: string, text: string, basis: CheckBasis, signal?: AbortSignal): Promise<Diagnostic[] | undefined> {
     const current = partitionText(text);
-    const plan = current ? planIncremental(basis, current, text) : undefined;
-    if (!current || !plan || !this.checker) return undefined;
+    const planned = current ? planIncremental(basis, current, text) : undefined;
+    if (!current || !planned || !this.checker) return undefined;
+    const needed = new Set<string>();
+    for (const entry of current.entries) {
+      if (!planned.kept.has(entry.key)) continue;
+      needed.add(entry.key);
+      for (const ref of entry.refs) needed.add(ref);
+    }
+    const plan = pruneImports(planned, needed, (name) => this.importedKeys(name));
     // The reduced document is small: parsing it gives the kept entries' own diagnostics and the
     // imports (positions mapped back to the full document).
     const reducedDoc = parseEscDocument(uri, envName, plan.compactText);
@@ -167,6 +175,15 @@ export class EscLanguageService implements CheckedValues {
     else void reduced.valuesLater?.then(mergeValues, () => undefined);
     const positions = { text, lines: new LineIndex(text) };
     return mergeDiagnostics(own, this.located(positions, reducedDoc, merged.diagnostics, plan.lineMap));
+  }
+
+  /** The top-level keys an imported environment contributes (its own and its imports'). */
+  private importedKeys(name: string): ReadonlySet<string> | undefined {
+    const doc = this.workspace.documentByName(name);
+    if (!doc) return undefined;
+    const keys = new Set<string>();
+    for (const layer of layersOf(this.workspace, doc)) for (const p of layer.doc.properties) if (p.path.length === 1) keys.add(p.key);
+    return keys;
   }
 
   private keepValues(envName: string, outcome: CheckOutcome, signal?: AbortSignal): void {
