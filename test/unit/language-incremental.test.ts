@@ -182,12 +182,12 @@ describe('language service: incremental checking', () => {
   });
 
   it('leaves out of the reduced check the imports that define nothing the kept entries need', () => {
-    const plan = { compactText: 'imports:\n  - a\n  - b\n  - c\nvalues:\n  k: ${x}\n', lineMap: [0, 1, 2, 3, 4, 9], affected: new Set(['k']), kept: new Set(['k']) };
+    const plan = { compactText: 'imports:\n  - a\n  - b\n  - c\nvalues:\n  k: ${x}\n', lineMap: [0, 1, 2, 3, 4, 9, 10], affected: new Set(['k']), kept: new Set(['k']) };
     const defined: Record<string, string[]> = { a: ['x'], b: ['y'] };
     const pruned = pruneImports(plan, new Set(['k', 'x']), (name) => (defined[name] ? new Set(defined[name]) : undefined));
     // b defines nothing needed; c is unknown (kept, to be safe).
     assert.equal(pruned.compactText, 'imports:\n  - a\n  - c\nvalues:\n  k: ${x}\n');
-    assert.deepEqual(pruned.lineMap, [0, 1, 3, 4, 9]);
+    assert.deepEqual(pruned.lineMap, [0, 1, 3, 4, 9, 10]);
     const longForm = { ...plan, compactText: 'imports:\n  - b:\n      merge: false\nvalues:\n  k: 1\n' };
     assert.equal(pruneImports(longForm, new Set(['k']), () => new Set()), longForm);
   });
