@@ -79,7 +79,10 @@ if [ "${DEMO_SKIP_SETUP:-0}" != 1 ]; then
   npm run --silent build
   if [ "$EXTENSION_MODE" = vsix ]; then
     say "package the .vsix"
-    npm run --silent package | tail -1
+    package_log=$(mktemp)
+    npm run --silent package > "$package_log" 2>&1 || { cat "$package_log"; rm -f "$package_log"; exit 1; }
+    tail -1 "$package_log"
+    rm -f "$package_log"
   fi
 fi
 if [ "$EXTENSION_MODE" = vsix ]; then
@@ -112,8 +115,13 @@ ESC_DEMO_SCRATCH=$SCRATCH ESC_DEMO_CHECK=$CHECK ESC_DEMO_HOST=$HOST ESC_DEMO_POR
   ESC_DEMO_START=$START bash scripts/with-keyring.sh bash scripts/demo-session.sh &
 SESSION=$!
 stop_session() {
-  local pid
-  pid=$(cat "$SCRATCH/run.pid" 2>/dev/null || true)
+  local pid="" _
+  # The session writes its pid first thing; a Ctrl-C right at the start waits for it briefly.
+  for _ in $(seq 30); do
+    pid=$(cat "$SCRATCH/run.pid" 2>/dev/null || true)
+    [ -z "$pid" ] && kill -0 "$SESSION" 2>/dev/null || break
+    sleep 0.1
+  done
   if [ -n "$pid" ]; then kill -TERM "$pid" 2>/dev/null || true; else kill -TERM "$SESSION" 2>/dev/null || true; fi
 }
 trap 'stop_session; INTERRUPTED=130' INT
