@@ -159,9 +159,9 @@ describe('language server over stdio', function () {
     const published = server.diagnostics.get(uri)!.slice(before).map((p) => p.version);
     // The first change of the burst may validate at once (leading edge) unless superseded in
     // flight; the ones in between are coalesced; the last one is published, last.
+    // (An incremental check of 6 is later confirmed by a full one: 6 may be published twice.)
     assert.equal(published.at(-1), 6);
     assert.deepEqual(published.filter((v) => v !== 2 && v !== 6), []);
-    assert.equal(published.filter((v) => v === 6).length, 1);
   });
 
   it('checks an edit inside one entry incrementally, then confirms it with a full check', async () => {
