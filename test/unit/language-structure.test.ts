@@ -42,14 +42,18 @@ describe('language service: structure', () => {
       '    name String 4:4-4:13 (dev)',
       '    url String 5:4-5:40 (https://${app.name}.example.com)',
       '  password Function 6:2-7:23 (fn::secret)',
-      '    fn::secret String 7:4-7:23 (hunter2)',
+      '    fn::secret String 7:4-7:23 ([secret])',
       '  token Function 8:2-10:46 (fn::secret)',
       '    fn::secret Object 9:4-10:46',
-      '      ciphertext String 10:6-10:46 (ZXNjeAAAAAHo9e705fKyKo30VQ==)',
+      '      ciphertext String 10:6-10:46 ([secret])',
       '  hosts Function 13:2-14:31 (fn::join)',
       '    fn::join Array 14:4-14:31',
       '      [1] Array 14:20-14:30',
     ]);
+  });
+
+  it('never shows a secret in the outline', () => {
+    assert.ok(!JSON.stringify(service.documentSymbols(uri)).includes('hunter2'));
   });
 
   it('folds multi-line values and comment runs', () => {

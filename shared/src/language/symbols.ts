@@ -29,7 +29,8 @@ function detailOf(node: unknown): string | undefined {
   return undefined;
 }
 
-function childrenOf(doc: EscDocument, node: unknown, depth: number): DocumentSymbol[] {
+/** Secrets are never shown in the outline, not even the plaintext ones the file holds. */
+function childrenOf(doc: EscDocument, node: unknown, depth: number, inSecret = false): DocumentSymbol[] {
   if (depth > 64) return [];
   const out: DocumentSymbol[] = [];
   if (isMap(node)) {
@@ -45,9 +46,10 @@ function childrenOf(doc: EscDocument, node: unknown, depth: number): DocumentSym
         range: doc.lines.range(span),
         selectionRange: doc.lines.range(keySpan),
       };
+      const secret = inSecret || name === 'fn::secret';
       const detail = detailOf(value);
-      if (detail !== undefined) symbol.detail = detail;
-      const children = childrenOf(doc, value, depth + 1);
+      if (detail !== undefined) symbol.detail = secret && !isMap(value) ? '[secret]' : detail;
+      const children = childrenOf(doc, value, depth + 1, secret);
       if (children.length > 0) symbol.children = children;
       out.push(symbol);
     }
@@ -57,7 +59,7 @@ function childrenOf(doc: EscDocument, node: unknown, depth: number): DocumentSym
       if (!raw) return;
       const span = { start: raw.start, end: raw.end };
       while (span.end > span.start && /\s/.test(doc.text[span.end - 1]!)) span.end--;
-      const children = childrenOf(doc, item, depth + 1);
+      const children = childrenOf(doc, item, depth + 1, inSecret);
       if (children.length === 0 && !isMap(item) && !isSeq(item)) return;
       out.push({ name: `[${i}]`, kind: kindOf(item), range: doc.lines.range(span), selectionRange: doc.lines.range(span), ...(children.length > 0 ? { children } : {}) });
     });
