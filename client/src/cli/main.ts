@@ -126,12 +126,9 @@ export async function runCli(proc: CliProcess): Promise<number> {
 }
 
 if (require.main === module) {
-  // The AWS SDK warns about future Node versions on every run; that is noise for CLI users
-  // (and would pollute stderr in scripts). Other warnings are still shown.
-  process.removeAllListeners('warning');
-  process.on('warning', (warning) => {
-    if (warning.name !== 'NodeVersionSupportWarning') process.stderr.write(`esc-local: ${warning.name}: ${warning.message}\n`);
-  });
+  // The AWS SDK warns on every run that its future releases will need Node 22; that is noise for
+  // CLI users and pollutes stderr in scripts. The SDK's own switch turns just that warning off.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const controller = new AbortController();
   let interrupts = 0;
   process.on('SIGINT', () => {
