@@ -32,6 +32,9 @@ export interface EscExtensionApi {
   schedules: ScheduleRunner;
 }
 
+/** Kept for deactivate(): the server process is stopped (awaited) when the extension stops. */
+let runningClient: EscLanguageClient | undefined;
+
 export async function activate(context: vscode.ExtensionContext): Promise<EscExtensionApi> {
   const started = Date.now();
   const log = new Log();
@@ -39,7 +42,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<EscExt
 
   context.subscriptions.push(associateLanguage());
   const languageClient = new EscLanguageClient(context, log);
-  context.subscriptions.push(languageClient);
+  runningClient = languageClient;
   languageClient.startWhenNeeded();
 
   const revisions = new RevisionDocumentProvider();
@@ -92,6 +95,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<EscExt
   return { activationMs, languageClient, historyTree, statusBar, preview, schedules };
 }
 
-export function deactivate(): void {
-  // Everything is registered on context.subscriptions, which VS Code disposes.
+export async function deactivate(): Promise<void> {
+  // Everything else is registered on context.subscriptions, which VS Code disposes.
+  await runningClient?.dispose();
+  runningClient = undefined;
 }

@@ -70,6 +70,8 @@ export class EscLanguageClient implements vscode.Disposable {
 
   async dispose(): Promise<void> {
     this.subscriptions.forEach(s => s.dispose());
-    if (this.client) await this.client.stop();
+    // A server still starting is stopped once it is up, never left running.
+    const client = this.client ?? (await this.starting?.catch(() => undefined));
+    if (client?.isRunning()) await client.stop().catch(error => this.log.warn(`stopping the language server: ${String(error)}`));
   }
 }

@@ -62,7 +62,9 @@ async function main(): Promise<number> {
     log(`extension-host suite exit code ${code}`);
     if (process.env.ESC_E2E_SKIP_UI !== '1') {
       const uiWorkspace = prepareWorkspace(fixtureWorkspace, path.join(scratch, 'ui-workspace'), settings);
-      const uiCode = await runUiSmoke(server.url, uiWorkspace, extensionPath, artifactsDir, log);
+      const emptyWorkspace = path.join(scratch, 'empty-workspace');
+      fs.mkdirSync(emptyWorkspace);
+      const uiCode = await runUiSmoke(server.url, uiWorkspace, emptyWorkspace, extensionPath, artifactsDir, log);
       log(`UI smoke exit code ${uiCode}`);
       if (uiCode !== 0) code = uiCode;
     }

@@ -29,7 +29,7 @@ async function runCommand(page: Page, title: string): Promise<void> {
   await page.keyboard.press('Enter');
 }
 
-export async function runUiSmoke(baseUrl: string, folder: string, extensionPath: string, artifacts: string, log: Log): Promise<number> {
+export async function runUiSmoke(baseUrl: string, folder: string, emptyFolder: string, extensionPath: string, artifacts: string, log: Log): Promise<number> {
   const browser = await launchChromium();
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
   const page = await context.newPage();
@@ -121,6 +121,13 @@ export async function runUiSmoke(baseUrl: string, folder: string, extensionPath:
     await row('db.password').hover();
     log('UI: Rotation History view shows the revision and its rotated path; the revision opened redacted');
     await shot('history-tree.png');
+    // 7. A workspace without environments: the view's welcome content says what to do.
+    await page.goto(workbenchUrl(baseUrl, emptyFolder));
+    await page.waitForSelector('.monaco-workbench', { timeout: 60000 });
+    await page.locator('.activitybar .action-item a[aria-label^="ESC"]').first().click();
+    await page.locator('.sidebar').getByText('No ESC environments in this workspace yet.', { exact: false }).waitFor({ timeout: 30000 });
+    log('UI: welcome view in a workspace without environments');
+    await shot('history-welcome.png');
     return 0;
   } catch (error) {
     log(`UI smoke FAILED: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
