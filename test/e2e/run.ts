@@ -20,7 +20,7 @@ import { artifactsDir, fixtureWorkspace, projectRoot, suiteEntry } from './host/
 import { checkGrammar, grammarCheckCount } from './host/grammarCheck';
 import { scanForSecrets, secretsOfWorkspace } from './host/leakScan';
 import { prepareWorkspace } from './host/workspace';
-import { runUiSmoke, uiSmokeSecret } from './ui/smoke';
+import { runKeychainUnavailableSmoke, runUiSmoke, uiSmokeSecret } from './ui/smoke';
 
 async function main(): Promise<number> {
   const started = Date.now();
@@ -67,6 +67,13 @@ async function main(): Promise<number> {
       const uiCode = await runUiSmoke(server.url, uiWorkspace, emptyWorkspace, extensionPath, artifactsDir, log);
       log(`UI smoke exit code ${uiCode}`);
       if (uiCode !== 0) code = uiCode;
+      // A second VS Code without a D-Bus session: the keychain is unavailable there.
+      const noKeychain = await startCodeServer(path.join(scratch, 'code-server-no-dbus'), {}, ['DBUS_SESSION_BUS_ADDRESS']);
+      cleanups.push(() => noKeychain.stop());
+      const noKeychainWorkspace = prepareWorkspace(fixtureWorkspace, path.join(scratch, 'no-keychain-workspace'), settings);
+      const keychainCode = await runKeychainUnavailableSmoke(noKeychain.url, noKeychainWorkspace, extensionPath, artifactsDir, log);
+      log(`keychain-unavailable smoke exit code ${keychainCode}`);
+      if (keychainCode !== 0) code = keychainCode;
     }
     // Nothing the run wrote may contain a secret it handled (the UI smoke typed one more).
     await server.stop();

@@ -34,8 +34,8 @@ const userSettings = {
   'workbench.secondarySideBar.defaultVisibility': 'hidden',
 };
 
-/** `env` is added to code-server's environment, which its extension host inherits. */
-export async function startCodeServer(scratch: string, env: NodeJS.ProcessEnv): Promise<CodeServer> {
+/** `env` is added to code-server's environment (which its extension host inherits); `unset` names variables removed from it. */
+export async function startCodeServer(scratch: string, env: NodeJS.ProcessEnv, unset: string[] = []): Promise<CodeServer> {
   for (const file of [node24, codeServerEntry]) {
     if (!fs.existsSync(file)) throw new Error(`${file} is missing: run scripts/setup-vscode-host.sh first`);
   }
@@ -60,9 +60,15 @@ export async function startCodeServer(scratch: string, env: NodeJS.ProcessEnv): 
       '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override',
     ],
     logFile,
-    { env: { ...process.env, ...env, XDG_CONFIG_HOME: path.join(scratch, 'xdg'), XDG_DATA_HOME: path.join(scratch, 'xdg') } },
+    { env: withoutKeys({ ...process.env, ...env, XDG_CONFIG_HOME: path.join(scratch, 'xdg'), XDG_DATA_HOME: path.join(scratch, 'xdg') }, unset) },
   );
   const url = `http://127.0.0.1:${port}`;
   await waitFor('code-server', async () => (await fetch(`${url}/healthz`)).ok, 60000, server.child, logFile);
   return { url, authority: `127.0.0.1:${port}`, scratch, logFile, stop: () => server.stop() };
+}
+
+function withoutKeys(env: NodeJS.ProcessEnv, keys: string[]): NodeJS.ProcessEnv {
+  const copy = { ...env };
+  for (const key of keys) delete copy[key];
+  return copy;
 }

@@ -139,3 +139,33 @@ export async function runUiSmoke(baseUrl: string, folder: string, emptyFolder: s
 }
 
 export { runCommand };
+
+/**
+ * A VS Code whose extension host has no D-Bus session (a headless Linux without a Secret
+ * Service): the credential commands say so, and how to fix it, instead of storing anything.
+ */
+export async function runKeychainUnavailableSmoke(baseUrl: string, folder: string, extensionPath: string, artifacts: string, log: Log): Promise<number> {
+  const browser = await launchChromium();
+  const page = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
+  try {
+    await injectDevelopmentOptions(page, { extensionPath });
+    await page.goto(workbenchUrl(baseUrl, folder));
+    await page.waitForSelector('.monaco-workbench', { timeout: 60000 });
+    await page.waitForSelector('.explorer-folders-view .monaco-list-row', { timeout: 60000 });
+    await quickOpen(page, 'password.yaml'); // activates the extension
+    await runCommand(page, 'ESC: Show Stored Credentials');
+    const toast = page.locator('.notifications-toasts').getByText('no D-Bus session is available', { exact: false }).first();
+    await toast.waitFor({ timeout: 30000 });
+    const text = (await page.locator('.notifications-toasts').innerText()).replace(/\s+/g, ' ');
+    if (!/nothing was stored in plaintext/.test(text) && !/Secret Service/.test(text)) throw new Error(`unclear keychain message: ${text}`);
+    log(`UI: keychain unavailable → "${text.slice(0, 160)}…"`);
+    await page.screenshot({ path: path.join(artifacts, 'keychain-unavailable.png') });
+    return 0;
+  } catch (error) {
+    log(`keychain-unavailable smoke FAILED: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+    await page.screenshot({ path: path.join(artifacts, 'keychain-unavailable-failure.png') }).catch(() => undefined);
+    return 1;
+  } finally {
+    await browser.close();
+  }
+}
