@@ -9,6 +9,7 @@
  * active there once the workspace has `*.esc.yaml` files or an `.esc/` folder, or the ESC view or
  * a command is used: it never activates for YAML files in general.)
  */
+import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { readSettings } from './settings';
@@ -68,11 +69,30 @@ export async function listEnvironments(): Promise<EnvironmentRef[]> {
   return found.sort((a, b) => a.folder.index - b.folder.index || a.name.localeCompare(b.name));
 }
 
-/** The environment of the active editor, or a clear message why there is none. */
+/** Virtual documents that show an environment (preview, revisions) say which one, by scheme. */
+const virtualResolvers = new Map<string, (uri: vscode.Uri) => { folderIndex: number; environment: string } | undefined>();
+
+export function registerVirtualEnvironmentScheme(scheme: string, resolve: (uri: vscode.Uri) => { folderIndex: number; environment: string } | undefined): void {
+  virtualResolvers.set(scheme, resolve);
+}
+
+/** The environment shown by a preview or revision document, when its file still exists. */
+function environmentOfVirtual(uri: vscode.Uri): EnvironmentRef | undefined {
+  const address = virtualResolvers.get(uri.scheme)?.(uri);
+  const folder = address && vscode.workspace.workspaceFolders?.find(f => f.index === address.folderIndex);
+  if (!address || !folder) return undefined;
+  const root = environmentsRootOf(folder);
+  for (const candidate of [path.join(root, `${address.environment}.yaml`), path.join(root, `${address.environment}.yml`), path.join(folder.uri.fsPath, `${address.environment}.esc.yaml`), path.join(folder.uri.fsPath, `${address.environment}.esc.yml`)]) {
+    if (fs.existsSync(candidate)) return { name: address.environment, folder, uri: vscode.Uri.file(candidate) };
+  }
+  return undefined;
+}
+
+/** The environment of the active editor (or of the preview / revision it shows), or a clear message why there is none. */
 export function activeEnvironment(): EnvironmentRef | string {
   const editor = vscode.window.activeTextEditor;
   if (!editor) return 'Open an ESC environment file first.';
-  const ref = environmentOf(editor.document.uri);
+  const ref = environmentOf(editor.document.uri) ?? environmentOfVirtual(editor.document.uri);
   if (!ref) {
     return `${path.basename(editor.document.uri.fsPath)} is not an ESC environment: environments are YAML files under the environments folder (setting esc.environmentsRoot) or *.esc.yaml files in a workspace folder.`;
   }

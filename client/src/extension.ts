@@ -6,15 +6,15 @@
 import * as vscode from 'vscode';
 import { registerCredentialCommands } from './credentials';
 import { registerEncryptCommands } from './encrypt';
-import { associateLanguage, updateHasEnvironmentsContext } from './environments';
+import { associateLanguage, registerVirtualEnvironmentScheme, updateHasEnvironmentsContext } from './environments';
 import { registerHistoryCommands } from './history/historyCommands';
 import { registerRollbackCommand } from './history/rollback';
 import { HistoryTreeProvider } from './history/historyTree';
-import { RevisionDocumentProvider, revisionScheme } from './history/revisionDocuments';
+import { parseRevisionUri, RevisionDocumentProvider, revisionScheme } from './history/revisionDocuments';
 import { EscLanguageClient } from './languageClient';
 import { Log } from './log';
 import { registerPreviewCommands } from './preview/previewCommands';
-import { PreviewProvider, previewScheme } from './preview/previewProvider';
+import { parsePreviewUri, PreviewProvider, previewScheme } from './preview/previewProvider';
 import { registerRotateCommand } from './rotate';
 import { registerScheduleCommands, ScheduleRunner } from './schedules';
 import { RotationStatusBar } from './statusBar';
@@ -45,6 +45,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<EscExt
   runningClient = languageClient;
   languageClient.startWhenNeeded();
 
+  // Commands run from a preview or a revision act on the environment it shows.
+  registerVirtualEnvironmentScheme(previewScheme, parsePreviewUri);
+  registerVirtualEnvironmentScheme(revisionScheme, parseRevisionUri);
   const revisions = new RevisionDocumentProvider();
   const historyTree = new HistoryTreeProvider(log);
   const historyView = vscode.window.createTreeView('esc.history', { treeDataProvider: historyTree, showCollapseAll: true });

@@ -32,6 +32,7 @@ function activePreviewUri(): vscode.Uri | undefined {
 export function registerPreviewCommands(provider: PreviewProvider, log: Log): vscode.Disposable[] {
   return [
     vscode.commands.registerCommand('esc.preview', async (args?: PreviewArgs) => {
+      if (activePreviewUri() && !args?.format) return vscode.window.activeTextEditor; // already looking at it
       const env = activeEnvironment();
       if (typeof env === 'string') {
         void vscode.window.showWarningMessage(env);

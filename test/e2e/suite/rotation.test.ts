@@ -118,6 +118,16 @@ describe('Rotate Secrets', () => {
     assert.strictEqual((JSON.parse(revealed) as { url: string }).url, `postgres://app:${password}@db.internal.example.com/app`);
     assert.strictEqual(await vscode.commands.executeCommand('esc.preview.hideSecrets', { uri: doc.uri }), true);
     await eventually('the preview to be redacted again', () => (doc.getText().includes(password) ? undefined : true));
+
+    // Rotating from the preview acts on the environment it shows, and the preview follows.
+    await vscode.window.showTextDocument(doc);
+    const result = await vscode.commands.executeCommand<RotationResult>('esc.rotateSecrets', { paths: ['db.password'] });
+    assert.strictEqual(result?.environment, 'rotate/password');
+    assert.strictEqual(result.ok, true);
+    const rotatedText = fs.readFileSync(environmentPath('rotate/password.yaml'), 'utf8');
+    const newCiphertext = /current:\s+fn::secret:\s+ciphertext: ([A-Za-z0-9+/=]+)/.exec(rotatedText)?.[1];
+    assert.ok(newCiphertext && newCiphertext !== ciphertext, 'a new password was written');
+    assert.ok(!doc.getText().includes(password), 'still redacted');
   });
 
   describe('aws-iam against the local AWS endpoint', () => {
