@@ -85,16 +85,34 @@ async function rotateSecrets(log: Log, arg: unknown): Promise<RotationResult | u
 
   log.info(`rotating ${env.name}${paths ? ` (${paths.join(', ')})` : ''}`);
   let result: RotationResult;
+  let cancelledBeforeCommit = false;
   try {
     result = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Rotating secrets of ${env.name}`, cancellable: true },
       async (progress, token) => {
         const abort = new AbortController();
-        // Cancelling stops the rotation before its point of no return; after it, the core finishes safely.
-        const cancel = token.onCancellationRequested(() => abort.abort());
+        // Cancelling stops the rotation before its point of no return (the first change in AWS);
+        // after it, the core finishes safely and the request is only logged.
+        let committed = false;
+        const cancel = token.onCancellationRequested(() => {
+          if (committed) log.warn(`cancel requested for ${env.name} after AWS was changed: the rotation completes so that no key is lost`);
+          else log.info(`rotation of ${env.name} cancelled by the user`);
+          cancelledBeforeCommit = !committed;
+          abort.abort();
+        });
         try {
           progress.report({ message: paths ? paths.join(', ') : 'all rotated values' });
-          return await core.rotate(env.name, { ...(paths ? { paths } : {}), signal: abort.signal, trigger: 'extension', waitMs: 0 });
+          return await core.rotate(env.name, {
+            ...(paths ? { paths } : {}),
+            signal: abort.signal,
+            trigger: 'extension',
+            waitMs: 0,
+            onProgress: line => progress.report({ message: line }),
+            onPointOfNoReturn: () => {
+              committed = true;
+              progress.report({ message: 'changing AWS — no longer cancellable' });
+            },
+          });
         } finally {
           cancel.dispose();
         }
@@ -106,16 +124,24 @@ async function rotateSecrets(log: Log, arg: unknown): Promise<RotationResult | u
     void notifyWebhooks(env.folder, log, 'extension', { environment: env.name, paths, error });
     return undefined;
   }
-  report(log, result);
+  if (cancelledBeforeCommit && !result.ok) {
+    // Stopped before the first change in AWS: say so plainly (the core's record has the details).
+    report(log, result, { quiet: true });
+    void vscode.window.showInformationMessage(`Rotation of ${env.name} cancelled before anything changed in AWS; the file is unchanged.`);
+  } else {
+    report(log, result);
+  }
   void notifyWebhooks(env.folder, log, 'extension', { result });
   return result;
 }
 
-export function report(log: Log, result: RotationResult): void {
+/** Logs a rotation's outcome per path and, unless `quiet`, tells the user. */
+export function report(log: Log, result: RotationResult, options: { quiet?: boolean } = {}): void {
   const lines = result.paths.map(p => `${p.path} (${p.rotator}): ${describeRotatedPath(p)}`);
   log.info(`${result.message}${result.revision ? ` [revision ${result.revision.number}]` : ''}`);
   lines.forEach(line => log.info(`  ${line}`));
   for (const d of result.diagnostics) log.warn(`  ${d.summary}${d.detail ? `: ${d.detail}` : ''} (${d.range.environment}:${d.range.begin.line}:${d.range.begin.column})`);
+  if (options.quiet) return;
   const summary = `${result.environment}: ${lines.join('; ') || result.message}`;
   if (result.ok) {
     void vscode.window.showInformationMessage(`Rotated ${summary}${result.revision ? ` (revision ${result.revision.number})` : ''}`);

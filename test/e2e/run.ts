@@ -64,7 +64,7 @@ async function main(): Promise<number> {
       const uiWorkspace = prepareWorkspace(fixtureWorkspace, path.join(scratch, 'ui-workspace'), settings);
       const emptyWorkspace = path.join(scratch, 'empty-workspace');
       fs.mkdirSync(emptyWorkspace);
-      const uiCode = await runUiSmoke(server.url, uiWorkspace, emptyWorkspace, extensionPath, artifactsDir, log);
+      const uiCode = await runUiSmoke(server.url, uiWorkspace, emptyWorkspace, extensionPath, artifactsDir, aws.url, log);
       log(`UI smoke exit code ${uiCode}`);
       if (uiCode !== 0) code = uiCode;
       // A second VS Code without a D-Bus session: the keychain is unavailable there.

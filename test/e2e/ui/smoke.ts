@@ -3,7 +3,9 @@
  * activity bar, tree) and saves screenshots of what they would see under test-artifacts/:
  * the editor with diagnostics, the resolved-environment preview, and the Rotation History view.
  */
+import * as fs from 'fs';
 import * as path from 'path';
+import { AwsAdminClient } from '../../aws/admin';
 import type { Page } from 'playwright-core';
 import { injectDevelopmentOptions, launchChromium, workbenchUrl } from '../host/browser';
 
@@ -29,7 +31,7 @@ async function runCommand(page: Page, title: string): Promise<void> {
   await page.keyboard.press('Enter');
 }
 
-export async function runUiSmoke(baseUrl: string, folder: string, emptyFolder: string, extensionPath: string, artifacts: string, log: Log): Promise<number> {
+export async function runUiSmoke(baseUrl: string, folder: string, emptyFolder: string, extensionPath: string, artifacts: string, awsUrl: string, log: Log): Promise<number> {
   const browser = await launchChromium();
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
   const page = await context.newPage();
@@ -105,7 +107,30 @@ export async function runUiSmoke(baseUrl: string, folder: string, emptyFolder: s
     await page.locator('.notifications-toasts').getByText('Stored managing credentials "ui-smoke"', { exact: false }).first().waitFor({ timeout: 20000 });
     log('UI: credentials stored through the password input boxes');
 
-    // 6. The Rotation History view in its own activity-bar container, with the new revision.
+    // 6. Cancel a rotation before its point of no return: "AWS" holds the login's AssumeRole call
+    //    long enough to click Cancel on the progress notification; no key may be created.
+    const admin = new AwsAdminClient(awsUrl);
+    const keysFile = path.join(folder, 'environments/rotate/aws-keys.yaml');
+    const keysBefore = fs.readFileSync(keysFile, 'utf8');
+    await admin.clearRequests();
+    await admin.injectFault({ kind: 'delay', action: 'AssumeRole', delayMs: 15000 });
+    await quickOpen(page, 'aws-keys.yaml');
+    await runCommand(page, 'ESC: Rotate Secrets');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'aws.iam' }).first().waitFor({ timeout: 15000 });
+    await page.keyboard.press('Enter');
+    const progressToast = page.locator('.notifications-toasts .notification-toast', { hasText: 'Rotating secrets of rotate/aws-keys' }).first();
+    await progressToast.waitFor({ timeout: 20000 });
+    await progressToast.hover();
+    await progressToast.getByRole('button', { name: 'Cancel' }).click();
+    await page.locator('.notifications-toasts').getByText('cancelled before anything changed in AWS', { exact: false }).first().waitFor({ timeout: 30000 });
+    await admin.clearFaults();
+    const created = (await admin.requests()).filter(r => r.action === 'CreateAccessKey');
+    if (created.length > 0) throw new Error('a key was created although the rotation was cancelled');
+    if (fs.readFileSync(keysFile, 'utf8') !== keysBefore) throw new Error('the cancelled rotation changed the file');
+    log('UI: rotation cancelled from its progress notification; no key created, file untouched');
+    await shot('rotation-cancelled.png');
+
+    // 7. The Rotation History view in its own activity-bar container, with the new revision.
     await page.locator('.activitybar .action-item a[aria-label^="ESC"]').first().click();
     // A container with a single view shows the view's name in the side bar title.
     await page.locator('.sidebar .composite.title', { hasText: 'Rotation History' }).waitFor({ timeout: 20000 });
@@ -121,7 +146,7 @@ export async function runUiSmoke(baseUrl: string, folder: string, emptyFolder: s
     await row('db.password').hover();
     log('UI: Rotation History view shows the revision and its rotated path; the revision opened redacted');
     await shot('history-tree.png');
-    // 7. A workspace without environments: the view's welcome content says what to do.
+    // 8. A workspace without environments: the view's welcome content says what to do.
     await page.goto(workbenchUrl(baseUrl, emptyFolder));
     await page.waitForSelector('.monaco-workbench', { timeout: 60000 });
     await page.locator('.activitybar .action-item a[aria-label^="ESC"]').first().click();
