@@ -48,6 +48,15 @@ describe('language features through the real language client', () => {
     assert.ok(!labels.some(l => l.startsWith('fn::rotate::')), 'no rotators offered after fn::open::');
   });
 
+  it('completes property paths inside ${...}', async () => {
+    const doc = await openEnvironment('lang/complete.yaml');
+    const line = doc.lineAt(7);
+    const position = new vscode.Position(7, line.text.indexOf('${') + 2);
+    const list = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', doc.uri, position);
+    const labels = list.items.map(i => (typeof i.label === 'string' ? i.label : i.label.label));
+    for (const expected of ['region', 'joined', 'context']) assert.ok(labels.includes(expected), `${expected} in ${JSON.stringify(labels)}`);
+  });
+
   it('hovers a builtin with its documentation', async () => {
     const doc = await openEnvironment('lang/complete.yaml');
     const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, new vscode.Position(4, 8));
