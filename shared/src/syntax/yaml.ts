@@ -111,10 +111,29 @@ export function stringWidth(s: string): number {
   return w;
 }
 
-/** Byte-offset slicing of a string's UTF-8 encoding, decoded back. */
-function utf8Prefix(s: string, bytes: number): string {
-  const encoded = textEncoder.encode(s);
-  return new TextDecoder().decode(encoded.slice(0, bytes));
+const textDecoder = new TextDecoder();
+const NON_ASCII = /[^\x00-\x7f]/;
+
+/**
+ * ESC's `ScalarRange` for a single-line scalar starting at `begin`: value byte offsets → source
+ * positions (column = start column + display width of the value's first `offset` bytes).
+ * ASCII values (nearly all) need no encoding: bytes are characters of width 1. Other values are
+ * encoded once, on first use, and the byte prefix decoded as Go's conversion would (a split
+ * character becomes U+FFFD).
+ */
+function scalarRangeOf(index: PositionIndex, begin: Pos, value: string): (start: number, end: number) => Range {
+  let encoded: Uint8Array | undefined;
+  const ascii = !NON_ASCII.test(value);
+  const column = (offset: number): number => {
+    // (Negative offsets count from the end, as Uint8Array.slice does.)
+    if (ascii) return begin.column + (offset >= 0 ? Math.min(offset, value.length) : Math.max(0, value.length + offset));
+    encoded ??= textEncoder.encode(value);
+    return begin.column + stringWidth(textDecoder.decode(encoded.slice(0, offset)));
+  };
+  return (start: number, end: number): Range => index.range(
+    { line: begin.line, column: column(start), byte: begin.byte + start },
+    { line: begin.line, column: column(end), byte: begin.byte + end },
+  );
 }
 
 const PLAIN_FLOAT = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
@@ -294,15 +313,7 @@ class Decoder {
       const singleLine = range.begin.line === range.end.line;
       const flowStyle = node.type === Scalar.PLAIN || node.type === undefined;
       if (singleLine && flowStyle && node.tag === undefined) {
-        const value = scalarString(node);
-        const index = this.index;
-        out.scalarRange = (start: number, end: number): Range => {
-          const startText = utf8Prefix(value, start);
-          const endText = utf8Prefix(value, end);
-          const b = { line: begin.line, column: begin.column + stringWidth(startText), byte: begin.byte + start };
-          const e = { line: begin.line, column: begin.column + stringWidth(endText), byte: begin.byte + end };
-          return index.range(b, e);
-        };
+        out.scalarRange = scalarRangeOf(this.index, begin, scalarString(node));
       }
       return out;
     }
