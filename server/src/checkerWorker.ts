@@ -13,6 +13,7 @@ import { createCheckModeChecker } from '../../shared/src/language/evaluation';
 import { CancelledError, type CheckOutcome, type EnvironmentChecker } from '../../shared/src/language/service';
 import type { EnvironmentLoader } from '../../shared/src/eval/contract';
 import { memo, type LazyValues, type Values } from '../../shared/src/language/values';
+import type { LazySchemas, SchemaIndex } from '../../shared/src/language/schemas';
 import type { Json } from '../../shared/src/schema/schema';
 
 export const WORKER_MARKER = 'esc-checker-worker';
@@ -25,12 +26,12 @@ type ToWorker =
 type FromWorker =
   | { type: 'load'; job: number; name: string }
   | { type: 'result'; job: number; outcome?: CheckOutcome; error?: string }
-  | { type: 'values'; job: number; json?: string };
+  | { type: 'values'; job: number; json?: string; schemas?: string };
 
 interface Pending {
   loader: EnvironmentLoader;
   /** Settles the outcome's `valuesLater` (values follow the diagnostics in a second message). */
-  values?: (values: LazyValues | undefined) => void;
+  values?: (values: LazyValues | undefined, schemas: LazySchemas | undefined) => void;
   envName: string;
   needed: Set<string>;
   resolve: (outcome: CheckOutcome) => void;
@@ -70,7 +71,7 @@ export class WorkerChecker implements EnvironmentChecker {
   private failAll(error: Error): void {
     this.worker = undefined;
     for (const [, pending] of this.pending) {
-      pending.values?.(undefined);
+      pending.values?.(undefined, undefined);
       pending.reject(error);
     }
     this.pending.clear();
@@ -91,13 +92,22 @@ export class WorkerChecker implements EnvironmentChecker {
       this.pending.delete(message.job);
       // Serialized in the worker, decoded here only when hover first asks.
       const json = message.json;
-      pending.values?.(json === undefined ? undefined : memo(() => JSON.parse(json) as Values));
+      const schemas = message.schemas;
+      pending.values?.(json === undefined ? undefined : memo(() => JSON.parse(json) as Values), schemas === undefined ? undefined : memo(() => JSON.parse(schemas) as SchemaIndex));
       return;
     }
     if (message.outcome) {
       this.lastNeeded.set(pending.envName, pending.needed);
       // Values are serialized after the diagnostics went out: off the diagnostics' critical path.
-      const outcome: CheckOutcome = { ...message.outcome, valuesLater: new Promise((resolve) => (pending.values = resolve)) };
+      let settleSchemas: (schemas: LazySchemas | undefined) => void = () => undefined;
+      const schemasLater = new Promise<LazySchemas | undefined>((resolve) => (settleSchemas = resolve));
+      const valuesLater = new Promise<LazyValues | undefined>((resolve) => {
+        pending.values = (values, schemas) => {
+          resolve(values);
+          settleSchemas(schemas);
+        };
+      });
+      const outcome: CheckOutcome = { ...message.outcome, valuesLater, schemasLater };
       pending.resolve(outcome);
     } else {
       this.pending.delete(message.job);
@@ -118,7 +128,7 @@ export class WorkerChecker implements EnvironmentChecker {
         const entry = this.pending.get(job);
         if (!entry) return;
         this.pending.delete(job);
-        entry.values?.(undefined);
+        entry.values?.(undefined, undefined);
         worker.postMessage({ type: 'abort', job } satisfies ToWorker);
         reject(new CancelledError());
       };
@@ -187,7 +197,8 @@ export function runCheckerWorker(port: MessagePort, context: { [key: string]: Js
           jobs.delete(message.job);
           if (job.controller.signal.aborted) return;
           port.postMessage({ type: 'result', job: message.job, outcome: { diagnostics: outcome.diagnostics } } satisfies FromWorker);
-          port.postMessage({ type: 'values', job: message.job, ...(outcome.values ? { json: JSON.stringify(outcome.values) } : {}) } satisfies FromWorker);
+          const schemas = outcome.schemas?.();
+          port.postMessage({ type: 'values', job: message.job, ...(outcome.values ? { json: JSON.stringify(outcome.values) } : {}), ...(schemas ? { schemas: JSON.stringify(schemas) } : {}) } satisfies FromWorker);
         },
         (error: unknown) => {
           jobs.delete(message.job);

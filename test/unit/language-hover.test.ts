@@ -59,7 +59,7 @@ describe('language service: hover', () => {
 
   it('redacts secrets', () => {
     const h = hoverAt(3);
-    assert.equal(h.value, '**${password}**\n\nType: `string (secret)`\n\n```json\n"[secret]"\n```\n\nDefined in this environment (line 7).');
+    assert.equal(h.value, '**${password}**\n\nType: `string` (secret)\n\n```json\n"[secret]"\n```\n\nDefined in this environment (line 7).');
     assert.ok(!h.value.includes('hunter2'));
     assert.deepEqual(h.range, rangeOf(m.text, m.ranges[3]!));
   });
@@ -74,7 +74,7 @@ describe('language service: hover', () => {
 
   it('shows the schema of a provider input', () => {
     const h = hoverAt(5);
-    assert.equal(h.value, '**roleArn**: `string` (required)\n\nThe ARN of the role to assume.\n\nInput of `fn::open::aws-login`.');
+    assert.equal(h.value, '**roleArn**\n\nType: `string` (required)\n\nThe ARN of the role to assume.\n\nInput of `fn::open::aws-login`.');
     assert.deepEqual(h.range, rangeOf(m.text, m.ranges[5]!));
   });
 
@@ -88,5 +88,110 @@ describe('language service: hover', () => {
     const h = hoverAt(6);
     assert.match(h.value, /^\*\*fn::join\*\* — Join a list of strings with a delimiter/);
     assert.deepEqual(h.range, rangeOf(m.text, m.ranges[6]!));
+  });
+});
+
+/** The evaluator's per-expression schemas in hover (type, description, enum, properties, secrets). */
+const SCHEMA_DEV = [
+  'imports:',
+  '  - base',
+  'values:',
+  '  «log‸in»:',
+  '    fn::open::aws-login:',
+  '      oidc:',
+  '        roleArn: arn:aws:iam::1:role/x',
+  '        sessionName: s',
+  '  key: ${login.«access‸KeyId»}',
+  '  «ti‸er»:',
+  '    fn::validate:',
+  '      schema: {type: string, enum: [small, large], description: The size tier.}',
+  '      value: small',
+  '  «tok‸en»:',
+  '    fn::validate:',
+  '      schema: {type: string, enum: [hunter2, hunter3]}',
+  '      value:',
+  '        fn::secret: hunter2',
+  '  me: ${context.«currentEnvir‸onment»}',
+  '  port: ${environments.shared.db.db.«po‸rt»}',
+  '  «li‸st»: [1, two]',
+  '  secrets:',
+  '    fn::open::infisical-secrets:',
+  '      login: {accessToken: t}',
+  '      get:',
+  '        k:',
+  '          projectId: p',
+  '          environment: dev',
+  '          secretKey: s',
+  '          «ty‸pe»: shared',
+  '',
+].join('\n');
+
+describe('language service: hover shows the schema of the value under the cursor', () => {
+  const ws = memoryWorkspace({ base: BASE, 'shared/db': 'values:\n  db:\n    port: 5432\n', 'app/dev': SCHEMA_DEV }, ['app/dev'], createCheckModeChecker({}));
+  const m = ws.marked.get('app/dev')!;
+  const uri = envUri('app/dev');
+  before(async () => {
+    await ws.service.diagnostics(uri);
+  });
+  const hoverAt = (i: number): string => {
+    const h = ws.service.hover(uri, positionAt(m.text, m.cursors[i]!));
+    assert.ok(h, `hover at cursor ${i}`);
+    assert.deepEqual(h.range, rangeOf(m.text, m.ranges[i]!), `range at cursor ${i}`);
+    return (h.contents as MarkupContent).value;
+  };
+
+  it('a provider call\'s key: the output schema with its properties, required and secret flags', () => {
+    assert.equal(
+      hoverAt(0),
+      [
+        '**login**',
+        'Type: `object` (known when opened)',
+        'Properties:\n' +
+          '- `accessKeyId`: `string` (required) — The AWS access key ID.\n' +
+          '- `secretAccessKey`: `string` (required, secret) — The AWS secret access key.\n' +
+          '- `sessionToken`: `string` (secret) — The AWS session token, if any.',
+        '```json\n"[unknown]"\n```',
+      ].join('\n\n'),
+    );
+  });
+
+  it('a reference into a provider\'s outputs: the output property\'s type and description', () => {
+    assert.equal(hoverAt(1), '**${login.accessKeyId}**\n\nType: `string` (known when opened)\n\nThe AWS access key ID.\n\n```json\n"[unknown]"\n```\n\nDefined in this environment (line 4) as `login`.');
+  });
+
+  it('a validated value: description and enum members', () => {
+    assert.equal(hoverAt(2), '**tier**\n\nType: `string`\n\nThe size tier.\n\nOne of: `"small"`, `"large"`\n\n```json\n"small"\n```');
+  });
+
+  it('a secret value: no enum member and no constant from its schema', () => {
+    const value = hoverAt(3);
+    assert.equal(value, '**token**\n\nType: `string` (secret)\n\n```json\n"[secret]"\n```');
+    assert.ok(!value.includes('hunter'));
+  });
+
+  it('`context.*`: the execution context\'s schema', () => {
+    assert.equal(
+      hoverAt(4),
+      '**${context.currentEnvironment}**\n\nThe execution context (known when the environment is opened).\n\nType: `object`\n\nProperties:\n- `name`: `string` (required)',
+    );
+  });
+
+  it('`environments.<project>.<env>.*`: the other environment\'s value', () => {
+    assert.equal(hoverAt(5), '**${environments.shared.db.db.port}**\n\nType: `number`\n\nDefined in `shared/db` (line 3).');
+  });
+
+  it('a list: item types', () => {
+    assert.equal(hoverAt(6), '**list**\n\nType: `[number, string]`\n\n```json\n[\n  1,\n  "two"\n]\n```');
+  });
+
+  it('a provider input key: the catalog schema with its enum', () => {
+    assert.equal(hoverAt(7), '**type**\n\nType: `string` (optional)\n\nThe secret type.\n\nOne of: `"shared"`, `"personal"`\n\nInput of `fn::open::infisical-secrets`.');
+  });
+
+  it('no hover anywhere in the document shows the secret', () => {
+    for (let offset = 0; offset < m.text.length; offset++) {
+      const h = ws.service.hover(uri, positionAt(m.text, offset));
+      assert.ok(!(h ? (h.contents as MarkupContent).value : '').includes('hunter'), `offset ${offset}`);
+    }
   });
 });

@@ -19,6 +19,7 @@ import {
   type LogMessageParams,
 } from 'vscode-languageserver-protocol/node';
 import { REPO_ROOT, ServerSession, TempWorkspace } from './lsp-support';
+import { prng } from './prng';
 
 const CORPUS = join(REPO_ROOT, '../shared/conformance');
 const DOCUMENTS = 10_000;
@@ -30,18 +31,6 @@ function corpusFiles(dir: string): string[] {
     if (statSync(path).isDirectory()) return corpusFiles(path);
     return /\.ya?ml$/.test(name) ? [path] : [];
   });
-}
-
-/** mulberry32: small, fast, seedable. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const SIGNIFICANT = [':', '-', ' ', '\n', '\t', '{', '}', '[', ']', '$', '#', '"', "'", '|', '>', '&', '*', '!', '.', '\\', '\u00e9', '\ud83d\ude00', '\u0000'];
@@ -93,7 +82,7 @@ describe('language server fuzz', function () {
     server.connection.onNotification(LogMessageNotification.type, (p: LogMessageParams) => {
       if (/failed|uncaught|unhandled/.test(p.message)) failures.push(p.message);
     });
-    const rnd = random(SEED);
+    const rnd = prng(SEED);
     const uri = ws.uri('environments/fuzz.yaml');
     const started = Date.now();
     let answered = 0;

@@ -7,7 +7,9 @@
 import { checkModeLoader } from '../catalog/index';
 import { checkEnvironment } from '../eval/index';
 import type { Json } from '../schema/schema';
+import { schemaIndexOf } from './schemas';
 import type { CheckOutcome, EnvironmentChecker } from './service';
+import { memo } from './values';
 
 export function createCheckModeChecker(context: { [key: string]: Json } = {}): EnvironmentChecker {
   return {
@@ -16,7 +18,12 @@ export function createCheckModeChecker(context: { [key: string]: Json } = {}): E
       if (!loaded) return { diagnostics: [] };
       const result = await checkEnvironment(envName, loaded.text, { loader, providers: checkModeLoader, context, ...(signal ? { signal } : {}) });
       const outcome: CheckOutcome = { diagnostics: [...result.loadDiagnostics, ...result.diagnostics] };
-      if (result.environment) outcome.values = result.environment.properties;
+      const environment = result.environment;
+      if (environment) {
+        outcome.values = environment.properties;
+        // Built on first use (hover), not on the diagnostics' path.
+        outcome.schemas = memo(() => schemaIndexOf(environment));
+      }
       return outcome;
     },
   };

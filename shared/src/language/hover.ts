@@ -4,12 +4,13 @@
  * from and which import they override.
  */
 import { MarkupKind, type Hover, type Position } from 'vscode-languageserver-types';
-import { findTopLevelKey, typeName } from '../catalog/index';
-import { calleeOf, describeSchema, inputSchemaAt, requiredOf } from './catalogIndex';
+import { findTopLevelKey } from '../catalog/index';
+import { calleeOf, inputSchemaAt, requiredOf } from './catalogIndex';
 import { lineContext } from './lineContext';
 import { isScalar, nodeSpan, type EscDocument, type PathKey, type PropertyNode } from './model';
 import { formatPath } from './interpolation';
 import { resolvePath, targetAt, type Resolution } from './resolve';
+import { nodeSchema, refSchema, renderSchemaSummary, summarizeSchema, type SchemaSummary } from './schemas';
 import { kindOfValue, renderValue, valueAtPath, type CheckedValues } from './values';
 import type { EnvironmentWorkspace } from './workspace';
 
@@ -29,10 +30,17 @@ function definedWhere(resolution: Resolution, current: EscDocument): string[] {
   return lines;
 }
 
-function valueSection(values: CheckedValues | undefined, envName: string, path: readonly PathKey[]): string[] {
+/**
+ * The schema (from the evaluator's per-expression schemas) and the redacted checked value. The
+ * value's secret flag also hides the schema's enum: a schema never shows a secret.
+ */
+function valueSection(values: CheckedValues | undefined, envName: string, path: readonly PathKey[], schema: SchemaSummary | undefined): string[] {
   const value = valueAtPath(values?.valuesOf(envName), path);
-  if (!value) return [];
-  return [`Type: \`${kindOfValue(value)}\``, '```json\n' + renderValue(value) + '\n```'];
+  const lines: string[] = [];
+  if (schema) lines.push(...renderSchemaSummary(schema, { valueSecret: value?.secret === true, unknown: value?.unknown === true }));
+  else if (value) lines.push(`Type: \`${kindOfValue(value)}\``);
+  if (value) lines.push('```json\n' + renderValue(value) + '\n```');
+  return lines;
 }
 
 export function hover(workspace: EnvironmentWorkspace, doc: EscDocument, position: Position, values?: CheckedValues): Hover | null {
@@ -70,11 +78,15 @@ export function hover(workspace: EnvironmentWorkspace, doc: EscDocument, positio
     const lines = [`**\${${formatPath(keys)}}**`];
     if (keys[0] === 'context') lines.push('The execution context (known when the environment is opened).');
     const resolution = resolvePath(workspace, doc, keys);
+    // The evaluator's schema of the accessed value (also for `context.*` and `environments.*`).
+    const schema = refSchema(values?.schemasOf?.(doc.envName), keys);
     if (resolution) {
       // Imported values are merged into this environment's checked values; `environments.*` reads the other one.
-      const fromHere = keys[0] !== 'environments' ? valueSection(values, doc.envName, keys) : [];
-      lines.push(...(fromHere.length > 0 ? fromHere : valueSection(values, resolution.envName, resolution.path)));
+      const fromHere = keys[0] !== 'environments' ? valueSection(values, doc.envName, keys, schema) : [];
+      lines.push(...(fromHere.length > 0 ? fromHere : valueSection(values, resolution.envName, resolution.path, schema)));
       lines.push(...definedWhere(resolution, doc));
+    } else if (schema) {
+      lines.push(...renderSchemaSummary(schema));
     } else if (keys[0] !== 'context') {
       lines.push('Not defined in the workspace.');
     }
@@ -83,7 +95,7 @@ export function hover(workspace: EnvironmentWorkspace, doc: EscDocument, positio
   if (target?.kind === 'property') {
     const path = target.property.path;
     const lines = [`**${formatPath(path)}**`];
-    lines.push(...valueSection(values, doc.envName, path));
+    lines.push(...valueSection(values, doc.envName, path, nodeSchema(values?.schemasOf?.(doc.envName), path)));
     const resolution = resolvePath(workspace, doc, path);
     const overridden = resolution?.exact.find((d) => d.doc.uri !== doc.uri);
     if (overridden) lines.push(`Overrides the value from \`${overridden.doc.envName}\`${overridden.via ? ` (imported via \`${overridden.via.name}\`)` : ''}.`);
@@ -96,7 +108,7 @@ export function hover(workspace: EnvironmentWorkspace, doc: EscDocument, positio
     if (span && offset >= span.start && offset <= span.end && isScalar(property.value) && (!holder || property.path.length > holder.path.length)) holder = property;
   }
   if (holder) {
-    const lines = [`**${formatPath(holder.path)}**`, ...valueSection(values, doc.envName, holder.path)];
+    const lines = [`**${formatPath(holder.path)}**`, ...valueSection(values, doc.envName, holder.path, nodeSchema(values?.schemasOf?.(doc.envName), holder.path))];
     return markdown(lines.join('\n\n'), doc, nodeSpan(holder.value)!);
   }
   // Inputs of provider/rotator calls: the schema of the key under the cursor.
@@ -118,9 +130,8 @@ export function hover(workspace: EnvironmentWorkspace, doc: EscDocument, positio
       if (schema === undefined) return null;
       const parent = inputSchemaAt(callee, inner.slice(0, -1));
       const required = requiredOf(parent).includes(match[2]!);
-      const lines = [`**${match[2]}**: \`${typeName(schema)}\`${required ? ' (required)' : ' (optional)'}`];
-      const description = describeSchema(schema);
-      if (description) lines.push(description);
+      const summary = summarizeSchema(schema) ?? { type: 'any', secret: false };
+      const lines = [`**${match[2]}**`, ...renderSchemaSummary(summary, { required })];
       lines.push(`Input of \`${chain[i]}\`.`);
       return markdown(lines.join('\n\n'), doc, { start: keyStart, end: keyEnd });
     }

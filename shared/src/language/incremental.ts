@@ -14,6 +14,7 @@
  */
 import type { Diagnostic as LspDiagnostic } from 'vscode-languageserver-types';
 import type { Diagnostic as EvalDiagnostic } from '../eval/contract';
+import type { LazySchemas } from './schemas';
 import { memo, type LazyValues, type Values } from './values';
 
 export interface TopLevelEntry {
@@ -38,6 +39,8 @@ export interface CheckBasis {
   partition: Partition;
   diagnostics: EvalDiagnostic[];
   values?: LazyValues;
+  /** The schema index (hover) of the same check. */
+  schemas?: LazySchemas;
   /** Texts of the other environments the check loaded (undefined = not found). */
   dependencies: Map<string, string | undefined>;
   /** The language service's own diagnostics of the document (syntax, names, plaintext secrets). */

@@ -18,7 +18,8 @@ import { hover } from './hover';
 import { definition, prepareRename, references, rename } from './navigation';
 import { semanticTokens } from './semanticTokens';
 import { documentSymbols } from './symbols';
-import type { CheckedValues, LazyValues } from './values';
+import { mergeSchemaIndex, type LazySchemas, type SchemaIndex } from './schemas';
+import { memo, type CheckedValues, type LazyValues } from './values';
 import type { EnvironmentWorkspace } from './workspace';
 
 export interface CheckOutcome {
@@ -31,6 +32,10 @@ export interface CheckOutcome {
    * thread sends them second, serialized).
    */
   valuesLater?: Promise<LazyValues | undefined>;
+  /** The schemas of the values and of every reference (hover), built on first use. */
+  schemas?: LazySchemas;
+  /** The same, delivered with `valuesLater`. */
+  schemasLater?: Promise<LazySchemas | undefined>;
 }
 
 /** Check-mode evaluation of one environment (the evaluator behind an adapter). */
@@ -63,6 +68,7 @@ export class CancelledError extends Error {
 
 export class EscLanguageService implements CheckedValues {
   private readonly checked = new Map<string, LazyValues>();
+  private readonly checkedSchemas = new Map<string, LazySchemas>();
   /** The last check of each environment: the basis of incremental checks. */
   private readonly bases = new Map<string, CheckBasis>();
 
@@ -77,6 +83,10 @@ export class EscLanguageService implements CheckedValues {
 
   valuesOf(envName: string): { [key: string]: Value } | undefined {
     return this.checked.get(envName)?.();
+  }
+
+  schemasOf(envName: string): SchemaIndex | undefined {
+    return this.checkedSchemas.get(envName)?.();
   }
 
   /** The loader the evaluator reads environments through: open documents win over disk. */
@@ -133,6 +143,8 @@ export class EscLanguageService implements CheckedValues {
         const direct = outcome.values;
         if (direct) next.values = () => direct;
         else void outcome.valuesLater?.then((values) => values && (next.values = values), () => undefined);
+        if (outcome.schemas) next.schemas = outcome.schemas;
+        else void outcome.schemasLater?.then((schemas) => schemas && (next.schemas = schemas), () => undefined);
         this.bases.set(envName, next);
       } else this.bases.delete(envName);
     }
@@ -173,6 +185,20 @@ export class EscLanguageService implements CheckedValues {
     const direct = reduced.values;
     if (direct) mergeValues(() => direct);
     else void reduced.valuesLater?.then(mergeValues, () => undefined);
+    const mergeSchemas = (schemas: LazySchemas | undefined): void => {
+      const previous = basis.schemas;
+      if (!schemas || !previous || signal?.aborted) return;
+      const keys = current.entries.map((e) => e.key);
+      const merged = memo(() => {
+        const before = previous();
+        const fresh = schemas();
+        return before && fresh ? mergeSchemaIndex(before, fresh, plan.affected, keys) : undefined;
+      });
+      next.schemas = merged;
+      this.checkedSchemas.set(envName, merged);
+    };
+    if (reduced.schemas) mergeSchemas(reduced.schemas);
+    else void reduced.schemasLater?.then(mergeSchemas, () => undefined);
     const positions = { text, lines: new LineIndex(text) };
     return mergeDiagnostics(own, this.located(positions, reducedDoc, merged.diagnostics, plan.lineMap));
   }
@@ -189,6 +215,13 @@ export class EscLanguageService implements CheckedValues {
   private keepValues(envName: string, outcome: CheckOutcome, signal?: AbortSignal): void {
     const direct = outcome.values;
     if (direct) this.checked.set(envName, () => direct);
+    if (outcome.schemas) this.checkedSchemas.set(envName, outcome.schemas);
+    outcome.schemasLater?.then(
+      (schemas) => {
+        if (schemas && !signal?.aborted) this.checkedSchemas.set(envName, schemas);
+      },
+      () => undefined,
+    );
     outcome.valuesLater?.then(
       (values) => {
         if (values && !signal?.aborted) this.checked.set(envName, values);

@@ -5,6 +5,7 @@
  */
 import type { Value } from '../eval/contract';
 import type { PathKey } from './model';
+import type { SchemaIndex } from './schemas';
 
 export type Values = { [key: string]: Value };
 
@@ -29,13 +30,17 @@ export function memo<T>(compute: () => T): () => T {
 export interface CheckedValues {
   /** The checked top-level values of an environment, or undefined if not (yet) evaluated. */
   valuesOf(envName: string): { [key: string]: Value } | undefined;
+  /** What the evaluator said about the schemas of an environment's values and references. */
+  schemasOf?(envName: string): SchemaIndex | undefined;
 }
 
 export function valueAtPath(root: { [key: string]: Value } | undefined, path: readonly PathKey[]): Value | undefined {
   if (!root || path.length === 0) return undefined;
   let current: Value | undefined = Object.prototype.hasOwnProperty.call(root, String(path[0])) ? root[String(path[0])] : undefined;
   for (const key of path.slice(1)) {
-    if (!current || current.unknown || current.value === null || typeof current.value !== 'object') return undefined;
+    // Below an unknown value (a provider's outputs in check mode) everything is unknown too.
+    if (current?.unknown) return { value: null, unknown: true, ...(current.secret ? { secret: true } : {}), trace: {} };
+    if (!current || current.value === null || typeof current.value !== 'object') return undefined;
     if (Array.isArray(current.value)) current = typeof key === 'number' || /^\d+$/.test(String(key)) ? current.value[Number(key)] : undefined;
     else current = Object.prototype.hasOwnProperty.call(current.value, String(key)) ? current.value[String(key)] : undefined;
   }
