@@ -93,6 +93,13 @@ describe('language service: incremental checking', () => {
       assert.deepEqual(summary(result.diagnostics), summary(full.diagnostics), `edit ${i}: ${text}`);
       // Values compare as hover shows them (redacted JSON); traces' byte offsets are not shown.
       assert.deepEqual(canonical(ws.service.valuesOf('root')), canonical(fresh.service.valuesOf('root')), `edit ${i} values`);
+      // Schemas (hover): the document's nodes are those of the full check; every reference the
+      // full check saw has the same schema (the merged index may also keep older references).
+      const merged = ws.service.schemasOf('root');
+      const exact = fresh.service.schemasOf('root');
+      assert.ok(merged && exact, `edit ${i} schemas`);
+      assert.deepEqual(merged.nodes, exact.nodes, `edit ${i} schema nodes`);
+      for (const [key, summary] of Object.entries(exact.refs)) assert.deepEqual(merged.refs[key], summary, `edit ${i} schema of \${${key}}`);
     }
     // The cycle and the errors did show up along the way (the comparison is not vacuous).
     const withErrors = memoryWorkspace({ base: BASE, root: EDITS.slice(0, 6).reduce((t, e) => e(t), ROOT) }, ['root'], checker);

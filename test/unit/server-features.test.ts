@@ -95,6 +95,21 @@ describe('language server over stdio', function () {
     assert.equal((hover.contents as MarkupContent).value, '**${app.port}**\n\nType: `number`\n\n```json\n8080\n```\n\nDefined in `base` (line 5), imported via `base`.');
   });
 
+  it('hovers a reference into another environment with the evaluator\'s schema of the value', async () => {
+    // `${environments.credentials.aws-creds.aws.login}` on line 7: an `aws-login` provider's outputs.
+    const character = devText.split('\n')[7]!.indexOf('login}') + 2;
+    const hover = (await server.connection.sendRequest(HoverRequest.type, { textDocument: { uri: devUri }, position: { line: 7, character } })) as Hover;
+    assert.equal(
+      (hover.contents as MarkupContent).value,
+      '**${environments.credentials.aws-creds.aws.login}**\n\nType: `object`\n\nProperties:\n' +
+        '- `accessKeyId`: `string` (required) — The AWS access key ID.\n' +
+        '- `secretAccessKey`: `string` (required, secret) — The AWS secret access key.\n' +
+        '- `sessionToken`: `string` (secret) — The AWS session token, if any.\n\n' +
+        'Defined in `credentials/aws-creds` (line 3).',
+    );
+    assert.deepEqual(hover.range, { start: { line: 7, character: devText.split('\n')[7]!.indexOf('login}') }, end: { line: 7, character: devText.split('\n')[7]!.indexOf('login}') + 5 } });
+  });
+
   it('goes from an import entry to the file, and from a reference into another environment', async () => {
     const toBase = (await server.connection.sendRequest(DefinitionRequest.type, { textDocument: { uri: devUri }, position: { line: 1, character: 5 } })) as Location[];
     assert.deepEqual(toBase, [{ uri: ws.uri('environments/base.yaml'), range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } }]);
