@@ -73,6 +73,7 @@ async function main(): Promise<number> {
       const noKeychainWorkspace = prepareWorkspace(fixtureWorkspace, path.join(scratch, 'no-keychain-workspace'), settings);
       const keychainCode = await runKeychainUnavailableSmoke(noKeychain.url, noKeychainWorkspace, extensionPath, artifactsDir, log);
       log(`keychain-unavailable smoke exit code ${keychainCode}`);
+      await noKeychain.stop();
       if (keychainCode !== 0) code = keychainCode;
     }
     // Nothing the run wrote may contain a secret it handled (the UI smoke typed one more).
@@ -100,7 +101,7 @@ async function main(): Promise<number> {
   } finally {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(error => log(`cleanup: ${String(error)}`));
     if (process.env.ESC_E2E_KEEP === '1') log(`scratch kept at ${scratch}`);
-    else fs.rmSync(scratch, { recursive: true, force: true });
+    else fs.rmSync(scratch, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
   }
   log(`done in ${((Date.now() - started) / 1000).toFixed(1)} s, exit code ${code}`);
   return code;

@@ -7,7 +7,7 @@
 import { injectDevelopmentOptions, launchChromium, workbenchUrl } from './browser';
 
 /** Workbench noise that says nothing about the extension (offline gallery, built-in agents). */
-const noise = /CodeExpectedError|ENOPRO|open-vsx|AgentHost|ChatModel|AccountPolicy|marketplace|gallery|not a web extension|Creating a socket|connection token|grace time|builtin extensions cache|Service Worker/i;
+const noise = /CodeExpectedError|ENOPRO|open-vsx|AgentHost|ChatModel|AccountPolicy|marketplace|gallery|not a web extension|Creating a socket|connection token|grace time|builtin extensions cache|Service Worker|authentication provider|No search provider registered|tryActivateProvider|getSessions/i;
 
 /** The extension host forwards console calls unformatted (`'%s) %s:', 1, 'name'`): format them as Node would. */
 export function formatConsoleArgs(args: unknown[]): string {

@@ -9,21 +9,34 @@ export interface Started {
   stop(): Promise<void>;
 }
 
-/** Starts `command` with stdout/stderr appended to `logFile`; `stop()` sends SIGTERM then SIGKILL. */
+/**
+ * Starts `command` in its own process group with stdout/stderr appended to `logFile`. `stop()`
+ * signals that group (SIGTERM, then SIGKILL), so the children it started — code-server's
+ * extension hosts, the language server — stop with it.
+ */
 export function startLogged(command: string, args: string[], logFile: string, options: SpawnOptions = {}): Started {
   const log = fs.openSync(logFile, 'a');
-  const child = spawn(command, args, { ...options, stdio: ['ignore', log, log] });
+  const child = spawn(command, args, { ...options, stdio: ['ignore', log, log], detached: true });
   fs.closeSync(log);
-  const exited = new Promise<void>(resolve => child.once('exit', () => resolve()));
+  const group = child.pid;
+  const signalGroup = (signal: NodeJS.Signals | 0): boolean => {
+    if (group === undefined) return false;
+    try {
+      process.kill(-group, signal);
+      return true;
+    } catch {
+      return false; // the group is gone
+    }
+  };
+  const groupAlive = (): boolean => signalGroup(0);
   return {
     child,
     logFile,
     async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-      await exited;
-      clearTimeout(timer);
+      if (!signalGroup('SIGTERM')) return;
+      const deadline = Date.now() + 5000;
+      while (groupAlive() && Date.now() < deadline) await new Promise(r => setTimeout(r, 100));
+      signalGroup('SIGKILL');
     },
   };
 }
