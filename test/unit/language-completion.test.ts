@@ -132,6 +132,58 @@ describe('language service: completion', () => {
     assert.deepEqual(labels(complete('values:\n  x: ${context.pulumi.user.‸}\n').items), ['id']);
   });
 
+  describe('environment names in flow-style and long-form imports', () => {
+    const ENVS = { base: BASE, 'credentials/aws-creds': CREDS, other: 'values: {}\n' };
+    const at = (source: string): { items: CompletionItem[]; text: string } => complete(source, ENVS);
+
+    it('`imports: [base, ‸]`: the other environments, inserted at the cursor', () => {
+      const { items } = at('imports: [base, ‸]\nvalues: {}\n');
+      assert.deepEqual(labels(items), ['credentials/aws-creds', 'other']);
+      assert.deepEqual(edit(items[0]).range, { start: { line: 0, character: 16 }, end: { line: 0, character: 16 } });
+    });
+
+    it('`imports: [cre‸` (unclosed, being typed): replaces the typed prefix', () => {
+      const { items } = at('imports: [cre‸\n');
+      assert.deepEqual(labels(items), ['base', 'credentials/aws-creds', 'other']);
+      assert.deepEqual(edit(items.find((i) => i.label === 'credentials/aws-creds')), { range: { start: { line: 0, character: 10 }, end: { line: 0, character: 13 } }, newText: 'credentials/aws-creds' });
+    });
+
+    it('a multi-line flow sequence, after a comment line', () => {
+      const { items } = at('imports: [\n  base,\n  # next\n  ‸\n]\nvalues: {}\n');
+      assert.deepEqual(labels(items), ['credentials/aws-creds', 'other']);
+      assert.deepEqual(edit(items[0]).range, { start: { line: 3, character: 2 }, end: { line: 3, character: 2 } });
+    });
+
+    it('a quoted name in a flow sequence: replaces after the quote', () => {
+      const { items } = at('imports: [base, "ot‸"]\n');
+      assert.deepEqual(edit(items.find((i) => i.label === 'other')).range, { start: { line: 0, character: 17 }, end: { line: 0, character: 19 } });
+    });
+
+    it('the long form in a flow sequence: the name, then `merge`, then its values', () => {
+      assert.deepEqual(labels(at('imports: [base, {‸: {merge: false}}]\n').items), ['credentials/aws-creds', 'other']);
+      assert.deepEqual(labels(at('imports: [{base: {‸}}]\n').items), ['merge']);
+      const values = at('imports: [{base: {merge: f‸}}]\n').items;
+      assert.deepEqual(labels(values), ['false', 'true']);
+      assert.deepEqual(edit(values[0]).range, { start: { line: 0, character: 25 }, end: { line: 0, character: 26 } });
+    });
+
+    it('nothing after the flow sequence is closed, nor in `values`', () => {
+      assert.deepEqual(at('imports: [base] ‸\n').items, []);
+      assert.ok(!labels(at('imports: [base]\nvalues:\n  a: ${‸}\n').items).includes('other'));
+    });
+
+    it('block long form `- name: {merge: false}`: the name being typed over is offered too', () => {
+      const { items } = at('imports:\n  - base\n  - cre‸dentials/aws-creds: {merge: false}\nvalues: {}\n');
+      assert.deepEqual(labels(items), ['credentials/aws-creds', 'other']);
+      assert.deepEqual(edit(items[0]), { range: { start: { line: 2, character: 4 }, end: { line: 2, character: 7 } }, newText: 'credentials/aws-creds' });
+    });
+
+    it('block long form: `merge` below the name, then `false`/`true`', () => {
+      assert.deepEqual(labels(at('imports:\n  - base:\n      ‸\nvalues: {}\n').items), ['merge']);
+      assert.deepEqual(labels(at('imports:\n  - base:\n      merge: ‸\nvalues: {}\n').items), ['false', 'true']);
+    });
+  });
+
   it('completes environment names in `imports`, except itself and those already imported', () => {
     const { items } = complete('imports:\n  - base\n  - ‸\nvalues: {}\n', { base: BASE, 'credentials/aws-creds': CREDS, other: 'values: {}\n' });
     assert.deepEqual(labels(items), ['credentials/aws-creds', 'other']);

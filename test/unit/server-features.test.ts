@@ -10,6 +10,7 @@ import {
   CompletionRequest,
   DefinitionRequest,
   DidChangeWatchedFilesNotification,
+  DidCloseTextDocumentNotification,
   DocumentSymbolRequest,
   FileChangeType,
   FoldingRangeRequest,
@@ -86,6 +87,15 @@ describe('language server over stdio', function () {
   it('completes paths inside ${...} from imports', async () => {
     const list = (await server.connection.sendRequest(CompletionRequest.type, { textDocument: { uri: devUri }, position: { line: 6, character: 17 } })) as CompletionList;
     assert.deepEqual(list.items.map((i: CompletionItem) => i.label).sort(), ['app', 'context', 'creds', 'environmentVariables', 'environments', 'password', 'region', 'url', 'aws'].sort());
+  });
+
+  it('completes environment names inside a flow-style `imports: [base, ]`', async () => {
+    const uri = ws.uri('environments/app/flow.yaml');
+    await server.open(uri, 'imports: [base, ]\nvalues: {}\n');
+    const list = (await server.connection.sendRequest(CompletionRequest.type, { textDocument: { uri }, position: { line: 0, character: 16 } })) as CompletionList;
+    await server.connection.sendNotification(DidCloseTextDocumentNotification.type, { textDocument: { uri } });
+    assert.deepEqual(list.items.map((i: CompletionItem) => i.label).sort(), ['app/dev', 'broken', 'credentials/aws-creds', 'services/api']);
+    assert.deepEqual(list.items[0]!.textEdit, { range: { start: { line: 0, character: 16 }, end: { line: 0, character: 16 } }, newText: list.items[0]!.label });
   });
 
   it('hovers a reference with its checked value and origin', async () => {

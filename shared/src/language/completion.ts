@@ -56,6 +56,14 @@ export function completion(workspace: EnvironmentWorkspace, doc: EscDocument, po
   const items: CompletionItem[] = [];
   const range = (start: number): Range => doc.lines.range({ start, end: cursor });
 
+  const flowItem = flowImportItemAt(doc.text, cursor);
+  if (flowItem) {
+    if (flowItem.kind === 'name') environmentItems(workspace, doc, range(flowItem.start), items, cursor);
+    else if (flowItem.kind === 'option') items.push(mergeOptionItem(range(flowItem.start)));
+    else for (const value of ['false', 'true']) items.push({ label: value, kind: CompletionItemKind.Value, textEdit: { range: range(flowItem.start), newText: value } });
+    return { isIncomplete: false, items };
+  }
+
   if (ctx.kind === 'interpolation') {
     const accessors = parseAccessors(ctx.text, ctx.textStart);
     const endsWithDot = ctx.text.endsWith('.') || ctx.text.length === 0;
@@ -76,7 +84,12 @@ export function completion(workspace: EnvironmentWorkspace, doc: EscDocument, po
       return { isIncomplete: false, items };
     }
     if (chain[0] === 'imports' && chain[chain.length - 1] === '[]') {
-      environmentItems(workspace, doc, range(ctx.prefixStart), items);
+      environmentItems(workspace, doc, range(ctx.prefixStart), items, cursor);
+      return { isIncomplete: false, items };
+    }
+    // `- name:` then, indented below it, the options of the long form (`merge`).
+    if (chain[0] === 'imports' && chain.length === 3 && chain[1] === '[]') {
+      if (!siblingKeys(doc, position).has('merge')) items.push(mergeOptionItem(range(ctx.prefixStart), ctx.hasColonAfter));
       return { isIncomplete: false, items };
     }
     if (chain[0] !== 'values') return { isIncomplete: false, items };
@@ -113,7 +126,11 @@ export function completion(workspace: EnvironmentWorkspace, doc: EscDocument, po
 
   // Value position.
   const chain = [...ctx.chain, ctx.key];
-  if (chain.length === 2 && chain[0] === 'imports') return { isIncomplete: false, items };
+  if (chain[0] === 'imports' && chain[chain.length - 1] === 'merge' && chain.length === 4) {
+    for (const value of ['false', 'true']) items.push({ label: value, kind: CompletionItemKind.Value, textEdit: { range: range(ctx.prefixStart), newText: value } });
+    return { isIncomplete: false, items };
+  }
+  if (chain[0] === 'imports') return { isIncomplete: false, items };
   if (chain[0] !== 'values') return { isIncomplete: false, items };
   const call = innermostCall(chain.slice(0, -1));
   if (call) {
@@ -133,8 +150,75 @@ export function completion(workspace: EnvironmentWorkspace, doc: EscDocument, po
   return { isIncomplete: false, items };
 }
 
-function environmentItems(workspace: EnvironmentWorkspace, doc: EscDocument, replace: Range, items: CompletionItem[]): void {
-  const already = new Set(doc.imports.map((i) => i.name));
+function mergeOptionItem(replace: Range, hasColonAfter = false): CompletionItem {
+  return {
+    label: 'merge',
+    kind: CompletionItemKind.Property,
+    detail: 'boolean',
+    documentation: markdown('`merge: false` imports the environment without merging its values into this one: read them through `${imports.<name>...}`.'),
+    textEdit: { range: replace, newText: hasColonAfter ? 'merge' : 'merge: false' },
+  };
+}
+
+/**
+ * Where the cursor is inside a flow-style `imports: [a, {b: {merge: false}}, ‸]`, read from the
+ * text (while typing, the sequence is often unclosed): an item's name, an option key of the
+ * long form, or an option's value. Undefined outside such a sequence.
+ */
+export function flowImportItemAt(text: string, cursor: number): { kind: 'name' | 'option' | 'optionValue'; start: number } | undefined {
+  const header = /^imports:[ \t]*\[/gm;
+  let open = -1;
+  for (let m = header.exec(text); m && m.index < cursor; m = header.exec(text)) open = m.index + m[0].length;
+  if (open < 0) return undefined;
+  // Later lines of a flow sequence are indented; a line at column 0 ends it.
+  if (/\n(?![ \t\r\n\]}])/.test(text.slice(open, cursor))) return undefined;
+  const stack: string[] = ['['];
+  let itemStart = open;
+  let afterColon = false;
+  for (let i = open; i < cursor; i++) {
+    const ch = text[i]!;
+    if (ch === '"' || ch === "'") {
+      const close = text.indexOf(ch, i + 1);
+      if (close < 0 || close >= cursor) {
+        // An open quote: the cursor is inside a quoted name.
+        return stack.length === 1 || (stack.length === 2 && stack[1] === '{' && !afterColon) ? { kind: 'name', start: i + 1 } : undefined;
+      }
+      i = close;
+    } else if (ch === '#' && /\s/.test(text[i - 1] ?? ' ')) {
+      const eol = text.indexOf('\n', i);
+      if (eol < 0 || eol >= cursor) return undefined;
+      i = eol;
+    } else if (ch === '[' || ch === '{') {
+      stack.push(ch);
+      itemStart = i + 1;
+      afterColon = false;
+    } else if (ch === ']' || ch === '}') {
+      stack.pop();
+      if (stack.length === 0) return undefined;
+    } else if (ch === ',') {
+      itemStart = i + 1;
+      afterColon = false;
+    } else if (ch === ':' && /[\s,\]}]/.test(text[i + 1] ?? ' ')) {
+      itemStart = i + 1;
+      afterColon = true;
+    }
+  }
+  let start = itemStart;
+  while (start < cursor) {
+    if (/\s/.test(text[start]!)) start++;
+    else if (text[start] === '#') start = text.indexOf('\n', start) + 1 || cursor;
+    else break;
+  }
+  // `[a, ‸]` and `[{‸: …}]`: a name; `[{a: {‸}}]`: an option; `[{a: {merge: ‸}}]`: its value.
+  if (stack.length === 1 && !afterColon) return { kind: 'name', start };
+  if (stack.length === 2 && stack[1] === '{' && !afterColon) return { kind: 'name', start };
+  if (stack.length === 3 && stack[2] === '{') return { kind: afterColon ? 'optionValue' : 'option', start };
+  return undefined;
+}
+
+function environmentItems(workspace: EnvironmentWorkspace, doc: EscDocument, replace: Range, items: CompletionItem[], cursor: number): void {
+  // The entry being typed over is offered again (it is replaced, not added).
+  const already = new Set(doc.imports.filter((i) => cursor < i.span.start || cursor > i.span.end).map((i) => i.name));
   for (const name of workspace.environmentNames()) {
     if (name === doc.envName || already.has(name)) continue;
     items.push({ label: name, kind: CompletionItemKind.Module, detail: 'environment', textEdit: { range: replace, newText: name } });
