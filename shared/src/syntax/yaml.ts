@@ -10,6 +10,7 @@ import type { Node as YamlNode } from 'yaml';
 import type { Diagnostic } from '../eval/contract';
 import type { Pos, Range } from './range';
 import { joinIndex, joinKey, type ObjectEntry, type SyntaxNode } from './nodes';
+import { withCheapEnvReads } from './quietEnv';
 
 export interface ParsedYaml {
   /** Undefined when the text has YAML errors (ESC then has no environment) or is empty. */
@@ -388,7 +389,7 @@ export function parseYaml(environment: string, text: string): ParsedYaml {
   const index = new PositionIndex(environment, text);
   let doc: Document.Parsed;
   try {
-    doc = parseDocument(text, { schema: 'failsafe', uniqueKeys: false, keepSourceTokens: false, strict: false, prettyErrors: false });
+    doc = withCheapEnvReads(() => parseDocument(text, { schema: 'failsafe', uniqueKeys: false, keepSourceTokens: false, strict: false, prettyErrors: false }));
   } catch (err) {
     const at = index.at(0);
     return { diagnostics: [{ severity: 1, summary: `yaml: ${(err as Error).message}`, path: '', range: index.range(at, at) }] };
