@@ -102,6 +102,23 @@ describe('language service: completion', () => {
     assert.ok(names.includes('aws-login') && names.includes('aws-secrets') && !names.includes('aws-iam'));
   });
 
+  it('reads the long form `fn::open: {provider, inputs}` as the provider: input names and enum values', () => {
+    const names = labels(complete('values:\n  a:\n    fn::open:\n      provider: aws-login\n      inputs:\n        ‸\n').items).filter((l) => !l.startsWith('fn::'));
+    assert.deepEqual(names, ['oidc', 'static']);
+    const below = labels(complete('values:\n  a:\n    fn::open:\n      inputs:\n        oidc:\n          ‸\n      provider: "aws-login"\n').items).filter((l) => !l.startsWith('fn::'));
+    assert.deepEqual(below, ['duration', 'policyArns', 'roleArn', 'sessionName', 'subjectAttributes']);
+    const { items } = complete('values:\n  a:\n    fn::open:\n      provider: infisical-secrets\n      inputs:\n        get:\n          k:\n            type: ‸\n');
+    assert.deepEqual(labels(items), ['personal', 'shared']);
+    assert.deepEqual(edit(items[0]).range, { start: { line: 7, character: 18 }, end: { line: 7, character: 18 } });
+  });
+
+  it('reads the long form `fn::rotate: {provider, inputs}` as the rotator', () => {
+    const names = labels(complete('values:\n  p:\n    fn::rotate:\n      provider: password\n      inputs:\n        ‸\n').items).filter((l) => !l.startsWith('fn::'));
+    assert.deepEqual(names, ['length', 'lower', 'minLower', 'minSpecial', 'minUpper', 'overrideSpecial', 'special', 'upper']);
+    // Without a provider there is nothing to read the inputs from.
+    assert.deepEqual(labels(complete('values:\n  p:\n    fn::rotate:\n      inputs:\n        ‸\n').items).filter((l) => !l.startsWith('fn::')), []);
+  });
+
   it('completes local and imported top-level names inside ${...}', () => {
     const { items } = complete('imports:\n  - base\nvalues:\n  own: 1\n  x: ${‸}\n', { base: BASE });
     assert.deepEqual(labels(items), ['app', 'context', 'environments', 'own', 'region', 'x']);

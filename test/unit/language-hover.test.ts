@@ -188,6 +188,15 @@ describe('language service: hover shows the schema of the value under the cursor
     assert.equal(hoverAt(7), '**type**\n\nType: `string` (optional)\n\nThe secret type.\n\nOne of: `"shared"`, `"personal"`\n\nInput of `fn::open::infisical-secrets`.');
   });
 
+  it('a long-form `fn::open` input key: the provider\'s input schema', () => {
+    const ws2 = memoryWorkspace({ 'app/dev': 'values:\n  a:\n    fn::open:\n      provider: aws-login\n      inputs:\n        oidc:\n          «sessio‸nName»: s\n' }, ['app/dev']);
+    const m2 = ws2.marked.get('app/dev')!;
+    const h = ws2.service.hover(uri, positionAt(m2.text, m2.cursors[0]!));
+    assert.ok(h);
+    assert.equal((h.contents as MarkupContent).value, '**sessionName**\n\nType: `string` (required)\n\nThe name of the role session.\n\nInput of `fn::open::aws-login`.');
+    assert.deepEqual(h.range, rangeOf(m2.text, m2.ranges[0]!));
+  });
+
   it('no hover anywhere in the document shows the secret', () => {
     for (let offset = 0; offset < m.text.length; offset++) {
       const h = ws.service.hover(uri, positionAt(m.text, offset));

@@ -87,6 +87,17 @@ export function describeSchema(schema: Schema | undefined): string | undefined {
 }
 
 /**
+ * A long-form call (`fn::open: {provider: aws-login, inputs: …}`) as the short form it stands
+ * for: the provider's callee with the path below `inputs`, or the rotator's with the same path.
+ */
+export function calleeOfLongForm(callee: Callee, inner: readonly PathKey[], providerName: string | undefined): { callee: Callee; inner: PathKey[] } {
+  if (callee.kind !== 'builtin' || providerName === undefined) return { callee, inner: [...inner] };
+  if (callee.name === 'fn::open' && inner[0] === 'inputs') return { callee: calleeOf(OPEN_PREFIX + providerName)!, inner: inner.slice(1) };
+  if (callee.name === 'fn::rotate' && (inner[0] === 'inputs' || inner[0] === 'state')) return { callee: calleeOf(ROTATE_PREFIX + providerName)!, inner: [...inner] };
+  return { callee, inner: [...inner] };
+}
+
+/**
  * The input schema at a path inside a builtin call's argument. `inner` is the path below the
  * `fn::…` key (e.g. ['oidc', 'roleArn'] for a provider, ['inputs', 'length'] for a rotator).
  */

@@ -5,9 +5,9 @@
  */
 import { CompletionItemKind, InsertTextFormat, MarkupKind, type CompletionItem, type CompletionList, type Position, type Range } from 'vscode-languageserver-types';
 import { allBuiltins, allProviders, allRotators, allTopLevelKeys, indentSnippet, typeName } from '../catalog/index';
-import { calleeOf, describeSchema, enumValues, inputSchemaAt, OPEN_PREFIX, propertiesOf, requiredOf, ROTATE_PREFIX } from './catalogIndex';
+import { calleeOf, calleeOfLongForm, describeSchema, enumValues, inputSchemaAt, OPEN_PREFIX, propertiesOf, requiredOf, ROTATE_PREFIX, type Callee } from './catalogIndex';
 import { parseAccessors } from './interpolation';
-import { lineContext, type ChainKey } from './lineContext';
+import { lineContext, longFormCallee, type ChainKey } from './lineContext';
 import type { EscDocument, PathKey } from './model';
 import { pathCandidates, type PathCandidate } from './paths';
 import type { EnvironmentWorkspace } from './workspace';
@@ -25,6 +25,13 @@ function innermostCall(chain: readonly ChainKey[]): { key: string; inner: PathKe
     if (chain[i]!.startsWith('fn::')) return { key: chain[i]!, inner: chain.slice(i + 1) };
   }
   return undefined;
+}
+
+/** The callee of a call and the path below it, a long form read as the short form it stands for. */
+function resolvedCall(doc: EscDocument, line: number, call: { key: string; inner: PathKey[] }): { callee: Callee | undefined; inner: PathKey[] } {
+  const callee = calleeOf(call.key);
+  if (!callee || (call.key !== 'fn::open' && call.key !== 'fn::rotate')) return { callee, inner: call.inner };
+  return calleeOfLongForm(callee, call.inner, longFormCallee(doc, line, call.key));
 }
 
 function siblingKeys(doc: EscDocument, position: Position): Set<string> {
@@ -93,9 +100,10 @@ export function completion(workspace: EnvironmentWorkspace, doc: EscDocument, po
       return { isIncomplete: false, items };
     }
     if (chain[0] !== 'values') return { isIncomplete: false, items };
-    const call = innermostCall(chain);
-    if (call) {
-      const callee = calleeOf(call.key);
+    const found = innermostCall(chain);
+    if (found) {
+      const call = resolvedCall(doc, position.line, found);
+      const callee = call.callee;
       const schema = callee ? inputSchemaAt(callee, call.inner) : undefined;
       const present = siblingKeys(doc, position);
       const required = new Set(requiredOf(schema));
@@ -132,9 +140,10 @@ export function completion(workspace: EnvironmentWorkspace, doc: EscDocument, po
   }
   if (chain[0] === 'imports') return { isIncomplete: false, items };
   if (chain[0] !== 'values') return { isIncomplete: false, items };
-  const call = innermostCall(chain.slice(0, -1));
-  if (call) {
-    const callee = calleeOf(call.key);
+  const found = innermostCall(chain.slice(0, -1));
+  if (found) {
+    const call = resolvedCall(doc, position.line, found);
+    const callee = call.callee;
     const inner = [...call.inner, ctx.key];
     if (callee?.kind === 'builtin' && (callee.name === 'fn::open' || callee.name === 'fn::rotate') && inner.length === 1 && ctx.key === 'provider') {
       const specs = callee.name === 'fn::open' ? allProviders() : allRotators();

@@ -5,8 +5,8 @@
  */
 import { MarkupKind, type Hover, type Position } from 'vscode-languageserver-types';
 import { findTopLevelKey } from '../catalog/index';
-import { calleeOf, inputSchemaAt, requiredOf } from './catalogIndex';
-import { lineContext } from './lineContext';
+import { calleeOf, calleeOfLongForm, inputSchemaAt, OPEN_PREFIX, requiredOf, ROTATE_PREFIX } from './catalogIndex';
+import { lineContext, longFormCallee } from './lineContext';
 import { isScalar, nodeSpan, type EscDocument, type PathKey, type PropertyNode } from './model';
 import { formatPath } from './interpolation';
 import { resolvePath, targetAt, type Resolution } from './resolve';
@@ -123,16 +123,17 @@ export function hover(workspace: EnvironmentWorkspace, doc: EscDocument, positio
     const chain = ctx.chain;
     for (let i = chain.length - 1; i >= 0; i--) {
       if (!chain[i]!.startsWith('fn::')) continue;
-      const callee = calleeOf(chain[i]!);
-      if (!callee) return null;
-      const inner = [...chain.slice(i + 1), match[2]!];
+      const written = calleeOf(chain[i]!);
+      if (!written) return null;
+      const longForm = chain[i] === 'fn::open' || chain[i] === 'fn::rotate' ? longFormCallee(doc, position.line, chain[i] as 'fn::open' | 'fn::rotate') : undefined;
+      const { callee, inner } = calleeOfLongForm(written, [...chain.slice(i + 1), match[2]!], longForm);
       const schema = inputSchemaAt(callee, inner);
       if (schema === undefined) return null;
       const parent = inputSchemaAt(callee, inner.slice(0, -1));
       const required = requiredOf(parent).includes(match[2]!);
       const summary = summarizeSchema(schema) ?? { type: 'any', secret: false };
       const lines = [`**${match[2]}**`, ...renderSchemaSummary(summary, { required })];
-      lines.push(`Input of \`${chain[i]}\`.`);
+      lines.push(`Input of \`${callee.kind === 'builtin' ? callee.name : `${callee.kind === 'provider' ? OPEN_PREFIX : ROTATE_PREFIX}${callee.name}`}\`.`);
       return markdown(lines.join('\n\n'), doc, { start: keyStart, end: keyEnd });
     }
   }

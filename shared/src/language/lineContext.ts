@@ -108,3 +108,33 @@ export function lineContext(doc: EscDocument, position: Position): LineContext {
   const after = line.slice(position.character);
   return { kind: 'key', chain, prefix: content, prefixStart: lineStart + contentStart, column: contentStart, hasColonAfter: /^[^\s]*:/.test(after) };
 }
+
+/**
+ * The provider (or rotator) named by `provider:` in the long form `fn::open:`/`fn::rotate:` that
+ * encloses `line`: the nearest such key above it at a lower indentation, then its children.
+ */
+export function longFormCallee(doc: EscDocument, line: number, key: 'fn::open' | 'fn::rotate'): string | undefined {
+  const lines = doc.text.split(/\r?\n/);
+  const here = lines[line] ?? '';
+  let limit = here.trim() === '' ? here.length : here.length - here.trimStart().length;
+  let callLine = -1;
+  let callIndent = 0;
+  for (let l = line - 1; l >= 0 && callLine < 0; l--) {
+    const shape = shapeOf(lines[l]!);
+    if (!shape || shape.contentIndent >= limit) continue;
+    if (shape.key === key && shape.rest === '') {
+      callLine = l;
+      callIndent = shape.contentIndent;
+    } else limit = shape.contentIndent;
+  }
+  if (callLine < 0) return undefined;
+  let childIndent = -1;
+  for (let l = callLine + 1; l < lines.length; l++) {
+    const shape = shapeOf(lines[l]!);
+    if (!shape) continue;
+    if (shape.indent <= callIndent) break;
+    if (childIndent < 0) childIndent = shape.contentIndent;
+    if (shape.contentIndent === childIndent && shape.key === 'provider' && shape.rest) return unquote(shape.rest);
+  }
+  return undefined;
+}
