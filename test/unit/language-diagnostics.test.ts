@@ -182,5 +182,33 @@ describe('language service: code actions', () => {
     };
     assert.deepEqual(edits(3), [{ range: { start: { line: 4, character: 20 }, end: { line: 4, character: 20 } }, newText: '\n        roleArn: ""\n        sessionName: ""' }]);
     assert.deepEqual(edits(7), [{ range: { start: { line: 8, character: 25 }, end: { line: 8, character: 25 } }, newText: '\n        login: {}\n        userArn: ""' }]);
+    const titles = ws.service.codeActions(envUri('r'), { start: { line: 7, character: 6 }, end: { line: 7, character: 6 } }, []).map((a) => a.title);
+    assert.ok(titles.includes('Add missing required inputs of fn::rotate::aws-iam (login, userArn)'), titles.join('; '));
+  });
+
+  it('adds the missing required inputs of the long forms `fn::open`/`fn::rotate` {provider, inputs}', () => {
+    const text = [
+      'values:',
+      '  login:',
+      '    fn::open:',
+      '      provider: aws-login',
+      '      inputs:',
+      '        oidc:',
+      '          roleArn: r',
+      '  iam:',
+      '    fn::rotate:',
+      '      provider: aws-iam',
+      '      inputs:',
+      '        userArn: arn:aws:iam::1:user/u',
+      '',
+    ].join('\n');
+    const ws = memoryWorkspace({ r: text }, ['r']);
+    const add = (line: number): CodeAction | undefined => ws.service.codeActions(envUri('r'), { start: { line, character: 6 }, end: { line, character: 6 } }, []).find((a) => a.title.startsWith('Add missing required inputs'));
+    assert.deepEqual(add(3)?.edit?.changes?.[envUri('r')], [{ range: { start: { line: 6, character: 20 }, end: { line: 6, character: 20 } }, newText: '\n          sessionName: ""' }]);
+    assert.equal(add(3)?.title, 'Add missing required inputs of fn::open (sessionName)');
+    assert.deepEqual(add(9)?.edit?.changes?.[envUri('r')], [{ range: { start: { line: 11, character: 38 }, end: { line: 11, character: 38 } }, newText: '\n        login: {}' }]);
+    // Without `provider:` there is no schema to read.
+    const bare = memoryWorkspace({ r: 'values:\n  a:\n    fn::open:\n      inputs:\n        x: 1\n' }, ['r']);
+    assert.equal(bare.service.codeActions(envUri('r'), { start: { line: 2, character: 6 }, end: { line: 2, character: 6 } }, []).filter((a) => a.title.startsWith('Add missing')).length, 0);
   });
 });

@@ -7,7 +7,7 @@
 import { CodeActionKind, type CodeAction, type Diagnostic, type Range, type TextEdit } from 'vscode-languageserver-types';
 import { isMap, type Node, type YAMLMap } from 'yaml';
 import type { Json, Schema } from '../schema/schema';
-import { alternatives, calleeOf, enumValues, inputSchemaAt, propertiesOf, requiredOf } from './catalogIndex';
+import { alternatives, calleeOf, calleeOfLongForm, enumValues, inputSchemaAt, propertiesOf, requiredOf } from './catalogIndex';
 import { DiagnosticCode, type PlaintextSecretData, type ReplacementData } from './diagnostics';
 import { nodeSpan, pairKey, type BuiltinCall, type EscDocument, type PathKey } from './model';
 
@@ -56,7 +56,8 @@ export function codeActions(doc: EscDocument, range: Range, diagnostics: Diagnos
     if (!overlaps(doc.lines.range(call.span), range)) continue;
     const edits = missingInputEdits(doc, call);
     if (edits.length === 0) continue;
-    const names = edits.map((e) => e.newText.trim().split(':')[0]).join(', ');
+    // Every inserted line is `name: placeholder`.
+    const names = edits.flatMap((e) => e.newText.split('\n').filter((l) => l.trim() !== '').map((l) => l.trim().split(':')[0])).join(', ');
     actions.push({ title: `Add missing required inputs of ${call.name} (${names})`, kind: CodeActionKind.QuickFix, edit: { changes: { [doc.uri]: edits } } });
   }
   return actions;
@@ -83,7 +84,10 @@ function yamlScalar(value: Json): string {
 
 /** Insertions of `name: placeholder` lines for every map in the call missing required keys. */
 export function missingInputEdits(doc: EscDocument, call: BuiltinCall): TextEdit[] {
-  const callee = calleeOf(call.name);
+  const written = calleeOf(call.name);
+  // The long forms `fn::open`/`fn::rotate` with `provider: name` stand for the short form.
+  const longForm = (call.name === 'fn::open' || call.name === 'fn::rotate') && isMap(call.arg) ? call.arg.get('provider') : undefined;
+  const callee = typeof longForm === 'string' && written ? calleeOfLongForm(written, ['inputs'], longForm).callee : written;
   if (!callee || (callee.kind !== 'provider' && callee.kind !== 'rotator') || !callee.spec) return [];
   const keyStart = doc.lines.positionAt(call.nameSpan.start);
   const edits: TextEdit[] = [];
@@ -133,6 +137,14 @@ export function missingInputEdits(doc: EscDocument, call: BuiltinCall): TextEdit
         visit(isMap(inputsPair.value) ? inputsPair.value : null, ['inputs'], p.character, doc.lines.lineEnd(p.line));
       }
     } else if (arg === null) visit(null, [], keyStart.character, callLineEnd);
+  } else if (typeof longForm === 'string') {
+    // `fn::open: {provider, inputs}`: the provider's inputs are under `inputs`.
+    const inputsPair = isMap(arg) ? arg.items.find((p) => pairKey(p) === 'inputs') : undefined;
+    const inputsKey = inputsPair ? nodeSpan(inputsPair.key as Node | null) : undefined;
+    if (inputsPair && inputsKey) {
+      const p = doc.lines.positionAt(inputsKey.start);
+      visit(isMap(inputsPair.value) ? inputsPair.value : null, [], p.character, doc.lines.lineEnd(p.line));
+    }
   } else if (isMap(arg) || arg === null) {
     visit(isMap(arg) ? arg : null, [], keyStart.character, callLineEnd);
   }
