@@ -124,8 +124,8 @@ async function rotateSecrets(log: Log, arg: unknown): Promise<RotationResult | u
     void notifyWebhooks(env.folder, log, 'extension', { environment: env.name, paths, error });
     return undefined;
   }
-  if (cancelledBeforeCommit && !result.ok) {
-    // Stopped before the first change in AWS: say so plainly (the core's record has the details).
+  if (cancelledBeforeCommit && result.paths.every(p => p.error !== undefined)) {
+    // Stopped before the first change in AWS and nothing rotated: say so plainly (the core's record has the details).
     report(log, result, { quiet: true });
     void vscode.window.showInformationMessage(`Rotation of ${env.name} cancelled before anything changed in AWS; the file is unchanged.`);
   } else {
