@@ -197,6 +197,17 @@ describe('language service: hover shows the schema of the value under the cursor
     assert.deepEqual(h.range, rangeOf(m2.text, m2.ranges[0]!));
   });
 
+  it('a provider input\'s value: the same input schema, over the value', () => {
+    const ws2 = memoryWorkspace({ 'app/dev': 'values:\n  s:\n    fn::open::infisical-secrets:\n      get:\n        k:\n          type: «per‸sonal» # which\n' }, ['app/dev']);
+    const m2 = ws2.marked.get('app/dev')!;
+    const h = ws2.service.hover(uri, positionAt(m2.text, m2.cursors[0]!));
+    assert.ok(h);
+    assert.equal((h.contents as MarkupContent).value, '**type**\n\nType: `string` (optional)\n\nThe secret type.\n\nOne of: `"shared"`, `"personal"`\n\nInput of `fn::open::infisical-secrets`.');
+    assert.deepEqual(h.range, rangeOf(m2.text, m2.ranges[0]!));
+    // Between the key and the value, and on the comment: nothing.
+    assert.equal(ws2.service.hover(uri, positionAt(m2.text, m2.text.indexOf('# which') + 3)), null);
+  });
+
   it('no hover anywhere in the document shows the secret', () => {
     for (let offset = 0; offset < m.text.length; offset++) {
       const h = ws.service.hover(uri, positionAt(m.text, offset));

@@ -119,7 +119,13 @@ export function hover(workspace: EnvironmentWorkspace, doc: EscDocument, positio
     if (!match) return null;
     const keyStart = doc.lines.lineStart(position.line) + match[1]!.length;
     const keyEnd = keyStart + match[2]!.length;
-    if (offset < keyStart || offset > keyEnd) return null;
+    // On the key, or on a one-line scalar value after it (the same input's schema).
+    const rest = lineText.slice(match[0].length).replace(/\s+#.*$/, '').trimEnd();
+    const valueStart = doc.lines.lineStart(position.line) + match[0].length + (rest.length - rest.trimStart().length);
+    const valueEnd = doc.lines.lineStart(position.line) + match[0].length + rest.length;
+    const onValue = rest.trim() !== '' && offset >= valueStart && offset <= valueEnd;
+    if (!onValue && (offset < keyStart || offset > keyEnd)) return null;
+    const hovered = onValue ? { start: valueStart, end: valueEnd } : { start: keyStart, end: keyEnd };
     const chain = ctx.chain;
     for (let i = chain.length - 1; i >= 0; i--) {
       if (!chain[i]!.startsWith('fn::')) continue;
@@ -134,7 +140,7 @@ export function hover(workspace: EnvironmentWorkspace, doc: EscDocument, positio
       const summary = summarizeSchema(schema) ?? { type: 'any', secret: false };
       const lines = [`**${match[2]}**`, ...renderSchemaSummary(summary, { required })];
       lines.push(`Input of \`${callee.kind === 'builtin' ? callee.name : `${callee.kind === 'provider' ? OPEN_PREFIX : ROTATE_PREFIX}${callee.name}`}\`.`);
-      return markdown(lines.join('\n\n'), doc, { start: keyStart, end: keyEnd });
+      return markdown(lines.join('\n\n'), doc, hovered);
     }
   }
   return null;
