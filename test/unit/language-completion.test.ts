@@ -119,6 +119,25 @@ describe('language service: completion', () => {
     assert.deepEqual(labels(complete('values:\n  p:\n    fn::rotate:\n      inputs:\n        ‸\n').items).filter((l) => !l.startsWith('fn::')), []);
   });
 
+  it('completes inside one-line flow maps as in block style: input names, enum values, long-form import options', () => {
+    const inputs = complete('values:\n  x: {fn::open::aws-login: {‸}}\n').items;
+    assert.deepEqual(labels(inputs), ['oidc', 'static']); // no block-style builtin snippets in a flow map
+    assert.deepEqual(edit(inputs[0]), { range: { start: { line: 1, character: 28 }, end: { line: 1, character: 28 } }, newText: 'oidc: ' });
+    const rest = complete('values:\n  x:\n    fn::open::aws-login:\n      oidc: {roleArn: r, se‸}\n').items;
+    assert.deepEqual(labels(rest), ['duration', 'policyArns', 'sessionName', 'subjectAttributes']);
+    assert.deepEqual(edit(rest.find((i) => i.label === 'sessionName')).range, { start: { line: 3, character: 25 }, end: { line: 3, character: 27 } });
+    assert.equal(edit(complete('values:\n  x:\n    fn::open::aws-login:\n      oidc: {‸: r}\n').items[0]).newText, 'roleArn');
+    const enums = complete('values:\n  x:\n    fn::open::infisical-secrets:\n      get: {k: {type: p‸}}\n').items;
+    assert.deepEqual(labels(enums), ['personal', 'shared']);
+    assert.deepEqual(edit(enums[0]).range, { start: { line: 3, character: 22 }, end: { line: 3, character: 23 } });
+    assert.deepEqual(labels(complete('values:\n  x:\n    fn::rotate::password:\n      inputs: {length: 10, special: ‸}\n').items), ['false', 'true']);
+    assert.deepEqual(labels(complete('imports:\n  - base: {merge: ‸}\nvalues: {}\n', { base: BASE }).items), ['false', 'true']);
+    assert.deepEqual(labels(complete('imports:\n  - base: {‸}\nvalues: {}\n', { base: BASE }).items), ['merge']);
+    // Inside a quoted string, or after the map is closed: nothing.
+    assert.deepEqual(complete('values:\n  x: {a: "{‸"}\n').items, []);
+    assert.deepEqual(complete('values:\n  x: {a: 1} ‸\n').items, []);
+  });
+
   it('completes local and imported top-level names inside ${...}', () => {
     const { items } = complete('imports:\n  - base\nvalues:\n  own: 1\n  x: ${‸}\n', { base: BASE });
     assert.deepEqual(labels(items), ['app', 'context', 'environments', 'own', 'region', 'x']);

@@ -7,7 +7,7 @@ import { CompletionItemKind, InsertTextFormat, MarkupKind, type CompletionItem, 
 import { allBuiltins, allProviders, allRotators, allTopLevelKeys, indentSnippet, typeName } from '../catalog/index';
 import { calleeOf, calleeOfLongForm, describeSchema, enumValues, inputSchemaAt, OPEN_PREFIX, propertiesOf, requiredOf, ROTATE_PREFIX, type Callee } from './catalogIndex';
 import { parseAccessors } from './interpolation';
-import { lineContext, longFormCallee, type ChainKey } from './lineContext';
+import { flowContext, lineContext, longFormCallee, type ChainKey } from './lineContext';
 import type { EscDocument, PathKey } from './model';
 import { pathCandidates, type PathCandidate } from './paths';
 import type { EnvironmentWorkspace } from './workspace';
@@ -58,8 +58,11 @@ function siblingKeys(doc: EscDocument, position: Position): Set<string> {
 }
 
 export function completion(workspace: EnvironmentWorkspace, doc: EscDocument, position: Position): CompletionList {
-  const ctx = lineContext(doc, position);
   const cursor = doc.lines.offsetAt(position);
+  const lineCtx = lineContext(doc, position);
+  // Inside a one-line flow map/sequence (`key: {a: 1, ‸}`): as if it were written in block style.
+  const flow = flowContext(lineCtx, doc.text.slice(cursor, doc.lines.lineEnd(position.line)));
+  const ctx = flow?.ctx ?? lineCtx;
   const items: CompletionItem[] = [];
   const range = (start: number): Range => doc.lines.range({ start, end: cursor });
 
@@ -96,7 +99,7 @@ export function completion(workspace: EnvironmentWorkspace, doc: EscDocument, po
     }
     // `- name:` then, indented below it, the options of the long form (`merge`).
     if (chain[0] === 'imports' && chain.length === 3 && chain[1] === '[]') {
-      if (!siblingKeys(doc, position).has('merge')) items.push(mergeOptionItem(range(ctx.prefixStart), ctx.hasColonAfter));
+      if (!(flow?.present ?? siblingKeys(doc, position)).has('merge')) items.push(mergeOptionItem(range(ctx.prefixStart), ctx.hasColonAfter));
       return { isIncomplete: false, items };
     }
     if (chain[0] !== 'values') return { isIncomplete: false, items };
@@ -105,7 +108,7 @@ export function completion(workspace: EnvironmentWorkspace, doc: EscDocument, po
       const call = resolvedCall(doc, position.line, found);
       const callee = call.callee;
       const schema = callee ? inputSchemaAt(callee, call.inner) : undefined;
-      const present = siblingKeys(doc, position);
+      const present = flow?.present ?? siblingKeys(doc, position);
       const required = new Set(requiredOf(schema));
       for (const [name, propSchema] of propertiesOf(schema)) {
         if (present.has(name) && name !== ctx.prefix) continue;
@@ -119,10 +122,12 @@ export function completion(workspace: EnvironmentWorkspace, doc: EscDocument, po
           textEdit: { range: range(ctx.prefixStart), newText: ctx.hasColonAfter ? name : `${name}: ` },
         });
       }
-      // Builtins are also valid as expressions inside inputs (not directly under a rotator call).
-      if (!(callee?.kind === 'rotator' && call.inner.length === 0) && !(callee?.kind === 'builtin' && call.inner.length === 0)) builtinItems(ctx, range(ctx.prefixStart), items);
+      // Builtins are also valid as expressions inside inputs (not directly under a rotator call);
+      // their snippets are block style, so not inside a flow map.
+      if (!flow && !(callee?.kind === 'rotator' && call.inner.length === 0) && !(callee?.kind === 'builtin' && call.inner.length === 0)) builtinItems(ctx, range(ctx.prefixStart), items);
       return { isIncomplete: false, items };
     }
+    if (flow) return { isIncomplete: false, items };
     builtinItems(ctx, range(ctx.prefixStart), items);
     if (chain.length === 1 && !ctx.prefix.startsWith('fn::')) {
       for (const key of allTopLevelKeys().filter((k) => RESERVED_VALUE_KEYS.includes(k.name))) {

@@ -138,3 +138,56 @@ export function longFormCallee(doc: EscDocument, line: number, key: 'fn::open' |
   }
   return undefined;
 }
+
+/**
+ * The cursor inside a one-line flow collection after `key: ` (`key: {a: 1, ‸}`,
+ * `key: {a: {b: ‸}}`, `key: [{‸}]`): the same context as if the collection were written in
+ * block style, plus the keys already present in the innermost map. Undefined when the value is
+ * not an open flow collection at the cursor.
+ */
+export function flowContext(ctx: LineContext, after: string): { ctx: LineContext; present: Set<string> } | undefined {
+  if (ctx.kind !== 'value') return undefined;
+  const prefix = ctx.prefix;
+  const lead = prefix.length - prefix.trimStart().length;
+  if (prefix[lead] !== '{' && prefix[lead] !== '[') return undefined;
+  interface Frame {
+    open: '{' | '[';
+    /** The key whose value is being written (maps), once its `:` is seen. */
+    key?: string;
+    present: Set<string>;
+  }
+  const frames: Frame[] = [];
+  let tokenStart = lead;
+  for (let i = lead; i < prefix.length; i++) {
+    const ch = prefix[i]!;
+    const top = frames[frames.length - 1];
+    if (ch === '"' || ch === "'") {
+      const close = prefix.indexOf(ch, i + 1);
+      if (close < 0) return undefined; // inside a quoted scalar
+      i = close;
+    } else if (ch === '{' || ch === '[') {
+      frames.push({ open: ch, present: new Set() });
+      tokenStart = i + 1;
+    } else if (ch === '}' || ch === ']') {
+      frames.pop();
+      if (frames.length === 0) return undefined; // closed before the cursor
+    } else if (ch === ',') {
+      if (top) top.key = undefined;
+      tokenStart = i + 1;
+    } else if (ch === ':' && top?.open === '{' && top.key === undefined && /[\s,}\]]/.test(prefix[i + 1] ?? ' ')) {
+      top.key = unquote(prefix.slice(tokenStart, i).trim());
+      top.present.add(top.key);
+      tokenStart = i + 1;
+    } else if (ch === '#' && /\s/.test(prefix[i - 1] ?? '')) return undefined;
+  }
+  const innermost = frames[frames.length - 1]!;
+  const chain = [...ctx.chain, ctx.key];
+  for (const frame of frames.slice(0, -1)) chain.push(frame.open === '[' ? '[]' : frame.key ?? '');
+  let start = tokenStart;
+  while (start < prefix.length && /\s/.test(prefix[start]!)) start++;
+  const token = prefix.slice(start);
+  const prefixStart = ctx.prefixStart + start;
+  if (innermost.open === '[') return { ctx: { kind: 'value', chain, key: '[]', prefix: token, prefixStart }, present: new Set() };
+  if (innermost.key !== undefined) return { ctx: { kind: 'value', chain, key: innermost.key, prefix: token, prefixStart }, present: innermost.present };
+  return { ctx: { kind: 'key', chain, prefix: token, prefixStart, column: -1, hasColonAfter: /^[^\s,{}[\]]*\s*:/.test(after) }, present: innermost.present };
+}
