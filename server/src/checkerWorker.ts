@@ -197,8 +197,14 @@ export function runCheckerWorker(port: MessagePort, context: { [key: string]: Js
           jobs.delete(message.job);
           if (job.controller.signal.aborted) return;
           port.postMessage({ type: 'result', job: message.job, outcome: { diagnostics: outcome.diagnostics } } satisfies FromWorker);
-          const schemas = outcome.schemas?.();
-          port.postMessage({ type: 'values', job: message.job, ...(outcome.values ? { json: JSON.stringify(outcome.values) } : {}), ...(schemas ? { schemas: JSON.stringify(schemas) } : {}) } satisfies FromWorker);
+          let schemas: string | undefined;
+          try {
+            const index = outcome.schemas?.();
+            schemas = index ? JSON.stringify(index) : undefined;
+          } catch {
+            schemas = undefined; // hover then shows values without schemas; never lose the values
+          }
+          port.postMessage({ type: 'values', job: message.job, ...(outcome.values ? { json: JSON.stringify(outcome.values) } : {}), ...(schemas ? { schemas } : {}) } satisfies FromWorker);
         },
         (error: unknown) => {
           jobs.delete(message.job);
