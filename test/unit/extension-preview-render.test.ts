@@ -33,7 +33,7 @@ describe('extension preview rendering', () => {
     assert.match(yaml, /^password: "\[secret\]"$/m);
     assert.match(yaml, /^token: "\[secret\]"$/m, 'a secret that is also unknown shows as [secret]');
     assert.match(yaml, /^login: "\[unknown\]"$/m);
-    assert.match(yaml, /^# Resolved environment app\/dev — secrets shown as \[secret\]/);
+    assert.match(yaml, /^# app\/dev, resolved — secrets: \[secret\]$/m);
     assert.ok(!yaml.includes('hunter2-plaintext') && !yaml.includes('b-secret') && !yaml.includes('BEGIN KEY'));
   });
 

@@ -18,12 +18,10 @@ export interface PreviewModel {
 }
 
 function header(model: PreviewModel, format: PreviewFormat): string[] {
-  const lines = [
-    `Resolved environment ${model.environment} — ${model.revealed
-      ? 'SECRETS REVEALED (shown here only, never saved; closing the preview hides them again)'
-      : 'secrets shown as [secret], provider outputs as [unknown]'}`,
-  ];
-  if (!model.revealed) lines.push('Run "ESC: Reveal Secrets in Preview" to decrypt secrets and call providers.');
+  // Short lines: the preview usually sits in a narrow column beside the editor.
+  const lines = model.revealed
+    ? [`${model.environment}, resolved — SECRETS REVEALED`, 'shown here only, never saved; hidden again when this preview closes']
+    : [`${model.environment}, resolved — secrets: [secret]`, 'provider outputs not fetched: [unknown]', '"ESC: Reveal Secrets in Preview" shows both'];
   if (format === 'dotenv' || format === 'shell') lines.push('The environmentVariables (and files) of the environment, as ESC exports them.');
   for (const d of model.diagnostics) {
     lines.push(`${d.severity === 1 ? 'error' : 'warning'}: ${d.summary}${d.detail ? `: ${d.detail}` : ''} (${d.range.environment}:${d.range.begin.line}:${d.range.begin.column})`);
