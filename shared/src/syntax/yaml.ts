@@ -11,6 +11,7 @@ import type { Diagnostic } from '../eval/contract';
 import type { Pos, Range } from './range';
 import { joinIndex, joinKey, type ObjectEntry, type SyntaxNode } from './nodes';
 import { withCheapEnvReads } from './quietEnv';
+import { parseSimpleYaml } from './simpleYaml';
 
 export interface ParsedYaml {
   /** Undefined when the text has YAML errors (ESC then has no environment) or is empty. */
@@ -384,9 +385,19 @@ function yamlErrorSummary(text: string, index: PositionIndex, code: string, mess
   return `yaml: line ${line}: ${firstLine}`;
 }
 
-/** Parses an environment's YAML text into syntax nodes. Never throws. */
-export function parseYaml(environment: string, text: string): ParsedYaml {
+/**
+ * Parses an environment's YAML text into syntax nodes. Never throws. Texts in the common subset
+ * of YAML take a fast path (`simpleYaml.ts`) to the same result; `fastPath: false` forces the
+ * `yaml` package (the differential test compares the two).
+ */
+export function parseYaml(environment: string, text: string, options: { fastPath?: boolean } = {}): ParsedYaml {
   const index = new PositionIndex(environment, text);
+  const simple = options.fastPath === false ? undefined : parseSimpleYaml(text);
+  if (simple !== undefined) {
+    const decoder = new Decoder(text, index);
+    const root = decoder.decode(simple, '');
+    return { root, diagnostics: decoder.diagnostics };
+  }
   let doc: Document.Parsed;
   try {
     doc = withCheapEnvReads(() => parseDocument(text, { schema: 'failsafe', uniqueKeys: false, keepSourceTokens: false, strict: false, prettyErrors: false }));

@@ -1,0 +1,346 @@
+/**
+ * A fast path for the YAML that environment files are made of: block mappings and sequences,
+ * single-line plain and quoted scalars, single-line flow collections and comments, in printable
+ * ASCII. It builds the same `yaml` package nodes (types, values, start offsets) that
+ * `parseDocument` would, without its token-by-token generator pipeline (~70% of a check's time).
+ *
+ * It is deliberately conservative: anything outside that subset — tabs, CR, non-ASCII, tags,
+ * anchors, aliases, block scalars, escapes, multi-line scalars or flow collections, document
+ * markers, explicit keys, odd indentation, anything the `yaml` package would report as an
+ * error — returns `undefined`, and the caller parses with the `yaml` package as before. A
+ * differential test (test/unit/syntax-fast.test.ts) holds the two paths to the same output.
+ */
+import { Pair, Scalar, YAMLMap, YAMLSeq } from 'yaml';
+import type { Node as YamlNode } from 'yaml';
+
+/** Thrown inside the fast parser when the text leaves the supported subset. */
+class Unsupported extends Error {}
+
+const SPACE = 0x20;
+const NEWLINE = 0x0a;
+const HASH = 0x23;
+const COLON = 0x3a;
+const DASH = 0x2d;
+const DQUOTE = 0x22;
+const SQUOTE = 0x27;
+const BACKSLASH = 0x5c;
+const COMMA = 0x2c;
+const LBRACKET = 0x5b;
+const RBRACKET = 0x5d;
+const LBRACE = 0x7b;
+const RBRACE = 0x7d;
+
+/** YAML indicator characters a plain scalar must not start with (`-`, `?`, `:` handled apart). */
+const NOT_PLAIN_START = new Set([...',[]{}#&*!|>\'"%@`'].map((c) => c.charCodeAt(0)));
+
+function isFlowIndicator(c: number): boolean {
+  return c === COMMA || c === LBRACKET || c === RBRACKET || c === LBRACE || c === RBRACE;
+}
+
+/** One non-blank, non-comment line. */
+interface Line {
+  /** Column (0-based) where the line's content — or the part still to parse — starts. */
+  indent: number;
+  /** Offset of that content. */
+  start: number;
+  /** Offset of the line's end (its newline, or the end of the text). */
+  end: number;
+}
+
+/**
+ * Parses `text` into the `yaml` package node `parseDocument(text, {schema: 'failsafe'})` would give
+ * as `contents`, or returns `undefined` when the text is outside the fast path's subset.
+ */
+export function parseSimpleYaml(text: string): YamlNode | undefined {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if ((c < SPACE && c !== NEWLINE) || c > 0x7e) return undefined;
+  }
+  const lines: Line[] = [];
+  for (let start = 0; start < text.length;) {
+    let end = text.indexOf('\n', start);
+    if (end === -1) end = text.length;
+    let i = start;
+    while (i < end && text.charCodeAt(i) === SPACE) i++;
+    if (i < end && text.charCodeAt(i) !== HASH) {
+      // Document markers and directives belong to the full parser.
+      if (i === start && (text.startsWith('---', i) || text.startsWith('...', i) || text.charCodeAt(i) === 0x25)) return undefined;
+      lines.push({ indent: i - start, start: i, end });
+    }
+    start = end + 1;
+  }
+  if (lines.length === 0 || lines[0].indent !== 0) return undefined;
+  try {
+    const parser = new SimpleParser(text, lines);
+    const root = parser.block(0);
+    if (parser.index !== lines.length) return undefined;
+    return root;
+  } catch (err) {
+    if (err instanceof Unsupported) return undefined;
+    throw err;
+  }
+}
+
+class SimpleParser {
+  index = 0;
+
+  constructor(private readonly text: string, private readonly lines: Line[]) {}
+
+  private unsupported(): never {
+    throw new Unsupported();
+  }
+
+  private code(i: number): number {
+    return i < this.text.length ? this.text.charCodeAt(i) : NEWLINE;
+  }
+
+  private isSeqItem(line: Line): boolean {
+    if (this.text.charCodeAt(line.start) !== DASH) return false;
+    const next = this.code(line.start + 1);
+    return next === SPACE || next === NEWLINE;
+  }
+
+  /** The block node (mapping or sequence) whose first line is the current one, at `indent`. */
+  block(indent: number): YamlNode {
+    const line = this.lines[this.index];
+    if (line.indent !== indent) this.unsupported();
+    return this.isSeqItem(line) ? this.sequence(indent) : this.mapping(indent);
+  }
+
+  private mapping(indent: number): YAMLMap {
+    const map = new YAMLMap();
+    const first = this.lines[this.index].start;
+    let end = first;
+    while (this.index < this.lines.length) {
+      const line = this.lines[this.index];
+      if (line.indent < indent) break;
+      if (line.indent > indent || this.isSeqItem(line)) this.unsupported();
+      const { key, colon } = this.blockKey(line);
+      const value = this.afterIndicator(colon + 1, line, indent, true);
+      map.items.push(new Pair(key, value));
+      end = (value.range ?? key.range ?? [0, 0, 0])[2];
+    }
+    map.range = [first, end, end];
+    return map;
+  }
+
+  private sequence(indent: number): YAMLSeq {
+    const seq = new YAMLSeq();
+    const first = this.lines[this.index].start;
+    let end = first;
+    while (this.index < this.lines.length) {
+      const line = this.lines[this.index];
+      if (line.indent < indent || (line.indent === indent && !this.isSeqItem(line))) break;
+      if (line.indent > indent) this.unsupported();
+      const item = this.afterIndicator(line.start + 1, line, indent, false);
+      seq.items.push(item);
+      end = (item.range ?? [0, 0, 0])[2];
+    }
+    seq.range = [first, end, end];
+    return seq;
+  }
+
+  /**
+   * The node after a `:` (mapping value) or `-` (sequence item) indicator at offset `from - 1` of
+   * `line`, in a block collection at `indent`: an inline node, a nested block on the following
+   * lines, or an empty scalar. Advances past the lines it consumed.
+   */
+  private afterIndicator(from: number, line: Line, indent: number, isMapValue: boolean): YamlNode {
+    let i = from;
+    while (i < line.end && this.text.charCodeAt(i) === SPACE) i++;
+    if (i >= line.end || this.text.charCodeAt(i) === HASH) {
+      if (i < line.end && i === from) this.unsupported(); // `-#…` / `:#…` is no indicator
+      this.index++;
+      const next = this.lines[this.index];
+      if (next !== undefined && next.indent > indent) return this.block(next.indent);
+      if (isMapValue && next !== undefined && next.indent === indent && this.isSeqItem(next)) return this.sequence(indent);
+      return this.emptyScalar(from);
+    }
+    if (i === from) this.unsupported();
+    const c = this.text.charCodeAt(i);
+    if (!isMapValue && this.startsMapping(i, line.end)) {
+      // A compact mapping in a sequence item (`- key: value`): its keys line up at this column.
+      const column = line.indent + (i - line.start);
+      this.lines[this.index] = { indent: column, start: i, end: line.end };
+      return this.mapping(column);
+    }
+    if (!isMapValue && c === DASH && (this.code(i + 1) === SPACE || this.code(i + 1) === NEWLINE)) this.unsupported();
+    const { node, end } = this.flowNode(i, line.end, false);
+    this.lineEnd(end, line.end);
+    this.index++;
+    const next = this.lines[this.index];
+    // A more indented line after an inline value would continue a multi-line scalar (or be an error).
+    if (next !== undefined && next.indent > indent) this.unsupported();
+    return node;
+  }
+
+  private emptyScalar(at: number): Scalar {
+    const s = new Scalar('');
+    s.type = Scalar.PLAIN;
+    s.range = [at, at, at];
+    return s;
+  }
+
+  /** Whether a block mapping key (`key:` followed by a space or the line end) starts at `i`. */
+  private startsMapping(i: number, lineEnd: number): boolean {
+    const c = this.text.charCodeAt(i);
+    if (c === DQUOTE || c === SQUOTE) {
+      const { end } = this.quoted(i, lineEnd);
+      return end < lineEnd && this.text.charCodeAt(end) === COLON;
+    }
+    // A flow collection here is the item itself (`- {a: b}`); one used as a key is left to the full parser.
+    if (c === LBRACKET || c === LBRACE) return false;
+    for (let j = i; j < lineEnd; j++) {
+      const d = this.text.charCodeAt(j);
+      if (d === COLON && (j + 1 === lineEnd || this.text.charCodeAt(j + 1) === SPACE)) return true;
+      if (d === HASH && this.text.charCodeAt(j - 1) === SPACE) return false;
+    }
+    return false;
+  }
+
+  /** A block mapping key at the start of `line`; `colon` is the offset of its `:` indicator. */
+  private blockKey(line: Line): { key: Scalar; colon: number } {
+    const i = line.start;
+    const c = this.text.charCodeAt(i);
+    if (c === DQUOTE || c === SQUOTE) {
+      const { node, end } = this.quoted(i, line.end);
+      if (end >= line.end || this.text.charCodeAt(end) !== COLON) this.unsupported();
+      return { key: node, colon: end };
+    }
+    this.plainStart(i, line.end, false);
+    for (let j = i + 1; j < line.end; j++) {
+      const d = this.text.charCodeAt(j);
+      if (d === HASH && this.text.charCodeAt(j - 1) === SPACE) break;
+      if (d === COLON && (j + 1 === line.end || this.text.charCodeAt(j + 1) === SPACE)) {
+        // Trailing spaces before the `:` and very long implicit keys are left to the full parser.
+        if (this.text.charCodeAt(j - 1) === SPACE || j - i > 1000) this.unsupported();
+        return { key: this.plain(i, j), colon: j };
+      }
+    }
+    return this.unsupported();
+  }
+
+  /** Checks that a plain scalar may start at `i` (block or flow context). */
+  private plainStart(i: number, lineEnd: number, inFlow: boolean): void {
+    const c = this.text.charCodeAt(i);
+    if (NOT_PLAIN_START.has(c)) this.unsupported();
+    if (c === DASH || c === COLON || c === 0x3f) {
+      const next = i + 1 < lineEnd ? this.text.charCodeAt(i + 1) : NEWLINE;
+      if (next === SPACE || next === NEWLINE || (inFlow && isFlowIndicator(next)) || c !== DASH) this.unsupported();
+    }
+  }
+
+  private plain(start: number, end: number): Scalar {
+    const s = new Scalar(this.text.slice(start, end));
+    s.type = Scalar.PLAIN;
+    s.range = [start, end, end];
+    return s;
+  }
+
+  /**
+   * An inline node starting at `i` (before `lineEnd`): a quoted scalar, a single-line flow
+   * collection or a plain scalar. `end` is the offset just after it.
+   */
+  private flowNode(i: number, lineEnd: number, inFlow: boolean, isFlowKey = false): { node: YamlNode; end: number } {
+    const c = this.text.charCodeAt(i);
+    if (c === DQUOTE || c === SQUOTE) return this.quoted(i, lineEnd);
+    if (c === LBRACKET || c === LBRACE) return this.flowCollection(i, lineEnd);
+    this.plainStart(i, lineEnd, inFlow);
+    let j = i + 1;
+    let last = i + 1; // end of the scalar without trailing spaces
+    for (; j < lineEnd; j++) {
+      const d = this.text.charCodeAt(j);
+      if (d === SPACE) continue;
+      if (d === HASH && this.text.charCodeAt(j - 1) === SPACE) break;
+      if (d === COLON) {
+        const next = j + 1 < lineEnd ? this.text.charCodeAt(j + 1) : NEWLINE;
+        // A flow mapping's key ends at its `: `; elsewhere a value indicator inside an inline value
+        // is a nested mapping (or an error): full parser.
+        if (isFlowKey && next === SPACE) break;
+        if (next === SPACE || next === NEWLINE || (inFlow && isFlowIndicator(next))) this.unsupported();
+      }
+      if (inFlow && isFlowIndicator(d)) break;
+      last = j + 1;
+    }
+    return { node: this.plain(i, last), end: last };
+  }
+
+  /** A single-line quoted scalar without escapes starting at `i`. */
+  private quoted(i: number, lineEnd: number): { node: Scalar; end: number } {
+    const quote = this.text.charCodeAt(i);
+    let value = '';
+    let from = i + 1;
+    for (let j = i + 1; j < lineEnd; j++) {
+      const d = this.text.charCodeAt(j);
+      if (quote === DQUOTE && d === BACKSLASH) this.unsupported();
+      if (d !== quote) continue;
+      if (quote === SQUOTE && this.code(j + 1) === SQUOTE && j + 1 < lineEnd) {
+        value += this.text.slice(from, j + 1);
+        from = j + 2;
+        j++;
+        continue;
+      }
+      value += this.text.slice(from, j);
+      const s = new Scalar(value);
+      s.type = quote === DQUOTE ? Scalar.QUOTE_DOUBLE : Scalar.QUOTE_SINGLE;
+      s.range = [i, j + 1, j + 1];
+      return { node: s, end: j + 1 };
+    }
+    return this.unsupported();
+  }
+
+  /** A flow sequence or mapping that closes on the same line. */
+  private flowCollection(i: number, lineEnd: number): { node: YamlNode; end: number } {
+    const isSeq = this.text.charCodeAt(i) === LBRACKET;
+    const close = isSeq ? RBRACKET : RBRACE;
+    const collection = isSeq ? new YAMLSeq() : new YAMLMap();
+    let j = this.skipSpaces(i + 1, lineEnd);
+    if (j < lineEnd && this.text.charCodeAt(j) === close) {
+      collection.range = [i, j + 1, j + 1];
+      return { node: collection, end: j + 1 };
+    }
+    for (;;) {
+      if (j >= lineEnd) this.unsupported();
+      if (isSeq) {
+        const item = this.flowNode(j, lineEnd, true);
+        (collection as YAMLSeq).items.push(item.node);
+        j = this.skipSpaces(item.end, lineEnd);
+      } else {
+        const key = this.flowNode(j, lineEnd, true, true);
+        if (!(key.node instanceof Scalar)) this.unsupported();
+        j = key.end;
+        if (this.code(j) !== COLON || this.code(j + 1) !== SPACE || j + 1 >= lineEnd) this.unsupported();
+        j = this.skipSpaces(j + 1, lineEnd);
+        if (j >= lineEnd) this.unsupported();
+        const d = this.text.charCodeAt(j);
+        if (d === COMMA || d === RBRACE || d === HASH) this.unsupported();
+        const value = this.flowNode(j, lineEnd, true);
+        (collection as YAMLMap).items.push(new Pair(key.node, value.node));
+        j = this.skipSpaces(value.end, lineEnd);
+      }
+      if (j >= lineEnd) this.unsupported();
+      const d = this.text.charCodeAt(j);
+      if (d === close) {
+        collection.range = [i, j + 1, j + 1];
+        return { node: collection, end: j + 1 };
+      }
+      if (d !== COMMA) this.unsupported();
+      j = this.skipSpaces(j + 1, lineEnd);
+      // Empty entries and trailing commas are left to the full parser.
+      if (j >= lineEnd || this.text.charCodeAt(j) === COMMA || this.text.charCodeAt(j) === close) this.unsupported();
+    }
+  }
+
+  private skipSpaces(i: number, lineEnd: number): number {
+    while (i < lineEnd && this.text.charCodeAt(i) === SPACE) i++;
+    return i;
+  }
+
+  /** After an inline node: only spaces, then the line end or a comment. */
+  private lineEnd(i: number, lineEnd: number): void {
+    if (i >= lineEnd) return;
+    if (this.text.charCodeAt(i) !== SPACE) this.unsupported();
+    const j = this.skipSpaces(i, lineEnd);
+    if (j < lineEnd && this.text.charCodeAt(j) !== HASH) this.unsupported();
+  }
+}
