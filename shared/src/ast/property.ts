@@ -43,6 +43,10 @@ export function propertyAccessString(access: PropertyAccess): string {
   return s;
 }
 
+const utf8Encoder = new TextEncoder();
+const utf8Decoder = new TextDecoder();
+const NON_ASCII = /[^\x00-\x7f]/;
+
 const isSpace = (c: string): boolean => c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === '\v' || c === '\f' || c === '\u0085' || c === '\u00a0';
 
 /** Works on the UTF-8 bytes of the value, as ESC does. */
@@ -50,7 +54,8 @@ class PropertyAccessParser {
   accessors: PropertyAccessor[] = [];
   diags: Diagnostic[] = [];
 
-  constructor(private readonly parent: SyntaxNode, private readonly bytes: Uint8Array, public offset: number) {}
+  /** `asciiValue`: the value itself when it is ASCII (its bytes are its characters: slicing needs no decoding). */
+  constructor(private readonly parent: SyntaxNode, private readonly bytes: Uint8Array, public offset: number, private readonly asciiValue?: string) {}
 
   private rangeFrom(start: number): Range | undefined {
     return this.parent.scalarRange?.(start, this.offset);
@@ -74,7 +79,7 @@ class PropertyAccessParser {
   }
 
   private decode(from: number, to: number): string {
-    return new TextDecoder().decode(this.bytes.subarray(from, to));
+    return this.asciiValue !== undefined ? this.asciiValue.slice(from, to) : utf8Decoder.decode(this.bytes.subarray(from, to));
   }
 
   parse(): { end: number; access: PropertyAccess } {
@@ -141,12 +146,12 @@ class PropertyAccessParser {
       const c = this.peek();
       if (c === undefined) {
         this.error(start + 1, "key subscript is missing closing quote '\"'");
-        return new TextDecoder().decode(Uint8Array.from(key));
+        return utf8Decoder.decode(Uint8Array.from(key));
       }
       this.next();
       if (c === '"') {
         if (key.length === 0) this.error(start + 1, 'key subscript must not be empty');
-        return new TextDecoder().decode(Uint8Array.from(key));
+        return utf8Decoder.decode(Uint8Array.from(key));
       }
       if (c === '\\' && this.peek() === '"') {
         this.next();
@@ -180,24 +185,25 @@ export interface Interpolation {
 
 /** Splits a string into literal text and `${...}` property accesses. */
 export function parseInterpolate(node: SyntaxNode, value: string): { parts: Interpolation[]; diags: Diagnostic[] } {
-  const bytes = new TextEncoder().encode(value);
   const parts: Interpolation[] = [];
   const diags: Diagnostic[] = [];
+  // Fast path: no `$` at all.
+  if (!value.includes('$')) return { parts: value.length > 0 ? [{ text: value }] : [], diags };
+  const bytes = utf8Encoder.encode(value);
+  const asciiValue = NON_ASCII.test(value) ? undefined : value;
   let text: number[] = [];
   const flushText = (): string => {
-    const s = new TextDecoder().decode(Uint8Array.from(text));
+    const s = utf8Decoder.decode(Uint8Array.from(text));
     text = [];
     return s;
   };
   let i = 0;
-  // Fast path: no `$` at all.
-  if (!value.includes('$')) return { parts: value.length > 0 ? [{ text: value }] : [], diags };
   while (i < bytes.length) {
     if (bytes[i] === 0x24 && bytes[i + 1] === 0x24) {
       text.push(0x24);
       i += 2;
     } else if (bytes[i] === 0x24 && bytes[i + 1] === 0x7b) {
-      const parser = new PropertyAccessParser(node, bytes, i + 2);
+      const parser = new PropertyAccessParser(node, bytes, i + 2, asciiValue);
       const { end, access } = parser.parse();
       diags.push(...parser.diags);
       parts.push({ text: flushText(), value: access });
