@@ -58,15 +58,28 @@ export class PositionIndex {
     this.asciiLines.push(ascii);
   }
 
+  /** 0-based index of the line last found: nodes are decoded in document order, so usually it or the next. */
+  private lastLine = 0;
+
   /** 1-based line of a UTF-16 offset. */
   lineOf(offset: number): number {
+    const starts = this.lineStarts;
+    const last = this.lastLine;
+    if (starts[last] <= offset) {
+      if (last + 1 === starts.length || offset < starts[last + 1]) return last + 1;
+      if (last + 2 === starts.length || offset < starts[last + 2]) {
+        this.lastLine = last + 1;
+        return last + 2;
+      }
+    }
     let lo = 0;
-    let hi = this.lineStarts.length - 1;
+    let hi = starts.length - 1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
-      if (this.lineStarts[mid] <= offset) lo = mid;
+      if (starts[mid] <= offset) lo = mid;
       else hi = mid - 1;
     }
+    this.lastLine = lo;
     return lo + 1;
   }
 
