@@ -63,6 +63,38 @@ describe('language service: diagnostics', () => {
     assert.equal(list[1]!.data, undefined);
   });
 
+  it('warns of a plaintext secret only for a string literal, not for an interpolation or a number', async () => {
+    const { list, ws } = await diagnose(
+      {
+        i: [
+          'values:',
+          '  c: hunter2',
+          '  interpolated:',
+          '    fn::secret: ${c}',
+          '  mixed:',
+          '    fn::secret: pre-${c}',
+          '  number:',
+          '    fn::secret: 42',
+          '  escaped:',
+          '    fn::secret: $${c}',
+          '',
+        ].join('\n'),
+      },
+      'i',
+    );
+    assert.deepEqual(list.map(summary), [
+      '3:16-3:20 error esc secret values must be string literals',
+      '5:16-5:24 error esc secret values must be string literals',
+      '7:16-7:18 error esc secret values must be string literals',
+      '9:16-9:21 warning plaintext-secret plaintext secret: this value is stored unencrypted in the file; encrypt it',
+    ]);
+    // Nor is encryption offered (as a refactor) where there is no plaintext to encrypt.
+    const interpolated = ws.service.codeActions(envUri('i'), { start: { line: 3, character: 17 }, end: { line: 3, character: 17 } }, []);
+    assert.deepEqual(interpolated.filter((a) => a.title === 'Encrypt secret'), []);
+    const escaped = ws.service.codeActions(envUri('i'), { start: { line: 9, character: 17 }, end: { line: 9, character: 17 } }, []);
+    assert.equal(escaped.filter((a) => a.title === 'Encrypt secret').length, 1);
+  });
+
   it('reports YAML syntax errors alone (there is nothing to evaluate)', async () => {
     const { list } = await diagnose({ d: 'values:\n  a: [1, 2\n  b: c\n' }, 'd');
     assert.deepEqual(list.map(summary), ['2:2-2:3 error yaml-syntax Flow sequence in block collection must be sufficiently indented and end with a ]']);

@@ -8,7 +8,7 @@ import { CodeActionKind, type CodeAction, type Diagnostic, type Range, type Text
 import { isMap, type Node, type YAMLMap } from 'yaml';
 import type { Json, Schema } from '../schema/schema';
 import { alternatives, calleeOf, calleeOfLongForm, enumValues, inputSchemaAt, propertiesOf, requiredOf } from './catalogIndex';
-import { DiagnosticCode, type PlaintextSecretData, type ReplacementData } from './diagnostics';
+import { DiagnosticCode, isPlaintextSecret, type PlaintextSecretData, type ReplacementData } from './diagnostics';
 import { nodeSpan, pairKey, type BuiltinCall, type EscDocument, type PathKey } from './model';
 
 export const ENCRYPT_SECRET_COMMAND = 'esc.encryptSecret';
@@ -45,7 +45,7 @@ export function codeActions(doc: EscDocument, range: Range, diagnostics: Diagnos
   // Plaintext secrets under the cursor even without the diagnostic in the request (refactor).
   if (!actions.some((a) => a.command?.command === ENCRYPT_SECRET_COMMAND)) {
     for (const call of doc.builtins) {
-      if (call.name !== 'fn::secret' || isMap(call.arg) || !call.arg) continue;
+      if (!isPlaintextSecret(call)) continue;
       const span = nodeSpan(call.arg);
       if (!span || !overlaps(doc.lines.range(call.span), range)) continue;
       const args: EncryptSecretArgs = { uri: doc.uri, version: doc.version, valueRange: doc.lines.range(span), path: `values.${formatPathForSecret(call.path)}` };

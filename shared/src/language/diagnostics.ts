@@ -6,13 +6,13 @@
  * exists, `data` the code actions read back.
  */
 import { DiagnosticSeverity, type Diagnostic, type Range } from 'vscode-languageserver-types';
-import { isMap, isScalar } from 'yaml';
+import { isScalar } from 'yaml';
 import type { Diagnostic as EvalDiagnostic } from '../eval/contract';
 import type { Range as EscRange } from '../syntax/range';
 import { builtinNames, providerNames, rotatorNames, didYouMean } from '../catalog/index';
 import { OPEN_PREFIX, ROTATE_PREFIX } from './catalogIndex';
-import { formatPath } from './interpolation';
-import { nodeSpan, type EscDocument } from './model';
+import { findInterpolations, formatPath } from './interpolation';
+import { nodeSpan, type BuiltinCall, type EscDocument } from './model';
 import type { LineIndex } from './text';
 
 export interface TextWithLines {
@@ -73,16 +73,23 @@ export function documentDiagnostics(doc: EscDocument): Diagnostic[] {
     }
   }
   for (const call of doc.builtins) {
-    if (call.name !== 'fn::secret') continue;
-    const arg = call.arg;
-    if (isScalar(arg) && !isMap(arg)) {
-      const span = nodeSpan(arg);
-      if (!span) continue;
-      const data: PlaintextSecretData = { path: `values.${formatPath([...call.path, 'fn::secret'])}`, valueRange: doc.lines.range(span) };
-      out.push(lsp(doc, span, 'plaintext secret: this value is stored unencrypted in the file; encrypt it', DiagnosticSeverity.Warning, DiagnosticCode.PlaintextSecret, data));
-    }
+    if (!isPlaintextSecret(call)) continue;
+    const span = nodeSpan(call.arg);
+    if (!span) continue;
+    const data: PlaintextSecretData = { path: `values.${formatPath([...call.path, 'fn::secret'])}`, valueRange: doc.lines.range(span) };
+    out.push(lsp(doc, span, 'plaintext secret: this value is stored unencrypted in the file; encrypt it', DiagnosticSeverity.Warning, DiagnosticCode.PlaintextSecret, data));
   }
   return out;
+}
+
+/**
+ * `fn::secret` with a string literal argument: the only plaintext ESC accepts. An interpolation
+ * (`${c}`, unclosed included) or a number is no plaintext secret — the evaluator rejects it with
+ * "secret values must be string literals" — and `$$` is the escape for a literal `$`.
+ */
+export function isPlaintextSecret(call: BuiltinCall): boolean {
+  const arg = call.arg;
+  return call.name === 'fn::secret' && isScalar(arg) && typeof arg.value === 'string' && findInterpolations(arg.value, 0).length === 0;
 }
 
 /** ESC positions are 1-based lines and code-point columns; LSP counts UTF-16 units. */
