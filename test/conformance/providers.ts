@@ -3,7 +3,7 @@
  * README). They exist only for testing and live here, not in the product.
  */
 import type { Decrypter, ExecutionContext, Provider, ProviderLoader, Rotator, Value } from '../../shared/src/eval/contract';
-import { array, boolean, nullType, number, object, oneOf, anyOf, record, ref, rotateOnly, string, tuple, withDefs } from '../../shared/src/schema';
+import { always, anyOf, array, boolean, map, never, nullType, number, object, oneOf, record, ref, rotateOnly, string, tuple, withDefs } from '../../shared/src/schema';
 import type { Schema } from '../../shared/src/schema/schema';
 
 type Inputs = { [key: string]: Value };
@@ -51,44 +51,48 @@ class ErrorProvider implements Provider {
 
 /** The `schema` provider's schema: one property per JSON-schema feature, named after it. */
 export function featureSchema(): Schema {
-  return withDefs(object({
-    properties: {
-      null: nullType(),
-      boolean: boolean(),
-      false: boolean(),
-      true: boolean(),
-      number: number(),
-      pi: number(),
-      string: string(),
-      hello: string(),
-      array: array(true),
-      tuple: tuple(string(), string()),
-      map: object({ additionalProperties: true }),
-      record: record({ foo: string() }),
-      anyOf: anyOf(number(), string()),
-      oneOf: oneOf(string(), number()),
-      ref: ref('record'),
-      'const-array': { type: 'array', const: ['hello', 42] },
-      'const-object': { type: 'object', const: { hello: 'world' } },
-      enum: { enum: ['foo', 'bar'] },
-      always: true,
-      double: { type: 'array', prefixItems: [string(), number()] },
-      triple: { type: 'array', prefixItems: [string(), number(), boolean()] },
-      dependentReq: object({ dependentRequired: { foo: ['bar'] } }),
-      multiple: number({ multipleOf: 2 }),
-      minimum: number({ minimum: 1 }),
-      exclusiveMinimum: number({ exclusiveMinimum: 1 }),
-      maximum: number({ maximum: 1 }),
-      exclusiveMaximum: number({ exclusiveMaximum: 1 }),
-      minLength: string({ minLength: 1 }),
-      maxLength: string({ maxLength: 1 }),
-      pattern: string({ pattern: '^foo[0-9]+$' }),
-      minItems: array(undefined, { minItems: 3 }),
-      maxItems: array(undefined, { maxItems: 2 }),
-      minProperties: object({ minProperties: 1 }),
-      maxProperties: object({ maxProperties: 1 }),
-    },
-  }), { record: object({ properties: { baz: string({ const: 'qux' }) } }) });
+  return withDefs(
+    object({
+      properties: {
+        null: nullType(),
+        boolean: boolean(),
+        false: boolean({ const: false }),
+        true: boolean({ const: true }),
+        number: number(),
+        pi: number({ const: 3.14 }),
+        string: string(),
+        hello: string({ const: 'hello' }),
+        array: array(always()),
+        tuple: tuple(string({ const: 'hello' }), string({ const: 'world' })),
+        map: map(always()),
+        record: record({ foo: string() }),
+        anyOf: anyOf(string(), number()),
+        oneOf: oneOf(string(), number()),
+        ref: ref('defRecord'),
+        'const-array': { type: 'array', const: ['hello', 42] },
+        'const-object': { type: 'object', const: { hello: 'world' } },
+        enum: string({ enum: ['foo', 'bar'] }),
+        never: never(),
+        always: always(),
+        double: tuple(string(), number()),
+        triple: tuple(string(), number(), boolean()),
+        dependentReq: object({ properties: { foo: string(), bar: number() }, dependentRequired: { foo: ['bar'] } }),
+        multiple: number({ multipleOf: 2 }),
+        minimum: number({ minimum: 1 }),
+        exclusiveMinimum: number({ exclusiveMinimum: 1 }),
+        maximum: number({ maximum: 1 }),
+        exclusiveMaximum: number({ exclusiveMaximum: 1 }),
+        minLength: string({ minLength: 1 }),
+        maxLength: string({ maxLength: 1 }),
+        pattern: string({ pattern: '^foo[0-9]+$' }),
+        minItems: array(undefined, { minItems: 3 }),
+        maxItems: array(undefined, { maxItems: 2 }),
+        minProperties: object({ minProperties: 1 }),
+        maxProperties: object({ maxProperties: 1 }),
+      },
+    }),
+    { defRecord: record({ baz: string({ const: 'qux' }) }) },
+  );
 }
 
 /** `schema`: inputs checked against {@link featureSchema}; returns them unchanged. */

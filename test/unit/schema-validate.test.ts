@@ -11,6 +11,7 @@ import {
   validateSchema, validateValue, propertySchema, literalSchema, withDefs,
 } from '../../shared/src/schema';
 import type { SchemaIssue } from '../../shared/src/schema';
+import { featureSchema } from '../conformance/providers';
 
 /** A known value built from JSON. */
 function val(j: Json, secret = false): Value {
@@ -45,48 +46,7 @@ function render(issues: SchemaIssue[]): [string, string][] {
 }
 
 /** The corpus README's `schema` provider: one property per JSON-schema feature. */
-const schemaProvider: Schema = withDefs(
-  object({
-    properties: {
-      null: nullType(),
-      boolean: boolean(),
-      false: boolean({ const: false }),
-      true: boolean({ const: true }),
-      number: number(),
-      pi: number({ const: 3.14 }),
-      string: string(),
-      hello: string({ const: 'hello' }),
-      array: array(always()),
-      tuple: tuple(string({ const: 'hello' }), string({ const: 'world' })),
-      map: map(always()),
-      record: record({ foo: string() }),
-      anyOf: anyOf(string(), number()),
-      oneOf: oneOf(string(), number()),
-      ref: ref('defRecord'),
-      'const-array': { type: 'array', const: ['hello', 42] },
-      'const-object': { type: 'object', const: { hello: 'world' } },
-      enum: string({ enum: ['foo', 'bar'] }),
-      never: never(),
-      always: always(),
-      double: tuple(string(), number()),
-      triple: tuple(string(), number(), boolean()),
-      dependentReq: object({ properties: { foo: string(), bar: number() }, dependentRequired: { foo: ['bar'] } }),
-      multiple: number({ multipleOf: 2 }),
-      minimum: number({ minimum: 1 }),
-      exclusiveMinimum: number({ exclusiveMinimum: 1 }),
-      maximum: number({ maximum: 1 }),
-      exclusiveMaximum: number({ exclusiveMaximum: 1 }),
-      minLength: string({ minLength: 1 }),
-      maxLength: string({ maxLength: 1 }),
-      pattern: string({ pattern: '^foo[0-9]+$' }),
-      minItems: array(undefined, { minItems: 3 }),
-      maxItems: array(undefined, { maxItems: 2 }),
-      minProperties: object({ minProperties: 1 }),
-      maxProperties: object({ maxProperties: 1 }),
-    },
-  }),
-  { defRecord: record({ baz: string({ const: 'qux' }) }) },
-);
+const schemaProvider: Schema = featureSchema();
 
 /** `source` of the case: valid inputs for every property. */
 const source: { [key: string]: Json } = {
