@@ -7,7 +7,6 @@
  * and decrypters come through the interfaces of `contract.ts`.
  */
 import type { EnvironmentDecl, ImportDecl } from '../ast/environment';
-import { parseEnvironment } from '../ast/environment';
 import type { Expr, StringExpr } from '../ast/expr';
 import type { PropertyAccessor } from '../ast/property';
 import { didYouMean } from '../catalog/suggest';
@@ -20,6 +19,7 @@ import { joinKey } from '../syntax/nodes';
 import type { Range } from '../syntax/range';
 import { decodeBase64, decodeCiphertext } from '../crypt/envelope';
 import { decodeFirstJsonValue } from './gojson';
+import { parseEnvironmentCached } from './parseCache';
 import type {
   Decrypter, Diagnostic, EnvironmentLoader, ExecutionContext, ProviderLoader, RotationPatch, Value,
 } from './contract';
@@ -336,7 +336,7 @@ export class EvalContext {
       return { error: (err as Error).message ?? String(err) };
     }
     if (loaded === undefined) return { error: `environment ${goQuote(name)} not found` };
-    const parsed = parseEnvironment(name, loaded.text);
+    const parsed = parseEnvironmentCached(name, loaded.text);
     this.shared.diags.push(...parsed.diagnostics);
     if (parsed.diagnostics.some((d) => d.severity === 1)) return { decrypter: loaded.decrypter };
     return { decl: parsed.decl, decrypter: loaded.decrypter };

@@ -21,6 +21,7 @@ import type {
   Decrypter, Diagnostic, EnvironmentLoader, ProviderLoader, RotationPatch, Value,
 } from './contract';
 import { EvaluationCancelled, evaluateDecl, type EvalMode, type ImportInfo } from './evaluator';
+import { parseEnvironmentCached } from './parseCache';
 import type { AccessorState, EvalExpr, Val } from './value';
 
 export * from './contract';
@@ -223,7 +224,7 @@ export function rotateDocPath(path: string): string {
 }
 
 async function run(mode: EvalMode, name: string, text: string, options: RotateOptions): Promise<EvalResult> {
-  const parsed = parseEnvironment(name, text);
+  const parsed = parseEnvironmentCached(name, text);
   const loadDiagnostics = sortDiagnostics(parsed.diagnostics);
   let rotateDocPaths: Set<string> | undefined;
   if (mode === 'rotate' && options.paths !== undefined && options.paths.length > 0) {
