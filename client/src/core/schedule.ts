@@ -8,10 +8,9 @@
  * history) and retried at the next slot, never in a tight loop. A one-time schedule that ran is
  * kept, marked with its run, until the user removes or replaces it.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { writeFileAtomic } from './atomic';
 import { CoreError } from './errors';
+import { JsonConfigFile } from './jsonConfig';
 import { acquireEnvironmentLock } from './lock';
 import { describeCron, nextFire, parseCron } from './schedule-cron';
 
@@ -107,16 +106,27 @@ export function makeSchedule(environment: string, spec: ScheduleSpec, now: Date)
 /** The schedules of one workspace, read and written under a short lock so concurrent edits never lose one another. */
 export class ScheduleStore {
   readonly file: string;
-  private readonly runDir: string;
+  private readonly config: JsonConfigFile<ScheduleFile>;
 
   /** `escDir` is the workspace's `.esc` folder. */
   constructor(escDir: string) {
     this.file = path.join(escDir, SCHEDULES_FILE);
-    this.runDir = path.join(escDir, 'run');
+    this.config = new JsonConfigFile(this.file, path.join(escDir, 'run'), {
+      lockName: '@schedules',
+      purpose: 'schedule update',
+      empty: () => ({ version: 1, schedules: {} }),
+      validate: (parsed, file) => {
+        const data = parsed as Partial<ScheduleFile>;
+        if (typeof parsed !== 'object' || parsed === null || data.version !== 1 || typeof data.schedules !== 'object' || data.schedules === null) {
+          throw new CoreError('InvalidInput', `${file} is not an esc-local schedules file (version 1)`, { file }, 'fix or delete the file');
+        }
+        return data as ScheduleFile;
+      },
+    });
   }
 
   list(): Schedule[] {
-    const data = this.read();
+    const data = this.config.read();
     return Object.entries(data.schedules)
       .map(([environment, s]) => ({ environment, ...s }))
       .sort((a, b) => a.environment.localeCompare(b.environment));
@@ -129,7 +139,7 @@ export class ScheduleStore {
   /** Creates or replaces the environment's schedule (one per environment). */
   async set(environment: string, spec: ScheduleSpec, now: Date = new Date()): Promise<Schedule> {
     const schedule = makeSchedule(environment, spec, now);
-    await this.update((data) => {
+    await this.config.update((data) => {
       const { environment: _name, ...rest } = schedule;
       data.schedules[environment] = rest;
     });
@@ -139,7 +149,7 @@ export class ScheduleStore {
   /** Returns false when there was no schedule. */
   async remove(environment: string): Promise<boolean> {
     let removed = false;
-    await this.update((data) => {
+    await this.config.update((data) => {
       removed = environment in data.schedules;
       delete data.schedules[environment];
     });
@@ -148,7 +158,7 @@ export class ScheduleStore {
 
   /** Records a run; a schedule removed or replaced meanwhile (different createdAt) is left alone. */
   async recordRun(schedule: Schedule, run: ScheduleRun): Promise<void> {
-    await this.update((data) => {
+    await this.config.update((data) => {
       const current = data.schedules[schedule.environment];
       if (current === undefined || current.createdAt !== schedule.createdAt) return;
       current.lastRun = run;
@@ -163,38 +173,6 @@ export class ScheduleStore {
         return false; // an invalid entry (hand-edited) is reported by `schedule list`, not run
       }
     });
-  }
-
-  private read(): ScheduleFile {
-    let text: string;
-    try {
-      text = fs.readFileSync(this.file, 'utf8');
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { version: 1, schedules: {} };
-      throw new CoreError('InvalidInput', `cannot read ${this.file}: ${(e as Error).message}`, { file: this.file });
-    }
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch (e) {
-      throw new CoreError('InvalidInput', `${this.file} is not valid JSON: ${(e as Error).message}`, { file: this.file }, 'fix or delete the file');
-    }
-    const data = parsed as Partial<ScheduleFile>;
-    if (typeof parsed !== 'object' || parsed === null || data.version !== 1 || typeof data.schedules !== 'object' || data.schedules === null) {
-      throw new CoreError('InvalidInput', `${this.file} is not an esc-local schedules file (version 1)`, { file: this.file }, 'fix or delete the file');
-    }
-    return data as ScheduleFile;
-  }
-
-  private async update(change: (data: ScheduleFile) => void): Promise<void> {
-    const lock = await acquireEnvironmentLock(this.runDir, '@schedules', { waitMs: 10_000, purpose: 'schedule update' });
-    try {
-      const data = this.read();
-      change(data);
-      writeFileAtomic(this.file, JSON.stringify(data, null, 2) + '\n', 0o644);
-    } finally {
-      lock.release();
-    }
   }
 }
 

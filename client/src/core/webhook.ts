@@ -15,9 +15,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
-import { writeFileAtomic } from './atomic';
 import { CoreError } from './errors';
-import { acquireEnvironmentLock } from './lock';
+import { JsonConfigFile } from './jsonConfig';
 import type { WebhookSecrets } from './webhook-secrets';
 
 export const WEBHOOKS_FILE = 'webhooks.json';
@@ -108,16 +107,34 @@ export class WebhookStore {
   readonly file: string;
   readonly logFile: string;
   private readonly runDir: string;
+  private readonly config: JsonConfigFile<WebhookFile>;
 
   /** `escDir` is the workspace's `.esc` folder. */
   constructor(escDir: string) {
     this.file = path.join(escDir, WEBHOOKS_FILE);
     this.runDir = path.join(escDir, 'run');
     this.logFile = path.join(this.runDir, WEBHOOK_LOG);
+    this.config = new JsonConfigFile(this.file, this.runDir, {
+      lockName: '@webhooks',
+      purpose: 'webhook configuration update',
+      empty: () => ({ version: 1, hooks: [] }),
+      validate: (parsed, file) => {
+        const data = parsed as Partial<WebhookFile>;
+        if (typeof parsed !== 'object' || parsed === null || data.version !== 1 || !Array.isArray(data.hooks)) {
+          throw new CoreError('InvalidInput', `${file} is not an esc-local webhooks file (version 1)`, { file }, 'fix or delete the file');
+        }
+        for (const hook of data.hooks) {
+          if (typeof hook?.id !== 'string' || typeof hook.url !== 'string') {
+            throw new CoreError('InvalidInput', `${file} has a webhook without an id or url`, { file });
+          }
+        }
+        return data as WebhookFile;
+      },
+    });
   }
 
   list(): WebhookConfig[] {
-    return this.read().hooks;
+    return this.config.read().hooks;
   }
 
   /** Hooks that receive events of `environment`: its own and the workspace-wide ones. */
@@ -129,7 +146,7 @@ export class WebhookStore {
     const normalized = validateWebhookUrl(url).toString();
     const hook: WebhookConfig = { id: `wh_${randomBytes(4).toString('hex')}`, url: normalized };
     if (environment !== undefined) hook.environment = environment;
-    await this.update((data) => {
+    await this.config.update((data) => {
       if (data.hooks.some((h) => h.url === normalized && h.environment === environment)) {
         throw new CoreError('InvalidInput', `a webhook to ${normalized} is already configured ${environment === undefined ? 'for the workspace' : `for ${environment}`}`);
       }
@@ -140,7 +157,7 @@ export class WebhookStore {
 
   async remove(id: string): Promise<WebhookConfig | undefined> {
     let removed: WebhookConfig | undefined;
-    await this.update((data) => {
+    await this.config.update((data) => {
       removed = data.hooks.find((h) => h.id === id);
       data.hooks = data.hooks.filter((h) => h.id !== id);
     });
@@ -161,43 +178,6 @@ export class WebhookStore {
     });
     fs.mkdirSync(this.runDir, { recursive: true, mode: 0o700 });
     fs.appendFileSync(this.logFile, line + '\n', { mode: 0o600 });
-  }
-
-  private read(): WebhookFile {
-    let text: string;
-    try {
-      text = fs.readFileSync(this.file, 'utf8');
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { version: 1, hooks: [] };
-      throw new CoreError('InvalidInput', `cannot read ${this.file}: ${(e as Error).message}`, { file: this.file });
-    }
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch (e) {
-      throw new CoreError('InvalidInput', `${this.file} is not valid JSON: ${(e as Error).message}`, { file: this.file }, 'fix or delete the file');
-    }
-    const data = parsed as Partial<WebhookFile>;
-    if (typeof parsed !== 'object' || parsed === null || data.version !== 1 || !Array.isArray(data.hooks)) {
-      throw new CoreError('InvalidInput', `${this.file} is not an esc-local webhooks file (version 1)`, { file: this.file }, 'fix or delete the file');
-    }
-    for (const hook of data.hooks) {
-      if (typeof hook?.id !== 'string' || typeof hook.url !== 'string') {
-        throw new CoreError('InvalidInput', `${this.file} has a webhook without an id or url`, { file: this.file });
-      }
-    }
-    return data as WebhookFile;
-  }
-
-  private async update(change: (data: WebhookFile) => void): Promise<void> {
-    const lock = await acquireEnvironmentLock(this.runDir, '@webhooks', { waitMs: 10_000, purpose: 'webhook configuration update' });
-    try {
-      const data = this.read();
-      change(data);
-      writeFileAtomic(this.file, JSON.stringify(data, null, 2) + '\n', 0o644);
-    } finally {
-      lock.release();
-    }
   }
 }
 
