@@ -31,23 +31,18 @@ export class ValidationScheduler {
     // Part of a burst (a run pending or the previous change just now): wait for the burst to end.
     const inBurst = timer !== undefined || (previous !== undefined && now - previous < this.delayMs);
     if (!inBurst) delayMs = 0;
-    this.pending.set(
-      uri,
-      setTimeout(() => {
-        this.pending.delete(uri);
-        const controller = new AbortController();
-        this.running.set(uri, controller);
-        void this.run(uri, controller.signal).finally(() => {
-          if (this.running.get(uri) === controller) this.running.delete(uri);
-        });
-      }, delayMs),
-    );
+    this.startAfter(uri, delayMs);
   }
 
   /** A run after exactly `delayMs` unless something is scheduled meanwhile (follow-up work). */
   scheduleAfter(uri: string, delayMs: number): void {
     const timer = this.pending.get(uri);
     if (timer) clearTimeout(timer);
+    this.startAfter(uri, delayMs);
+  }
+
+  /** Starts a run (abortable through `running`) after `delayMs`; the caller cleared any pending timer. */
+  private startAfter(uri: string, delayMs: number): void {
     this.pending.set(
       uri,
       setTimeout(() => {
