@@ -8,15 +8,20 @@
 import { parseEnvironment, type ParsedEnvironment } from '../ast/environment';
 
 const MAX_ENTRIES = 64;
-/** Characters of text kept in all (a 5,000-line environment is ~150,000). */
-const MAX_TEXT = 1_000_000;
+/**
+ * Characters of text kept in all. A parse retains ~60 bytes of heap per character of text (a
+ * 5,000-line environment: ~142,000 characters, ~8 MB), so this bounds the cache near 25 MB.
+ */
+const MAX_TEXT = 400_000;
+/** Larger texts are not kept (one would crowd out everything else). */
+const MAX_ENTRY_TEXT = 200_000;
 
 const cache = new Map<string, { parsed: ParsedEnvironment; size: number }>();
 let cachedText = 0;
 
 /** `parseEnvironment(name, text)`, reusing the result for a text parsed before. */
 export function parseEnvironmentCached(name: string, text: string): ParsedEnvironment {
-  if (text.length > MAX_TEXT / 4) return parseEnvironment(name, text);
+  if (text.length > MAX_ENTRY_TEXT) return parseEnvironment(name, text);
   const key = `${name}\u0000${text}`;
   const hit = cache.get(key);
   if (hit !== undefined) {
