@@ -48,6 +48,9 @@ const awsCredentialOutputs = (): ObjectSchema =>
     { open: true },
   );
 
+/** What the secret-importing providers output: a secret string per requested name. */
+const importedSecrets = (description = 'A map of names to imported secrets.'): ObjectSchema => mapOf(secretStr('The secret\'s value.'), description);
+
 const subjectAttributes = strings('Subject attributes to include in the OIDC token (subject customization).');
 
 const azureLoginOidc = record({ token: secretStr('The OIDC token to use for authentication.') }, ['token'], { open: true, title: 'AzureLoginOIDC' });
@@ -135,7 +138,7 @@ export const PROVIDERS: ProviderSpec[] = [
       },
       ['region', 'login', 'get'],
     ),
-    outputs: mapOf(secretStr('The secret\'s value.'), 'A map of names to imported secrets.'),
+    outputs: importedSecrets(),
     snippet: lines(
       'fn::open::aws-secrets:',
       '  region: ${1:us-west-2}',
@@ -233,7 +236,7 @@ export const PROVIDERS: ProviderSpec[] = [
       },
       ['login', 'vault', 'get'],
     ),
-    outputs: mapOf(secretStr('The secret\'s value.'), 'A map of names to imported secrets.'),
+    outputs: importedSecrets(),
     snippet: lines(
       'fn::open::azure-secrets:',
       '  login: \\${${1:azure.login}}',
@@ -322,7 +325,7 @@ export const PROVIDERS: ProviderSpec[] = [
       },
       ['login', 'access'],
     ),
-    outputs: mapOf(secretStr('The secret\'s value.'), 'A map of names to imported secrets.'),
+    outputs: importedSecrets(),
     snippet: lines(
       'fn::open::gcp-secrets:',
       '  login: \\${${1:gcp.login}}',
@@ -430,7 +433,7 @@ export const PROVIDERS: ProviderSpec[] = [
       },
       ['login', 'get'],
     ),
-    outputs: mapOf(secretStr('The secret\'s value.'), 'A map from names to secret values.'),
+    outputs: importedSecrets('A map from names to secret values.'),
     snippet: lines(
       'fn::open::1password-secrets:',
       '  login:',
@@ -455,7 +458,7 @@ export const PROVIDERS: ProviderSpec[] = [
       },
       ['login', 'project', 'config', 'get'],
     ),
-    outputs: mapOf(secretStr('The secret\'s value.'), 'A map of names to imported secrets.'),
+    outputs: importedSecrets(),
     snippet: lines(
       'fn::open::doppler-secrets:',
       '  login: \\${${1:doppler.login}}',
@@ -526,7 +529,7 @@ export const PROVIDERS: ProviderSpec[] = [
       },
       ['login', 'get'],
     ),
-    outputs: mapOf(secretStr('The secret\'s value.'), 'A map of names to imported secrets.'),
+    outputs: importedSecrets(),
     snippet: lines(
       'fn::open::infisical-secrets:',
       '  login: \\${${1:infisical.login}}',

@@ -37,6 +37,11 @@ function currentPrevious(item: ObjectSchema, what: string): ObjectSchema {
   );
 }
 
+/** For rotators whose state is exactly what they output (built twice: each field owns its schema objects). */
+function stateAsOutputs(schema: () => ObjectSchema): { state: ObjectSchema; outputs: ObjectSchema } {
+  return { state: schema(), outputs: schema() };
+}
+
 const awsLogin = record(
   {
     accessKeyId: str('The AWS access key ID.'),
@@ -121,8 +126,7 @@ function databaseRotator(name: 'postgres' | 'mysql', label: string, port: number
     ),
     url: `${DOCS}/${name}/`,
     inputs: record({ database: databaseConfig, rotateUsers }, ['database', 'rotateUsers']),
-    state: currentPrevious(userCredential('UserCredential'), 'user credentials'),
-    outputs: currentPrevious(userCredential('UserCredential'), 'user credentials'),
+    ...stateAsOutputs(() => currentPrevious(userCredential('UserCredential'), 'user credentials')),
     rotateOnly: ['database'],
     snippet: lines(
       `fn::rotate::${name}:`,
@@ -160,8 +164,7 @@ const SPECS: RotatorSpec[] = [
       },
       ['login', 'userArn'],
     ),
-    state: currentPrevious(awsIamKey, 'access key'),
-    outputs: currentPrevious(awsIamKey, 'access key'),
+    ...stateAsOutputs(() => currentPrevious(awsIamKey, 'access key')),
     rotateOnly: ['login'],
     snippet: lines(
       'fn::rotate::aws-iam:',
@@ -186,8 +189,7 @@ const SPECS: RotatorSpec[] = [
       minSpecial: { type: 'number', minimum: 0, multipleOf: 1, default: 0, description: 'Minimum number of special characters.' },
       overrideSpecial: str('All the special characters that may be used.', { default: '!@#$%&*()-_=+[]{}<>:?', minLength: 1 }),
     }),
-    state: record({ current: secretStr('The current password.'), previous: secretStr('The previous password.') }, [], { open: true }),
-    outputs: record({ current: secretStr('The current password.'), previous: secretStr('The previous password.') }, [], { open: true }),
+    ...stateAsOutputs(() => record({ current: secretStr('The current password.'), previous: secretStr('The previous password.') }, [], { open: true })),
     rotateOnly: [],
     snippet: lines('fn::rotate::password:', '  inputs:', '    length: ${1:24}', '    special: ${2:true}'),
   },
@@ -201,8 +203,7 @@ const SPECS: RotatorSpec[] = [
       capitalize: bool('Capitalize each word.', { default: false }),
       length: { type: 'number', minimum: 1, multipleOf: 1, default: 5, description: 'The number of words.' },
     }),
-    state: record({ current: secretStr('The current passphrase.'), previous: secretStr('The previous passphrase.') }, [], { open: true }),
-    outputs: record({ current: secretStr('The current passphrase.'), previous: secretStr('The previous passphrase.') }, [], { open: true }),
+    ...stateAsOutputs(() => record({ current: secretStr('The current passphrase.'), previous: secretStr('The previous passphrase.') }, [], { open: true })),
     rotateOnly: [],
     snippet: lines('fn::rotate::passphrase:', '  inputs:', '    length: ${1:5}', '    separator: "${2:-}"', '    capitalize: ${3:true}'),
   },
@@ -282,31 +283,20 @@ const SPECS: RotatorSpec[] = [
       },
       ['login', 'clientId'],
     ),
-    state: currentPrevious(
-      record(
-        {
-          secretId: str('The secret ID.'),
-          secretValue: secretStr('The client secret value.'),
-          createdAt: str('Creation timestamp (RFC 3339).'),
-          expiresAt: str('Expiration timestamp (RFC 3339).'),
-        },
-        ['secretId', 'secretValue'],
-        { open: true, title: 'AzureAppSecretOutputs' },
+    ...stateAsOutputs(() =>
+      currentPrevious(
+        record(
+          {
+            secretId: str('The secret ID.'),
+            secretValue: secretStr('The client secret value.'),
+            createdAt: str('Creation timestamp (RFC 3339).'),
+            expiresAt: str('Expiration timestamp (RFC 3339).'),
+          },
+          ['secretId', 'secretValue'],
+          { open: true, title: 'AzureAppSecretOutputs' },
+        ),
+        'client secret',
       ),
-      'client secret',
-    ),
-    outputs: currentPrevious(
-      record(
-        {
-          secretId: str('The secret ID.'),
-          secretValue: secretStr('The client secret value.'),
-          createdAt: str('Creation timestamp (RFC 3339).'),
-          expiresAt: str('Expiration timestamp (RFC 3339).'),
-        },
-        ['secretId', 'secretValue'],
-        { open: true, title: 'AzureAppSecretOutputs' },
-      ),
-      'client secret',
     ),
     rotateOnly: ['login'],
     snippet: lines(
