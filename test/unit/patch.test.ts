@@ -6,10 +6,11 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
-import type { Encrypter, RotationPatch, Value } from '../../shared/src/eval/contract';
+import type { Encrypter, RotationPatch } from '../../shared/src/eval/contract';
 import type { Json } from '../../shared/src/schema/schema';
 import { applyPatches, encryptPlaintextSecrets, listPlaintextSecrets, PatchError } from '../../shared/src/patch';
 import { AesGcmCipher, decodeCiphertext, decryptCiphertext, generateDataKey } from '../../shared/src/crypt';
+import { obj, val } from './values';
 
 /** The corpus test cipher (+128 mod 256). */
 const rot128: Encrypter = {
@@ -17,21 +18,6 @@ const rot128: Encrypter = {
     return b.map((x) => (x + 128) & 0xff);
   },
 };
-
-function val(j: Json, secret = false): Value {
-  let data: Value['value'];
-  if (Array.isArray(j)) data = j.map((x) => val(x));
-  else if (j !== null && typeof j === 'object') {
-    const o: { [key: string]: Value } = {};
-    for (const k of Object.keys(j)) o[k] = val(j[k] as Json);
-    data = o;
-  } else data = j;
-  return secret ? { value: data, secret: true, trace: {} } : { value: data, trace: {} };
-}
-
-function obj(props: { [key: string]: Value }, secret = false): Value {
-  return secret ? { value: props, secret: true, trace: {} } : { value: props, trace: {} };
-}
 
 /** The span of `before` that differs from `after` (common prefix and suffix removed). */
 function changedSpan(before: string, after: string): string {

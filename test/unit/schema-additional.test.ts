@@ -7,23 +7,12 @@
  */
 import { strict as assert } from 'node:assert';
 import type { Value } from '../../shared/src/eval/contract';
-import type { Json, Schema } from '../../shared/src/schema/schema';
+import type { Schema } from '../../shared/src/schema/schema';
 import {
   issueSummary, map, number, object, oneOf, record, ref, string, tuple, unknownPropertyMessage, validateSchema,
   validateValue, withDefs, type SchemaIssue,
 } from '../../shared/src/schema';
-
-/** A known value built from JSON. */
-function val(j: Json): Value {
-  let data: Value['value'];
-  if (Array.isArray(j)) data = j.map((x) => val(x));
-  else if (j !== null && typeof j === 'object') {
-    const o: { [key: string]: Value } = {};
-    for (const k of Object.keys(j)) o[k] = val(j[k] as Json);
-    data = o;
-  } else data = j;
-  return { value: data, trace: {} };
-}
+import { val } from './values';
 
 /** A closed record, as the catalog builds provider inputs: only these names, none required. */
 function closed(properties: Record<string, Schema>, extra: Partial<Record<'required', string[]>> = {}): Schema {

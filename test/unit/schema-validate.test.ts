@@ -12,20 +12,7 @@ import {
 } from '../../shared/src/schema';
 import type { SchemaIssue } from '../../shared/src/schema';
 import { featureSchema } from '../conformance/providers';
-
-/** A known value built from JSON. */
-function val(j: Json, secret = false): Value {
-  let data: Value['value'];
-  if (Array.isArray(j)) data = j.map((x) => val(x));
-  else if (j !== null && typeof j === 'object') {
-    const o: { [key: string]: Value } = {};
-    for (const k of Object.keys(j)) o[k] = val(j[k] as Json);
-    data = o;
-  } else data = j;
-  const v: Value = { value: data, trace: {} };
-  if (secret) v.secret = true;
-  return v;
-}
+import { obj, val } from './values';
 
 /** An unknown value carrying the schema the evaluator would know for it. */
 const unknownSchemas = new WeakMap<Value, Schema>();
@@ -35,10 +22,6 @@ function unknown(schema: Schema): Value {
   return v;
 }
 const checkOptions = { unknownSchema: (v: Value) => unknownSchemas.get(v) };
-
-function obj(props: { [key: string]: Value }): Value {
-  return { value: props, trace: {} };
-}
 
 /** [path of the blamed value, summary] pairs. */
 function render(issues: SchemaIssue[]): [string, string][] {
