@@ -18,3 +18,8 @@ export interface Command {
   subcommands?: Command[];
   run?(ctx: CliContext, args: ParsedArgs): Promise<number>;
 }
+
+/** A command group (`credentials set|forget|list`): no options or arguments of its own; its usage lists the sub-commands. */
+export function commandGroup(group: Pick<Command, 'name' | 'summary' | 'description'> & { subcommands: Command[] }): Command {
+  return { ...group, usage: `${group.name} ${group.subcommands.map((c) => c.name).join('|')}`, options: [], args: { min: 0, max: 0 } };
+}

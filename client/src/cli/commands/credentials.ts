@@ -4,7 +4,7 @@
  * never from the command line; `list` shows names only.
  */
 import { optionValue, type ParsedArgs } from '../args';
-import type { Command } from '../command';
+import { commandGroup, type Command } from '../command';
 import type { CliContext } from '../context';
 import { CliError, EXIT, UsageError } from '../errors';
 import { readAllStdin, readSecrets } from '../prompt';
@@ -123,12 +123,9 @@ const list: Command = {
   },
 };
 
-export const credentialsCommand: Command = {
+export const credentialsCommand = commandGroup({
   name: 'credentials',
   summary: 'Manage the managing AWS credentials kept in the OS keychain',
-  usage: 'credentials set|forget|list',
   description: 'Managing credentials sign the AWS calls of rotations and of aws-login `oidc` blocks. They live only in the OS keychain.',
-  options: [],
-  args: { min: 0, max: 0 },
   subcommands: [set, forget, list],
-};
+});

@@ -2,7 +2,7 @@
  * `esc-local key export|import`: moving the workspace data key between machines (it lives only
  * in the OS keychain; `.esc/workspace.json` holds just its fingerprint).
  */
-import type { Command } from '../command';
+import { commandGroup, type Command } from '../command';
 import { CliError, EXIT } from '../errors';
 import { readSecrets } from '../prompt';
 
@@ -38,12 +38,9 @@ const importKey: Command = {
   },
 };
 
-export const keyCommand: Command = {
+export const keyCommand = commandGroup({
   name: 'key',
   summary: 'Export or import the workspace data key (kept in the OS keychain)',
-  usage: 'key export|import',
   description: 'The data key encrypts the secrets of this workspace\'s files. It never leaves the keychain except through `key export`.',
-  options: [],
-  args: { min: 0, max: 0 },
   subcommands: [exportKey, importKey],
-};
+});

@@ -1,7 +1,7 @@
 /** `esc-local schedule set|list|rm`: rotation schedules of environments (`.esc/schedules.json`). */
 import { describeSchedule, nextRunOf, ScheduleStore, type Schedule } from '../../core/schedule';
 import { optionValue, optionValues } from '../args';
-import type { Command } from '../command';
+import { commandGroup, type Command } from '../command';
 import type { CliContext } from '../context';
 import { CoreError } from '../../core/errors';
 import { CliError, EXIT, UsageError } from '../errors';
@@ -104,12 +104,9 @@ const rm: Command = {
   },
 };
 
-export const scheduleCommand: Command = {
+export const scheduleCommand = commandGroup({
   name: 'schedule',
   summary: 'Manage rotation schedules (run by `rotate --due` and by the extension)',
-  usage: 'schedule set|list|rm',
   description: 'Schedules are stored in the workspace\'s .esc/schedules.json, with each one\'s last run; commit it with the environments.',
-  options: [],
-  args: { min: 0, max: 0 },
   subcommands: [set, list, rm],
-};
+});

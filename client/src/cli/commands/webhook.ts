@@ -2,7 +2,7 @@
 import { validateWebhookUrl, WebhookStore } from '../../core/webhook';
 import { WebhookSecrets } from '../../core/webhook-secrets';
 import { optionValue } from '../args';
-import type { Command } from '../command';
+import { commandGroup, type Command } from '../command';
 import type { CliContext } from '../context';
 import { CliError, EXIT } from '../errors';
 import { readSecrets } from '../prompt';
@@ -64,6 +64,10 @@ const list: Command = {
   },
 };
 
+function noSuchWebhook(id: string): CliError {
+  return new CliError(`no webhook ${id}`, EXIT.notFound, 'see `esc-local webhook list`');
+}
+
 const rm: Command = {
   name: 'rm',
   summary: 'Remove a webhook and its keychain secret',
@@ -74,7 +78,7 @@ const rm: Command = {
   async run(ctx, args) {
     const { hooks, secrets } = stores(ctx);
     const removed = await hooks.remove(args.positionals[0]);
-    if (!removed) throw new CliError(`no webhook ${args.positionals[0]}`, EXIT.notFound, 'see `esc-local webhook list`');
+    if (!removed) throw noSuchWebhook(args.positionals[0]);
     await secrets.forget(removed.id);
     ctx.ui.info(`${ctx.ui.err.green('✓')} removed webhook ${removed.id} (${removed.url})`);
     return EXIT.ok;
@@ -91,19 +95,16 @@ const secret: Command = {
   async run(ctx, args) {
     const { hooks, secrets } = stores(ctx);
     const hook = hooks.list().find((h) => h.id === args.positionals[0]);
-    if (!hook) throw new CliError(`no webhook ${args.positionals[0]}`, EXIT.notFound, 'see `esc-local webhook list`');
+    if (!hook) throw noSuchWebhook(args.positionals[0]);
     await secrets.set(hook.id, await readSigningSecret(ctx));
     ctx.ui.info(`${ctx.ui.err.green('✓')} stored the signing secret of ${hook.id}`);
     return EXIT.ok;
   },
 };
 
-export const webhookCommand: Command = {
+export const webhookCommand = commandGroup({
   name: 'webhook',
   summary: 'Manage rotation webhooks (signed JSON POSTs after each rotation)',
-  usage: 'webhook add|list|rm|secret',
   description: 'Webhooks are configured in .esc/webhooks.json (URLs only); their signing secrets stay in the OS keychain. Delivery failures are logged to .esc/run/webhooks.log and shown, and never fail a rotation.',
-  options: [],
-  args: { min: 0, max: 0 },
   subcommands: [add, list, rm, secret],
-};
+});
