@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import { AwsAdminClient } from '../aws/admin';
-import { launchChromium, workbenchUrl } from '../e2e/host/browser';
+import { launchChromium, runCommand, workbenchUrl } from '../e2e/host/browser';
 
 /** The example the check rotates (examples/README.md names it). */
 export const AWS_IAM_EXAMPLE = { environment: 'app/aws-keys', file: 'environments/app/aws-keys.yaml', path: 'aws.iam', userName: 'app-user' };
@@ -42,14 +42,6 @@ async function openFromExplorer(page: Page, relativePath: string): Promise<void>
     await row.click();
   }
   await page.locator('.tabs-container .tab.active', { hasText: parts.at(-1)! }).waitFor({ timeout: 15000 });
-}
-
-async function runCommand(page: Page, title: string): Promise<void> {
-  await page.keyboard.press('F1');
-  await page.waitForSelector('.quick-input-widget input', { state: 'visible', timeout: 10000 });
-  await page.keyboard.type(title);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout: 15000 });
-  await page.keyboard.press('Enter');
 }
 
 /** Resolves with the first of `success` / `failure` to appear; a failure toast fails the check with its text. */

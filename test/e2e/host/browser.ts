@@ -49,3 +49,23 @@ export async function injectDevelopmentOptions(page: Page, options: DevelopmentO
 export function workbenchUrl(base: string, folder: string): string {
   return `${base}/?folder=${encodeURIComponent(folder)}`;
 }
+
+/** Opens the quick input with `key` (F1: command palette, Control+P: quick open), types `text` and takes the first row showing it. */
+async function pickInQuickInput(page: Page, key: string, text: string): Promise<void> {
+  await page.keyboard.press(key);
+  await page.waitForSelector('.quick-input-widget input', { state: 'visible', timeout: 10000 });
+  await page.keyboard.type(text);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: text }).first().waitFor({ timeout: 15000 });
+  await page.keyboard.press('Enter');
+}
+
+/** Runs a command from the command palette, typing its title as a person would. */
+export async function runCommand(page: Page, title: string): Promise<void> {
+  await pickInQuickInput(page, 'F1', title);
+}
+
+/** Opens a file with Quick Open and waits for its editor tab. */
+export async function quickOpen(page: Page, fileName: string): Promise<void> {
+  await pickInQuickInput(page, 'Control+P', fileName);
+  await page.locator('.tabs-container .tab.active', { hasText: fileName }).waitFor({ timeout: 15000 });
+}

@@ -6,30 +6,12 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { AwsAdminClient } from '../../aws/admin';
-import type { Page } from 'playwright-core';
-import { injectDevelopmentOptions, launchChromium, workbenchUrl } from '../host/browser';
+import { injectDevelopmentOptions, launchChromium, quickOpen, runCommand, workbenchUrl } from '../host/browser';
 
 type Log = (message: string) => void;
 
 /** The secret access key the smoke test types into the password box (the leak scan looks for it). */
 export const uiSmokeSecret = 'ui-smoke-secret-value-4f1c9a';
-
-async function quickOpen(page: Page, fileName: string): Promise<void> {
-  await page.keyboard.press('Control+P');
-  await page.waitForSelector('.quick-input-widget input', { state: 'visible', timeout: 10000 });
-  await page.keyboard.type(fileName);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: fileName }).first().waitFor({ timeout: 15000 });
-  await page.keyboard.press('Enter');
-  await page.locator('.tabs-container .tab.active', { hasText: fileName }).waitFor({ timeout: 15000 });
-}
-
-async function runCommand(page: Page, title: string): Promise<void> {
-  await page.keyboard.press('F1');
-  await page.waitForSelector('.quick-input-widget input', { state: 'visible', timeout: 10000 });
-  await page.keyboard.type(title);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout: 15000 });
-  await page.keyboard.press('Enter');
-}
 
 export async function runUiSmoke(baseUrl: string, folder: string, emptyFolder: string, extensionPath: string, artifacts: string, awsUrl: string, log: Log): Promise<number> {
   const browser = await launchChromium();
