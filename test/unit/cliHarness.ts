@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { startAwsEndpoint, type AwsEndpoint, type CreatedAccessKey } from '../aws/index';
 
 export const CLI_ENTRY = process.env.ESC_LOCAL_CLI ?? path.resolve(__dirname, '../../client/src/cli/main.js');
 export const REPO_ROOT = path.resolve(__dirname, '../../..');
@@ -59,6 +60,22 @@ export function copyExamples(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'esc-cli-'));
   fs.cpSync(path.join(REPO_ROOT, 'examples'), dir, { recursive: true });
   return dir;
+}
+
+/** The AWS account of the examples' rotations, and the role they assume there. */
+export const EXAMPLES_ACCOUNT = '123456789012';
+export const EXAMPLES_ROLE_ARN = `arn:aws:iam::${EXAMPLES_ACCOUNT}:role/esc-rotator`;
+
+/**
+ * A local AWS endpoint as the examples expect it: `app-user` (whose key they rotate) and
+ * `admin`, whom the `esc-rotator` role trusts; returned with a new access key of `admin`.
+ */
+export async function startExamplesAws(): Promise<{ aws: AwsEndpoint; adminKey: CreatedAccessKey }> {
+  const aws = await startAwsEndpoint({ accountId: EXAMPLES_ACCOUNT });
+  await aws.admin.createUser('admin');
+  await aws.admin.createUser('app-user');
+  await aws.admin.createRole({ roleName: 'esc-rotator', trustedPrincipals: [`arn:aws:iam::${EXAMPLES_ACCOUNT}:user/admin`] });
+  return { aws, adminKey: await aws.admin.createAccessKey({ userName: 'admin' }) };
 }
 
 /** Every file under `dir` (recursively) with its text. */

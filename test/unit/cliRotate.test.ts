@@ -6,11 +6,9 @@ import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { startAwsEndpoint, type AwsEndpoint } from '../aws/index';
-import { allFiles, copyExamples, runCli, transcript, type CliRun } from './cliHarness';
+import type { AwsEndpoint } from '../aws/index';
+import { allFiles, copyExamples, EXAMPLES_ACCOUNT as ACCOUNT, EXAMPLES_ROLE_ARN as ROLE_ARN, runCli, startExamplesAws, transcript, type CliRun } from './cliHarness';
 
-const ACCOUNT = '123456789012';
-const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/esc-rotator`;
 
 interface Hit {
   url: string;
@@ -55,11 +53,9 @@ describe('esc-local rotate/open/history/diff/rollback/encrypt/credentials/webhoo
   const cli = (args: string[], input?: string): Promise<CliRun> => runCli(['-w', ws, ...args], { cwd: ws, env, ...(input !== undefined ? { input } : {}) });
 
   before(async () => {
-    aws = await startAwsEndpoint({ accountId: ACCOUNT });
-    await aws.admin.createUser('admin');
-    await aws.admin.createUser('app-user');
-    await aws.admin.createRole({ roleName: 'esc-rotator', trustedPrincipals: [`arn:aws:iam::${ACCOUNT}:user/admin`] });
-    const key = await aws.admin.createAccessKey({ userName: 'admin' });
+    const started = await startExamplesAws();
+    aws = started.aws;
+    const key = started.adminKey;
     adminSecret = key.secretAccessKey;
     ws = copyExamples();
     env = { ...aws.sdkEnv(), ESC_LOCAL_KEYCHAIN_SERVICE: `esc-local-cli-test-${process.pid}` };

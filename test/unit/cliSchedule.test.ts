@@ -5,11 +5,9 @@ import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ScheduleStore, type Schedule } from '../../client/src/core/schedule';
-import { startAwsEndpoint, type AwsEndpoint } from '../aws/index';
-import { copyExamples, runCli, type CliRun } from './cliHarness';
+import type { AwsEndpoint } from '../aws/index';
+import { copyExamples, EXAMPLES_ROLE_ARN as ROLE_ARN, runCli, startExamplesAws, type CliRun } from './cliHarness';
 
-const ACCOUNT = '123456789012';
-const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/esc-rotator`;
 const DAYS_AGO = (n: number): Date => new Date(Date.now() - n * 86_400_000);
 
 interface RevisionJson {
@@ -47,11 +45,9 @@ describe('esc-local schedules and rotate --due (real CLI, local AWS, real keycha
   };
 
   before(async () => {
-    aws = await startAwsEndpoint({ accountId: ACCOUNT });
-    await aws.admin.createUser('admin');
-    await aws.admin.createUser('app-user');
-    await aws.admin.createRole({ roleName: 'esc-rotator', trustedPrincipals: [`arn:aws:iam::${ACCOUNT}:user/admin`] });
-    const key = await aws.admin.createAccessKey({ userName: 'admin' });
+    const started = await startExamplesAws();
+    aws = started.aws;
+    const key = started.adminKey;
     credentialsJson = JSON.stringify({ accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey });
     ws = copyExamples();
     env = { ...aws.sdkEnv(), ESC_LOCAL_KEYCHAIN_SERVICE: `esc-local-schedule-test-${process.pid}` };
