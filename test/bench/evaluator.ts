@@ -12,6 +12,7 @@ import { parseDocument } from 'yaml';
 import { checkEnvironment, openEnvironment, type EvalOptions } from '../../shared/src/eval/index';
 import type { EnvironmentLoader, LoadedEnvironment } from '../../shared/src/eval/contract';
 import { TEST_CONTEXT, TestDecrypter, TestProviders } from '../conformance/providers';
+import { quantiles } from './quantiles';
 
 export interface Timing {
   p50: number;
@@ -30,8 +31,7 @@ export interface BenchFigures {
 }
 
 function timing(samples: number[]): Timing {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const at = (q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+  const at = quantiles(samples);
   return { p50: at(0.5), p95: at(0.95), mean: samples.reduce((a, b) => a + b, 0) / samples.length };
 }
 

@@ -19,6 +19,7 @@ import { CompletionRequest, HoverRequest, ReferencesRequest, type CompletionList
 import { ServerSession } from '../unit/lsp-support';
 import { parseEscDocument } from '../../shared/src/language/model';
 import { createCheckModeChecker } from '../../shared/src/language/evaluation';
+import { quantiles } from './quantiles';
 
 export interface Percentiles {
   p50: number;
@@ -44,8 +45,7 @@ export interface ServerBenchFigures {
 }
 
 function percentiles(samples: number[]): Percentiles {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const at = (q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+  const at = quantiles(samples);
   return { p50: Number(at(0.5).toFixed(2)), p95: Number(at(0.95).toFixed(2)) };
 }
 
