@@ -10,7 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { createFileExclusive, removeFileDurably } from './atomic';
 import { CoreError } from './errors';
-import { sleep } from './aws/errors';
+import { sleep } from './sleep';
 
 export interface LockOwner {
   pid: number;

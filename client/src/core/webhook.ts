@@ -17,6 +17,7 @@ import * as path from 'node:path';
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { CoreError } from './errors';
 import { JsonConfigFile } from './jsonConfig';
+import { sleep } from './sleep';
 import type { WebhookSecrets } from './webhook-secrets';
 
 export const WEBHOOKS_FILE = 'webhooks.json';
@@ -179,21 +180,6 @@ export class WebhookStore {
     fs.mkdirSync(this.runDir, { recursive: true, mode: 0o700 });
     fs.appendFileSync(this.logFile, line + '\n', { mode: 0o600 });
   }
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }
 
 function retryable(status: number): boolean {

@@ -60,18 +60,3 @@ export function explainAwsError(e: unknown, location: ErrorLocation, subject: st
       return new CoreError('AwsError', `${subject}: ${name}: ${detail}`, location, undefined, { cause: e });
   }
 }
-
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const t = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(t);
-      reject(signal?.reason);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}

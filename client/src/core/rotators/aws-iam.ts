@@ -24,7 +24,8 @@ import type { Journal, JournalEntry } from '../journal';
 import type { AwsCredentials } from '../keychain';
 import { crashPoint } from '../crashpoints';
 import { type AwsSettings, defaultRegion, iamClient, iamClientNoRetry, stsClient } from '../aws/clients';
-import { awsErrorName, explainAwsError, isInvalidCredentials, isTransient, sleep } from '../aws/errors';
+import { awsErrorName, explainAwsError, isInvalidCredentials, isTransient } from '../aws/errors';
+import { sleep } from '../sleep';
 import { fieldsOf, objectValue, optionalString, plain, requiredString, secretString } from '../values';
 
 /** What a rotation run lends the rotator: its journal, AWS settings and a place to report. */
