@@ -290,6 +290,17 @@ describe('patch: encryptPlaintextSecrets', () => {
     '',
   ].join('\n');
 
+  it('leaves interpolations alone (not plaintext: encrypting would freeze the reference) but not $$-escaped text', async () => {
+    const src = ['values:', '  a: {fn::secret: "${b}"}', '  c: {fn::secret: "pre-${b}"}', '  d: {fn::secret: "$${b}"}', '  e: {fn::secret: "$$$${b}"}', '  f: {fn::secret: "cost $5"}', ''].join('\n');
+    assert.deepStrictEqual(
+      listPlaintextSecrets(src).map((s) => s.path),
+      ['values.d["fn::secret"]', 'values.e["fn::secret"]', 'values.f["fn::secret"]'],
+    );
+    const { text, encrypted } = await encryptPlaintextSecrets(src, rot128);
+    assert.equal(encrypted, 3);
+    assert.ok(text.includes('a: {fn::secret: "${b}"}') && text.includes('c: {fn::secret: "pre-${b}"}'), text);
+  });
+
   it('lists plaintext secrets with their positions', () => {
     assert.deepStrictEqual(listPlaintextSecrets(SRC), [
       { path: 'values.db.password["fn::secret"]', line: 5, column: 19 },

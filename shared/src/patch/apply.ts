@@ -93,13 +93,26 @@ interface Found {
   scalar: YAML.Scalar;
 }
 
-/** ESC's test for a plaintext secret: a mapping whose only key is `fn::secret`, with a string value. */
+/**
+ * Whether a string holds a `${…}` interpolation (`$$` escapes a literal `$`). Such a value is no
+ * plaintext secret — the evaluator rejects it as "secret values must be string literals" — and
+ * encrypting it would silently turn the reference into literal text.
+ */
+function hasInterpolation(text: string): boolean {
+  for (let i = text.indexOf('$'); i >= 0 && i < text.length - 1; i = text.indexOf('$', i)) {
+    if (text[i + 1] === '{') return true;
+    i += text[i + 1] === '$' ? 2 : 1;
+  }
+  return false;
+}
+
+/** ESC's test for a plaintext secret: a mapping whose only key is `fn::secret`, with a literal string value. */
 function findPlaintextSecrets(doc: YAML.Document.Parsed): Found[] {
   const found: Found[] = [];
   const walk = (node: unknown, path: PathSegment[]): void => {
     if (YAML.isMap(node)) {
       const only = node.items.length === 1 ? node.items[0] : undefined;
-      if (only !== undefined && YAML.isScalar(only.key) && only.key.value === 'fn::secret' && YAML.isScalar(only.value) && typeof only.value.value === 'string') {
+      if (only !== undefined && YAML.isScalar(only.key) && only.key.value === 'fn::secret' && YAML.isScalar(only.value) && typeof only.value.value === 'string' && !hasInterpolation(only.value.value)) {
         found.push({ path: [...path, 'fn::secret'], pair: only, map: node, scalar: only.value });
         return;
       }
