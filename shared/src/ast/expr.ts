@@ -135,12 +135,8 @@ const PARSERS: Record<string, BuiltinParser> = {
     if (args.kind !== 'object') {
       return { expr: { kind: 'validate', syntax: node, name, args }, diags: [exprError(args, "the argument to fn::validate must be an object containing 'schema' and 'value'")] };
     }
-    let schema: Expr | undefined;
-    let value: Expr | undefined;
-    for (const e of args.entries) {
-      if (e.key?.value === 'schema') schema = e.value;
-      else if (e.key?.value === 'value') value = e.value;
-    }
+    const schema = entryValue(args, 'schema');
+    const value = entryValue(args, 'value');
     const diags: Diagnostic[] = [];
     if (schema === undefined) diags.push(exprError(args, "missing required property 'schema'"));
     if (value === undefined) diags.push(exprError(args, "missing required property 'value'"));
@@ -168,40 +164,18 @@ const PARSERS: Record<string, BuiltinParser> = {
     if (args.kind !== 'object') {
       return { expr: { kind: 'open', syntax: node, name, args }, diags: [exprError(args, "the argument to fn::open must be an object containing 'provider' and 'inputs'")] };
     }
-    let providerExpr: Expr | undefined;
-    let inputs: Expr | undefined;
-    for (const e of args.entries) {
-      if (e.key?.value === 'provider') providerExpr = e.value;
-      else if (e.key?.value === 'inputs') inputs = e.value;
-    }
     const diags: Diagnostic[] = [];
-    let provider: StringExpr | undefined;
-    if (providerExpr?.kind === 'string') provider = providerExpr;
-    else if (providerExpr === undefined) diags.push(exprError(args, "missing provider name ('provider')"));
-    else diags.push(exprError(providerExpr, 'provider name must be a string literal'));
-    if (inputs === undefined) diags.push(exprError(args, "missing provider inputs ('inputs')"));
+    const provider = providerName(args, diags);
+    const inputs = providerInputs(args, diags);
     return { expr: { kind: 'open', syntax: node, name, args, provider, inputs }, diags };
   },
   'fn::rotate': (node, name, args) => {
     if (args.kind !== 'object') {
       return { expr: { kind: 'rotate', syntax: node, name, args }, diags: [exprError(args, "the argument to fn::rotate must be an object containing 'provider', 'inputs' and 'state'")] };
     }
-    let providerExpr: Expr | undefined;
-    let inputs: Expr | undefined;
-    let state: Expr | undefined;
-    for (const e of args.entries) {
-      if (e.key?.value === 'provider') providerExpr = e.value;
-      else if (e.key?.value === 'inputs') inputs = e.value;
-      else if (e.key?.value === 'state') state = e.value;
-    }
     const diags: Diagnostic[] = [];
-    let provider: StringExpr | undefined;
-    if (providerExpr?.kind === 'string') provider = providerExpr;
-    else if (providerExpr === undefined) diags.push(exprError(args, "missing provider name ('provider')"));
-    else diags.push(exprError(providerExpr, 'provider name must be a string literal'));
-    if (inputs === undefined) diags.push(exprError(args, "missing provider inputs ('inputs')"));
-    if (state === undefined) state = { kind: 'null' };
-    else if (state.kind !== 'object') diags.push(exprError(state, 'rotation state must be an object literal'));
+    const provider = providerName(args, diags);
+    const { inputs, state } = rotateArgs(args, diags);
     return { expr: { kind: 'rotate', syntax: node, name, args, provider, inputs, state }, diags };
   },
   'fn::secret': (node, name, args) => {
@@ -217,6 +191,36 @@ const PARSERS: Record<string, BuiltinParser> = {
   },
 };
 
+/** The value of the entry of `args` named `key`; with duplicate keys the last wins, as in the reference. */
+function entryValue(args: ObjectExpr, key: string): Expr | undefined {
+  let value: Expr | undefined;
+  for (const e of args.entries) if (e.key?.value === key) value = e.value;
+  return value;
+}
+
+/** The `provider` of a long-form `fn::open` / `fn::rotate`, which must be a string literal. */
+function providerName(args: ObjectExpr, diags: Diagnostic[]): StringExpr | undefined {
+  const provider = entryValue(args, 'provider');
+  if (provider?.kind === 'string') return provider;
+  diags.push(provider === undefined ? exprError(args, "missing provider name ('provider')") : exprError(provider, 'provider name must be a string literal'));
+  return undefined;
+}
+
+function providerInputs(args: ObjectExpr, diags: Diagnostic[]): Expr | undefined {
+  const inputs = entryValue(args, 'inputs');
+  if (inputs === undefined) diags.push(exprError(args, "missing provider inputs ('inputs')"));
+  return inputs;
+}
+
+/** `inputs` and `state` of a `fn::rotate` (either form); no state yet (never rotated) is null. */
+function rotateArgs(args: ObjectExpr, diags: Diagnostic[]): { inputs?: Expr; state: Expr } {
+  const inputs = providerInputs(args, diags);
+  const state = entryValue(args, 'state');
+  if (state === undefined) return { inputs, state: { kind: 'null' } };
+  if (state.kind !== 'object') diags.push(exprError(state, 'rotation state must be an object literal'));
+  return { inputs, state };
+}
+
 function shortForm(prefix: 'fn::open::' | 'fn::rotate::'): BuiltinParser {
   return (node, name, args, entry) => {
     const provider: StringExpr = { kind: 'string', value: name.value.slice(prefix.length), syntax: entry.key };
@@ -224,16 +228,8 @@ function shortForm(prefix: 'fn::open::' | 'fn::rotate::'): BuiltinParser {
     if (args.kind !== 'object') {
       return { expr: { kind: 'rotate', syntax: node, name, args }, diags: [exprError(args, "the argument to fn::rotate must be an object containing 'inputs' and 'state'")] };
     }
-    let inputs: Expr | undefined;
-    let state: Expr | undefined;
-    for (const e of args.entries) {
-      if (e.key?.value === 'inputs') inputs = e.value;
-      else if (e.key?.value === 'state') state = e.value;
-    }
     const diags: Diagnostic[] = [];
-    if (inputs === undefined) diags.push(exprError(args, "missing provider inputs ('inputs')"));
-    if (state === undefined) state = { kind: 'null' };
-    else if (state.kind !== 'object') diags.push(exprError(state, 'rotation state must be an object literal'));
+    const { inputs, state } = rotateArgs(args, diags);
     return { expr: { kind: 'rotate', syntax: node, name, args, provider, inputs, state }, diags };
   };
 }
