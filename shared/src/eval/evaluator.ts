@@ -907,17 +907,26 @@ export class EvalContext {
     return v;
   }
 
-  private async evaluateFromBase64(x: EvalExpr, arg: EvalExpr): Promise<Val> {
+  /**
+   * The result of a builtin `x` taking one string argument: unknown when the argument is mistyped
+   * or unknown, otherwise carrying the argument's flags; `str` is the argument when known.
+   */
+  private async withStringArgument(x: EvalExpr, arg: EvalExpr): Promise<{ v: Val; str?: string }> {
     const v = new Val(x, x.schema);
-    const str = await this.evaluateTyped(arg, stringSchema());
-    if (!str.ok) {
+    const argument = await this.evaluateTyped(arg, stringSchema());
+    if (!argument.ok) {
       v.unknown = true;
-      return v;
+      return { v };
     }
-    v.combine(str.value);
-    if (!v.unknown) {
+    v.combine(argument.value);
+    return v.unknown ? { v } : { v, str: argument.value.repr as string };
+  }
+
+  private async evaluateFromBase64(x: EvalExpr, arg: EvalExpr): Promise<Val> {
+    const { v, str } = await this.withStringArgument(x, arg);
+    if (str !== undefined) {
       try {
-        v.repr = new TextDecoder().decode(decodeBase64(str.value.repr as string));
+        v.repr = new TextDecoder().decode(decodeBase64(str));
       } catch (err) {
         this.error(x.node, `decoding base64 string: ${(err as Error).message}`);
         v.unknown = true;
@@ -927,17 +936,11 @@ export class EvalContext {
   }
 
   private async evaluateFromJSON(x: EvalExpr, arg: EvalExpr): Promise<Val> {
-    const v = new Val(x, x.schema);
-    const str = await this.evaluateTyped(arg, stringSchema());
-    if (!str.ok) {
-      v.unknown = true;
-      return v;
-    }
-    v.combine(str.value);
-    if (v.unknown) return v;
+    const { v, str } = await this.withStringArgument(x, arg);
+    if (str === undefined) return v;
     let parsed: Json;
     try {
-      parsed = decodeFirstJsonValue(str.value.repr as string);
+      parsed = decodeFirstJsonValue(str);
     } catch (err) {
       this.error(x.node, `decoding JSON string: ${(err as Error).message}`);
       v.unknown = true;
@@ -947,14 +950,8 @@ export class EvalContext {
   }
 
   private async evaluateToBase64(x: EvalExpr, arg: EvalExpr): Promise<Val> {
-    const v = new Val(x, x.schema);
-    const str = await this.evaluateTyped(arg, stringSchema());
-    if (!str.ok) {
-      v.unknown = true;
-      return v;
-    }
-    v.combine(str.value);
-    if (!v.unknown) v.repr = Buffer.from(str.value.repr as string, 'utf8').toString('base64');
+    const { v, str } = await this.withStringArgument(x, arg);
+    if (str !== undefined) v.repr = Buffer.from(str, 'utf8').toString('base64');
     return v;
   }
 
