@@ -16,7 +16,7 @@ import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { CompletionRequest, HoverRequest, ReferencesRequest, type CompletionList } from 'vscode-languageserver-protocol/node';
-import { ServerSession } from '../unit/lsp-support';
+import { ServerSession } from '../integration/lsp-support';
 import { parseEscDocument } from '../../shared/src/language/model';
 import { createCheckModeChecker } from '../../shared/src/language/evaluation';
 import { quantiles } from './quantiles';

@@ -2,7 +2,7 @@
 import { strict as assert } from 'node:assert';
 import { InsertTextFormat, type CompletionItem, type TextEdit } from 'vscode-languageserver-types';
 import { envUri, memoryWorkspace } from './language-support';
-import { positionAt } from './lsp-support';
+import { positionAt } from './text-markers';
 
 const BASE = 'values:\n  region: eu-west-1\n  app:\n    name: base-app\n    port: 8080\n';
 const CREDS = 'values:\n  aws:\n    login:\n      fn::open::aws-login:\n        oidc:\n          roleArn: arn:aws:iam::1:role/x\n          sessionName: s\n';

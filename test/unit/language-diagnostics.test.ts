@@ -4,7 +4,7 @@ import type { CodeAction, Diagnostic, TextEdit } from 'vscode-languageserver-typ
 import { createCheckModeChecker } from '../../shared/src/language/evaluation';
 import type { EncryptSecretArgs } from '../../shared/src/language/codeActions';
 import { envUri, memoryWorkspace } from './language-support';
-import { rangeOf } from './lsp-support';
+import { rangeOf } from './text-markers';
 
 function summary(d: Diagnostic): string {
   const r = d.range;

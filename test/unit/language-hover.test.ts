@@ -3,7 +3,7 @@ import { strict as assert } from 'node:assert';
 import type { MarkupContent } from 'vscode-languageserver-types';
 import { createCheckModeChecker } from '../../shared/src/language/evaluation';
 import { envUri, memoryWorkspace } from './language-support';
-import { positionAt, rangeOf } from './lsp-support';
+import { positionAt, rangeOf } from './text-markers';
 
 const BASE = 'values:\n  region: eu-west-1\n  app:\n    name: base-app\n    port: 8080\n';
 const DEV = [

@@ -12,7 +12,7 @@ import type { Value } from '../../shared/src/eval/contract';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { envUri, memoryWorkspace } from './language-support';
-import { REPO_ROOT } from './lsp-support';
+import { REPO_ROOT } from './text-markers';
 
 const checker = createCheckModeChecker({ pulumi: { user: { id: 'tester' } } });
 const BASE = 'values:\n  region: eu-west-1\n  app:\n    name: base-app\n    port: 8080\n';

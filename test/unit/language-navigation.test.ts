@@ -2,7 +2,7 @@
 import { strict as assert } from 'node:assert';
 import type { Location, TextEdit } from 'vscode-languageserver-types';
 import { envUri, memoryWorkspace } from './language-support';
-import { positionAt, rangeOf } from './lsp-support';
+import { positionAt, rangeOf } from './text-markers';
 
 // «…» marks the ranges each test expects; ‸ the cursors.
 const BASE = 'values:\n  region: eu-west-1\n  «app»:\n    «name»: base-app\n    «port»: 8080\n';

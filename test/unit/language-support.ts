@@ -1,7 +1,7 @@
 /** In-memory workspaces for the language-service tests (no disk, no server). */
 import { EnvironmentWorkspace } from '../../shared/src/language/workspace';
 import { EscLanguageService, type EnvironmentChecker } from '../../shared/src/language/service';
-import { markers, type Marked } from './lsp-support';
+import { markers, type Marked } from './text-markers';
 
 export const ROOT = 'file:///ws/environments';
 

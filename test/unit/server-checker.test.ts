@@ -2,7 +2,7 @@
 import { strict as assert } from 'node:assert';
 import { WorkerChecker } from '../../server/src/checkerWorker';
 import type { EnvironmentLoader } from '../../shared/src/eval/contract';
-import { SERVER_MAIN } from './lsp-support';
+import { SERVER_MAIN } from './text-markers';
 
 describe('worker-thread checker', function () {
   this.timeout(20000);

@@ -7,7 +7,7 @@ import { acquireEnvironmentLock, lockFile } from '../../client/src/core/lock';
 import { HistoryStore, redactDefinition } from '../../client/src/core/history';
 import { CoreError } from '../../client/src/core/errors';
 import { Workspace } from '../../client/src/core/workspace';
-import { tempDir } from './core-support';
+import { tempDir } from '../unit/core-support';
 
 const LOCK_JS = path.resolve(__dirname, '../../client/src/core/lock.js');
 const HISTORY_JS = path.resolve(__dirname, '../../client/src/core/history.js');

@@ -8,7 +8,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
   createProtocolConnection,
@@ -25,43 +25,10 @@ import {
   type InitializeResult,
   type ProtocolConnection,
   type PublishDiagnosticsParams,
-  type Position,
-  type Range,
 } from 'vscode-languageserver-protocol/node';
 
-export const REPO_ROOT = resolve(__dirname, '../../..');
-export const SERVER_MAIN = join(REPO_ROOT, 'out/server/src/main.js');
-export const FIXTURES = join(REPO_ROOT, 'test/fixtures/language');
-
-export interface Marked {
-  text: string;
-  cursors: number[];
-  ranges: { start: number; end: number }[];
-}
-
-export function markers(source: string): Marked {
-  let text = '';
-  const cursors: number[] = [];
-  const ranges: { start: number; end: number }[] = [];
-  const open: number[] = [];
-  for (const ch of source) {
-    if (ch === '‸') cursors.push(text.length);
-    else if (ch === '«') open.push(text.length);
-    else if (ch === '»') ranges.push({ start: open.pop()!, end: text.length });
-    else text += ch;
-  }
-  return { text, cursors, ranges };
-}
-
-export function positionAt(text: string, offset: number): Position {
-  const before = text.slice(0, offset);
-  const line = before.split('\n').length - 1;
-  return { line, character: offset - (before.lastIndexOf('\n') + 1) };
-}
-
-export function rangeOf(text: string, span: { start: number; end: number }): Range {
-  return { start: positionAt(text, span.start), end: positionAt(text, span.end) };
-}
+export { REPO_ROOT, SERVER_MAIN, FIXTURES, markers, positionAt, rangeOf, type Marked } from '../unit/text-markers';
+import { SERVER_MAIN, FIXTURES } from '../unit/text-markers';
 
 /** A fixture folder copied to a fresh temp directory (removed by `dispose`). */
 export class TempWorkspace {

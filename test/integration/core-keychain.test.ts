@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { Keychain } from '../../client/src/core/keychain';
 import { CoreError } from '../../client/src/core/errors';
 import { Workspace } from '../../client/src/core/workspace';
-import { tempDir } from './core-support';
+import { tempDir } from '../unit/core-support';
 
 describe('core keychain (real Secret Service)', function () {
   this.timeout(20000);

@@ -19,7 +19,7 @@ import {
   type LogMessageParams,
 } from 'vscode-languageserver-protocol/node';
 import { REPO_ROOT, ServerSession, TempWorkspace } from './lsp-support';
-import { prng } from './prng';
+import { prng } from '../unit/prng';
 
 const CORPUS = join(REPO_ROOT, '../shared/conformance');
 const DOCUMENTS = 10_000;

@@ -13,7 +13,7 @@ import { CRASH_POINTS } from '../../client/src/core/crashpoints';
 import { EscCore } from '../../client/src/core/core';
 import { Keychain } from '../../client/src/core/keychain';
 import { toJSON } from '../../shared/src/eval/index';
-import { type AwsFixture, type WorkspaceFixture, allFiles, initialStateYaml, makeWorkspace, startAws } from './core-support';
+import { type AwsFixture, type WorkspaceFixture, allFiles, initialStateYaml, makeWorkspace, startAws } from '../unit/core-support';
 
 const CHILD = path.resolve(__dirname, 'core-child.js');
 
