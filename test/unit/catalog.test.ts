@@ -7,8 +7,6 @@ import {
   allRotators,
   allTopLevelKeys,
   builtinNames,
-  checkModeLoader,
-  CheckModeNotRunError,
   didYouMean,
   editDistance,
   findBuiltin,
@@ -23,6 +21,7 @@ import {
   suggestRotator,
   type CatalogEntry,
 } from '../../shared/src/catalog/index';
+import { checkModeLoader, CheckModeNotRunError } from '../../shared/src/catalog/loader';
 
 const PROVIDERS = [
   'aws-login', 'aws-secrets', 'aws-parameter-store', 'azure-login', 'azure-secrets', 'gcp-login', 'gcp-secrets',

@@ -12,7 +12,7 @@ import {
   type Diagnostic, type EnvironmentLoader, type EvalOptions, type EvalResult, type LoadedEnvironment, type Provider,
   type ProviderLoader, type Rotator, type Value,
 } from '../../shared/src/eval/index';
-import { checkModeLoader } from '../../shared/src/catalog/index';
+import { checkModeLoader } from '../../shared/src/catalog/loader';
 import { createCheckModeChecker } from '../../shared/src/language/evaluation';
 import type { Schema } from '../../shared/src/schema/schema';
 import { PasswordRotator } from '../../client/src/core/rotators/password';

@@ -1,7 +1,8 @@
 /**
  * The provider/rotator/builtin catalog: ESC's documented providers and rotators with schemas,
- * docs and snippets; the `fn::` builtins; the reserved keys; "did you mean"; and a check-mode
- * provider loader. Pure data and functions: no I/O, no editor APIs.
+ * docs and snippets; the `fn::` builtins; the reserved keys; "did you mean". Pure data and
+ * functions: no I/O, no editor APIs. The check-mode provider loader (loader.ts) builds on these
+ * lookups and is imported from there, so this index does not import it back.
  */
 import { BUILTINS, TOP_LEVEL_KEYS } from './builtins';
 import { PROVIDERS, type ProviderSpec } from './providers';
@@ -113,4 +114,3 @@ export function suggestBuiltin(name: string): string | undefined {
   return didYouMean(name, builtins.keys());
 }
 
-export { checkModeLoader, CheckModeNotRunError } from './loader';

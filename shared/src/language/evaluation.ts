@@ -4,7 +4,7 @@
  * output schemas), nothing is decrypted (no decrypter is given, `showSecrets` is off), so the
  * values kept for hover are redacted by construction.
  */
-import { checkModeLoader } from '../catalog/index';
+import { checkModeLoader } from '../catalog/loader';
 import { checkEnvironment } from '../eval/index';
 import type { Json } from '../schema/schema';
 import { schemaIndexOf } from './schemas';
