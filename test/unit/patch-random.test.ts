@@ -8,7 +8,8 @@ import * as assert from 'assert';
 import * as YAML from 'yaml';
 import type { Value } from '../../shared/src/eval/contract';
 import type { Json } from '../../shared/src/schema/schema';
-import { applyPatches, formatPath, type PathSegment } from '../../shared/src/patch';
+import { applyPatches } from '../../shared/src/patch';
+import { formatPath, type PathSegment } from '../../shared/src/syntax/propertyPath';
 import { prng } from './prng';
 
 const STRINGS = ['plain', '', ' ', 'true', 'no', '1.5', '0x10', 'null', '~', 'a: b', 'a #b', '#c', '- d', '? e', '[f]', '{g}', '*h', '&i', '!j', '%k', '@l', '`m',

@@ -6,7 +6,7 @@
 import * as YAML from 'yaml';
 import type { Decrypter, Value } from '../../../shared/src/eval/contract';
 import { decryptCiphertext } from '../../../shared/src/crypt/index';
-import { formatPath, parsePath, type PathSegment } from '../../../shared/src/patch/path';
+import { formatPath, parsePath, type PathSegment } from '../../../shared/src/syntax/propertyPath';
 
 export interface RotationTarget {
   /** Path under `values` in ESC syntax (`iam`, `aws.creds`, `list[0]`): what `rotate --path` takes. */

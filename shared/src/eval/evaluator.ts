@@ -15,7 +15,7 @@ import {
   tryCompileSchema, tuple, validateValue, type SchemaIssue, type UnknownProperty,
 } from '../schema';
 import type { Json, ObjectSchema, Schema } from '../schema/schema';
-import { joinKey } from '../syntax/nodes';
+import { joinKey } from '../syntax/propertyPath';
 import type { Range } from '../syntax/range';
 import { decodeBase64, decodeCiphertext } from '../crypt/envelope';
 import { decodeFirstJsonValue } from './gojson';

@@ -14,7 +14,7 @@
 import { parseEnvironment, type EnvironmentDecl, type ParsedEnvironment } from '../ast/environment';
 import type { Expr } from '../ast/expr';
 import { propertyAccessString } from '../ast/property';
-import { parsePath, formatPath } from '../patch/path';
+import { parsePath, formatPath } from '../syntax/propertyPath';
 import type { Json, Schema } from '../schema/schema';
 import type { Range } from '../syntax/range';
 import type {

@@ -4,7 +4,7 @@
  * outside the replaced node — comments, blank lines, quoting, key order, CRLF — is unchanged.
  */
 import * as YAML from 'yaml';
-import { formatPath, type PathSegment } from './path';
+import { formatPath, type PathSegment } from '../syntax/propertyPath';
 import { PatchError, isInline, renderBlock, renderFlow, renderJson, type YamlData } from './render';
 
 export interface Edit {

@@ -22,10 +22,8 @@
  * double-quoted keys (a JSON document) gets JSON. Strings with line breaks are written
  * double-quoted with escapes. Indentation unit: the document's own (smallest in use, else 2).
  *
- * Property paths (path.ts): parsePath(text) → segments, formatPath(segments) → text (ESC's
- * `util.JoinKey` form), joinKey, joinIndex, canonicalPath, samePath, PropertyPathError.
+ * Property paths (parsePath, formatPath, joinKey, …) are the syntax layer's: syntax/propertyPath.ts.
  */
-export * from './path';
 export { applyPatches, encryptPlaintextSecrets, listPlaintextSecrets, type PlaintextSecret } from './apply';
 export { redactSecrets, SECRET_PLACEHOLDER, CIPHERTEXT_PLACEHOLDER } from './redact';
 export { PatchError, valueToYamlData, type YamlData } from './render';

@@ -7,7 +7,7 @@
 import * as YAML from 'yaml';
 import type { Encrypter, Value } from '../eval/contract';
 import { encodeCiphertext } from '../crypt/envelope';
-import { formatPath, type PathSegment } from './path';
+import { formatPath, type PathSegment } from '../syntax/propertyPath';
 
 export class PatchError extends Error {
   constructor(

@@ -43,7 +43,7 @@
  *
  * Go-compatible text (format.ts): goQuote (`%q`), goJson (`json.Marshal`), compareStrings /
  * sortedKeys (Go's byte-order sort).
- * Paths: `../patch/path` (parsePath, formatPath, joinKey — ESC's property-path syntax).
+ * Paths: `../syntax/propertyPath` (parsePath, formatPath, joinKey — ESC's property-path syntax).
  */
 export * from './schema';
 export * from './builder';

@@ -24,8 +24,8 @@
  */
 import type { Json, ObjectSchema, Schema } from './schema';
 import type { Severity, Value } from '../eval/contract';
-import type { PathSegment } from '../patch/path';
-import { formatPath } from '../patch/path';
+import type { PathSegment } from '../syntax/propertyPath';
+import { formatPath } from '../syntax/propertyPath';
 import { compiledPattern, resolveRef, tryCompileSchema } from './compile';
 import { formatNumber, goJson, goQuote, sortedKeys } from './format';
 

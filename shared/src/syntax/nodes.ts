@@ -34,6 +34,3 @@ export interface ObjectEntry {
 export interface ObjectNode extends NodeBase { kind: 'object'; entries: ObjectEntry[] }
 
 export type SyntaxNode = NullNode | BooleanNode | NumberNode | StringNode | ArrayNode | ObjectNode;
-
-/** ESC's path joining (`util.JoinKey`), shared with the patch module so paths agree everywhere. */
-export { joinIndex, joinKey } from '../patch/path';

@@ -9,7 +9,8 @@ import { Document, isAlias, isMap, isPair, isScalar, isSeq, parseDocument, Scala
 import type { Node as YamlNode } from 'yaml';
 import type { Diagnostic } from '../eval/contract';
 import type { Pos, Range } from './range';
-import { joinIndex, joinKey, type ObjectEntry, type SyntaxNode } from './nodes';
+import type { ObjectEntry, SyntaxNode } from './nodes';
+import { joinIndex, joinKey } from './propertyPath';
 import { withCheapEnvReads } from './quietEnv';
 import { parseSimpleYaml } from './simpleYaml';
 

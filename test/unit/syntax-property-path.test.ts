@@ -1,6 +1,6 @@
 /** ESC property paths: parsing (Pulumi's syntax) and printing (ESC's JoinKey). */
 import * as assert from 'assert';
-import { canonicalPath, formatPath, joinKey, mustQuoteKey, parsePath, PropertyPathError, samePath } from '../../shared/src/patch/path';
+import { canonicalPath, formatPath, joinKey, mustQuoteKey, parsePath, PropertyPathError, samePath } from '../../shared/src/syntax/propertyPath';
 
 describe('property paths', () => {
   it('print keys like ESC\'s JoinKey', () => {
