@@ -1,10 +1,9 @@
 /** ESC's ciphertext envelope and the AES-256-GCM product cipher. */
 import * as assert from 'assert';
 import type { Decrypter, Encrypter } from '../../shared/src/eval/contract';
-import {
-  AesGcmCipher, CipherError, EnvelopeError, crc32, decodeBase64, decodeCiphertext, decryptCiphertext, encodeBase64,
-  encodeCiphertext, encryptToCiphertext, generateDataKey, openEnvelope, sealEnvelope,
-} from '../../shared/src/crypt';
+import { AesGcmCipher, CipherError, decryptCiphertext, encryptToCiphertext, generateDataKey } from '../../shared/src/crypt';
+import { crc32 } from '../../shared/src/syntax/crc32';
+import { EnvelopeError, decodeBase64, decodeCiphertext, encodeBase64, encodeCiphertext, openEnvelope, sealEnvelope } from '../../shared/src/syntax/envelope';
 
 /** The corpus's test cipher: +128 mod 256 on every byte, both ways. */
 const rot128: Encrypter & Decrypter = {

@@ -9,7 +9,8 @@ import * as YAML from 'yaml';
 import type { Encrypter, RotationPatch } from '../../shared/src/eval/contract';
 import type { Json } from '../../shared/src/schema/schema';
 import { applyPatches, encryptPlaintextSecrets, listPlaintextSecrets, PatchError } from '../../shared/src/patch';
-import { AesGcmCipher, decodeCiphertext, decryptCiphertext, generateDataKey } from '../../shared/src/crypt';
+import { AesGcmCipher, decryptCiphertext, generateDataKey } from '../../shared/src/crypt';
+import { decodeCiphertext } from '../../shared/src/syntax/envelope';
 import { obj, val } from './values';
 
 /** The corpus test cipher (+128 mod 256). */

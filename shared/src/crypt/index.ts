@@ -1,13 +1,10 @@
 /**
- * The crypt module: ESC's ciphertext envelope and the product's cipher.
+ * The crypt module: the product's cipher, the only code that holds a data key and decrypts. The
+ * language server must never reach it (test/unit/architecture.test.ts).
  *
- * Envelope (envelope.ts): `"escx"` | uint32 BE version 1 | payload | uint32 BE CRC-32 (IEEE)
- * of everything before it, base64 in YAML.
- *   encodeCiphertext(payload) → base64 text; decodeCiphertext(text) → payload
- *   sealEnvelope / openEnvelope (binary), decodeBase64 (Go-strict) / encodeBase64
- *   Errors: EnvelopeError {kind: 'base64'|'truncated'|'magic'|'checksum'|'version'} whose
- *   message is ESC's ("EOF", "invalid header", "invalid checksum", "unsupported version",
- *   "illegal base64 data at input byte N"); the evaluator reports `invalid ciphertext: <message>`.
+ * ESC's ciphertext envelope around a payload (`"escx"` | version | payload | CRC-32, base64 in
+ * YAML) is a format, not decryption: it is the syntax layer's (syntax/envelope.ts), so the
+ * evaluator can check ciphertexts without a key.
  *
  * Cipher (aesgcm.ts): AesGcmCipher(key32) implements the contract's Encrypter and Decrypter on
  * envelope payloads (nonce ‖ ciphertext ‖ tag), and the same synchronously with optional
@@ -18,11 +15,9 @@
  * decryptCiphertext(decrypter, text) → plaintext string.
  */
 import type { Decrypter, Encrypter } from '../eval/contract';
-import { decodeCiphertext, encodeCiphertext } from './envelope';
+import { decodeCiphertext, encodeCiphertext } from '../syntax/envelope';
 
-export * from './envelope';
 export * from './aesgcm';
-export { crc32 } from './crc32';
 
 /** Encrypts a UTF-8 string and wraps it for `fn::secret: {ciphertext: ...}`. */
 export async function encryptToCiphertext(encrypter: Encrypter, plaintext: string): Promise<string> {

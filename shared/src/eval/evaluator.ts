@@ -17,7 +17,7 @@ import {
 import type { Json, ObjectSchema, Schema } from '../schema/schema';
 import { joinKey } from '../syntax/propertyPath';
 import type { Range } from '../syntax/range';
-import { decodeBase64, decodeCiphertext } from '../crypt/envelope';
+import { decodeBase64, decodeCiphertext } from '../syntax/envelope';
 import { decodeFirstJsonValue } from './gojson';
 import { parseEnvironmentCached } from './parseCache';
 import type {

@@ -5,7 +5,7 @@
  */
 import * as YAML from 'yaml';
 import type { Encrypter, RotationPatch } from '../eval/contract';
-import { encodeCiphertext } from '../crypt/envelope';
+import { encodeCiphertext } from '../syntax/envelope';
 import { applyEdits, locate, parseDocument, replacementEdit, YamlText, type Edit } from './edit';
 import { formatPath, parsePath, PropertyPathError, type PathSegment } from '../syntax/propertyPath';
 import { PatchError, secretCall, valueToYamlData, type YamlData } from './render';

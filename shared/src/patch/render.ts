@@ -6,7 +6,7 @@
  */
 import * as YAML from 'yaml';
 import type { Encrypter, Value } from '../eval/contract';
-import { encodeCiphertext } from '../crypt/envelope';
+import { encodeCiphertext } from '../syntax/envelope';
 import { formatPath, type PathSegment } from '../syntax/propertyPath';
 
 export class PatchError extends Error {
