@@ -7,8 +7,6 @@ import {
   allRotators,
   allTopLevelKeys,
   builtinNames,
-  didYouMean,
-  editDistance,
   findBuiltin,
   findProvider,
   findRotator,
@@ -22,6 +20,7 @@ import {
   type CatalogEntry,
 } from '../../shared/src/catalog/index';
 import { checkModeLoader, CheckModeNotRunError } from '../../shared/src/catalog/loader';
+import { didYouMean, editDistance } from '../../shared/src/schema/suggest';
 
 const PROVIDERS = [
   'aws-login', 'aws-secrets', 'aws-parameter-store', 'azure-login', 'azure-secrets', 'gcp-login', 'gcp-secrets',

@@ -3,7 +3,7 @@
  * aliases (`-f json`), boolean flags, repeatable options, `--` ending options. Unknown options
  * are usage errors with a "did you mean".
  */
-import { didYouMean } from '../../../shared/src/catalog/suggest';
+import { didYouMean } from '../../../shared/src/schema/suggest';
 import { UsageError } from './errors';
 
 export interface OptionSpec {

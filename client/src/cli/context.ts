@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { didYouMean } from '../../../shared/src/catalog/suggest';
+import { didYouMean } from '../../../shared/src/schema/suggest';
 import { EscCore } from '../core/index';
 import { CoreError } from '../core/errors';
 import { Workspace } from '../core/workspace';

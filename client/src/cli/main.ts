@@ -2,7 +2,7 @@
  * `esc-local`: the command-line tool. Results go to stdout, progress and errors to stderr;
  * exit codes are listed in errors.ts. `runCli` is the whole program minus `process.exit`.
  */
-import { didYouMean } from '../../../shared/src/catalog/suggest';
+import { didYouMean } from '../../../shared/src/schema/suggest';
 import { describeError } from '../core/errors';
 import { parseArgs, type OptionSpec } from './args';
 import type { Command } from './command';

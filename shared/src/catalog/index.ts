@@ -1,6 +1,6 @@
 /**
  * The provider/rotator/builtin catalog: ESC's documented providers and rotators with schemas,
- * docs and snippets; the `fn::` builtins; the reserved keys; "did you mean". Pure data and
+ * docs and snippets; the `fn::` builtins; the reserved keys; suggestions for misspelt names. Pure data and
  * functions: no I/O, no editor APIs. The check-mode provider loader (loader.ts) builds on these
  * lookups and is imported from there, so this index does not import it back.
  */
@@ -8,11 +8,10 @@ import { BUILTINS, TOP_LEVEL_KEYS } from './builtins';
 import { PROVIDERS, type ProviderSpec } from './providers';
 import { schemaSection } from './render';
 import { ROTATORS, type RotatorSpec } from './rotators';
-import { didYouMean } from './suggest';
+import { didYouMean } from '../schema/suggest';
 import type { BuiltinDoc, CatalogEntry, TopLevelKeyDoc } from './types';
 
 export type { BuiltinDoc, CatalogEntry, CatalogKind, TopLevelKeyDoc } from './types';
-export { didYouMean, editDistance } from './suggest';
 export { snippetToText, indentSnippet } from './snippet';
 export { typeName } from './render';
 

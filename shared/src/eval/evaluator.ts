@@ -9,7 +9,7 @@
 import type { EnvironmentDecl, ImportDecl } from '../ast/environment';
 import type { Expr, StringExpr } from '../ast/expr';
 import type { PropertyAccessor } from '../ast/property';
-import { didYouMean } from '../catalog/suggest';
+import { didYouMean } from '../schema/suggest';
 import {
   accessSchema, array, compareStrings, goJson, goQuote, issueSummary, literalSchema, record, string as stringSchema,
   tryCompileSchema, tuple, validateValue, type SchemaIssue, type UnknownProperty,

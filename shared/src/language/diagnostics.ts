@@ -9,7 +9,8 @@ import { DiagnosticSeverity, type Diagnostic, type Range } from 'vscode-language
 import { isScalar } from 'yaml';
 import type { Diagnostic as EvalDiagnostic } from '../eval/contract';
 import type { Range as EscRange } from '../syntax/range';
-import { builtinNames, providerNames, rotatorNames, didYouMean } from '../catalog/index';
+import { builtinNames, providerNames, rotatorNames } from '../catalog/index';
+import { didYouMean } from '../schema/suggest';
 import { OPEN_PREFIX, ROTATE_PREFIX } from './catalogIndex';
 import { findInterpolations, formatPath } from './interpolation';
 import { nodeSpan, type BuiltinCall, type EscDocument } from './model';

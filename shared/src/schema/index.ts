@@ -43,6 +43,8 @@
  *
  * Go-compatible text (format.ts): goQuote (`%q`), goJson (`json.Marshal`), compareStrings /
  * sortedKeys (Go's byte-order sort).
+ * "Did you mean" (suggest.ts): didYouMean(name, candidates), editDistance(a, b) — for unknown
+ *   properties here, and for misspelt builtins, providers, rotators and CLI words above.
  * Paths: `../syntax/propertyPath` (parsePath, formatPath, joinKey — ESC's property-path syntax).
  */
 export * from './schema';
@@ -51,3 +53,4 @@ export * from './compile';
 export * from './format';
 export * from './ops';
 export * from './validate';
+export * from './suggest';
