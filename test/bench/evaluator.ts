@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseDocument } from 'yaml';
 import { checkEnvironment, openEnvironment, type EvalOptions } from '../../shared/src/eval/index';
-import type { EnvironmentLoader, LoadedEnvironment } from '../../shared/src/eval/contract';
+import type { EnvironmentLoader, LoadedEnvironment } from '../../shared/src/contract/plugins';
 import { TEST_CONTEXT, TestDecrypter, TestProviders } from '../conformance/providers';
 import { quantiles } from './quantiles';
 

@@ -1,5 +1,5 @@
 /** Comparison of our results with the corpus's expected.json, reporting the first difference. */
-import type { Diagnostic } from '../../shared/src/eval/contract';
+import type { Diagnostic } from '../../shared/src/syntax/diagnostic';
 import type { Json } from '../../shared/src/schema/schema';
 
 export interface ExpectedPos { Line: number; Column: number; Byte?: number }

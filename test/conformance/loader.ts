@@ -1,7 +1,7 @@
 /** Loads a corpus case's environments from its folder: `foo/bar.yaml` is environment `foo/bar`. */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import type { EnvironmentLoader, LoadedEnvironment } from '../../shared/src/eval/contract';
+import type { EnvironmentLoader, LoadedEnvironment } from '../../shared/src/contract/plugins';
 import { TestDecrypter } from './providers';
 
 export class FolderLoader implements EnvironmentLoader {

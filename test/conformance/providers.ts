@@ -2,7 +2,8 @@
  * The providers, rotators and decrypter the conformance corpus calls (described in the corpus
  * README). They exist only for testing and live here, not in the product.
  */
-import type { Decrypter, ExecutionContext, Provider, ProviderLoader, Rotator, Value } from '../../shared/src/eval/contract';
+import type { Decrypter, ExecutionContext, Provider, ProviderLoader, Rotator } from '../../shared/src/contract/plugins';
+import type { Value } from '../../shared/src/value/value';
 import { always, anyOf, array, boolean, map, never, nullType, number, object, oneOf, record, ref, rotateOnly, string, tuple, withDefs } from '../../shared/src/schema';
 import type { Schema } from '../../shared/src/schema/schema';
 

@@ -6,7 +6,7 @@ import { PassThrough } from 'node:stream';
 import { CliError } from '../../client/src/cli/errors';
 import { dotenvQuote, parsePropertyPath, renderOpen, shellQuote } from '../../client/src/cli/format';
 import { promptHidden, readSecrets } from '../../client/src/cli/prompt';
-import type { Value } from '../../shared/src/eval/contract';
+import type { Value } from '../../shared/src/value/value';
 
 const COMMANDS = ['check', 'open', 'rotate', 'history', 'diff', 'rollback', 'encrypt', 'credentials', 'schedule', 'webhook', 'key'];
 const SUBCOMMANDS: Record<string, string[]> = {

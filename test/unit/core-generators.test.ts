@@ -3,7 +3,7 @@ import * as assert from 'node:assert/strict';
 import { PassphraseRotator, PasswordRotator, generatePassphrase, generatePassword, DEFAULT_SPECIAL } from '../../client/src/core/rotators/password';
 import { EFF_LARGE_WORDLIST } from '../../client/src/core/rotators/wordlist';
 import { v, unwrap } from './core-support';
-import type { Value } from '../../shared/src/eval/contract';
+import type { Value } from '../../shared/src/value/value';
 
 const defaults = { length: 16, lower: true, upper: true, special: true, minLower: 0, minUpper: 0, minSpecial: 0, overrideSpecial: DEFAULT_SPECIAL };
 

@@ -9,7 +9,7 @@ import { AwsIamRotator, parseIamState, userNameFromArn } from '../../client/src/
 import { CoreError } from '../../client/src/core/errors';
 import { Journal } from '../../client/src/core/journal';
 import { type AwsFixture, loginValue, newSession, startAws, tempDir, unwrap } from './core-support';
-import type { Value } from '../../shared/src/eval/contract';
+import type { Value } from '../../shared/src/value/value';
 
 interface KeyJson {
   accessKeyId: string;

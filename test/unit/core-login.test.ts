@@ -6,7 +6,7 @@ import { AwsLoginProvider, parseDurationSeconds } from '../../client/src/core/pr
 import { Keychain } from '../../client/src/core/keychain';
 import { CoreError } from '../../client/src/core/errors';
 import { type AwsFixture, startAws, unwrap, v } from './core-support';
-import type { Value } from '../../shared/src/eval/contract';
+import type { Value } from '../../shared/src/value/value';
 
 describe('core aws-login provider (local AWS endpoint, real Secret Service)', function () {
   this.timeout(30000);

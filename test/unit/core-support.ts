@@ -7,7 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { startAwsEndpoint, type AwsEndpoint, type CreatedAccessKey } from '../aws/index';
-import type { Value } from '../../shared/src/eval/contract';
+import type { Value } from '../../shared/src/value/value';
 import type { AwsSettings } from '../../client/src/core/aws/clients';
 import { Journal } from '../../client/src/core/journal';
 import { Keychain } from '../../client/src/core/keychain';

@@ -1,6 +1,6 @@
 /** ESC's ciphertext envelope and the AES-256-GCM product cipher. */
 import * as assert from 'assert';
-import type { Decrypter, Encrypter } from '../../shared/src/eval/contract';
+import type { Decrypter, Encrypter } from '../../shared/src/contract/plugins';
 import { AesGcmCipher, CipherError, decryptCiphertext, encryptToCiphertext, generateDataKey } from '../../shared/src/crypt';
 import { crc32 } from '../../shared/src/syntax/crc32';
 import { EnvelopeError, decodeBase64, decodeCiphertext, encodeBase64, encodeCiphertext, openEnvelope, sealEnvelope } from '../../shared/src/syntax/envelope';

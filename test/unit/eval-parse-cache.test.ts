@@ -3,7 +3,7 @@ import { strict as assert } from 'node:assert';
 import { parseEnvironment } from '../../shared/src/ast/environment';
 import { parseEnvironmentCached } from '../../shared/src/eval/parseCache';
 import { checkEnvironment, type EvalOptions } from '../../shared/src/eval/index';
-import type { LoadedEnvironment } from '../../shared/src/eval/contract';
+import type { LoadedEnvironment } from '../../shared/src/contract/plugins';
 import { TEST_CONTEXT, TestDecrypter, TestProviders } from '../conformance/providers';
 
 const ROOT = 'imports:\n  - base\nvalues:\n  app: ${name}-app\n  url: https://${app}.example.com\n  secret:\n    fn::secret: s3cret\n';

@@ -5,9 +5,10 @@
  */
 import { strict as assert } from 'node:assert';
 import {
-  checkEnvironment, openEnvironment, parseEnvironment, rotateEnvironment,
-  type Diagnostic, type EnvironmentLoader, type EvalOptions, type LoadedEnvironment,
+  checkEnvironment, openEnvironment, parseEnvironment, rotateEnvironment, type EvalOptions,
 } from '../../shared/src/eval/index';
+import type { Diagnostic } from '../../shared/src/syntax/diagnostic';
+import type { EnvironmentLoader, LoadedEnvironment } from '../../shared/src/contract/plugins';
 import { TEST_CONTEXT, TestDecrypter, TestProviders } from '../conformance/providers';
 
 const SAMPLES = [

@@ -8,10 +8,11 @@
 import { strict as assert } from 'node:assert';
 import type { Diagnostic as LspDiagnostic } from 'vscode-languageserver-types';
 import {
-  checkEnvironment, environmentJSON, openEnvironment, rotateEnvironment, toJSON,
-  type Diagnostic, type EnvironmentLoader, type EvalOptions, type EvalResult, type LoadedEnvironment, type Provider,
-  type ProviderLoader, type Rotator, type Value,
+  checkEnvironment, environmentJSON, openEnvironment, rotateEnvironment, toJSON, type EvalOptions, type EvalResult,
 } from '../../shared/src/eval/index';
+import type { Diagnostic } from '../../shared/src/syntax/diagnostic';
+import type { EnvironmentLoader, LoadedEnvironment, Provider, ProviderLoader, Rotator } from '../../shared/src/contract/plugins';
+import type { Value } from '../../shared/src/value/value';
 import { checkModeLoader } from '../../shared/src/catalog/loader';
 import { createCheckModeChecker } from '../../shared/src/language/evaluation';
 import type { Schema } from '../../shared/src/schema/schema';

@@ -1,9 +1,9 @@
 /** The evaluator beyond the corpus: import chains, cycles, references, context, secrets, traces, rotation. */
 import { strict as assert } from 'node:assert';
 import {
-  checkEnvironment, environmentJSON, openEnvironment, rotateEnvironment, toJSON,
-  type EnvironmentLoader, type EvalOptions, type EvalResult, type LoadedEnvironment,
+  checkEnvironment, environmentJSON, openEnvironment, rotateEnvironment, toJSON, type EvalOptions, type EvalResult,
 } from '../../shared/src/eval/index';
+import type { EnvironmentLoader, LoadedEnvironment } from '../../shared/src/contract/plugins';
 import { TEST_CONTEXT, TestDecrypter, TestProviders } from '../conformance/providers';
 
 class MemoryLoader implements EnvironmentLoader {

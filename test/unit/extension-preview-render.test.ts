@@ -3,7 +3,7 @@
  * redaction rules the e2e suite relies on, checked on crafted values.
  */
 import * as assert from 'assert';
-import type { Value } from '../../shared/src/eval/contract';
+import type { Value } from '../../shared/src/value/value';
 import { redactSecrets, renderPreview } from '../../client/src/preview/render';
 import { relativeTime, shortAge } from '../../client/src/history/relativeTime';
 

@@ -8,7 +8,7 @@ import { createCheckModeChecker } from '../../shared/src/language/evaluation';
 import { partitionText, pruneImports, topKeyOfPath, type TopLevelEntry } from '../../shared/src/language/incremental';
 import { EscLanguageService } from '../../shared/src/language/service';
 import { redactedJson } from '../../shared/src/language/values';
-import type { Value } from '../../shared/src/eval/contract';
+import type { Value } from '../../shared/src/value/value';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { envUri, memoryWorkspace } from './language-support';

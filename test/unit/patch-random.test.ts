@@ -6,7 +6,7 @@
  */
 import * as assert from 'assert';
 import * as YAML from 'yaml';
-import type { Value } from '../../shared/src/eval/contract';
+import type { Value } from '../../shared/src/value/value';
 import type { Json } from '../../shared/src/schema/schema';
 import { applyPatches } from '../../shared/src/patch';
 import { formatPath, type PathSegment } from '../../shared/src/syntax/propertyPath';

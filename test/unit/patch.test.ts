@@ -6,7 +6,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
-import type { Encrypter, RotationPatch } from '../../shared/src/eval/contract';
+import type { Encrypter, RotationPatch } from '../../shared/src/contract/plugins';
 import type { Json } from '../../shared/src/schema/schema';
 import { applyPatches, encryptPlaintextSecrets, listPlaintextSecrets, PatchError } from '../../shared/src/patch';
 import { AesGcmCipher, decryptCiphertext, generateDataKey } from '../../shared/src/crypt';

@@ -6,7 +6,7 @@
  * else about `false` schemas (a tuple's extra items) stays as silent as in ESC.
  */
 import { strict as assert } from 'node:assert';
-import type { Value } from '../../shared/src/eval/contract';
+import type { Value } from '../../shared/src/value/value';
 import type { Schema } from '../../shared/src/schema/schema';
 import {
   issueSummary, map, number, object, oneOf, record, ref, string, tuple, unknownPropertyMessage, validateSchema,

@@ -1,6 +1,6 @@
 /** Schema builders, algebra (literal/value schemas, union, access, merge) and Go-compatible text. */
 import * as assert from 'assert';
-import type { Value } from '../../shared/src/eval/contract';
+import type { Value } from '../../shared/src/value/value';
 import type { ObjectSchema } from '../../shared/src/schema/schema';
 import {
   accessSchema, always, anyOf, array, boolean, compareStrings, compileSchema, constant, goJson, goQuote, isSecretSchema,

@@ -4,7 +4,7 @@
  * reproduced at the module level with the corpus's `schema` test provider's input schema.
  */
 import * as assert from 'assert';
-import type { Value } from '../../shared/src/eval/contract';
+import type { Value } from '../../shared/src/value/value';
 import type { Json, Schema } from '../../shared/src/schema/schema';
 import {
   always, anyOf, array, boolean, issueSummary, map, never, nullType, number, object, oneOf, record, ref, string, tuple,

@@ -1,7 +1,7 @@
 /** The worker-thread checker: check-mode results, texts from the main thread, cancellation. */
 import { strict as assert } from 'node:assert';
 import { WorkerChecker } from '../../server/src/checkerWorker';
-import type { EnvironmentLoader } from '../../shared/src/eval/contract';
+import type { EnvironmentLoader } from '../../shared/src/contract/plugins';
 import { SERVER_MAIN } from './text-markers';
 
 describe('worker-thread checker', function () {

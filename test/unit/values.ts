@@ -1,5 +1,5 @@
 /** Evaluator values for tests, built from plain JSON (known, traceless). */
-import type { Value } from '../../shared/src/eval/contract';
+import type { Value } from '../../shared/src/value/value';
 import type { Json } from '../../shared/src/schema/schema';
 
 /** A known value built from JSON; `secret` marks the whole value (not its parts) as secret. */

@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { stringify } from 'yaml';
-import type { Value } from '../../../shared/src/eval/contract';
+import type { Value } from '../../../shared/src/value/value';
 import { UsageError } from './errors';
 
 export const OPEN_FORMATS = ['json', 'yaml', 'dotenv', 'shell', 'string'] as const;

@@ -10,7 +10,9 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { createHash, randomUUID } from 'node:crypto';
-import type { Diagnostic, ProviderLoader, Provider, Rotator, RotationPatch, Value } from '../../../shared/src/eval/contract';
+import type { Diagnostic } from '../../../shared/src/syntax/diagnostic';
+import type { ProviderLoader, Provider, Rotator, RotationPatch } from '../../../shared/src/contract/plugins';
+import type { Value } from '../../../shared/src/value/value';
 import { openEnvironment, rotateEnvironment, type EvalResult } from '../../../shared/src/eval/index';
 import { AesGcmCipher } from '../../../shared/src/crypt/index';
 import { applyPatches, encryptPlaintextSecrets, listPlaintextSecrets } from '../../../shared/src/patch/index';

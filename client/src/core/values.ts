@@ -2,7 +2,7 @@
  * Helpers to read provider/rotator inputs from, and build outputs as, the evaluator's `Value`s.
  * Reading reports wrong shapes as located `InvalidInput` errors naming the input.
  */
-import type { Value, ValueData } from '../../../shared/src/eval/contract';
+import type { Value, ValueData } from '../../../shared/src/value/value';
 import { CoreError } from './errors';
 
 const NO_TRACE = {};

@@ -10,7 +10,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import type { Decrypter, EnvironmentLoader, LoadedEnvironment } from '../../../shared/src/eval/contract';
+import type { Decrypter, EnvironmentLoader, LoadedEnvironment } from '../../../shared/src/contract/plugins';
 import { createFileExclusive, writeFileAtomic } from './atomic';
 import { CoreError } from './errors';
 import { Keychain } from './keychain';

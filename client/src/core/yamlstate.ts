@@ -4,7 +4,8 @@
  * and a state as a Value with its secrets decrypted (to carry it over in a rollback).
  */
 import * as YAML from 'yaml';
-import type { Decrypter, Value } from '../../../shared/src/eval/contract';
+import type { Decrypter } from '../../../shared/src/contract/plugins';
+import type { Value } from '../../../shared/src/value/value';
 import { decryptCiphertext } from '../../../shared/src/crypt/index';
 import { formatPath, parsePath, type PathSegment } from '../../../shared/src/syntax/propertyPath';
 

@@ -5,7 +5,8 @@
  * that need a provider call stay `[unknown]` until revealed. Nothing is written to disk:
  * `files` entries are listed by name, never materialised.
  */
-import type { Diagnostic, Value } from '../../../shared/src/eval/contract';
+import type { Diagnostic } from '../../../shared/src/syntax/diagnostic';
+import type { Value } from '../../../shared/src/value/value';
 import { dotenvQuote, renderOpen, shellQuote, toJson } from '../cli/format';
 import type { PreviewFormat } from '../settings';
 

@@ -3,7 +3,7 @@
  * `description`, parsed with ESC's messages. Parsing never throws; every problem is a located
  * diagnostic, and a best-effort declaration is returned whenever the YAML itself is well-formed.
  */
-import type { Diagnostic } from '../eval/contract';
+import type { Diagnostic } from '../syntax/diagnostic';
 import type { ObjectNode, StringNode, SyntaxNode } from '../syntax/nodes';
 import { parseYaml } from '../syntax/yaml';
 import { parseExpr, type BooleanExpr, type Expr, type StringExpr } from './expr';

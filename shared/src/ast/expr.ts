@@ -2,7 +2,7 @@
  * ESC expressions: literals, interpolations, symbols (`${a.b}`), arrays, objects and builtin calls
  * (`fn::*`). Every expression keeps its syntax node, hence its exact range and document path.
  */
-import type { Diagnostic } from '../eval/contract';
+import type { Diagnostic } from '../syntax/diagnostic';
 import type { ArrayNode, ObjectEntry, ObjectNode, StringNode, SyntaxNode } from '../syntax/nodes';
 import { parseInterpolate, type Interpolation, type PropertyAccess } from './property';
 

@@ -3,7 +3,7 @@
  * messages. Offsets are UTF-8 byte offsets into the decoded string value, so that ranges map through
  * the string node's `scalarRange` exactly as ESC's do.
  */
-import type { Diagnostic } from '../eval/contract';
+import type { Diagnostic } from '../syntax/diagnostic';
 import type { Range } from '../syntax/range';
 import type { SyntaxNode } from '../syntax/nodes';
 

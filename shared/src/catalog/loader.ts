@@ -3,7 +3,7 @@
  * catalog schema so inputs are validated, but never runs anything — the language server must
  * not make network calls or touch credentials. `open`/`rotate` reject with a clear error.
  */
-import type { Provider, ProviderLoader, Rotator } from '../eval/contract';
+import type { Provider, ProviderLoader, Rotator } from '../contract/plugins';
 import { findProvider, findRotator } from './index';
 
 export class CheckModeNotRunError extends Error {

@@ -5,7 +5,7 @@
  * Errors never include plaintext (nor the key); a failed authentication says only that.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import type { Decrypter, Encrypter } from '../eval/contract';
+import type { Decrypter, Encrypter } from '../contract/plugins';
 
 export const DATA_KEY_BYTES = 32;
 export const NONCE_BYTES = 12;

@@ -14,7 +14,7 @@
  * Helpers: encryptToCiphertext(encrypter, plaintext) → YAML base64 text;
  * decryptCiphertext(decrypter, text) → plaintext string.
  */
-import type { Decrypter, Encrypter } from '../eval/contract';
+import type { Decrypter, Encrypter } from '../contract/plugins';
 import { decodeCiphertext, encodeCiphertext } from '../syntax/envelope';
 
 export * from './aesgcm';

@@ -4,7 +4,7 @@
  * evaluated first and merged (JSON merge patch) into a base; every `values` entry is declared as an
  * expression over its base; the root object is then evaluated lazily, in sorted key order, with
  * cycle detection on expressions. The evaluator does no I/O: environments, providers, rotators
- * and decrypters come through the interfaces of `contract.ts`.
+ * and decrypters come through the interfaces of `../contract/plugins.ts`.
  */
 import type { EnvironmentDecl, ImportDecl } from '../ast/environment';
 import type { Expr, StringExpr } from '../ast/expr';
@@ -20,9 +20,9 @@ import type { Range } from '../syntax/range';
 import { decodeBase64, decodeCiphertext } from '../syntax/envelope';
 import { decodeFirstJsonValue } from './gojson';
 import { parseEnvironmentCached } from './parseCache';
-import type {
-  Decrypter, Diagnostic, EnvironmentLoader, ExecutionContext, ProviderLoader, RotationPatch, Value,
-} from './contract';
+import type { Decrypter, EnvironmentLoader, ExecutionContext, ProviderLoader, RotationPatch } from '../contract/plugins';
+import type { Diagnostic } from '../syntax/diagnostic';
+import type { Value } from '../value/value';
 import { type AccessorState, Copier, EvalExpr, type InterpolationPart, unexport, Val } from './value';
 
 export type EvalMode = 'check' | 'open' | 'rotate';

@@ -1,6 +1,6 @@
 /**
  * The evaluator's public entry points. Everything here is pure: environments, providers,
- * rotators and decrypters are supplied by the caller (see `contract.ts`); nothing does I/O.
+ * rotators and decrypters are supplied by the caller (see `../contract/plugins.ts`); nothing does I/O.
  *
  *   parseEnvironment(name, text)                   → { decl?, diagnostics }    (syntax + AST)
  *   checkEnvironment(name, text, options)          → EvalResult   providers not run; outputs unknown
@@ -17,14 +17,13 @@ import { propertyAccessString } from '../ast/property';
 import { parsePath, formatPath } from '../syntax/propertyPath';
 import type { Json, Schema } from '../schema/schema';
 import type { Range } from '../syntax/range';
-import type {
-  Decrypter, Diagnostic, EnvironmentLoader, ProviderLoader, RotationPatch, Value,
-} from './contract';
+import type { Decrypter, EnvironmentLoader, ProviderLoader, RotationPatch } from '../contract/plugins';
+import type { Diagnostic } from '../syntax/diagnostic';
+import type { Value } from '../value/value';
 import { EvaluationCancelled, evaluateDecl, type EvalMode, type ImportInfo } from './evaluator';
 import { parseEnvironmentCached } from './parseCache';
 import type { AccessorState, EvalExpr, Val } from './value';
 
-export * from './contract';
 export { parseEnvironment };
 export type { EnvironmentDecl, ParsedEnvironment, ImportInfo };
 export type { Expr } from '../ast/expr';

@@ -9,7 +9,7 @@ import type { PropertyAccessor } from '../ast/property';
 import type { Schema } from '../schema/schema';
 import { compareStrings, goQuote, literalSchema, mergedSchema, propertySchema, record, tuple } from '../schema';
 import type { Range } from '../syntax/range';
-import type { Value, ValueData } from './contract';
+import type { Value, ValueData } from '../value/value';
 
 export type Repr = null | boolean | number | string | Val[] | Map<string, Val>;
 
@@ -204,7 +204,7 @@ export class Val {
     return { text, unknown, secret };
   }
 
-  /** The serializable form (contract Value), memoized. */
+  /** The serializable form (value/value.ts's Value), memoized. */
   export(): Value {
     if (this.exported !== undefined) return this.exported;
     if (this.exporting) return { value: null, unknown: true, trace: {} };

@@ -7,7 +7,7 @@
  */
 import { DiagnosticSeverity, type Diagnostic, type Range } from 'vscode-languageserver-types';
 import { isScalar } from 'yaml';
-import type { Diagnostic as EvalDiagnostic } from '../eval/contract';
+import type { Diagnostic as EvalDiagnostic } from '../syntax/diagnostic';
 import type { Range as EscRange } from '../syntax/range';
 import { builtinNames, providerNames, rotatorNames } from '../catalog/index';
 import { didYouMean } from '../schema/suggest';

@@ -13,7 +13,7 @@
  * server also runs a full check once the user pauses, so the two can never drift apart.
  */
 import type { Diagnostic as LspDiagnostic } from 'vscode-languageserver-types';
-import type { Diagnostic as EvalDiagnostic } from '../eval/contract';
+import type { Diagnostic as EvalDiagnostic } from '../syntax/diagnostic';
 import type { LazySchemas } from './schemas';
 import { memo, type LazyValues, type Values } from './values';
 

@@ -5,7 +5,9 @@
  * checker, so this module does no I/O of its own.
  */
 import type { CodeAction, CompletionList, Diagnostic, DocumentSymbol, FoldingRange, Hover, Location, Position, Range, WorkspaceEdit } from 'vscode-languageserver-types';
-import type { Diagnostic as EvalDiagnostic, EnvironmentLoader, Value } from '../eval/contract';
+import type { Diagnostic as EvalDiagnostic } from '../syntax/diagnostic';
+import type { EnvironmentLoader } from '../contract/plugins';
+import type { Value } from '../value/value';
 import { codeActions } from './codeActions';
 import { completion } from './completion';
 import { documentDiagnostics, evaluatorDiagnostic, mergeDiagnostics, type TextWithLines } from './diagnostics';

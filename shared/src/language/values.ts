@@ -3,7 +3,7 @@
  * shown as `[secret]` and unknowns as `[unknown]` whatever the value holds, so no plaintext
  * secret can reach the editor through hover.
  */
-import type { Value } from '../eval/contract';
+import type { Value } from '../value/value';
 import type { PathKey } from './model';
 import type { SchemaIndex } from './schemas';
 

@@ -4,7 +4,7 @@
  * change only the bytes of the nodes they replace and check the result before returning it.
  */
 import * as YAML from 'yaml';
-import type { Encrypter, RotationPatch } from '../eval/contract';
+import type { Encrypter, RotationPatch } from '../contract/plugins';
 import { encodeCiphertext } from '../syntax/envelope';
 import { applyEdits, locate, parseDocument, replacementEdit, YamlText, type Edit } from './edit';
 import { formatPath, parsePath, PropertyPathError, type PathSegment } from '../syntax/propertyPath';

@@ -5,7 +5,8 @@
  * that tricky strings ("true", "", "a: b", "#x", leading spaces, newlines…) are quoted right.
  */
 import * as YAML from 'yaml';
-import type { Encrypter, Value } from '../eval/contract';
+import type { Encrypter } from '../contract/plugins';
+import type { Value } from '../value/value';
 import { encodeCiphertext } from '../syntax/envelope';
 import { formatPath, type PathSegment } from '../syntax/propertyPath';
 

@@ -4,7 +4,7 @@
  * objects. Semantics follow ESC's `schema.Schema.Property/Item`, `union` and `mergedSchema`.
  */
 import type { Json, ObjectSchema, Schema } from './schema';
-import type { Value } from '../eval/contract';
+import type { Value } from '../value/value';
 import { resolveRef } from './compile';
 import { sortedKeys } from './format';
 

@@ -23,7 +23,8 @@
  * Other `false` schemas (a tuple's extra items) stay silent as in ESC.
  */
 import type { Json, ObjectSchema, Schema } from './schema';
-import type { Severity, Value } from '../eval/contract';
+import type { Severity } from '../syntax/diagnostic';
+import type { Value } from '../value/value';
 import type { PathSegment } from '../syntax/propertyPath';
 import { formatPath } from '../syntax/propertyPath';
 import { compiledPattern, resolveRef, tryCompileSchema } from './compile';

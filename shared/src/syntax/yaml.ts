@@ -7,7 +7,7 @@
  */
 import { Document, isAlias, isMap, isPair, isScalar, isSeq, parseDocument, Scalar } from 'yaml';
 import type { Node as YamlNode } from 'yaml';
-import type { Diagnostic } from '../eval/contract';
+import type { Diagnostic } from './diagnostic';
 import type { Pos, Range } from './range';
 import type { ObjectEntry, SyntaxNode } from './nodes';
 import { joinIndex, joinKey } from './propertyPath';

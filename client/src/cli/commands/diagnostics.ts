@@ -1,6 +1,6 @@
 /** Printing the evaluator's located diagnostics (open/rotate failures) on stderr. */
 import * as path from 'node:path';
-import type { Diagnostic } from '../../../../shared/src/eval/contract';
+import type { Diagnostic } from '../../../../shared/src/syntax/diagnostic';
 import type { CliContext } from '../context';
 
 export function printEvalDiagnostics(ctx: CliContext, rootEnvironment: string, diagnostics: readonly Diagnostic[]): void {

@@ -2,7 +2,7 @@
  * `esc-local open ENV [PATH]`: evaluates an environment with its providers run (aws-login calls
  * STS) and ciphertexts decrypted in the core, and prints it — redacted unless --show-secrets.
  */
-import type { Value } from '../../../../shared/src/eval/contract';
+import type { Value } from '../../../../shared/src/value/value';
 import { optionValue } from '../args';
 import type { Command } from '../command';
 import { CliError, EXIT } from '../errors';

@@ -5,7 +5,8 @@
  * entry named `default`.
  */
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
-import type { ExecutionContext, Provider, Value } from '../../../../shared/src/eval/contract';
+import type { ExecutionContext, Provider } from '../../../../shared/src/contract/plugins';
+import type { Value } from '../../../../shared/src/value/value';
 import type { Schema } from '../../../../shared/src/schema/schema';
 import { providerSchemas } from '../catalog';
 import { CoreError } from '../errors';

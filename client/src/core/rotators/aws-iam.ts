@@ -16,7 +16,8 @@
  */
 import { CreateAccessKeyCommand, DeleteAccessKeyCommand, ListAccessKeysCommand, type AccessKeyMetadata } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import type { ExecutionContext, Rotator, Value } from '../../../../shared/src/eval/contract';
+import type { ExecutionContext, Rotator } from '../../../../shared/src/contract/plugins';
+import type { Value } from '../../../../shared/src/value/value';
 import type { Schema } from '../../../../shared/src/schema/schema';
 import { rotatorSchemas } from '../catalog';
 import { CoreError } from '../errors';

@@ -4,7 +4,8 @@
  * ones; state/output use the two-secret strategy: `{current, previous}`, both secret strings.
  */
 import { randomInt } from 'node:crypto';
-import type { ExecutionContext, Rotator, Value } from '../../../../shared/src/eval/contract';
+import type { ExecutionContext, Rotator } from '../../../../shared/src/contract/plugins';
+import type { Value } from '../../../../shared/src/value/value';
 import type { Schema } from '../../../../shared/src/schema/schema';
 import { CoreError } from '../errors';
 import { fieldsOf, objectValue, optionalBoolean, optionalInteger, optionalString, secretString } from '../values';

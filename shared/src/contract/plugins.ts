@@ -1,38 +1,12 @@
 /**
- * The contract between the evaluator and everything that plugs into it or consumes it
- * (providers, rotators, environment loaders, decrypters, the language service, the rotation
- * core). The evaluator module owns this file and may extend it; others code against it.
- * Nothing behind these interfaces is done by the evaluator itself: it performs no I/O.
+ * What the caller plugs into the pure evaluator, and what it hands back: environment loading,
+ * providers and rotators, the ciphers for `fn::secret`, and rotation patches. The evaluator
+ * performs no I/O; the language service, the rotation core, the CLI and the tests implement these
+ * interfaces (check mode, real providers, the keychain-backed cipher, the conformance fakes).
+ * The values and diagnostics these speak are the lower layers' (value/value.ts, syntax/diagnostic.ts).
  */
-import type { Range } from '../syntax/range';
 import type { Schema } from '../schema/schema';
-
-/** Where a value came from: its definition, and the value it overrode (from an import). */
-export interface Trace {
-  def?: Range;
-  base?: Value;
-}
-
-export type ValueData = null | boolean | number | string | Value[] | { [key: string]: Value };
-
-/** An evaluated value with ESC's flags. `unknown` values have no data (check mode, providers not run). */
-export interface Value {
-  value: ValueData;
-  secret?: boolean;
-  unknown?: boolean;
-  trace: Trace;
-}
-
-export type Severity = 1 | 2; // 1 = error, 2 = warning (the corpus's numbering)
-
-export interface Diagnostic {
-  severity: Severity;
-  summary: string;
-  detail?: string;
-  /** The document path of the offending node, in ESC property-path syntax (e.g. `values.a["b"][0]`). */
-  path: string;
-  range: Range;
-}
+import type { Value } from '../value/value';
 
 /** Context handed to providers/rotators: ESC's execution context. */
 export type ExecutionContext = { [key: string]: Value };
