@@ -6,14 +6,14 @@
  */
 import { BUILTINS, TOP_LEVEL_KEYS } from './builtins';
 import { PROVIDERS, type ProviderSpec } from './providers';
-import { schemaSection } from './render';
+import { schemaSection } from './schemaDocs';
 import { ROTATORS, type RotatorSpec } from './rotators';
 import { didYouMean } from '../schema/suggest';
 import type { BuiltinDoc, CatalogEntry, TopLevelKeyDoc } from './types';
 
 export type { BuiltinDoc, CatalogEntry, CatalogKind, TopLevelKeyDoc } from './types';
 export { snippetToText, indentSnippet } from './snippet';
-export { typeName } from './render';
+export { typeName } from './schemaDocs';
 
 function providerEntry(spec: ProviderSpec): CatalogEntry {
   const docs = [
