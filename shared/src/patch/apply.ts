@@ -8,7 +8,7 @@ import type { Encrypter, RotationPatch } from '../contract/plugins';
 import { encodeCiphertext } from '../syntax/envelope';
 import { applyEdits, locate, parseDocument, replacementEdit, YamlText, type Edit } from './edit';
 import { formatPath, parsePath, PropertyPathError, type PathSegment } from '../syntax/propertyPath';
-import { PatchError, secretCall, valueToYamlData, type YamlData } from './render';
+import { PatchError, secretCall, valueToYamlData, type YamlData } from './valueToYaml';
 
 function parseDocPath(docPath: string): PathSegment[] {
   try {

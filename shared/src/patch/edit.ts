@@ -5,7 +5,7 @@
  */
 import * as YAML from 'yaml';
 import { formatPath, type PathSegment } from '../syntax/propertyPath';
-import { PatchError, isInline, renderBlock, renderFlow, renderJson, type YamlData } from './render';
+import { PatchError, isInline, renderBlock, renderFlow, renderJson, type YamlData } from './valueToYaml';
 
 export interface Edit {
   start: number;

@@ -26,4 +26,4 @@
  */
 export { applyPatches, encryptPlaintextSecrets, listPlaintextSecrets, type PlaintextSecret } from './apply';
 export { redactSecrets, SECRET_PLACEHOLDER, CIPHERTEXT_PLACEHOLDER } from './redact';
-export { PatchError, valueToYamlData, type YamlData } from './render';
+export { PatchError, valueToYamlData, type YamlData } from './valueToYaml';

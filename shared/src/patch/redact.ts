@@ -8,7 +8,7 @@
  */
 import * as YAML from 'yaml';
 import { applyEdits, parseDocument, YamlText, type Edit } from './edit';
-import { PatchError } from './render';
+import { PatchError } from './valueToYaml';
 
 export const SECRET_PLACEHOLDER = '[secret]';
 export const CIPHERTEXT_PLACEHOLDER = '[ciphertext]';
