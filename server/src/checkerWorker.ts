@@ -12,7 +12,7 @@ import type { MessagePort } from 'node:worker_threads';
 import { createCheckModeChecker } from '../../shared/src/language/evaluation';
 import { CancelledError, type CheckOutcome, type EnvironmentChecker } from '../../shared/src/language/service';
 import type { EnvironmentLoader } from '../../shared/src/contract/plugins';
-import { memo, type LazyValues, type Values } from '../../shared/src/language/values';
+import { memo, type LazyValues, type Values } from '../../shared/src/language/checkedValues';
 import type { LazySchemas, SchemaIndex } from '../../shared/src/language/schemas';
 import type { Json } from '../../shared/src/schema/schema';
 

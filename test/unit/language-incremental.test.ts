@@ -7,7 +7,7 @@ import type { Diagnostic } from 'vscode-languageserver-types';
 import { createCheckModeChecker } from '../../shared/src/language/evaluation';
 import { partitionText, pruneImports, topKeyOfPath, type TopLevelEntry } from '../../shared/src/language/incremental';
 import { EscLanguageService } from '../../shared/src/language/service';
-import { redactedJson } from '../../shared/src/language/values';
+import { redactedJson } from '../../shared/src/language/checkedValues';
 import type { Value } from '../../shared/src/value/value';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';

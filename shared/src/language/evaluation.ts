@@ -9,7 +9,7 @@ import { checkEnvironment } from '../eval/index';
 import type { Json } from '../schema/schema';
 import { schemaIndexOf } from './schemas';
 import type { CheckOutcome, EnvironmentChecker } from './service';
-import { memo } from './values';
+import { memo } from './checkedValues';
 
 export function createCheckModeChecker(context: { [key: string]: Json } = {}): EnvironmentChecker {
   return {

@@ -11,7 +11,7 @@ import { isScalar, nodeSpan, type EscDocument, type PathKey, type PropertyNode }
 import { formatPath } from './interpolation';
 import { resolvePath, targetAt, type Resolution } from './resolve';
 import { nodeSchema, refSchema, renderSchemaSummary, summarizeSchema, type SchemaSummary } from './schemas';
-import { kindOfValue, renderValue, valueAtPath, type CheckedValues } from './values';
+import { kindOfValue, renderValue, valueAtPath, type CheckedValues } from './checkedValues';
 import type { EnvironmentWorkspace } from './workspace';
 
 function markdown(value: string, doc: EscDocument, span: { start: number; end: number }): Hover {

@@ -15,7 +15,7 @@
 import type { Diagnostic as LspDiagnostic } from 'vscode-languageserver-types';
 import type { Diagnostic as EvalDiagnostic } from '../syntax/diagnostic';
 import type { LazySchemas } from './schemas';
-import { memo, type LazyValues, type Values } from './values';
+import { memo, type LazyValues, type Values } from './checkedValues';
 
 export interface TopLevelEntry {
   key: string;

@@ -21,7 +21,7 @@ import { definition, prepareRename, references, rename } from './navigation';
 import { semanticTokens } from './semanticTokens';
 import { documentSymbols } from './symbols';
 import { mergeSchemaIndex, type LazySchemas, type SchemaIndex } from './schemas';
-import { memo, type CheckedValues, type LazyValues } from './values';
+import { memo, type CheckedValues, type LazyValues } from './checkedValues';
 import type { EnvironmentWorkspace } from './workspace';
 
 export interface CheckOutcome {
