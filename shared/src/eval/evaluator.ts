@@ -23,7 +23,7 @@ import { parseEnvironmentCached } from './parseCache';
 import type { Decrypter, EnvironmentLoader, ExecutionContext, ProviderLoader, RotationPatch } from '../contract/plugins';
 import type { Diagnostic } from '../syntax/diagnostic';
 import type { Value } from '../value/value';
-import { type AccessorState, Copier, EvalExpr, type InterpolationPart, unexport, Val } from './value';
+import { type AccessorState, Copier, EvalExpr, type InterpolationPart, unexport, Val } from './evalValue';
 
 export type EvalMode = 'check' | 'open' | 'rotate';
 

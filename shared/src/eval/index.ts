@@ -22,7 +22,7 @@ import type { Diagnostic } from '../syntax/diagnostic';
 import type { Value } from '../value/value';
 import { EvaluationCancelled, evaluateDecl, type EvalMode, type ImportInfo } from './evaluator';
 import { parseEnvironmentCached } from './parseCache';
-import type { AccessorState, EvalExpr, Val } from './value';
+import type { AccessorState, EvalExpr, Val } from './evalValue';
 
 export { parseEnvironment };
 export type { EnvironmentDecl, ParsedEnvironment, ImportInfo };
