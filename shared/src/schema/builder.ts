@@ -8,7 +8,7 @@
  *   tuple(string(), number())
  */
 import type { Json, ObjectSchema, Schema } from './schema';
-import { sortedKeys } from './format';
+import { sortedKeys } from './goFormat';
 
 /** Extra keywords for a builder; `type` is set by the builder itself. */
 export type Keywords = Omit<ObjectSchema, 'type'>;

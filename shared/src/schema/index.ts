@@ -41,7 +41,7 @@
  *   compileSchema(root) / tryCompileSchema(root) / resolveRef(s) (compile.ts): `$ref` →
  *     `#/$defs/name` resolution (the only form ESC supports).
  *
- * Go-compatible text (format.ts): goQuote (`%q`), goJson (`json.Marshal`), compareStrings /
+ * Go-compatible text (goFormat.ts): goQuote (`%q`), goJson (`json.Marshal`), compareStrings /
  * sortedKeys (Go's byte-order sort).
  * "Did you mean" (suggest.ts): didYouMean(name, candidates), editDistance(a, b) — for unknown
  *   properties here, and for misspelt builtins, providers, rotators and CLI words above.
@@ -50,7 +50,7 @@
 export * from './schema';
 export * from './builder';
 export * from './compile';
-export * from './format';
+export * from './goFormat';
 export * from './ops';
 export * from './validate';
 export * from './suggest';

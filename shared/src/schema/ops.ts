@@ -6,7 +6,7 @@
 import type { Json, ObjectSchema, Schema } from './schema';
 import type { Value } from '../value/value';
 import { resolveRef } from './compile';
-import { sortedKeys } from './format';
+import { sortedKeys } from './goFormat';
 
 /** Sets an own property even for keys like `__proto__` (keys come from user documents). */
 export function setOwn<T>(o: Record<string, T>, key: string, value: T): void {

@@ -28,7 +28,7 @@ import type { Value } from '../value/value';
 import type { PathSegment } from '../syntax/propertyPath';
 import { formatPath } from '../syntax/propertyPath';
 import { compiledPattern, resolveRef, tryCompileSchema } from './compile';
-import { formatNumber, goJson, goQuote, sortedKeys } from './format';
+import { formatNumber, goJson, goQuote, sortedKeys } from './goFormat';
 
 export interface SchemaIssue {
   severity: Severity;
