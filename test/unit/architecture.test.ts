@@ -4,7 +4,7 @@
  * violation is added.
  */
 import * as assert from 'assert';
-import { forbiddenReaches, importCycles, layerViolations, readImportGraph, type ImportGraph } from './import-graph';
+import { forbiddenReaches, importCycles, importsOutside, layerViolations, readImportGraph, type ImportGraph } from './import-graph';
 import { REPO_ROOT } from './text-markers';
 
 /** shared/src's layers from the bottom up; folders in one entry are siblings and may not import each other. */
@@ -47,6 +47,11 @@ describe('architecture: the import graph', () => {
 
   it('shared/ never imports client/ or server/', () => {
     assert.deepStrictEqual(forbiddenReaches(graph, ['shared'], ['client', 'server']), []);
+  });
+
+  it('the rotation core uses only itself and shared/; the CLI only itself, the core and shared/', () => {
+    assert.deepStrictEqual(importsOutside(graph, 'client/src/core', ['shared']), []);
+    assert.deepStrictEqual(importsOutside(graph, 'client/src/cli', ['client/src/core', 'shared']), []);
   });
 });
 
@@ -99,5 +104,13 @@ describe('architecture: the checker fails on a violation', () => {
     // A subpath of a forbidden module counts; a module that only shares its prefix does not.
     assert.strictEqual(forbiddenReaches(graphOf({ 'r/a.ts': ['vscode/x'] }), ['r'], ['vscode']).length, 1);
     assert.strictEqual(forbiddenReaches(graphOf({ 'r/a.ts': ['vscode-uri'] }), ['r'], ['vscode']).length, 0);
+  });
+
+  it('an import of a project file outside the allowed folders', () => {
+    const g = graphOf(clean);
+    assert.deepStrictEqual(importsOutside(g, 'r/top', ['r/mid', 'r/side']), ['r/top/e.ts -> r/low/a.ts']);
+    assert.deepStrictEqual(importsOutside(g, 'r/top', ['r/mid', 'r/side', 'r/low']), []);
+    // Bare modules are not project files.
+    assert.deepStrictEqual(importsOutside(g, 'r/mid', ['r/low']), []);
   });
 });

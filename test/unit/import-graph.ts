@@ -155,6 +155,22 @@ export function forbiddenReaches(graph: ImportGraph, from: string[], forbidden: 
   return problems;
 }
 
+/**
+ * Imports from files in `from` of project files outside `allowed` (bare modules do not count):
+ * `from` may use only itself and what `allowed` names. Direct imports suffice: when every import
+ * stays inside the allowed folders, so does every chain.
+ */
+export function importsOutside(graph: ImportGraph, from: string, allowed: string[]): string[] {
+  const problems: string[] = [];
+  for (const [file, targets] of graph) {
+    if (!isUnder(file, from)) continue;
+    for (const target of targets) {
+      if (graph.has(target) && !isUnder(target, from) && !allowed.some((a) => isUnder(target, a))) problems.push(`${file} -> ${target}`);
+    }
+  }
+  return problems;
+}
+
 /** Breadth-first: the shortest import chain from `start` to a node satisfying `goal`. */
 function pathTo(graph: ImportGraph, start: string, goal: (node: string) => boolean): string[] | undefined {
   const cameFrom = new Map<string, string | undefined>([[start, undefined]]);
