@@ -6,7 +6,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { DiskReader } from '../../shared/src/language/workspace';
+import type { DiskReader } from '../../shared/src/language/environmentWorkspace';
 
 /** Files larger than this are not environments anyone edits; skip them rather than stall. */
 const MAX_FILE_BYTES = 4 * 1024 * 1024;

@@ -19,7 +19,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { EscLanguageService, CancelledError, type EnvironmentChecker } from '../../shared/src/language/service';
 import { semanticTokensLegend } from '../../shared/src/language/semanticTokens';
 import { ENCRYPT_SECRET_COMMAND } from '../../shared/src/language/codeActions';
-import { EnvironmentWorkspace, type WorkspaceFolder } from '../../shared/src/language/workspace';
+import { EnvironmentWorkspace, type WorkspaceFolder } from '../../shared/src/language/environmentWorkspace';
 import { diskReader, findEnvironmentFiles, pathToUri, uriToPath } from './diskWorkspace';
 import { ValidationScheduler } from './scheduler';
 

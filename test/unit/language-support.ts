@@ -1,5 +1,5 @@
 /** In-memory workspaces for the language-service tests (no disk, no server). */
-import { EnvironmentWorkspace } from '../../shared/src/language/workspace';
+import { EnvironmentWorkspace } from '../../shared/src/language/environmentWorkspace';
 import { EscLanguageService, type EnvironmentChecker } from '../../shared/src/language/service';
 import { markers, type Marked } from './text-markers';
 

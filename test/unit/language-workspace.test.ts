@@ -1,6 +1,6 @@
 /** The workspace model: environment names, open documents over disk, dependents. */
 import { strict as assert } from 'node:assert';
-import { EnvironmentWorkspace, scanDependencies } from '../../shared/src/language/workspace';
+import { EnvironmentWorkspace, scanDependencies } from '../../shared/src/language/environmentWorkspace';
 
 describe('language service: workspace model', () => {
   const disk = new Map<string, string>([

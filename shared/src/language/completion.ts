@@ -10,7 +10,7 @@ import { parseAccessors } from './interpolation';
 import { flowContext, lineContext, longFormCallee, type ChainKey } from './lineContext';
 import type { EscDocument, PathKey } from './model';
 import { pathCandidates, type PathCandidate } from './paths';
-import type { EnvironmentWorkspace } from './workspace';
+import type { EnvironmentWorkspace } from './environmentWorkspace';
 
 const RESERVED_VALUE_KEYS = ['environmentVariables', 'files', 'pulumiConfig'];
 

@@ -12,7 +12,7 @@ import { formatPath } from './interpolation';
 import { resolvePath, targetAt, type Resolution } from './resolve';
 import { nodeSchema, refSchema, renderSchemaSummary, summarizeSchema, type SchemaSummary } from './schemas';
 import { kindOfValue, renderValue, valueAtPath, type CheckedValues } from './checkedValues';
-import type { EnvironmentWorkspace } from './workspace';
+import type { EnvironmentWorkspace } from './environmentWorkspace';
 
 function markdown(value: string, doc: EscDocument, span: { start: number; end: number }): Hover {
   return { contents: { kind: MarkupKind.Markdown, value }, range: doc.lines.range(span) };

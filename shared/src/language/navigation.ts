@@ -5,7 +5,7 @@
 import type { Location, Position, Range, TextEdit, WorkspaceEdit } from 'vscode-languageserver-types';
 import { definitionOfReference, importsOf, referencesTo, resolvePath, targetAt, type Definition } from './resolve';
 import type { EscDocument } from './model';
-import type { EnvironmentWorkspace } from './workspace';
+import type { EnvironmentWorkspace } from './environmentWorkspace';
 
 const START: Range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
 

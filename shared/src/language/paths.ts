@@ -7,7 +7,7 @@ import { calleeOf, propertiesOf, schemaAt } from './catalogIndex';
 import type { Schema } from '../schema/schema';
 import { isMap, pairKey, type EscDocument, type PathKey } from './model';
 import { environmentReference, layersOf } from './resolve';
-import type { EnvironmentWorkspace } from './workspace';
+import type { EnvironmentWorkspace } from './environmentWorkspace';
 
 export interface PathCandidate {
   name: string;

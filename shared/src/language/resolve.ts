@@ -8,7 +8,7 @@
 import type { Accessor } from './interpolation';
 import type { EscDocument, ImportEntry, LocatedInterpolation, PathKey, PropertyNode } from './model';
 import type { Span } from './text';
-import type { EnvironmentWorkspace } from './workspace';
+import type { EnvironmentWorkspace } from './environmentWorkspace';
 
 export interface Definition {
   doc: EscDocument;

@@ -22,7 +22,7 @@ import { semanticTokens } from './semanticTokens';
 import { documentSymbols } from './symbols';
 import { mergeSchemaIndex, type LazySchemas, type SchemaIndex } from './schemas';
 import { memo, type CheckedValues, type LazyValues } from './checkedValues';
-import type { EnvironmentWorkspace } from './workspace';
+import type { EnvironmentWorkspace } from './environmentWorkspace';
 
 export interface CheckOutcome {
   /** Diagnostics of every environment involved; those of other environments are dropped. */

@@ -9,7 +9,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Diagnostic } from 'vscode-languageserver-types';
 import { createCheckModeChecker } from '../../../../shared/src/language/evaluation';
 import { EscLanguageService } from '../../../../shared/src/language/service';
-import { EnvironmentWorkspace, type DiskReader } from '../../../../shared/src/language/workspace';
+import { EnvironmentWorkspace, type DiskReader } from '../../../../shared/src/language/environmentWorkspace';
 import type { Command } from '../command';
 import type { CliContext } from '../context';
 import { EXIT } from '../errors';
