@@ -11,6 +11,8 @@ import { CoreError } from '../core/errors';
 import { Workspace } from '../core/workspace';
 import type { SecretInput } from './prompt';
 import type { Ui } from './ui';
+import type { AwsSettings } from '../core/aws/clients';
+import { UsageError } from './errors';
 
 export interface GlobalOptions {
   workspace?: string;
@@ -44,6 +46,19 @@ function isDir(p: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * Per-request AWS deadline from `ESC_LOCAL_AWS_TIMEOUT` (seconds, default 15): the response
+ * deadline of each attempt; connecting gets at most 5 s of it.
+ */
+export function awsSettingsFromEnv(env: NodeJS.ProcessEnv): AwsSettings {
+  const text = env.ESC_LOCAL_AWS_TIMEOUT;
+  if (text === undefined || text === '') return {};
+  const seconds = Number(text);
+  if (!Number.isFinite(seconds) || seconds <= 0) throw new UsageError(`ESC_LOCAL_AWS_TIMEOUT must be a positive number of seconds, got "${text}"`);
+  const ms = Math.round(seconds * 1000);
+  return { requestTimeoutMs: ms, connectTimeoutMs: Math.min(ms, 5000) };
 }
 
 export class CliContext {
@@ -83,6 +98,7 @@ export class CliContext {
       workspace: { root: this.root, environmentsRoot: this.environmentsRoot },
       keychainService: this.keychainService,
       tool: 'esc-local CLI',
+      aws: awsSettingsFromEnv(this.env),
       log: (line) => this.ui.progress(line),
     });
     return this.cachedCore;

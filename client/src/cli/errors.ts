@@ -1,17 +1,19 @@
 /**
- * Exit codes and the mapping of failures to them. Scripts can rely on these:
- *
- * | code | meaning |
- * |---|---|
- * | 0 | success (for `check`: no errors; warnings allowed) |
- * | 1 | the operation failed or `check` found errors (details on stderr) |
- * | 2 | usage error: unknown command/option, missing or bad argument |
- * | 3 | not found: environment, revision, schedule or webhook |
- * | 4 | keychain: unavailable/locked, or a required entry (managing credentials, data key) missing |
- * | 5 | busy: another rotation of the environment holds its lock |
- * | 130 | interrupted (Ctrl-C) |
+ * Exit codes and the mapping of failures to them: `EXIT_CODES` is the one table; `--help`
+ * prints it and docs/cli.md carries the same rows (a test compares them).
  */
 import { CoreError } from '../core/errors';
+
+/** code → meaning, in the order printed. */
+export const EXIT_CODES: ReadonlyArray<{ code: number; meaning: string }> = [
+  { code: 0, meaning: 'success (`check`: no errors; warnings allowed)' },
+  { code: 1, meaning: 'the operation failed (a rotation failed, timed out or found drift — missing managing AWS credentials included), or `check` found errors' },
+  { code: 2, meaning: 'usage error (unknown command/option, bad or missing argument, bad `--cron`)' },
+  { code: 3, meaning: 'not found: environment, revision, schedule, webhook, keychain entry to forget' },
+  { code: 4, meaning: 'keychain: unavailable or locked, or the workspace data key is missing' },
+  { code: 5, meaning: "busy: another rotation holds the environment's lock (see `--wait`)" },
+  { code: 130, meaning: 'interrupted (Ctrl-C: the first one cancels cleanly, a second exits)' },
+];
 
 export const EXIT = {
   ok: 0,
@@ -54,7 +56,6 @@ export function exitCodeFor(e: unknown): number {
       case 'EnvironmentNotFound':
         return EXIT.notFound;
       case 'KeychainUnavailable':
-      case 'KeychainMissingEntry':
       case 'DataKeyMissing':
         return EXIT.keychain;
       case 'Locked':

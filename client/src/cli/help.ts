@@ -1,6 +1,7 @@
 /** --help texts, generated from the command definitions so they never drift from the parser. */
 import type { OptionSpec } from './args';
 import type { Command } from './command';
+import { EXIT_CODES } from './errors';
 import type { Palette } from './ui';
 
 export const GLOBAL_OPTIONS: OptionSpec[] = [
@@ -49,8 +50,10 @@ export function mainHelp(commands: readonly Command[], version: string, p: Palet
     p.bold('Global options:'),
     ...optionLines(GLOBAL_OPTIONS),
     '',
-    'Run `esc-local COMMAND --help` for details. Exit codes: 0 ok, 1 failed/errors found, 2 usage,',
-    '3 not found, 4 keychain problem, 5 environment busy (locked), 130 interrupted.',
+    'Run `esc-local COMMAND --help` for details.',
+    '',
+    p.bold('Exit codes:'),
+    ...EXIT_CODES.map((e) => `  ${String(e.code).padEnd(5)}${e.meaning}`),
     '',
   ].join('\n');
 }

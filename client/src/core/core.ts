@@ -2,13 +2,20 @@
  * EscCore: the operations the extension and the CLI call (see index.ts for the overview).
  * The rotation driver runs, under the environment's lock:
  *
- *   recover?  an earlier run's journal → complete that rotation instead (recovered: true)
+ *   recover?  an earlier run's journal → finish what it started (promote a created key, settle
+ *             orphans, record a pending write) as a `recovery` revision; then, as asked:
  *   evaluate  the evaluator's rotateEnvironment with journal-backed rotators → patches
+ *   correct   a failed path whose state names a key this run deleted loses that key (the file
+ *             never names a key that no longer exists)
  *   write     journal `writing` (hash of the new text + revision draft) → atomic file write
- *   record    history revision (idempotent by rotation id) → journal removed
+ *   record    history revision (idempotent by rotation id; every deleted key listed) → journal removed
+ *
+ * The whole rotation has a deadline (`timeoutMs`, default 5 min) that aborts every AWS call and
+ * wait, so the lock is released by then whatever the network does.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
+import * as path from 'node:path';
 import { createHash, randomUUID } from 'node:crypto';
 import type { Diagnostic } from '../../../shared/src/syntax/diagnostic';
 import type { ProviderLoader, Provider, Rotator, RotationPatch } from '../../../shared/src/contract/plugins';
@@ -17,11 +24,12 @@ import { openEnvironment, rotateEnvironment, type EvalResult } from '../../../sh
 import { AesGcmCipher } from '../../../shared/src/crypt/index';
 import { applyPatches, encryptPlaintextSecrets, listPlaintextSecrets } from '../../../shared/src/patch/index';
 import { parsePath, formatPath } from '../../../shared/src/syntax/propertyPath';
-import { writeFileAtomic } from './atomic';
+import { registerTempDir, removeStaleTempFiles, writeFileAtomic } from './atomic';
+import { formatMs } from './aws/errors';
 import type { AwsSettings } from './aws/clients';
 import { crashPoint } from './crashpoints';
 import { CoreError, describeError } from './errors';
-import { HistoryStore, type NewRevision, type Revision, type RotatedPathRecord } from './history';
+import { HistoryStore, type DeletedKeyRecord, type NewRevision, type Revision, type RotatedPathRecord } from './history';
 import { Journal, journalFile } from './journal';
 import { Keychain, DEFAULT_KEYCHAIN_SERVICE } from './keychain';
 import { acquireEnvironmentLock } from './lock';
@@ -61,13 +69,21 @@ export interface RotateOptions {
   onProgress?: (line: string) => void;
   /** Called before the first change in AWS: from then on `signal` is ignored (show "not cancellable"). */
   onPointOfNoReturn?: () => void;
+  /** Deadline of the whole rotation, recovery included (ms). Default 5 minutes. */
+  timeoutMs?: number;
 }
+
+export const DEFAULT_ROTATION_TIMEOUT_MS = 5 * 60_000;
 
 export interface RotationResult {
   environment: string;
   file: string;
-  /** An interrupted earlier rotation was completed instead of starting a new one. */
+  /** An interrupted earlier rotation was completed first (see `recovery`). */
   recovered: boolean;
+  /** What completing the interrupted rotation did (its own revision), when there was one. */
+  recovery?: { revision?: Revision; deletedKeys: DeletedKeyRecord[]; message: string };
+  /** Every access key deleted in AWS by this call (recovery included), with why. */
+  deletedKeys: DeletedKeyRecord[];
   /** True if every requested path rotated. */
   ok: boolean;
   paths: RotatedPathRecord[];
@@ -122,6 +138,18 @@ export class EscCore {
     this.aws = options.aws ?? {};
     this.tool = options.tool ?? 'esc-local';
     this.log = options.log ?? (() => undefined);
+    // Temp files of atomic writes anywhere in the workspace go to the machine-local run folder.
+    registerTempDir(this.workspace.root, this.tempDir);
+  }
+
+  /** Where atomic writes keep their temp files: never a committed folder. */
+  get tempDir(): string {
+    return path.join(this.workspace.runDir, 'tmp');
+  }
+
+  /** Removes temp files that killed processes left (here, and where older versions put them). */
+  private sweepTempFiles(environment: string, file: string): void {
+    for (const dir of [this.tempDir, path.join(this.workspace.runDir, 'journal'), path.join(this.workspace.runDir, 'locks'), path.dirname(file), path.join(this.workspace.historyDir, ...environment.split('/').map(encodeURIComponent))]) removeStaleTempFiles(dir);
   }
 
   /** The providers/rotators that run locally. A session is needed only to rotate aws-iam. */
@@ -184,52 +212,78 @@ export class EscCore {
     const cipher = await this.cipher(true);
     const dataKey = await this.workspace.dataKey();
     const lock = await acquireEnvironmentLock(this.workspace.runDir, environment, { waitMs: options.waitMs ?? 0, tool: this.tool, purpose: 'rotation', ...(options.signal ? { signal: options.signal } : {}) });
+    const timeoutMs = options.timeoutMs ?? DEFAULT_ROTATION_TIMEOUT_MS;
+    const deadline = new AbortController();
+    const timer = setTimeout(
+      () => deadline.abort(new CoreError('DeadlineExceeded', `the rotation did not finish within its deadline of ${formatMs(timeoutMs)}`, { environment }, 'check the network and the AWS endpoint; the next run completes whatever this one started')),
+      timeoutMs,
+    );
     try {
       crashPoint('after-lock');
+      this.sweepTempFiles(environment, file);
+      const run: RunContext = { environment, file, cipher, options, deadline: deadline.signal };
       const earlier = Journal.open(this.workspace.runDir, environment, dataKey);
-      if (earlier && earlier.phase !== 'rotating') {
-        const finished = this.finishRecordedWrite(environment, file, earlier);
-        if (finished) return finished;
-      }
-      const journal = earlier ?? Journal.begin(this.workspace.runDir, environment, dataKey, options.paths);
-      if (!earlier) crashPoint('after-journal-begin');
-      const recovered = earlier !== undefined;
-      if (recovered) this.log(`${environment}: completing an interrupted rotation (started ${journal.startedAt})`);
-      return await this.runRotation(environment, file, cipher, journal, recovered, recovered ? journal.paths : options.paths, options);
+      const recovery = earlier ? await this.recover(run, earlier) : undefined;
+      if (recovery && !recovery.ok) return recovery;
+      const journal = Journal.begin(this.workspace.runDir, environment, dataKey, options.paths);
+      crashPoint('after-journal-begin');
+      const result = await this.runRotation(run, journal, 'rotation', options.paths);
+      if (!recovery?.recovery) return result;
+      return { ...result, recovered: true, recovery: recovery.recovery, deletedKeys: [...recovery.deletedKeys, ...result.deletedKeys], message: `${recovery.recovery.message}; then ${result.message}` };
     } finally {
+      clearTimeout(timer);
       lock.release();
     }
   }
 
   /**
-   * Crash after the journal said `writing`: the file has the new text iff its hash matches.
-   * Returns undefined when the write never happened: the rotation is then redone from the journal.
+   * Finishes what an interrupted rotation started, without starting anything new: records a
+   * write that happened, promotes a key that was created, settles orphans of lost
+   * CreateAccessKey responses, drops keys it deleted from the file. Returns ok: false when it
+   * cannot (the caller then does not rotate).
    */
-  private finishRecordedWrite(environment: string, file: string, journal: Journal): RotationResult | undefined {
-    const pending = journal.pendingWrite;
-    let revision: Revision | undefined;
-    if (journal.phase === 'history-recorded' && journal.revision !== undefined) {
-      revision = this.history.get(environment, journal.revision);
-    } else if (pending && sha256(fs.readFileSync(file, 'utf8')) === pending.textSha256) {
-      revision = this.recordOnce(environment, pending.rotationId, pending.revision);
-    } else {
-      // The file was never written: redo the rotation from the journal (created keys are in it).
-      journal.abandonWrite();
-      return undefined;
+  private async recover(run: RunContext, journal: Journal): Promise<RotationResult> {
+    const { environment, file } = run;
+    let recorded: Revision | undefined;
+    if (journal.phase !== 'rotating') {
+      recorded = this.finishRecordedWrite(environment, file, journal);
+      if (recorded && !journal.keepUnfinished(journal.pendingWrite?.completedUsers ?? [], [])) {
+        const message = `completed an interrupted rotation of ${environment} (revision ${recorded.number})`;
+        return { ...this.recoveryResult(run, recorded, message), recovery: { revision: recorded, deletedKeys: recorded.deletedKeys ?? [], message } };
+      }
     }
-    journal.remove();
-    const paths = revision.paths;
-    return {
-      environment,
-      file,
-      recovered: true,
-      ok: revision.outcome === 'succeeded',
-      paths,
-      ...(revision.principalArn ? { principalArn: revision.principalArn } : {}),
-      revision,
-      diagnostics: [],
-      message: `completed an interrupted rotation of ${environment} (revision ${revision.number}); run the rotation again to rotate once more`,
-    };
+    if (!journal.hasExternalEffects()) {
+      journal.remove();
+      this.log(`${environment}: an interrupted rotation had changed nothing in AWS; starting over`);
+      return { ...this.recoveryResult(run, recorded, 'nothing to recover'), ...(recorded ? { recovery: { revision: recorded, deletedKeys: [], message: `completed an interrupted rotation of ${environment} (revision ${recorded.number})` } } : {}) };
+    }
+    this.log(`${environment}: completing an interrupted rotation (started ${journal.startedAt})`);
+    const text = fs.readFileSync(file, 'utf8');
+    const wanted = journal.paths && journal.paths.length > 0 ? new Set(journal.paths.map(canonicalValuesPath)) : undefined;
+    const paths = findRotationTargets(text)
+      .filter((t) => t.rotator === 'aws-iam' && (wanted === undefined || wanted.has(canonicalValuesPath(t.path))))
+      .map((t) => t.path);
+    const result = await this.runRotation(run, journal, 'recovery', paths);
+    const message = result.revision ? `completed an interrupted rotation of ${environment} (revision ${result.revision.number})` : `completed an interrupted rotation of ${environment}`;
+    if (!result.ok) return { ...result, message: `could not complete an interrupted rotation of ${environment}, so no new rotation was started: ${result.message}` };
+    return { ...result, recovery: { ...(result.revision ? { revision: result.revision } : {}), deletedKeys: result.deletedKeys, message } };
+  }
+
+  private recoveryResult(run: RunContext, revision: Revision | undefined, message: string): RotationResult {
+    return { environment: run.environment, file: run.file, recovered: true, ok: true, paths: [], deletedKeys: [], diagnostics: [], message, ...(revision ? { revision } : {}) };
+  }
+
+  /**
+   * Crash after the journal said `writing`: the file has the new text iff its hash matches.
+   * Returns the recorded revision, or undefined when the write never happened (the journal is
+   * then back in `rotating`, and the recovery promotes what it created).
+   */
+  private finishRecordedWrite(environment: string, file: string, journal: Journal): Revision | undefined {
+    const pending = journal.pendingWrite;
+    if (journal.phase === 'history-recorded' && journal.revision !== undefined) return this.history.get(environment, journal.revision);
+    if (pending && sha256(fs.readFileSync(file, 'utf8')) === pending.textSha256) return this.recordOnce(environment, pending.rotationId, pending.revision);
+    journal.abandonWrite();
+    return undefined;
   }
 
   /** Appends the revision unless one with this rotation id exists already (recovery after a crash). */
@@ -239,15 +293,9 @@ export class EscCore {
     return this.history.append(environment, { ...draft, rotationId });
   }
 
-  private async runRotation(
-    environment: string,
-    file: string,
-    cipher: AesGcmCipher,
-    journal: Journal,
-    recovered: boolean,
-    paths: string[] | undefined,
-    options: RotateOptions,
-  ): Promise<RotationResult> {
+  private async runRotation(run: RunContext, journal: Journal, mode: 'rotation' | 'recovery', paths: string[] | undefined): Promise<RotationResult> {
+    const { environment, file, cipher, options } = run;
+    const recovered = mode === 'recovery';
     const principals: string[] = [];
     const completedUsers: string[] = [];
     const session: AwsRotationSession = {
@@ -260,6 +308,8 @@ export class EscCore {
         options.onProgress?.(line);
       },
       onCompleted: (userArn) => completedUsers.push(userArn),
+      deadline: run.deadline,
+      recoveryOnly: recovered,
       ...(options.onPointOfNoReturn ? { onPointOfNoReturn: options.onPointOfNoReturn } : {}),
     };
     const text = fs.readFileSync(file, 'utf8');
@@ -275,20 +325,23 @@ export class EscCore {
     }
     if (selected.length === 0) {
       journal.remove();
+      if (recovered) return { environment, file, recovered, ok: true, paths: [], deletedKeys: [], diagnostics: [], message: 'nothing to recover' };
       throw new CoreError('InvalidInput', 'this environment has no fn::rotate to rotate', { environment, file });
     }
 
+    const signal = options.signal ? AbortSignal.any([options.signal, run.deadline]) : run.deadline;
     const result = await rotateEnvironment(environment, text, {
       loader: this.workspace.loader(cipher),
       providers: this.providers({ session }),
       decrypter: cipher,
       context: { pulumi: { user: { id: osUser() } } },
-      ...(paths && paths.length > 0 ? { paths } : {}),
-      ...(options.signal ? { signal: options.signal } : {}),
+      paths: selected.map((t) => t.path),
+      signal,
     });
     crashPoint('after-evaluate');
+    if (run.deadline.aborted) throw run.deadline.reason;
     const loadErrors = result.loadDiagnostics.filter((d) => d.severity === 1);
-    if (loadErrors.length > 0) {
+    if (loadErrors.length > 0 && journal.deletedKeyIds().length === 0 && !journal.hasExternalEffects()) {
       journal.remove();
       const d = loadErrors[0]!;
       throw new CoreError('EvaluationFailed', `${d.summary} (line ${d.range.begin.line}, column ${d.range.begin.column})`, { environment, path: d.path, file });
@@ -296,29 +349,40 @@ export class EscCore {
 
     const records = this.pathRecords(text, selected, result.patches, result.diagnostics);
     if (options.signal?.aborted) for (const r of records) if (r.error !== undefined) r.error = `cancelled: ${r.error}`;
-    const failed = records.filter((r) => r.error !== undefined);
+    // The file must never name a key this run deleted: drop such keys from every state written.
+    const deleted = journal.deletedKeyIds();
+    const patches = await this.withoutDeletedKeys(text, selected, result.patches, records, new Set(deleted.map((d) => d.accessKeyId)), recovered);
+    const shown = recovered ? records.filter((r) => r.error !== undefined || patches.some((p) => samePathText(p.docPath, selected.find((t) => t.path === r.path)!.stateDocPath))) : records;
+    const failed = shown.filter((r) => r.error !== undefined);
+    const unreported = journal.unreportedDeletions();
+    const deletedKeys: DeletedKeyRecord[] = unreported.map((d) => ({ accessKeyId: d.accessKeyId, userArn: d.userArn, reason: d.reason }));
     const principalArn = principals[principals.length - 1] ?? journal.principal();
+    const failureText = failed.map((f) => `${f.path}: ${f.error}`).join('; ');
     const base: Omit<NewRevision, 'definition' | 'outcome'> = {
       kind: recovered ? 'recovery' : 'rotation',
-      paths: records,
+      paths: shown,
+      ...(deletedKeys.length > 0 ? { deletedKeys } : {}),
       ...(principalArn ? { principalArn } : {}),
       ...(options.trigger ? { trigger: options.trigger } : {}),
     };
+    const outcome = failed.length === 0 ? 'succeeded' : 'failed';
 
-    if (result.patches.length === 0) {
+    if (patches.length === 0) {
       // Nothing to write. Keep the journal only if AWS may hold something of ours.
       journal.keepUnfinished(completedUsers, failed.map((r) => r.path));
-      const revision = options.recordFailures === false ? undefined : this.history.append(environment, { ...base, outcome: 'failed', message: failed.map((f) => `${f.path}: ${f.error}`).join('; ') });
+      const record = options.recordFailures !== false && (failed.length > 0 || deletedKeys.length > 0 || !recovered);
+      const revision = record ? this.history.append(environment, { ...base, outcome: failed.length > 0 || !recovered ? 'failed' : 'succeeded', message: failureText || (recovered ? `deleted ${deletedKeys.map((d) => d.accessKeyId).join(', ')}` : 'no state was produced') }) : undefined;
       return {
         environment,
         file,
         recovered,
-        ok: false,
-        paths: records,
+        ok: recovered && failed.length === 0,
+        paths: shown,
+        deletedKeys,
         ...(principalArn ? { principalArn } : {}),
         ...(revision ? { revision } : {}),
         diagnostics: result.diagnostics,
-        message: `rotation of ${environment} failed: ${failed.map((f) => `${f.path}: ${f.error}`).join('; ') || 'no state was produced'}`,
+        message: recovered && failed.length === 0 ? `completed an interrupted rotation of ${environment}` : `rotation of ${environment} failed: ${failureText || 'no state was produced'}`,
       };
     }
 
@@ -326,14 +390,14 @@ export class EscCore {
     const current = fs.readFileSync(file, 'utf8');
     let newText: string;
     try {
-      newText = await applyPatches(current, result.patches, cipher);
+      newText = await applyPatches(current, patches, cipher);
     } catch (e) {
       // Keys created so far are sealed in the journal (kept): the next run writes them.
       throw new CoreError('EvaluationFailed', `the rotated state cannot be written into the file: ${describeError(e)}`, { environment, file }, 'fix the file (it changed while rotating?) and run the rotation again; the new keys are kept in the rotation journal');
     }
     const definition = (await encryptPlaintextSecrets(newText, cipher)).text;
     const rotationId = randomUUID();
-    const draft: NewRevision = { ...base, outcome: failed.length === 0 ? 'succeeded' : 'failed', definition, ...(failed.length > 0 ? { message: failed.map((f) => `${f.path}: ${f.error}`).join('; ') } : {}) };
+    const draft: NewRevision = { ...base, outcome, definition, ...(failed.length > 0 ? { message: failureText } : {}) };
     journal.beginWrite({ textSha256: sha256(newText), rotationId, revision: draft, completedUsers });
     crashPoint('after-write-intent');
     try {
@@ -346,24 +410,57 @@ export class EscCore {
     crashPoint('after-file-write');
     const revision = this.recordOnce(environment, rotationId, draft);
     journal.historyRecorded(revision.number);
+    journal.markReported(deletedKeys.map((d) => d.accessKeyId));
     crashPoint('after-history');
     if (failed.length === 0) journal.remove();
     else journal.keepUnfinished(completedUsers, failed.map((r) => r.path));
-    const done = records.filter((r) => r.error === undefined);
+    const done = shown.filter((r) => r.error === undefined);
     return {
       environment,
       file,
       recovered,
       ok: failed.length === 0,
-      paths: records,
+      paths: shown,
+      deletedKeys,
       ...(principalArn ? { principalArn } : {}),
       revision,
       diagnostics: result.diagnostics,
       message:
-        (recovered ? `completed an interrupted rotation of ${environment}` : `rotated ${done.map((r) => r.path).join(', ')} in ${environment}`) +
+        (recovered ? `completed an interrupted rotation of ${environment}` : failed.length > 0 ? `rotation of ${environment} failed` : `rotated ${done.map((r) => r.path).join(', ')} in ${environment}`) +
         ` (revision ${revision.number})` +
-        (failed.length > 0 ? `; failed: ${failed.map((f) => `${f.path}: ${f.error}`).join('; ')}` : ''),
+        (failed.length > 0 ? `: ${failureText}` : ''),
     };
+  }
+
+  /**
+   * The patches to write, with every key in `deleted` dropped from the states: from the
+   * evaluator's new states, and — as a correction — from the old state of a path that failed
+   * after its previous key was deleted. In recovery, a state left as it was is not rewritten.
+   */
+  private async withoutDeletedKeys(text: string, selected: RotationTarget[], patches: RotationPatch[], records: RotatedPathRecord[], deleted: Set<string>, recovered: boolean): Promise<RotationPatch[]> {
+    const out: RotationPatch[] = [];
+    for (const t of selected) {
+      const record = records.find((r) => r.path === t.path)!;
+      const oldJs = jsAt(text, t.stateDocPath);
+      const before = keyIdsOf(oldJs);
+      const patch = patches.find((p) => samePathText(p.docPath, t.stateDocPath));
+      if (patch) {
+        const replacement = dropKeys(patch.replacement, deleted);
+        const after = { current: valueField(replacement, 'current', 'accessKeyId'), previous: valueField(replacement, 'previous', 'accessKeyId') };
+        if (recovered && after.current === before.current && after.previous === before.previous) continue;
+        const dropped = [before.current, before.previous].filter((id): id is string => id !== undefined && deleted.has(id));
+        if (dropped.length > 0) record.deletedKeyId = dropped.join(', ');
+        if (after.current === before.current) delete record.newKeyId;
+        out.push({ ...patch, replacement });
+        continue;
+      }
+      const named = [before.current, before.previous].filter((id): id is string => id !== undefined && deleted.has(id));
+      if (named.length === 0 || oldJs === undefined) continue;
+      const cipher = await this.cipher(false);
+      out.push({ docPath: t.stateDocPath, replacement: dropKeys(await stateValueFromYaml(oldJs, cipher), deleted) });
+      record.deletedKeyId = named.join(', ');
+    }
+    return out;
   }
 
   /** Per selected path: old/new/deleted key ids from the patches, or the error from the diagnostics. */
@@ -468,6 +565,28 @@ export class EscCore {
       lock.release();
     }
   }
+}
+
+interface RunContext {
+  environment: string;
+  file: string;
+  cipher: AesGcmCipher;
+  options: RotateOptions;
+  /** Aborted when the rotation's deadline passes. */
+  deadline: AbortSignal;
+}
+
+/** A state without its entries (`current`, `previous`, …) whose `accessKeyId` is in `deleted`. */
+function dropKeys(state: Value, deleted: Set<string>): Value {
+  const d: unknown = state.value;
+  if (deleted.size === 0 || d === null || typeof d !== 'object' || Array.isArray(d)) return state;
+  const kept: { [k: string]: Value } = {};
+  for (const [k, v] of Object.entries(d as { [k: string]: Value })) {
+    const id = valueField(v, 'accessKeyId');
+    if (typeof id === 'string' && deleted.has(id)) continue;
+    kept[k] = v;
+  }
+  return { ...state, value: kept };
 }
 
 function canonicalValuesPath(p: string): string {

@@ -19,6 +19,8 @@ export const CRASH_POINTS = [
   'after-write-intent',
   'after-file-write',
   'after-history',
+  /** Inside every atomic write, between the temp file and its rename (use `#n` for the n-th write). */
+  'atomic-temp-written',
 ] as const;
 
 export type CrashPoint = (typeof CRASH_POINTS)[number];

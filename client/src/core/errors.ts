@@ -23,6 +23,7 @@ export type CoreErrorCode =
   | 'HistoryError'
   | 'RollbackRefused'
   | 'Cancelled'
+  | 'DeadlineExceeded'
   | 'InjectedCrash';
 
 export interface ErrorLocation {

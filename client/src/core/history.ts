@@ -26,6 +26,13 @@ export interface RotatedPathRecord {
   error?: string;
 }
 
+/** An access key this tool deleted in AWS: the retired `previous`, or an orphan of its own lost CreateAccessKey. */
+export interface DeletedKeyRecord {
+  accessKeyId: string;
+  userArn: string;
+  reason: 'previous' | 'orphan';
+}
+
 export interface Revision {
   environment: string;
   number: number;
@@ -41,6 +48,8 @@ export interface Revision {
   trigger?: string;
   message?: string;
   paths: RotatedPathRecord[];
+  /** Every access key the rotation deleted in AWS. */
+  deletedKeys?: DeletedKeyRecord[];
   /** Rollbacks: the revision rolled back to. */
   rolledBackTo?: number;
   /** The environment definition as it then stood (secrets as ciphertext), if recorded. */

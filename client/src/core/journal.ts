@@ -48,9 +48,14 @@ export type JournalEntry =
   | { kind: 'iam-begin'; userArn: string; current?: string; previous?: string; at: string }
   | { kind: 'iam-delete-intent'; userArn: string; accessKeyId: string; at: string }
   | { kind: 'iam-deleted'; userArn: string; accessKeyId: string; at: string }
-  | { kind: 'iam-create-intent'; userArn: string; at: string }
+  /** A CreateAccessKey call is about to be sent; `deadlineMs` bounds how long it can run. */
+  | { kind: 'iam-create-intent'; userArn: string; at: string; attempt?: string; deadlineMs?: number }
+  /** The call failed. `certain`: AWS answered with a 4xx, so it created nothing; else it may have. */
+  | { kind: 'iam-create-failed'; userArn: string; attempt: string; certain: boolean; at: string }
+  /** An uncertain attempt settled against ListAccessKeys: its key (`orphan`, deleted) or none. */
+  | { kind: 'iam-create-settled'; userArn: string; attempt: string; orphan?: string; at: string }
   | { kind: 'iam-orphan-deleted'; userArn: string; accessKeyId: string; at: string }
-  | { kind: 'iam-created'; userArn: string; accessKeyId: string; secret: Sealed; createdAt: string; at: string }
+  | { kind: 'iam-created'; userArn: string; accessKeyId: string; secret: Sealed; createdAt: string; at: string; attempt?: string }
   | { kind: 'iam-verified'; userArn: string; accessKeyId: string; at: string }
   | { kind: 'principal'; arn: string; at: string };
 
@@ -81,7 +86,12 @@ export interface JournalData {
   revision?: number;
   pendingWrite?: PendingWrite;
   entries: JournalEntry[];
+  /** Deleted key ids already listed in a recorded revision. */
+  reported?: string[];
 }
+
+/** Journals written before create intents carried their deadline: the SDK defaults of then. */
+const LEGACY_CREATE_DEADLINE_MS = 20_000;
 
 export function journalFile(runDir: string, environment: string): string {
   return path.join(runDir, 'journal', `${encodeURIComponent(environment)}.json`);
@@ -188,7 +198,8 @@ export class Journal {
   keepUnfinished(completedUsers: readonly string[], remainingPaths: string[]): boolean {
     const done = new Set(completedUsers);
     this.data.entries = this.data.entries.filter((e) => !('userArn' in e) || !done.has(e.userArn));
-    const unfinished = this.data.entries.some((e) => e.kind === 'iam-create-intent' || e.kind === 'iam-created' || e.kind === 'iam-delete-intent');
+    const users = new Set(this.data.entries.flatMap((e) => ('userArn' in e ? [e.userArn] : [])));
+    const unfinished = [...users].some((u) => this.unsettledCreates(u).length > 0 || this.entriesFor(u).some((e) => e.kind === 'iam-created'));
     if (!unfinished) {
       this.remove();
       return false;
@@ -198,6 +209,54 @@ export class Journal {
     this.data.paths = remainingPaths;
     this.flush();
     return true;
+  }
+
+  /**
+   * CreateAccessKey attempts of a user whose outcome is unknown: no key came back, AWS did not
+   * certainly refuse, and they were not settled against ListAccessKeys yet. Each may have
+   * created one key, within `[from, until]` (ms since the epoch, this machine's clock).
+   */
+  unsettledCreates(userArn: string): Array<{ attempt: string; from: number; until: number }> {
+    const entries = this.entriesFor(userArn);
+    const out: Array<{ attempt: string; from: number; until: number }> = [];
+    for (const e of entries) {
+      if (e.kind !== 'iam-create-intent') continue;
+      const attempt = e.attempt ?? e.at;
+      const from = Date.parse(e.at);
+      let until = from + (e.deadlineMs ?? LEGACY_CREATE_DEADLINE_MS);
+      let open = true;
+      for (const r of entries) {
+        if (!('attempt' in r) || r.attempt !== attempt || r === e) continue;
+        if (r.kind === 'iam-created' || r.kind === 'iam-create-settled' || (r.kind === 'iam-create-failed' && r.certain)) open = false;
+        else if (r.kind === 'iam-create-failed') until = Date.parse(r.at);
+      }
+      if (open) out.push({ attempt, from, until });
+    }
+    return out;
+  }
+
+  /** True when the interrupted run may have changed something in AWS (deleted or created a key). */
+  hasExternalEffects(): boolean {
+    return this.data.entries.some((e) => e.kind === 'iam-delete-intent' || e.kind === 'iam-create-intent' || e.kind === 'iam-created');
+  }
+
+  /** Deletions not yet listed in a revision. */
+  unreportedDeletions(): ReturnType<Journal['deletedKeyIds']> {
+    const reported = new Set(this.data.reported ?? []);
+    return this.deletedKeyIds().filter((d) => !reported.has(d.accessKeyId));
+  }
+
+  markReported(ids: readonly string[]): void {
+    if (ids.length === 0) return;
+    this.data.reported = [...new Set([...(this.data.reported ?? []), ...ids])];
+    this.flush();
+  }
+
+  /** Access keys this tool deleted in AWS during this rotation (its own orphans included). */
+  deletedKeyIds(): Array<{ userArn: string; accessKeyId: string; reason: 'previous' | 'orphan' }> {
+    return this.data.entries.flatMap((e): Array<{ userArn: string; accessKeyId: string; reason: 'previous' | 'orphan' }> =>
+      e.kind === 'iam-deleted' ? [{ userArn: e.userArn, accessKeyId: e.accessKeyId, reason: 'previous' as const }] : e.kind === 'iam-orphan-deleted' ? [{ userArn: e.userArn, accessKeyId: e.accessKeyId, reason: 'orphan' as const }] : [],
+    );
   }
 
   /** Ends the journal: the rotation is complete (file written, revision recorded). */

@@ -28,6 +28,8 @@ export interface ScheduledRotationHooks {
   trigger?: string;
   /** Wait for a busy environment's lock (ms). Default 0. */
   waitMs?: number;
+  /** Deadline of each rotation (ms); the core's default when omitted. */
+  timeoutMs?: number;
   /** After every rotation that produced a result (success or failure): show it, send webhooks. */
   onResult?(result: RotationResult): Promise<void> | void;
   /** After a rotation that threw (before recording): show it, send webhooks. */
@@ -40,7 +42,7 @@ export function coreScheduledRotation(core: EscCore, hooks: ScheduledRotationHoo
     async rotate(environment, paths, signal) {
       let result: RotationResult;
       try {
-        result = await core.rotate(environment, { ...(paths && paths.length > 0 ? { paths } : {}), trigger, waitMs: hooks.waitMs ?? 0, ...(signal ? { signal } : {}) });
+        result = await core.rotate(environment, { ...(paths && paths.length > 0 ? { paths } : {}), trigger, waitMs: hooks.waitMs ?? 0, ...(hooks.timeoutMs !== undefined ? { timeoutMs: hooks.timeoutMs } : {}), ...(signal ? { signal } : {}) });
       } catch (e) {
         await hooks.onError?.(environment, paths, e);
         throw e;

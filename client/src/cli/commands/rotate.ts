@@ -3,6 +3,7 @@
  * (lock, journal, preflight, write-back with encrypted state, history), then webhooks. A
  * webhook failure is shown but never changes the rotation's outcome or exit code.
  */
+import { DEFAULT_ROTATION_TIMEOUT_MS } from '../../core/core';
 import type { RotationResult } from '../../core/index';
 import { describeError } from '../../core/errors';
 import { runDueSchedules, ScheduleStore } from '../../core/schedule';
@@ -13,9 +14,8 @@ import { WebhookSecrets } from '../../core/webhook-secrets';
 import { optionValue } from '../args';
 import type { Command } from '../command';
 import type { CliContext } from '../context';
-import { CliError, EXIT, UsageError } from '../errors';
+import { EXIT, UsageError } from '../errors';
 import { VERSION } from '../version';
-import { printEvalDiagnostics } from './diagnostics';
 
 /** Sends the rotation's webhooks; failures are warnings (and logged by the webhook module). */
 async function notify(ctx: CliContext, event: RotationEvent): Promise<void> {
@@ -35,28 +35,39 @@ async function notify(ctx: CliContext, event: RotationEvent): Promise<void> {
   }
 }
 
-/** Human-readable outcome: on stdout, or on stderr when stdout carries JSON. */
-function printResult(ctx: CliContext, result: RotationResult, json: boolean): void {
-  const { green, red, dim, bold } = json ? ctx.ui.err : ctx.ui.out;
-  const line = (text: string): void => (json ? ctx.ui.info(text) : ctx.ui.print(text));
-  line(`${result.ok ? green('✓') : red('✗')} ${result.message}`);
+/**
+ * The outcome, each fact once: a success on stdout (stderr when stdout carries JSON); a failure
+ * — its summary and each failed path's error — on stderr only. Deleted keys are always
+ * printed, `--quiet` or not.
+ */
+function showResult(ctx: CliContext, result: RotationResult, json: boolean): void {
+  const toStderr = json || !result.ok;
+  const { green, red, dim, bold } = toStderr ? ctx.ui.err : ctx.ui.out;
+  const line = (text: string): void => (toStderr ? ctx.ui.report(text) : ctx.ui.print(text));
+  if (result.recovery) line(`${green('✓')} ${result.recovery.message}`);
+  const summary = result.ok ? result.message : `rotation of ${result.environment} failed${result.revision ? ` (recorded as revision ${result.revision.number})` : ''}`;
+  line(`${result.ok ? green('✓') : red('✗')} ${summary}`);
   for (const p of result.paths) {
     if (p.error !== undefined) {
       line(`  ${red('✗')} ${bold(p.path)} ${dim(`(${p.rotator})`)}: ${p.error}`);
       continue;
     }
-    const keys = p.newKeyId ? ` ${p.oldKeyId ?? '(none)'} → ${p.newKeyId}${p.deletedKeyId ? dim(` (deleted ${p.deletedKeyId})`) : ''}` : '';
+    const keys = p.newKeyId ? ` ${p.oldKeyId ?? '(none)'} → ${p.newKeyId}` : '';
     line(`  ${green('✓')} ${bold(p.path)} ${dim(`(${p.rotator})`)}${keys}`);
+  }
+  if (!result.ok && result.paths.length === 0) line(`  ${result.message}`);
+  for (const d of result.deletedKeys) {
+    line(`  deleted access key ${d.accessKeyId} of ${d.userArn} (${d.reason === 'orphan' ? 'created by an interrupted CreateAccessKey of this tool; its secret was never received' : 'the retired previous key'})`);
   }
   if (result.principalArn) ctx.ui.info(`rotated as ${result.principalArn}`);
 }
 
 /** Rotates one environment, prints the outcome, notifies webhooks. Throws core errors; returns failed results. */
-async function rotateOne(ctx: CliContext, environment: string, paths: string[], waitMs: number, json: boolean): Promise<RotationResult> {
+async function rotateOne(ctx: CliContext, environment: string, paths: string[], waitMs: number, timeoutMs: number, json: boolean): Promise<RotationResult> {
   ctx.ui.progress(`rotating ${environment}${paths.length > 0 ? ` (${paths.join(', ')})` : ''}`);
   let result: RotationResult;
   try {
-    result = await ctx.core.rotate(environment, { ...(paths.length > 0 ? { paths } : {}), waitMs, trigger: 'cli', ...(ctx.signal ? { signal: ctx.signal } : {}) });
+    result = await ctx.core.rotate(environment, { ...(paths.length > 0 ? { paths } : {}), waitMs, timeoutMs, trigger: 'cli', ...(ctx.signal ? { signal: ctx.signal } : {}) });
   } catch (e) {
     await notify(ctx, rotationEventFromError(environment, paths, e, 'manual'));
     throw e;
@@ -66,23 +77,18 @@ async function rotateOne(ctx: CliContext, environment: string, paths: string[], 
   return result;
 }
 
-/** Prints a rotation's outcome and, for failures, the evaluator's errors. */
-function showResult(ctx: CliContext, result: RotationResult, json: boolean): void {
-  printResult(ctx, result, json);
-  if (!result.ok) printEvalDiagnostics(ctx, result.environment, result.diagnostics.filter((d) => d.severity === 1));
-}
-
-function waitMsOf(text: string | undefined): number {
-  if (text === undefined) return 0;
+function secondsOption(name: string, text: string | undefined, fallbackMs: number, min: number): number {
+  if (text === undefined) return fallbackMs;
   const seconds = Number(text);
-  if (!Number.isFinite(seconds) || seconds < 0) throw new UsageError(`--wait must be a number of seconds, got "${text}"`);
+  if (!Number.isFinite(seconds) || seconds < min) throw new UsageError(`--${name} must be a number of seconds (at least ${min}), got "${text}"`);
   return Math.round(seconds * 1000);
 }
 
-async function rotateDue(ctx: CliContext, json: boolean, waitMs: number): Promise<number> {
+async function rotateDue(ctx: CliContext, json: boolean, waitMs: number, timeoutMs: number): Promise<number> {
   const store = new ScheduleStore(ctx.escDir);
   const rotation = coreScheduledRotation(ctx.core, {
     waitMs,
+    timeoutMs,
     onResult: async (result) => {
       showResult(ctx, result, json);
       await notify(ctx, rotationEventFromResult(result, 'schedule'));
@@ -119,31 +125,37 @@ export const rotateCommand: Command = {
     'once; each run, failures too, is recorded in the history and in .esc/schedules.json. Run it',
     'from cron or CI, e.g. `17 * * * * cd /repo && esc-local rotate --due --quiet`.',
     '',
+    'Every AWS call has a deadline (ESC_LOCAL_AWS_TIMEOUT seconds per request, default 15) and the',
+    'rotation as a whole one too (--timeout, default 300 s); past it the rotation stops, releases',
+    'the lock and exits 1; the next run completes what it started.',
+    '',
     'Exit code 0 when every rotation succeeded, 1 when one failed, 5 when the environment is',
     'being rotated by someone else (see --wait).',
   ].join('\n'),
   options: [
     { name: 'due', description: 'rotate every environment whose schedule is due' },
     { name: 'wait', value: 'SECONDS', description: 'wait for another rotation of the environment to finish (default 0)' },
+    { name: 'timeout', value: 'SECONDS', description: 'deadline of each rotation, recovery included (default 300)' },
     { name: 'json', description: 'print the outcome as JSON' },
   ],
   args: { min: 0, max: Infinity },
   examples: ['esc-local rotate app/aws-keys', 'esc-local rotate app/aws-keys aws.iam', 'esc-local rotate --due --quiet'],
   async run(ctx, args) {
-    const waitMs = waitMsOf(optionValue(args, 'wait'));
+    const waitMs = secondsOption('wait', optionValue(args, 'wait'), 0, 0);
+    const timeoutMs = secondsOption('timeout', optionValue(args, 'timeout'), DEFAULT_ROTATION_TIMEOUT_MS, 1);
     const json = args.flags.has('json');
     if (args.flags.has('due')) {
       if (args.positionals.length > 0) throw new UsageError('--due takes no environment: it rotates every environment whose schedule is due');
-      return rotateDue(ctx, json, waitMs);
+      return rotateDue(ctx, json, waitMs, timeoutMs);
     }
     if (args.positionals.length === 0) throw new UsageError('name the environment to rotate (or use --due)');
     const env = ctx.resolveEnvironment(args.positionals[0]);
     const paths = args.positionals.slice(1);
-    const result = await rotateOne(ctx, env.name, paths, waitMs, json);
+    const result = await rotateOne(ctx, env.name, paths, waitMs, timeoutMs, json);
     if (json) {
-      ctx.ui.print(JSON.stringify({ environment: result.environment, ok: result.ok, recovered: result.recovered, revision: result.revision?.number ?? null, paths: result.paths, principalArn: result.principalArn ?? null }, null, 2));
+      ctx.ui.print(JSON.stringify({ environment: result.environment, ok: result.ok, recovered: result.recovered, recoveryRevision: result.recovery?.revision?.number ?? null, revision: result.revision?.number ?? null, paths: result.paths, deletedKeys: result.deletedKeys, principalArn: result.principalArn ?? null }, null, 2));
     }
-    if (!result.ok) throw new CliError(`rotation of ${env.name} failed`, EXIT.failed);
-    return EXIT.ok;
+    // A failure was printed by showResult (once, on stderr): nothing more to say.
+    return result.ok ? EXIT.ok : EXIT.failed;
   },
 };

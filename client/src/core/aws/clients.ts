@@ -1,12 +1,20 @@
 /**
- * AWS SDK clients for the core. Endpoints come from the SDK's standard settings
- * (`AWS_ENDPOINT_URL_IAM` / `AWS_ENDPOINT_URL_STS` / `AWS_ENDPOINT_URL`) or from an explicit
- * override the extension passes from its settings; the code path is the same for real AWS and
- * for any compatible endpoint.
+ * AWS SDK clients for the rotation core, and `awsSend`, the one way the core calls AWS. Endpoints
+ * come from the SDK's standard settings (`AWS_ENDPOINT_URL_IAM` / `AWS_ENDPOINT_URL_STS` /
+ * `AWS_ENDPOINT_URL`) or from an explicit override the extension passes from its settings; the
+ * code path is the same for real AWS and for any compatible endpoint.
+ *
+ * Deadlines: the SDK's `requestTimeout` (@smithy/node-http-handler 4.x) only logs a warning
+ * unless `throwOnRequestTimeout` is set, and bounds one attempt, not a call with its retries.
+ * So every call gets its own deadline, an AbortSignal that fires `callTimeoutMs` after the call
+ * starts (or when the caller's signal — cancellation, the rotation's overall deadline — fires);
+ * the SDK destroys the socket on abort and the call rejects. Per attempt, the handler also gets
+ * a connect timeout and a throwing response timeout.
  */
 import { IAMClient } from '@aws-sdk/client-iam';
 import { STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentials } from '../keychain';
+import { AwsCallTimeout } from './errors';
 
 export interface AwsSettings {
   /** Explicit IAM endpoint URL (otherwise the SDK's standard resolution applies). */
@@ -15,18 +23,31 @@ export interface AwsSettings {
   stsEndpoint?: string;
   /** Region for STS calls that have no region of their own (aws-login). Default: AWS_REGION or us-east-1. */
   defaultRegion?: string;
-  /** Attempts for retryable calls (throttling, 5xx, dropped connections). Default 5. */
+  /** Attempts for retryable calls (throttling, 5xx, dropped connections). Default 3. */
   maxAttempts?: number;
-  /** Per-request timeout in ms. Default 15000. */
+  /** Deadline for a connection to be established, per attempt (ms). Default 5000. */
+  connectTimeoutMs?: number;
+  /** Deadline for the response once the request is sent, per attempt (ms). Default 15000. */
   requestTimeoutMs?: number;
+  /** Deadline for one call including the SDK's retries (ms). Default: attempts × (connect + request). */
+  callTimeoutMs?: number;
   /** Verification of a new key through STS: attempts and first delay (doubles, capped). */
   verifyAttempts?: number;
   verifyInitialDelayMs?: number;
   verifyMaxDelayMs?: number;
 }
 
+export const DEFAULT_CONNECT_TIMEOUT_MS = 5000;
+export const DEFAULT_REQUEST_TIMEOUT_MS = 15000;
+export const DEFAULT_MAX_ATTEMPTS = 3;
+
 export function defaultRegion(settings: AwsSettings): string {
   return settings.defaultRegion ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
+}
+
+/** The longest one call may take (its retries included): after that, `awsSend` aborts it. */
+export function callTimeoutMs(settings: AwsSettings, attempts = settings.maxAttempts ?? DEFAULT_MAX_ATTEMPTS): number {
+  return settings.callTimeoutMs ?? attempts * ((settings.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS) + (settings.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS));
 }
 
 function common(settings: AwsSettings, credentials: AwsCredentials, region: string, maxAttempts: number) {
@@ -34,13 +55,17 @@ function common(settings: AwsSettings, credentials: AwsCredentials, region: stri
     region,
     credentials: { accessKeyId: credentials.accessKeyId, secretAccessKey: credentials.secretAccessKey, sessionToken: credentials.sessionToken },
     maxAttempts,
-    requestHandler: { requestTimeout: settings.requestTimeoutMs ?? 15000, connectionTimeout: 5000 },
+    requestHandler: {
+      connectionTimeout: settings.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+      requestTimeout: settings.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+      throwOnRequestTimeout: true,
+    },
   };
 }
 
 /** IAM client with retries for idempotent/read calls (SDK standard retry: throttling, 5xx, transient network errors). */
 export function iamClient(settings: AwsSettings, credentials: AwsCredentials, region: string): IAMClient {
-  return new IAMClient({ ...common(settings, credentials, region, settings.maxAttempts ?? 5), ...(settings.iamEndpoint ? { endpoint: settings.iamEndpoint } : {}) });
+  return new IAMClient({ ...common(settings, credentials, region, settings.maxAttempts ?? DEFAULT_MAX_ATTEMPTS), ...(settings.iamEndpoint ? { endpoint: settings.iamEndpoint } : {}) });
 }
 
 /**
@@ -53,5 +78,25 @@ export function iamClientNoRetry(settings: AwsSettings, credentials: AwsCredenti
 }
 
 export function stsClient(settings: AwsSettings, credentials: AwsCredentials, region: string, maxAttempts?: number): STSClient {
-  return new STSClient({ ...common(settings, credentials, region, maxAttempts ?? settings.maxAttempts ?? 5), ...(settings.stsEndpoint ? { endpoint: settings.stsEndpoint } : {}) });
+  return new STSClient({ ...common(settings, credentials, region, maxAttempts ?? settings.maxAttempts ?? DEFAULT_MAX_ATTEMPTS), ...(settings.stsEndpoint ? { endpoint: settings.stsEndpoint } : {}) });
+}
+
+/**
+ * Runs one AWS call (`send` gets the abort signal to pass to the SDK) with a deadline that
+ * throws: `AwsCallTimeout` when the call's own deadline fired, the caller signal's reason
+ * (cancellation, the rotation's deadline) when that fired. Every AWS call of the core goes here.
+ */
+export async function awsSend<Out>(send: (options: { abortSignal: AbortSignal }) => Promise<Out>, options: { timeoutMs: number; signal?: AbortSignal | undefined }): Promise<Out> {
+  const own = new AbortController();
+  const timer = setTimeout(() => own.abort(new AwsCallTimeout(options.timeoutMs)), options.timeoutMs);
+  const signal = options.signal ? AbortSignal.any([own.signal, options.signal]) : own.signal;
+  try {
+    return await send({ abortSignal: signal });
+  } catch (e) {
+    // The SDK reports an abort as a generic AbortError: say which deadline (or cancellation) it was.
+    if (signal.aborted) throw signal.reason;
+    throw e;
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -11,7 +11,7 @@ import type { Schema } from '../../../../shared/src/schema/schema';
 import { providerSchemas } from '../catalog';
 import { CoreError } from '../errors';
 import type { AwsCredentials, Keychain } from '../keychain';
-import { type AwsSettings, defaultRegion, stsClient } from '../aws/clients';
+import { type AwsSettings, awsSend, callTimeoutMs, defaultRegion, stsClient } from '../aws/clients';
 import { explainAwsError } from '../aws/errors';
 import { fieldsOf, objectValue, optionalString, plain, requiredString, secretString } from '../values';
 
@@ -73,15 +73,14 @@ export class AwsLoginProvider implements Provider {
 
     const managing = await this.managingCredentials(roleArn);
     try {
-      const out = await stsClient(this.aws, managing, defaultRegion(this.aws)).send(
-        new AssumeRoleCommand({
+      const sts = stsClient(this.aws, managing, defaultRegion(this.aws));
+      const command = new AssumeRoleCommand({
           RoleArn: roleArn,
           RoleSessionName: sessionName,
           ...(durationSeconds !== undefined ? { DurationSeconds: durationSeconds } : {}),
           ...(policyArnList ? { PolicyArns: policyArnList.map((arn) => ({ arn })) } : {}),
-        }),
-        { abortSignal: signal },
-      );
+      });
+      const out = await awsSend((o) => sts.send(command, o), { timeoutMs: callTimeoutMs(this.aws), signal });
       const c = out.Credentials;
       if (!c?.AccessKeyId || !c.SecretAccessKey) throw new CoreError('AwsError', 'AssumeRole returned no credentials', { operation: 'sts:AssumeRole' });
       return credentialsValue({ accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, ...(c.SessionToken ? { sessionToken: c.SessionToken } : {}) });

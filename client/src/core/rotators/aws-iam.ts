@@ -3,16 +3,20 @@
  * following AWS Secrets Manager's rotation protocol, with every external step journaled
  * (see ../journal.ts) so that a crash anywhere is completed by the next run:
  *
- *   preflight   GetCallerIdentity (login) → principal; ListAccessKeys reconciled with the state
+ *   preflight   GetCallerIdentity (login) → principal; ListAccessKeys
+ *   settle      an earlier CreateAccessKey whose outcome is unknown (crash, timeout, dropped
+ *               connection, 5xx) may have left a key whose secret nobody has: such an orphan
+ *               is deleted only if it provably came from that call (see `settleOrphans`)
+ *   reconcile   every key in AWS must be one the state manages, else drift: stop, touch nothing
  *   retire      delete `previous` (intent journaled first; NoSuchEntity = already gone)
- *   create      CreateAccessKey without SDK retries; the secret is journaled (sealed) at once;
- *               an ambiguous failure is reconciled with ListAccessKeys (an orphan whose secret
- *               we never saw is deleted, then the create is retried)
+ *   create      CreateAccessKey without SDK retries; the secret is journaled (sealed) at once
  *   verify      GetCallerIdentity signed by the new key, with backoff (IAM propagation delay)
  *   promote     return `{current: new, previous: old current}`; the driver writes it back
  *
- * Keys that neither the state nor the journal account for are never touched: they stop the
- * rotation with a drift message.
+ * In recovery (`session.recoveryOnly`) the rotator only finishes what the journal started: it
+ * promotes a key created before the interruption, settles orphans, and otherwise returns the
+ * state as it is (the driver drops keys the journal deleted); it never creates a key.
+ * Every AWS call has a deadline (../aws/clients.ts `awsSend`).
  */
 import { CreateAccessKeyCommand, DeleteAccessKeyCommand, ListAccessKeysCommand, type AccessKeyMetadata } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
@@ -24,8 +28,9 @@ import { CoreError } from '../errors';
 import type { Journal, JournalEntry } from '../journal';
 import type { AwsCredentials } from '../keychain';
 import { crashPoint } from '../crashpoints';
-import { type AwsSettings, defaultRegion, iamClient, iamClientNoRetry, stsClient } from '../aws/clients';
-import { awsErrorName, explainAwsError, isInvalidCredentials, isTransient } from '../aws/errors';
+import { randomUUID } from 'node:crypto';
+import { type AwsSettings, awsSend, callTimeoutMs, defaultRegion, iamClient, iamClientNoRetry, stsClient } from '../aws/clients';
+import { awsErrorName, certainlyNotPerformed, explainAwsError, isInvalidCredentials, isTransient } from '../aws/errors';
 import { sleep } from '../sleep';
 import { fieldsOf, objectValue, optionalString, plain, requiredString, secretString } from '../values';
 
@@ -45,6 +50,10 @@ export interface AwsRotationSession {
    * cancellable (the abort signal is ignored) so that it never stops half-way.
    */
   onPointOfNoReturn?(): void;
+  /** The rotation's overall deadline: aborts every AWS call and wait, also after the point of no return. */
+  deadline?: AbortSignal;
+  /** Recovery: finish the journal's work only (promote a created key, settle orphans); never create. */
+  recoveryOnly?: boolean;
 }
 
 export interface IamKey {
@@ -58,8 +67,12 @@ export interface IamState {
   previous?: IamKey;
 }
 
-/** Orphans are keys created at most this long before our journaled create intent (clock skew). */
-const ORPHAN_SKEW_MS = 5 * 60_000;
+/**
+ * Margin around a create attempt's time window when matching an orphan's CreateDate: IAM
+ * reports whole seconds, and AWS's clock and this machine's differ a little. A larger skew
+ * makes a real orphan unmatched, which stops the rotation as drift: safe, never destructive.
+ */
+const ORPHAN_MARGIN_MS = 3000;
 
 export function userNameFromArn(userArn: string): string {
   const m = /^arn:aws[a-zA-Z-]*:iam::\d*:user\/(?:[^/]+\/)*([^/]+)$/.exec(userArn);
@@ -209,11 +222,18 @@ class IamRotationRun {
       return { current: newKey, ...(state.current ? { previous: state.current } : {}) };
     }
 
+    keys = await this.settleOrphans(keys);
+    keys = this.confirmDeletions(keys);
+    if (this.s.recoveryOnly) {
+      // Nothing was created before the interruption: the state stays; keys the journal deleted are dropped by the driver.
+      this.reconcile(keys, this.stateWithout(this.deletedIds()));
+      this.s.onCompleted?.(userArn);
+      return state;
+    }
     if (!last(this.journalEntries(), 'iam-begin')) {
       this.j.append({ kind: 'iam-begin', userArn, ...(state.current ? { current: state.current.accessKeyId } : {}), ...(state.previous ? { previous: state.previous.accessKeyId } : {}), at: now() });
     }
-    keys = await this.removeOrphans(keys);
-    this.reconcile(keys);
+    this.reconcile(keys, this.stateWithout(this.deletedIds()));
     this.pointOfNoReturn();
 
     // Retire the old previous key to make room (IAM allows 2 keys per user).
@@ -234,6 +254,37 @@ class IamRotationRun {
     return { current: newKey, ...(state.current ? { previous: state.current } : {}) };
   }
 
+  /** Key ids the journal records as deleted by this tool (confirmed). */
+  private deletedIds(): Set<string> {
+    return new Set(this.journalEntries().flatMap((e) => (e.kind === 'iam-deleted' || e.kind === 'iam-orphan-deleted' ? [e.accessKeyId] : [])));
+  }
+
+  private stateWithout(deleted: Set<string>): IamState {
+    const { current, previous } = this.p.state;
+    return { ...(current && !deleted.has(current.accessKeyId) ? { current } : {}), ...(previous && !deleted.has(previous.accessKeyId) ? { previous } : {}) };
+  }
+
+  /** A delete that was journaled as intended and whose key is gone from AWS did happen: record it. */
+  private confirmDeletions(keys: AccessKeyMetadata[]): AccessKeyMetadata[] {
+    const confirmed = this.deletedIds();
+    for (const e of this.journalEntries()) {
+      if (e.kind !== 'iam-delete-intent' || confirmed.has(e.accessKeyId) || keys.some((k) => k.AccessKeyId === e.accessKeyId)) continue;
+      this.j.append({ kind: 'iam-deleted', userArn: this.p.userArn, accessKeyId: e.accessKeyId, at: now() });
+      confirmed.add(e.accessKeyId);
+    }
+    return keys;
+  }
+
+  /** The rotation's deadline plus, until the point of no return, the caller's cancellation. */
+  private get signal(): AbortSignal | undefined {
+    const signals = [this.s.deadline, this.p.signal].filter((x): x is AbortSignal => x !== undefined);
+    return signals.length === 0 ? undefined : signals.length === 1 ? signals[0] : AbortSignal.any(signals);
+  }
+
+  private callOptions(attempts?: number): { timeoutMs: number; signal?: AbortSignal | undefined } {
+    return { timeoutMs: callTimeoutMs(this.s.aws, attempts), signal: this.signal };
+  }
+
   private pointOfNoReturn(): void {
     this.p.signal?.throwIfAborted();
     this.p.signal = undefined;
@@ -242,7 +293,8 @@ class IamRotationRun {
 
   private async preflightIdentity(): Promise<void> {
     try {
-      const out = await stsClient(this.s.aws, this.p.login, this.p.region).send(new GetCallerIdentityCommand({}), { abortSignal: this.p.signal });
+      const sts = stsClient(this.s.aws, this.p.login, this.p.region);
+      const out = await awsSend((o) => sts.send(new GetCallerIdentityCommand({}), o), this.callOptions());
       if (out.Arn) {
         this.s.onPrincipal(out.Arn);
         if (this.j.principal() !== out.Arn) this.j.append({ kind: 'principal', arn: out.Arn, at: now() });
@@ -254,48 +306,74 @@ class IamRotationRun {
 
   private async listKeys(): Promise<AccessKeyMetadata[]> {
     try {
-      const out = await this.iam.send(new ListAccessKeysCommand({ UserName: this.p.userName }), { abortSignal: this.p.signal });
+      const out = await awsSend((o) => this.iam.send(new ListAccessKeysCommand({ UserName: this.p.userName }), o), this.callOptions());
       return out.AccessKeyMetadata ?? [];
     } catch (e) {
       throw explainAwsError(e, this.loc('iam:ListAccessKeys'), `listing the access keys of ${this.p.userName}`);
     }
   }
 
-  /** Keys not in the state that we created just before a crash/lost response: nobody has their secret. */
-  private async removeOrphans(keys: AccessKeyMetadata[]): Promise<AccessKeyMetadata[]> {
-    const entries = this.journalEntries();
-    const intent = last(entries, 'iam-create-intent');
-    if (!intent) return keys;
-    const managed = new Set([this.p.state.current?.accessKeyId, this.p.state.previous?.accessKeyId]);
-    const since = Date.parse(intent.at) - ORPHAN_SKEW_MS;
-    const orphans = keys.filter((k) => k.AccessKeyId && !managed.has(k.AccessKeyId) && k.CreateDate !== undefined && k.CreateDate.getTime() >= since);
-    for (const k of orphans) {
-      const id = k.AccessKeyId!;
-      this.s.log(`deleting key ${id} of ${this.p.userName}: it was created by an interrupted attempt and its secret was never received`);
-      await this.deleteKey(id);
-      this.j.append({ kind: 'iam-orphan-deleted', userArn: this.p.userArn, accessKeyId: id, at: now() });
+  /**
+   * Keys neither the state nor the journal accounts for, after CreateAccessKey attempts whose
+   * outcome is unknown. Such a key is ours — an orphan whose secret nobody ever received — only
+   * if it provably came from one of those calls: created within an attempt's time window (from
+   * its journaled intent to its failure, or to its deadline if the process died), and at most
+   * one key per attempt. Those are deleted (journaled, reported). Any other unaccounted key is
+   * drift: the rotation stops before touching anything and names it.
+   */
+  private async settleOrphans(keys: AccessKeyMetadata[]): Promise<AccessKeyMetadata[]> {
+    const attempts = this.j.unsettledCreates(this.p.userArn);
+    if (attempts.length === 0) return keys;
+    const known = new Set([this.p.state.current?.accessKeyId, this.p.state.previous?.accessKeyId, ...this.journalEntries().flatMap((e) => (e.kind === 'iam-created' ? [e.accessKeyId] : []))]);
+    const unknown = keys.filter((k) => k.AccessKeyId && !known.has(k.AccessKeyId));
+    const claimed = new Map<string, AccessKeyMetadata>();
+    const unexplained: AccessKeyMetadata[] = [];
+    for (const k of unknown) {
+      const created = k.CreateDate?.getTime();
+      const attempt = created === undefined ? undefined : attempts.find((a) => !claimed.has(a.attempt) && created >= a.from - ORPHAN_MARGIN_MS && created <= a.until + ORPHAN_MARGIN_MS);
+      if (attempt) claimed.set(attempt.attempt, k);
+      else unexplained.push(k);
     }
-    return orphans.length === 0 ? keys : keys.filter((k) => !orphans.includes(k));
+    if (unexplained.length > 0) {
+      const list = unexplained.map((k) => `${k.AccessKeyId} (created ${k.CreateDate?.toISOString() ?? 'at an unknown time'})`).join(', ');
+      throw new CoreError(
+        'Drift',
+        `user ${this.p.userName} has access key(s) that neither this environment nor its interrupted rotation accounts for: ${list}`,
+        this.loc('iam:ListAccessKeys'),
+        'nothing was changed: this tool never deletes a key it cannot prove it created. Add the key to the state or delete it in AWS yourself, then rotate again',
+      );
+    }
+    for (const a of attempts) {
+      const orphan = claimed.get(a.attempt);
+      if (orphan) {
+        const id = orphan.AccessKeyId!;
+        this.s.log(`deleting key ${id} of ${this.p.userName}: an interrupted CreateAccessKey of this tool created it (${orphan.CreateDate!.toISOString()}) and its secret was never received`);
+        await this.deleteKey(id);
+        this.j.append({ kind: 'iam-orphan-deleted', userArn: this.p.userArn, accessKeyId: id, at: now() });
+      }
+      this.j.append({ kind: 'iam-create-settled', userArn: this.p.userArn, attempt: a.attempt, ...(orphan ? { orphan: orphan.AccessKeyId! } : {}), at: now() });
+    }
+    return keys.filter((k) => ![...claimed.values()].includes(k));
   }
 
   /** Drift: the state's current key must exist; every key in AWS must be one the state manages. */
-  private reconcile(keys: AccessKeyMetadata[]): void {
-    const { state, userName } = this.p;
+  private reconcile(keys: AccessKeyMetadata[], state: IamState): void {
+    const { userName } = this.p;
     const ids = new Set(keys.map((k) => k.AccessKeyId));
     if (state.current && !ids.has(state.current.accessKeyId)) {
       throw new CoreError('Drift', `state.current (key ${state.current.accessKeyId}) no longer exists in AWS for user ${userName}`, this.loc('iam:ListAccessKeys'), 'the key was deleted outside this tool: remove `state` from the environment (or set it to the keys that exist) and rotate again');
     }
-    const managed = new Set([state.current?.accessKeyId, state.previous?.accessKeyId]);
+    const managed = new Set([state.current?.accessKeyId, state.previous?.accessKeyId, ...this.journalEntries().flatMap((e) => (e.kind === 'iam-created' ? [e.accessKeyId] : []))]);
     const unknown = keys.filter((k) => !managed.has(k.AccessKeyId));
     if (unknown.length > 0) {
       const list = unknown.map((k) => `${k.AccessKeyId} (${k.Status ?? 'unknown status'})`).join(', ');
-      throw new CoreError('Drift', `user ${userName} has access key(s) this environment does not manage: ${list}`, this.loc('iam:ListAccessKeys'), 'this tool never touches keys it does not manage: add them to the state (as current/previous) or delete them in AWS, then rotate again');
+      throw new CoreError('Drift', `user ${userName} has access key(s) this environment does not manage: ${list}`, this.loc('iam:ListAccessKeys'), 'nothing was changed: this tool never touches keys it does not manage. Add them to the state (as current/previous) or delete them in AWS, then rotate again');
     }
   }
 
   private async deleteKey(accessKeyId: string): Promise<void> {
     try {
-      await this.iam.send(new DeleteAccessKeyCommand({ UserName: this.p.userName, AccessKeyId: accessKeyId }), { abortSignal: this.p.signal });
+      await awsSend((o) => this.iam.send(new DeleteAccessKeyCommand({ UserName: this.p.userName, AccessKeyId: accessKeyId }), o), this.callOptions());
     } catch (e) {
       // Already gone (e.g. a retried request whose first attempt succeeded): the goal is reached.
       if (/NoSuchEntity/.test(awsErrorName(e))) return;
@@ -306,26 +384,29 @@ class IamRotationRun {
   private async createKey(): Promise<IamKey> {
     const { userArn, userName } = this.p;
     const maxTries = 4;
+    const deadlineMs = callTimeoutMs(this.s.aws, 1);
     for (let attempt = 1; ; attempt++) {
-      this.j.append({ kind: 'iam-create-intent', userArn, at: now() });
+      const id = randomUUID();
+      this.j.append({ kind: 'iam-create-intent', userArn, attempt: id, deadlineMs, at: now() });
       crashPoint('after-create-intent');
       try {
-        const out = await this.iamCreate.send(new CreateAccessKeyCommand({ UserName: userName }), { abortSignal: this.p.signal });
+        const out = await awsSend((o) => this.iamCreate.send(new CreateAccessKeyCommand({ UserName: userName }), o), this.callOptions(1));
         const k = out.AccessKey;
         if (!k?.AccessKeyId || !k.SecretAccessKey) throw new CoreError('AwsError', 'CreateAccessKey returned no key', this.loc('iam:CreateAccessKey'));
         crashPoint('after-create');
         const key: IamKey = { accessKeyId: k.AccessKeyId, secretAccessKey: k.SecretAccessKey, createdAt: (k.CreateDate ?? new Date()).toISOString() };
-        this.j.append({ kind: 'iam-created', userArn, accessKeyId: key.accessKeyId, secret: this.j.seal(key.secretAccessKey, `iam-created ${userArn}`), createdAt: key.createdAt!, at: now() });
+        this.j.append({ kind: 'iam-created', userArn, attempt: id, accessKeyId: key.accessKeyId, secret: this.j.seal(key.secretAccessKey, `iam-created ${userArn}`), createdAt: key.createdAt!, at: now() });
         crashPoint('after-create-journaled');
         this.s.log(`created key ${key.accessKeyId} for ${userName}`);
         return key;
       } catch (e) {
-        if (e instanceof CoreError || this.p.signal?.aborted) throw e;
-        if (!isTransient(e) || attempt >= maxTries) throw explainAwsError(e, this.loc('iam:CreateAccessKey'), `creating an access key for ${userName}`);
-        // The request may or may not have created a key: look, delete an orphan, then try again.
-        this.s.log(`CreateAccessKey for ${userName} failed (${awsErrorName(e)}); reconciling before retrying`);
-        await sleep(200 * 2 ** attempt, this.p.signal);
-        await this.removeOrphans(await this.listKeys());
+        // Record what is known: a 4xx answer means no key was made; anything else may have made one.
+        if (!(e instanceof CoreError && e.code === 'AwsError')) this.j.append({ kind: 'iam-create-failed', userArn, attempt: id, certain: certainlyNotPerformed(e), at: now() });
+        if (e instanceof CoreError || this.signal?.aborted || !isTransient(e) || attempt >= maxTries) throw explainAwsError(e, this.loc('iam:CreateAccessKey'), `creating an access key for ${userName}`);
+        // The request may or may not have created a key: settle it against ListAccessKeys, then try again.
+        this.s.log(`CreateAccessKey for ${userName} failed (${awsErrorName(e)}); checking whether it created a key before retrying`);
+        await sleep(200 * 2 ** attempt, this.signal);
+        await this.settleOrphans(await this.listKeys());
       }
     }
   }
@@ -340,7 +421,7 @@ class IamRotationRun {
     let lastError: unknown;
     for (let i = 1; i <= attempts; i++) {
       try {
-        const out = await sts.send(new GetCallerIdentityCommand({}), { abortSignal: this.p.signal });
+        const out = await awsSend((o) => sts.send(new GetCallerIdentityCommand({}), o), this.callOptions(1));
         const arnUser = out.Arn ? /:user\/(?:[^/]+\/)*([^/]+)$/.exec(out.Arn)?.[1] : undefined;
         if (arnUser !== undefined && arnUser !== this.p.userName) {
           throw new CoreError('VerificationFailed', `the new key ${key.accessKeyId} authenticates as ${out.Arn}, not as ${this.p.userArn}`, this.loc('sts:GetCallerIdentity'));
@@ -349,12 +430,12 @@ class IamRotationRun {
         crashPoint('after-verify');
         return;
       } catch (e) {
-        if (e instanceof CoreError || this.p.signal?.aborted) throw e;
+        if (e instanceof CoreError || this.signal?.aborted) throw explainAwsError(e, this.loc('sts:GetCallerIdentity'), `verifying the new key ${key.accessKeyId}`);
         if (!isInvalidCredentials(e) && !isTransient(e)) throw explainAwsError(e, this.loc('sts:GetCallerIdentity'), `verifying the new key ${key.accessKeyId}`);
         lastError = e;
         if (i < attempts) {
           this.s.log(`new key ${key.accessKeyId} not accepted yet (${awsErrorName(e)}); retrying in ${delay} ms`);
-          await sleep(delay, this.p.signal);
+          await sleep(delay, this.signal);
           delay = Math.min(delay * 2, maxDelay);
         }
       }
