@@ -65,8 +65,11 @@
  * ## Crash safety
  * A rotation holds `.esc/run/locks/<env>.lock` (cross-process) and writes a journal
  * `.esc/run/journal/<env>.json` (0600, secrets sealed with the data key) before every AWS
- * side effect. The next `rotate` of that environment completes an interrupted rotation first
- * and returns `recovered: true` (it does not rotate a second time in the same call).
+ * side effect. The next `rotate` of that environment first finishes what an interrupted
+ * rotation started (a `recovery` revision; it never creates a key), then performs the rotation
+ * asked for, and returns `recovered: true` with `recovery` set. Keys the tool cannot prove it
+ * created are drift (never deleted); every deleted key is in `deletedKeys` and the revision.
+ * Every AWS call has a deadline and the rotation one too (`timeoutMs`): the lock is released by then.
  * `ESC_LOCAL_CRASH_AT=<step>` (see crashpoints.ts) makes a process SIGKILL itself at a step —
  * used by the crash tests only.
  */

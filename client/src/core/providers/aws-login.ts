@@ -75,10 +75,10 @@ export class AwsLoginProvider implements Provider {
     try {
       const sts = stsClient(this.aws, managing, defaultRegion(this.aws));
       const command = new AssumeRoleCommand({
-          RoleArn: roleArn,
-          RoleSessionName: sessionName,
-          ...(durationSeconds !== undefined ? { DurationSeconds: durationSeconds } : {}),
-          ...(policyArnList ? { PolicyArns: policyArnList.map((arn) => ({ arn })) } : {}),
+        RoleArn: roleArn,
+        RoleSessionName: sessionName,
+        ...(durationSeconds !== undefined ? { DurationSeconds: durationSeconds } : {}),
+        ...(policyArnList ? { PolicyArns: policyArnList.map((arn) => ({ arn })) } : {}),
       });
       const out = await awsSend((o) => sts.send(command, o), { timeoutMs: callTimeoutMs(this.aws), signal });
       const c = out.Credentials;
