@@ -3,10 +3,11 @@
  * loopback port with request authentication on, for tests that must hold against more than
  * the project's own endpoint (test/aws/).
  *
- * Authentication in moto: the server authenticates and authorizes every request after the
- * first `INITIAL_NO_AUTH_ACTION_COUNT` (environment variable; moto's name for
- * "MOTO_ENABLE_IAM_AUTHENTICATION"), checking the SigV4 signature against keys created in its
- * own IAM and the caller's IAM policies. The starter lets exactly the bootstrap requests
+ * Authentication in moto 5.2 (moto/core/authorization.py, moto/settings.py): there is no
+ * `MOTO_ENABLE_IAM_AUTHENTICATION` variable; the server authenticates and authorizes every
+ * request after the first `INITIAL_NO_AUTH_ACTION_COUNT` ones (environment variable, default
+ * infinity = never), checking the SigV4 signature against keys issued by its own IAM and the
+ * caller's IAM policies (the decorator `set_initial_no_auth_action_count` does the same in-process). The starter lets exactly the bootstrap requests
  * through unauthenticated (create the admin user, its policy, its key), then every request
  * must be signed by a key moto issued — a wrong secret gets `SignatureDoesNotMatch`.
  *
@@ -66,7 +67,7 @@ async function waitListening(port: number, child: ChildProcess, output: () => st
 export async function startMotoServer(options: { startTimeoutMs?: number } = {}): Promise<MotoServer> {
   const port = await freePort();
   let output = '';
-  const env: NodeJS.ProcessEnv = { ...process.env, INITIAL_NO_AUTH_ACTION_COUNT: String(BOOTSTRAP_REQUESTS), MOTO_ENABLE_IAM_AUTHENTICATION: 'true' };
+  const env: NodeJS.ProcessEnv = { ...process.env, INITIAL_NO_AUTH_ACTION_COUNT: String(BOOTSTRAP_REQUESTS) };
   for (const k of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_IAM', 'AWS_ENDPOINT_URL_STS']) delete env[k];
   const child = spawn(MOTO_SERVER, ['-H', '127.0.0.1', '-p', String(port)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const spawnError = new Promise<never>((_, reject) => child.once('error', (e) => reject(new Error(`cannot run moto_server (${MOTO_SERVER}): ${e.message}; install Python moto 5.x with its server extra, or set MOTO_SERVER`))));
