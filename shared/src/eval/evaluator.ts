@@ -12,7 +12,7 @@ import type { PropertyAccessor } from '../ast/property';
 import { didYouMean } from '../schema/suggest';
 import {
   accessSchema, array, compareStrings, goJson, goQuote, issueSummary, literalSchema, record, string as stringSchema,
-  tryCompileSchema, tuple, validateValue, type SchemaIssue, type UnknownProperty,
+  tryCompileSchema, tupleOf, validateValue, type SchemaIssue, type UnknownProperty,
 } from '../schema';
 import type { Json, ObjectSchema, Schema } from '../schema/schema';
 import { joinKey } from '../syntax/propertyPath';
@@ -337,7 +337,7 @@ export class EvalContext {
     }
     if (loaded === undefined) return { error: `environment ${goQuote(name)} not found` };
     const parsed = parseEnvironmentCached(name, loaded.text);
-    this.shared.diags.push(...parsed.diagnostics);
+    for (const d of parsed.diagnostics) this.shared.diags.push(d);
     if (parsed.diagnostics.some((d) => d.severity === 1)) return { decrypter: loaded.decrypter };
     return { decl: parsed.decl, decrypter: loaded.decrypter };
   }
@@ -417,7 +417,7 @@ export class EvalContext {
         const items: Val[] = [];
         for (const e of repr.elements) items.push(await this.evaluateExpr(e));
         v.repr = items;
-        v.schema = tuple(...items.map((i) => i.schema));
+        v.schema = tupleOf(items.map((i) => i.schema));
         return v;
       }
       case 'object': {
@@ -883,7 +883,7 @@ export class EvalContext {
         return e;
       });
       v.repr = items;
-      v.schema = tuple(...items.map((i) => i.schema));
+      v.schema = tupleOf(items.map((i) => i.schema));
     }
     return v;
   }
@@ -902,7 +902,7 @@ export class EvalContext {
         for (const e of a.repr as Val[]) items.push(new Copier().copy(e));
       }
       v.repr = items;
-      v.schema = tuple(...items.map((i) => i.schema));
+      v.schema = tupleOf(items.map((i) => i.schema));
     }
     return v;
   }

@@ -11,6 +11,7 @@ import type { Diagnostic } from './diagnostic';
 import type { Pos, Range } from './range';
 import type { ObjectEntry, SyntaxNode } from './nodes';
 import { joinIndex, joinKey } from './propertyPath';
+import { findExcessNesting, NESTING_MESSAGE } from './nesting';
 import { withCheapEnvReads } from './quietEnv';
 import { parseSimpleYaml } from './simpleYaml';
 
@@ -406,6 +407,11 @@ function yamlErrorSummary(text: string, index: PositionIndex, code: string, mess
  */
 export function parseYaml(environment: string, text: string, options: { fastPath?: boolean } = {}): ParsedYaml {
   const index = new PositionIndex(environment, text);
+  const tooDeep = findExcessNesting(text);
+  if (tooDeep !== undefined) {
+    const at = index.at(tooDeep.offset);
+    return { diagnostics: [{ severity: 1, summary: NESTING_MESSAGE, path: '', range: index.range(at, at) }] };
+  }
   const simple = options.fastPath === false ? undefined : parseSimpleYaml(text);
   if (simple !== undefined) {
     const decoder = new Decoder(text, index);
