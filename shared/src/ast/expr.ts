@@ -127,7 +127,9 @@ type BuiltinParser = (node: ObjectNode, name: StringExpr, args: Expr, entry: Obj
 
 const PARSERS: Record<string, BuiltinParser> = {
   'fn::concat': (node, name, args) => {
-    if (args.kind !== 'array') return { expr: { kind: 'concat', syntax: node, name, args }, diags: [exprError(args, 'the argument to fn::concat must be an array of arrays')] };
+    // As in the reference, a non-array argument is still evaluated (typed as an array of arrays),
+    // which reports "expected array, got …" at it besides this parse error.
+    if (args.kind !== 'array') return { expr: { kind: 'concat', syntax: node, name, args, arrays: args }, diags: [exprError(args, 'the argument to fn::concat must be an array of arrays')] };
     return { expr: { kind: 'concat', syntax: node, name, args, arrays: args }, diags: [] };
   },
   'fn::validate': (node, name, args) => {

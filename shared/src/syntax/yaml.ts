@@ -11,7 +11,7 @@ import type { Diagnostic } from './diagnostic';
 import type { Pos, Range } from './range';
 import type { ObjectEntry, SyntaxNode } from './nodes';
 import { joinIndex, joinKey } from './propertyPath';
-import { findExcessNesting, NESTING_MESSAGE } from './nesting';
+import { findLimitExcess } from './limits';
 import { withCheapEnvReads } from './quietEnv';
 import { parseSimpleYaml } from './simpleYaml';
 
@@ -407,10 +407,10 @@ function yamlErrorSummary(text: string, index: PositionIndex, code: string, mess
  */
 export function parseYaml(environment: string, text: string, options: { fastPath?: boolean } = {}): ParsedYaml {
   const index = new PositionIndex(environment, text);
-  const tooDeep = findExcessNesting(text);
-  if (tooDeep !== undefined) {
-    const at = index.at(tooDeep.offset);
-    return { diagnostics: [{ severity: 1, summary: NESTING_MESSAGE, path: '', range: index.range(at, at) }] };
+  const excess = findLimitExcess(text);
+  if (excess !== undefined) {
+    const at = index.at(excess.offset);
+    return { diagnostics: [{ severity: 1, summary: excess.message, path: '', range: index.range(at, at) }] };
   }
   const simple = options.fastPath === false ? undefined : parseSimpleYaml(text);
   if (simple !== undefined) {

@@ -1,6 +1,8 @@
 /**
- * The documented nesting limit of environment documents, checked on the raw text before any
- * parser runs. The YAML parsers (ours and the `yaml` package's composer), the expression parser,
+ * The documented limits of environment documents (size and nesting), checked on the raw text
+ * before any parser runs. Size: parsing, checking and the editor's model take time and memory
+ * linear in the text, but a multi-megabyte environment is a mistake, not a configuration, and
+ * must not stall the editor. Nesting: The YAML parsers (ours and the `yaml` package's composer), the expression parser,
  * the evaluator and the language features all walk the tree recursively; a document nested
  * deeper than the JavaScript stack allows would end in "Maximum call stack size exceeded" with
  * no location. Rather than rewrite every walk as a loop, documents deeper than MAX_NESTING get
@@ -18,13 +20,26 @@ export const MAX_NESTING = 500;
 /** The one message for a document over the limit (the evaluator and the language service both report it). */
 export const NESTING_MESSAGE = `nesting deeper than ${MAX_NESTING} levels (the limit for environment documents)`;
 
-export interface NestingExcess {
-  /** UTF-16 offset of the node that goes one level deeper than MAX_NESTING. */
+/** The largest environment document, in characters (4 Mi: a 150,000-item list is under 2). */
+export const MAX_DOCUMENT_CHARS = 4 * 1024 * 1024;
+
+export interface LimitExcess {
+  /** UTF-16 offset where the document goes past the limit. */
   offset: number;
+  message: string;
 }
 
-/** Where `text` first nests deeper than `limit`, or undefined when it never does. */
-export function findExcessNesting(text: string, limit = MAX_NESTING): NestingExcess | undefined {
+/** The first limit `text` goes past, or undefined. */
+export function findLimitExcess(text: string): LimitExcess | undefined {
+  if (text.length > MAX_DOCUMENT_CHARS) {
+    return { offset: 0, message: `document larger than ${MAX_DOCUMENT_CHARS / (1024 * 1024)} Mi characters (the limit for environment documents): not checked` };
+  }
+  const deep = findExcessNesting(text);
+  return deep === undefined ? undefined : { offset: deep, message: NESTING_MESSAGE };
+}
+
+/** The offset where `text` first nests deeper than `limit`, or undefined when it never does. */
+export function findExcessNesting(text: string, limit = MAX_NESTING): number | undefined {
   const indents: number[] = [];
   let flow = 0;
   let quote: '"' | "'" | undefined;
@@ -57,7 +72,7 @@ export function findExcessNesting(text: string, limit = MAX_NESTING): NestingExc
         j += 2;
         while (j < lineEnd && (text[j] === ' ' || text[j] === '\t')) j++;
       }
-      if (indents.length + lineDepthExtra > limit) return { offset: j };
+      if (indents.length + lineDepthExtra > limit) return j;
     }
     // Scan the rest of the line for quotes, flow brackets, comments and block scalar headers.
     let atNodeStart = true;
@@ -80,7 +95,7 @@ export function findExcessNesting(text: string, limit = MAX_NESTING): NestingExc
       }
       if ((c === '[' || c === '{') && (atNodeStart || inFlow)) {
         flow++;
-        if (indents.length + lineDepthExtra + flow > limit) return { offset: j };
+        if (indents.length + lineDepthExtra + flow > limit) return j;
         atNodeStart = true;
         continue;
       }
