@@ -62,17 +62,23 @@ export class WorkerChecker implements EnvironmentChecker {
     private readonly entry: string,
     private readonly context: { [key: string]: Json },
     private readonly log: (message: string) => void,
+    private readonly limits: { maxOldGenerationSizeMb: number; maxYoungGenerationSizeMb: number; stackSizeMb: number } = WORKER_LIMITS,
   ) {}
+
+  /** True while a worker thread is alive (it is started on demand and ended when recycled). */
+  get running(): boolean {
+    return this.worker !== undefined;
+  }
 
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
-    const worker = new Worker(this.entry, { workerData: { role: WORKER_MARKER, context: this.context }, stdout: false, stderr: false, resourceLimits: WORKER_LIMITS });
+    const worker = new Worker(this.entry, { workerData: { role: WORKER_MARKER, context: this.context }, stdout: false, stderr: false, resourceLimits: this.limits });
     worker.unref();
     worker.on('message', (message: FromWorker) => this.onMessage(message));
     worker.on('error', (error: Error & { code?: string }) => {
       if (error.code === 'ERR_WORKER_OUT_OF_MEMORY') {
-        this.log(`checker worker ran out of its ${WORKER_LIMITS.maxOldGenerationSizeMb} MB heap; a fresh one takes the next check`);
-        this.answerAll(`checking stopped: the environment needs more than the checker's ${WORKER_LIMITS.maxOldGenerationSizeMb} MB memory limit`);
+        this.log(`checker worker ran out of its ${this.limits.maxOldGenerationSizeMb} MB heap; a fresh one takes the next check`);
+        this.answerAll(`checking stopped: the environment needs more than the checker's ${this.limits.maxOldGenerationSizeMb} MB memory limit`);
         return;
       }
       this.log(`checker worker failed: ${error.stack ?? error.message}`);

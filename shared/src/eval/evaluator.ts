@@ -928,7 +928,7 @@ export class EvalContext {
       try {
         v.repr = new TextDecoder().decode(decodeBase64(str));
       } catch (err) {
-        this.error(x.node, `decoding base64 string: ${(err as Error).message}`);
+        this.error(x.node, `decoding base64 string: ${v.secret ? SECRET_DECODE_DETAIL : (err as Error).message}`);
         v.unknown = true;
       }
     }
@@ -942,7 +942,7 @@ export class EvalContext {
     try {
       parsed = decodeFirstJsonValue(str);
     } catch (err) {
-      this.error(x.node, `decoding JSON string: ${(err as Error).message}`);
+      this.error(x.node, `decoding JSON string: ${v.secret ? SECRET_DECODE_DETAIL : (err as Error).message}`);
       v.unknown = true;
       return v;
     }
@@ -1009,6 +1009,12 @@ export class EvalContext {
 }
 
 /** Thrown when the caller's AbortSignal fires; the entry points turn it into a result. */
+/**
+ * The detail of a decoding error on a secret argument: the decoder's own message quotes the
+ * offending character ("invalid character 'h' …"), which would put secret text in a diagnostic.
+ */
+const SECRET_DECODE_DETAIL = 'the secret value is not valid (details withheld: they would reveal part of it)';
+
 export class EvaluationCancelled extends Error {
   constructor() {
     super('evaluation cancelled');
