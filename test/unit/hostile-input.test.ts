@@ -11,9 +11,11 @@ import { toJson, valueAt } from '../../client/src/cli/format';
 import { escapeControl, Ui } from '../../client/src/cli/ui';
 import { WorkerChecker } from '../../server/src/checkerWorker';
 import { checkEnvironment, openEnvironment, parseEnvironment, type Diagnostic, type EvalOptions } from '../../shared/src/eval/index';
+import { createCheckModeChecker } from '../../shared/src/language/evaluation';
 import { parseEscDocument } from '../../shared/src/language/model';
 import { MAX_DOCUMENT_CHARS, MAX_NESTING } from '../../shared/src/syntax/limits';
 import { TEST_CONTEXT, TestProviders } from '../conformance/providers';
+import { envUri, memoryWorkspace } from './language-support';
 import { SERVER_MAIN } from './text-markers';
 
 const options: EvalOptions = { loader: { load: async () => undefined }, providers: new TestProviders(), context: TEST_CONTEXT };
@@ -92,6 +94,16 @@ describe('hostile input: limits', function () {
     } finally {
       checker.dispose();
     }
+  });
+
+  it('a closed document drops what its checks kept (values, schemas, incremental basis)', async () => {
+    const ws = memoryWorkspace({ app: 'values:\n  a: 1\n' }, ['app'], createCheckModeChecker());
+    await ws.service.diagnostics(envUri('app'));
+    assert.equal(ws.service.valuesOf('app')?.a?.value, 1);
+    ws.service.forget(envUri('app'));
+    ws.workspace.closeDocument(envUri('app'));
+    assert.equal(ws.service.valuesOf('app'), undefined);
+    assert.equal(ws.service.schemasOf('app'), undefined);
   });
 
   it('the checker worker is ended once idle after a check that grew its heap, and a new one checks on', async () => {
