@@ -6,17 +6,30 @@
  * the previous check of the same environment needed are sent along with the job.
  *
  * Messages: main → worker `check` / `abort` / `text`; worker → main `load` / `result`.
+ *
+ * Resource limits: the worker runs under `resourceLimits` (heap and stack), so a hostile document
+ * can exhaust the worker, never the server: a worker that dies of it gets its jobs answered with
+ * one located diagnostic, and the next check starts a fresh worker. A worker whose heap grew past
+ * RECYCLE_HEAP_MB (V8 rarely gives memory back to the system) is ended once idle, so memory taken
+ * for a large document is returned when that check is done.
  */
+import { getHeapStatistics } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
 import { createCheckModeChecker } from '../../shared/src/language/evaluation';
 import { CancelledError, type CheckOutcome, type EnvironmentChecker } from '../../shared/src/language/service';
 import type { EnvironmentLoader } from '../../shared/src/contract/plugins';
 import { memo, type LazyValues, type Values } from '../../shared/src/language/checkedValues';
+import type { Diagnostic as EvalDiagnostic } from '../../shared/src/syntax/diagnostic';
 import type { LazySchemas, SchemaIndex } from '../../shared/src/language/schemas';
 import type { Json } from '../../shared/src/schema/schema';
 
 export const WORKER_MARKER = 'esc-checker-worker';
+
+/** Heap limits of the checker worker: far above what real environments need (a 5,000-line one: ~60 MB). */
+export const WORKER_LIMITS = { maxOldGenerationSizeMb: 768, maxYoungGenerationSizeMb: 48, stackSizeMb: 8 } as const;
+/** An idle worker whose heap is larger than this is ended (the next check starts a fresh one). */
+export const RECYCLE_HEAP_MB = 128;
 
 type ToWorker =
   | { type: 'check'; job: number; envName: string; texts: [string, string | null][] }
@@ -26,7 +39,7 @@ type ToWorker =
 type FromWorker =
   | { type: 'load'; job: number; name: string }
   | { type: 'result'; job: number; outcome?: CheckOutcome; error?: string }
-  | { type: 'values'; job: number; json?: string; schemas?: string };
+  | { type: 'values'; job: number; json?: string; schemas?: string; heapMb: number };
 
 interface Pending {
   loader: EnvironmentLoader;
@@ -49,19 +62,32 @@ export class WorkerChecker implements EnvironmentChecker {
     private readonly entry: string,
     private readonly context: { [key: string]: Json },
     private readonly log: (message: string) => void,
+    private readonly limits: { maxOldGenerationSizeMb: number; maxYoungGenerationSizeMb: number; stackSizeMb: number } = WORKER_LIMITS,
   ) {}
+
+  /** True while a worker thread is alive (it is started on demand and ended when recycled). */
+  get running(): boolean {
+    return this.worker !== undefined;
+  }
 
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
-    const worker = new Worker(this.entry, { workerData: { role: WORKER_MARKER, context: this.context }, stdout: false, stderr: false });
+    const worker = new Worker(this.entry, { workerData: { role: WORKER_MARKER, context: this.context }, stdout: false, stderr: false, resourceLimits: this.limits });
     worker.unref();
     worker.on('message', (message: FromWorker) => this.onMessage(message));
-    worker.on('error', (error) => {
+    worker.on('error', (error: Error & { code?: string }) => {
+      if (error.code === 'ERR_WORKER_OUT_OF_MEMORY') {
+        this.log(`checker worker ran out of its ${this.limits.maxOldGenerationSizeMb} MB heap; a fresh one takes the next check`);
+        this.answerAll(`checking stopped: the environment needs more than the checker's ${this.limits.maxOldGenerationSizeMb} MB memory limit`);
+        return;
+      }
       this.log(`checker worker failed: ${error.stack ?? error.message}`);
       this.failAll(error);
     });
     worker.on('exit', (code) => {
-      if (this.worker === worker) this.worker = undefined;
+      // A worker ended on purpose (recycled, or after running out of memory) is no longer current.
+      if (this.worker !== worker) return;
+      this.worker = undefined;
       if (code !== 0) this.failAll(new Error(`checker worker exited with code ${code}`));
     });
     this.worker = worker;
@@ -75,6 +101,26 @@ export class WorkerChecker implements EnvironmentChecker {
       pending.reject(error);
     }
     this.pending.clear();
+  }
+
+  /** Answers every pending job with one error at the start of its environment (the worker is gone). */
+  private answerAll(summary: string): void {
+    this.worker = undefined;
+    for (const [, pending] of this.pending) {
+      const at = { line: 1, column: 1, byte: 0 };
+      const diagnostic: EvalDiagnostic = { severity: 1, summary, path: '', range: { environment: pending.envName, begin: at, end: at } };
+      pending.values?.(undefined, undefined);
+      pending.resolve({ diagnostics: [diagnostic] });
+    }
+    this.pending.clear();
+  }
+
+  /** Ends the worker when it is idle and its heap grew large: memory goes back to the system. */
+  private recycleIfLarge(heapMb: number): void {
+    if (heapMb <= RECYCLE_HEAP_MB || this.pending.size > 0 || !this.worker) return;
+    const worker = this.worker;
+    this.worker = undefined;
+    void worker.terminate();
   }
 
   private onMessage(message: FromWorker): void {
@@ -94,6 +140,7 @@ export class WorkerChecker implements EnvironmentChecker {
       const json = message.json;
       const schemas = message.schemas;
       pending.values?.(json === undefined ? undefined : memo(() => JSON.parse(json) as Values), schemas === undefined ? undefined : memo(() => JSON.parse(schemas) as SchemaIndex));
+      this.recycleIfLarge(message.heapMb);
       return;
     }
     if (message.outcome) {
@@ -204,7 +251,9 @@ export function runCheckerWorker(port: MessagePort, context: { [key: string]: Js
           } catch {
             schemas = undefined; // hover then shows values without schemas; never lose the values
           }
-          port.postMessage({ type: 'values', job: message.job, ...(outcome.values ? { json: JSON.stringify(outcome.values) } : {}), ...(schemas ? { schemas } : {}) } satisfies FromWorker);
+          const json = outcome.values ? JSON.stringify(outcome.values) : undefined;
+          const heapMb = getHeapStatistics().used_heap_size / 2 ** 20;
+          port.postMessage({ type: 'values', job: message.job, ...(json !== undefined ? { json } : {}), ...(schemas ? { schemas } : {}), heapMb } satisfies FromWorker);
         },
         (error: unknown) => {
           jobs.delete(message.job);

@@ -224,6 +224,7 @@ export function startServer(connection: Connection, checker?: EnvironmentChecker
       scheduler.cancel(event.document.uri);
       changedSinceValidation.delete(event.document.uri);
       fullCheckDue.delete(event.document.uri);
+      service.forget(event.document.uri);
       workspace.closeDocument(event.document.uri);
       // Closed documents show no diagnostics; dependents now see the disk version.
       void connection.sendDiagnostics({ uri: event.document.uri, diagnostics: [] });

@@ -12,6 +12,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { stringify } from 'yaml';
 import type { Value } from '../../../shared/src/value/value';
+import { setOwn } from '../../../shared/src/schema/ops';
 import { UsageError } from './errors';
 
 export const OPEN_FORMATS = ['json', 'yaml', 'dotenv', 'shell', 'string'] as const;
@@ -30,7 +31,7 @@ export function toJson(v: Value, reveal: boolean): Json {
   if (Array.isArray(d)) return d.map((x) => toJson(x, reveal));
   if (d !== null && typeof d === 'object') {
     const out: { [key: string]: Json } = {};
-    for (const [k, x] of Object.entries(d)) out[k] = toJson(x, reveal);
+    for (const [k, x] of Object.entries(d)) setOwn(out, k, toJson(x, reveal));
     return out;
   }
   return d;
@@ -72,14 +73,14 @@ export function parsePropertyPath(text: string): Array<string | number> {
   return keys;
 }
 
-/** The value at a path, or undefined when there is none. */
+/** The value at a path, or undefined when there is none (own properties only: `constructor` is a key like any other). */
 export function valueAt(root: Value, keys: ReadonlyArray<string | number>): Value | undefined {
   let cur: Value | undefined = root;
   for (const key of keys) {
     if (cur === undefined || cur.unknown) return cur;
     const d: Value['value'] = cur.value;
-    if (typeof key === 'number') cur = Array.isArray(d) ? d[key] : undefined;
-    else cur = d !== null && typeof d === 'object' && !Array.isArray(d) ? d[key] : undefined;
+    if (typeof key === 'number') cur = Array.isArray(d) && key < d.length ? d[key] : undefined;
+    else cur = d !== null && typeof d === 'object' && !Array.isArray(d) && Object.hasOwn(d, key) ? d[key] : undefined;
   }
   return cur;
 }
@@ -121,15 +122,16 @@ function fieldsOf(v: Value | undefined): Array<[string, Value]> {
  */
 export function projectEnvironment(root: Value, reveal: boolean, tempRoot: string = os.tmpdir()): EnvProjection {
   const values = root.value !== null && typeof root.value === 'object' && !Array.isArray(root.value) ? root.value : {};
+  const field = (name: string): Value | undefined => (Object.hasOwn(values, name) ? values[name] : undefined);
   const out: EnvProjection = { pairs: [], files: [], skipped: [] };
-  for (const [name, v] of fieldsOf(values.environmentVariables)) {
+  for (const [name, v] of fieldsOf(field('environmentVariables'))) {
     if (!ENV_NAME.test(name)) out.skipped.push(`environmentVariables.${name}: not a valid variable name`);
     else if (v.unknown) out.pairs.push([name, UNKNOWN_PLACEHOLDER]);
     else if (typeof v.value !== 'string') out.skipped.push(`environmentVariables.${name}: not a string (use fn::toString)`);
     else out.pairs.push([name, v.secret && !reveal ? SECRET_PLACEHOLDER : v.value]);
   }
   let dir: string | undefined;
-  for (const [name, v] of fieldsOf(values.files)) {
+  for (const [name, v] of fieldsOf(field('files'))) {
     if (!ENV_NAME.test(name)) {
       out.skipped.push(`files.${name}: not a valid variable name`);
       continue;

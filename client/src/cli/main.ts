@@ -11,7 +11,7 @@ import { CliContext, type GlobalOptions } from './context';
 import { CliError, exitCodeFor, EXIT, UsageError } from './errors';
 import { commandHelp, GLOBAL_OPTIONS, mainHelp } from './help';
 import type { SecretInput } from './prompt';
-import { Ui } from './ui';
+import { escapeControl, Ui } from './ui';
 import { VERSION } from './version';
 
 export interface CliProcess {
@@ -149,7 +149,7 @@ if (require.main === module) {
       process.exitCode = code;
     },
     (e: unknown) => {
-      process.stderr.write(`esc-local: internal error: ${describeError(e)}\n`);
+      process.stderr.write(escapeControl(`esc-local: internal error: ${describeError(e)}\n`));
       process.exitCode = EXIT.failed;
     },
   );

@@ -1,7 +1,43 @@
 /**
  * Terminal output of the CLI: results on stdout, progress/warnings/errors on stderr, colour
  * only when the stream is a TTY (or forced), honouring NO_COLOR / FORCE_COLOR.
+ *
+ * This is the output boundary: every message goes through `escapeControl`, so names and texts
+ * read from files (keys, environment names, YAML errors quoting the source) cannot drive the
+ * terminal (`ESC ] 0 ; … BEL` sets its title, CSI sequences move the cursor or clear the screen,
+ * bidi overrides reorder what is shown). The palette's own colour codes are emitted as tokens
+ * carrying a random per-process nonce and turned into escape sequences after escaping, so no
+ * text can forge them. Raw results (`write`: `open --format string`, a generated key) are data:
+ * escaped on a terminal, passed through unchanged into a pipe or file.
  */
+import { randomBytes } from 'node:crypto';
+
+/**
+ * C0 controls except newline and tab, DEL, C1 controls, and the bidi embedding/override/isolate
+ * characters (U+202A–U+202E, U+2066–U+2069).
+ */
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+
+/** `text` with every control character written as a visible escape (`\x1b`, `\u202e`). */
+export function escapeControl(text: string): string {
+  return text.replace(CONTROL, (c) => {
+    const code = c.charCodeAt(0);
+    return code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
+}
+
+/** Colour tokens: `\ufdd0<nonce><code>\ufdd1`, replaced by `ESC [ code m` after escaping. */
+const NONCE = randomBytes(8).toString('hex');
+const TOKEN = new RegExp(`\ufdd0${NONCE}(\\d+)\ufdd1`, 'g');
+
+function colourToken(code: number): string {
+  return `\ufdd0${NONCE}${code}\ufdd1`;
+}
+
+/** The one way text reaches the terminal: controls escaped, then the palette's tokens made real. */
+function safe(text: string): string {
+  return escapeControl(text).replace(TOKEN, (_, code: string) => `\u001b[${code}m`);
+}
 
 export interface UiOptions {
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
@@ -15,7 +51,7 @@ export interface UiOptions {
 type Paint = (text: string) => string;
 
 function painter(enabled: boolean, open: number, close: number): Paint {
-  return enabled ? (text) => `\u001b[${open}m${text}\u001b[${close}m` : (text) => text;
+  return enabled ? (text) => `${colourToken(open)}${text}${colourToken(close)}` : (text) => text;
 }
 
 export interface Palette {
@@ -60,36 +96,36 @@ export class Ui {
 
   /** A result line (stdout). */
   print(text = ''): void {
-    this.options.stdout.write(text.endsWith('\n') ? text : text + '\n');
+    this.options.stdout.write(safe(text.endsWith('\n') ? text : text + '\n'));
   }
 
-  /** Raw result text (stdout), written as is. */
+  /** Raw result text (stdout): data, written as is into a pipe or file, escaped on a terminal. */
   write(text: string): void {
-    this.options.stdout.write(text);
+    this.options.stdout.write(this.options.stdout.isTTY === true ? safe(text) : text.replace(TOKEN, (_, code: string) => `\u001b[${code}m`));
   }
 
   /** Progress of long work (stderr; silenced by --quiet). */
   progress(text: string): void {
-    if (!this.quiet) this.options.stderr.write(`${this.err.dim('›')} ${text}\n`);
+    if (!this.quiet) this.options.stderr.write(safe(`${this.err.dim('›')} ${text}\n`));
   }
 
   /** A message about what happened, not the result (stderr; silenced by --quiet). */
   info(text: string): void {
-    if (!this.quiet) this.options.stderr.write(text + '\n');
+    if (!this.quiet) this.options.stderr.write(safe(text + '\n'));
   }
 
   /** Details of a failure (stderr; never silenced). */
   report(text: string): void {
-    this.options.stderr.write(text.endsWith('\n') ? text : text + '\n');
+    this.options.stderr.write(safe(text.endsWith('\n') ? text : text + '\n'));
   }
 
   warn(text: string): void {
-    this.options.stderr.write(`${this.err.yellow('warning:')} ${text}\n`);
+    this.options.stderr.write(safe(`${this.err.yellow('warning:')} ${text}\n`));
   }
 
   error(text: string, hint?: string): void {
-    this.options.stderr.write(`${this.err.red('error:')} ${text}\n`);
-    if (hint) this.options.stderr.write(`${this.err.dim('hint:')} ${hint}\n`);
+    this.options.stderr.write(safe(`${this.err.red('error:')} ${text}\n`));
+    if (hint) this.options.stderr.write(safe(`${this.err.dim('hint:')} ${hint}\n`));
   }
 
   /** True when stdout is an interactive terminal (tables vs. plain lines). */

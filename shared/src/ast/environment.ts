@@ -60,7 +60,7 @@ function parseImport(node: SyntaxNode, diags: Diagnostic[]): ImportDecl {
     for (const entry of value.entries) {
       if (entry.key.kind !== 'string' || entry.key.value.toLowerCase() !== 'merge') continue;
       const v = parseExpr(entry.value);
-      diags.push(...v.diags);
+      for (const d of v.diags) diags.push(d);
       if (v.expr.kind === 'boolean') decl.merge = v.expr;
       else diags.push(nodeError(entry.value, 'merge must be a boolean value'));
     }
@@ -79,7 +79,7 @@ function parseValues(node: ObjectNode, diags: Diagnostic[]): ValueEntry[] {
       diags.push(nodeError(keyNode, `builtin function call ${JSON.stringify(keyNode.value)} not allowed at the top level`));
     }
     const v = parseExpr(entry.value);
-    diags.push(...v.diags);
+    for (const d of v.diags) diags.push(d);
     entries.push({ key: { kind: 'string', value: keyNode.value, syntax: keyNode }, value: v.expr });
   }
   return entries;
@@ -126,7 +126,7 @@ export function parseEnvironmentSyntax(name: string, root: SyntaxNode | undefine
       case 'description': {
         if (value.kind === 'null') break;
         const d = parseExpr(value);
-        diags.push(...d.diags);
+        for (const x of d.diags) diags.push(x);
         if (d.expr.kind === 'string') decl.description = d.expr;
         else diags.push(nodeError(value, 'description must be a string'));
         break;

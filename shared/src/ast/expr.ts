@@ -75,51 +75,50 @@ function nodeError(node: SyntaxNode, summary: string): Diagnostic {
 }
 
 /** Parses a string: plain text, a single `${access}` (a symbol), or an interpolation. */
-function parseString(node: StringNode): { expr: Expr; diags: Diagnostic[] } {
-  const { parts, diags } = parseInterpolate(node, node.value);
-  if (parts.length === 0) return { expr: { kind: 'string', value: node.value, syntax: node }, diags };
+function parseString(node: StringNode, diags: Diagnostic[]): Expr {
+  const parsed = parseInterpolate(node, node.value);
+  const parts = parsed.parts;
+  for (const d of parsed.diags) diags.push(d);
+  if (parts.length === 0) return { kind: 'string', value: node.value, syntax: node };
   if (parts.length === 1) {
-    if (parts[0].value === undefined) return { expr: { kind: 'string', value: parts[0].text, syntax: node }, diags };
-    if (parts[0].text === '') return { expr: { kind: 'symbol', property: parts[0].value, syntax: node }, diags };
+    if (parts[0].value === undefined) return { kind: 'string', value: parts[0].text, syntax: node };
+    if (parts[0].text === '') return { kind: 'symbol', property: parts[0].value, syntax: node };
   }
-  return { expr: { kind: 'interpolate', parts, syntax: node }, diags };
+  return { kind: 'interpolate', parts, syntax: node };
 }
 
-/** Parses a syntax node into an expression. Errors are reported, and a best-effort expression is returned. */
+/**
+ * Parses a syntax node into an expression. Errors are reported, and a best-effort expression is returned.
+ * Diagnostics go to one list for the whole tree (never copied level by level: that would cost
+ * time and memory quadratic in the nesting depth).
+ */
 export function parseExpr(node: SyntaxNode): { expr: Expr; diags: Diagnostic[] } {
+  const diags: Diagnostic[] = [];
+  return { expr: parseExprInto(node, diags), diags };
+}
+
+function parseExprInto(node: SyntaxNode, diags: Diagnostic[]): Expr {
   switch (node.kind) {
-    case 'null': return { expr: { kind: 'null', syntax: node }, diags: [] };
-    case 'boolean': return { expr: { kind: 'boolean', value: node.value, syntax: node }, diags: [] };
-    case 'number': return { expr: { kind: 'number', value: node.value, text: node.text, syntax: node }, diags: [] };
-    case 'string': return parseString(node);
-    case 'array': {
-      const diags: Diagnostic[] = [];
-      const elements = node.elements.map((e) => {
-        const r = parseExpr(e);
-        diags.push(...r.diags);
-        return r.expr;
-      });
-      return { expr: { kind: 'array', elements, syntax: node }, diags };
-    }
+    case 'null': return { kind: 'null', syntax: node };
+    case 'boolean': return { kind: 'boolean', value: node.value, syntax: node };
+    case 'number': return { kind: 'number', value: node.value, text: node.text, syntax: node };
+    case 'string': return parseString(node, diags);
+    case 'array': return { kind: 'array', elements: node.elements.map((e) => parseExprInto(e, diags)), syntax: node };
     case 'object': {
-      const fn = tryParseFunction(node);
-      if (fn.expr) return { expr: fn.expr, diags: fn.diags };
-      const diags = fn.diags;
+      const fn = tryParseFunction(node, diags);
+      if (fn) return fn;
       const entries: ObjectProperty[] = node.entries.map((entry) => {
         let key: StringExpr | undefined;
         if (entry.key.kind === 'string') {
-          const k = parseExpr(entry.key);
-          diags.push(...k.diags);
-          if (k.expr.kind === 'string') key = k.expr;
+          const k = parseString(entry.key, diags);
+          if (k.kind === 'string') key = k;
           else diags.push(nodeError(entry.key, 'object keys must be strings'));
         } else {
           diags.push(nodeError(entry.key, 'object keys must be strings'));
         }
-        const v = parseExpr(entry.value);
-        diags.push(...v.diags);
-        return { key, value: v.expr };
+        return { key, value: parseExprInto(entry.value, diags) };
       });
-      return { expr: { kind: 'object', entries, syntax: node }, diags };
+      return { kind: 'object', entries, syntax: node };
     }
   }
 }
@@ -128,7 +127,9 @@ type BuiltinParser = (node: ObjectNode, name: StringExpr, args: Expr, entry: Obj
 
 const PARSERS: Record<string, BuiltinParser> = {
   'fn::concat': (node, name, args) => {
-    if (args.kind !== 'array') return { expr: { kind: 'concat', syntax: node, name, args }, diags: [exprError(args, 'the argument to fn::concat must be an array of arrays')] };
+    // As in the reference, a non-array argument is still evaluated (typed as an array of arrays),
+    // which reports "expected array, got …" at it besides this parse error.
+    if (args.kind !== 'array') return { expr: { kind: 'concat', syntax: node, name, args, arrays: args }, diags: [exprError(args, 'the argument to fn::concat must be an array of arrays')] };
     return { expr: { kind: 'concat', syntax: node, name, args, arrays: args }, diags: [] };
   },
   'fn::validate': (node, name, args) => {
@@ -234,18 +235,18 @@ function shortForm(prefix: 'fn::open::' | 'fn::rotate::'): BuiltinParser {
   };
 }
 
-function tryParseFunction(node: ObjectNode): { expr?: Expr; diags: Diagnostic[] } {
-  const diags: Diagnostic[] = [];
+/** The builtin call `node` spells, or undefined when it is not one (problems go to `diags`). */
+function tryParseFunction(node: ObjectNode, diags: Diagnostic[]): Expr | undefined {
   if (node.entries.length !== 1) {
     for (const e of node.entries) {
       if (e.key.kind === 'string' && e.key.value.startsWith('fn::')) {
         diags.push(nodeError(node, `illegal call to builtin function: ${JSON.stringify(e.key.value)} must be the only key within its containing object`));
       }
     }
-    return { diags };
+    return undefined;
   }
   const entry = node.entries[0];
-  if (entry.key.kind !== 'string') return { diags };
+  if (entry.key.kind !== 'string') return undefined;
   const key = entry.key.value;
   let parse = PARSERS[key] as BuiltinParser | undefined;
   if (parse === undefined) {
@@ -256,14 +257,13 @@ function tryParseFunction(node: ObjectNode): { expr?: Expr; diags: Diagnostic[] 
     if (key.toLowerCase().startsWith('fn::')) {
       diags.push({ severity: 1, summary: "'fn::' is a reserved prefix", path: node.path, range: entry.key.range });
     }
-    return { diags };
+    return undefined;
   }
   const name: StringExpr = { kind: 'string', value: key, syntax: entry.key };
-  const args = parseExpr(entry.value);
-  diags.push(...args.diags);
-  const r = parse(node, name, args.expr, entry);
-  diags.push(...r.diags);
-  return { expr: r.expr, diags };
+  const args = parseExprInto(entry.value, diags);
+  const r = parse(node, name, args, entry);
+  for (const d of r.diags) diags.push(d);
+  return r.expr;
 }
 
 export type { ArrayNode };

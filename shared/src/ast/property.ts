@@ -205,7 +205,7 @@ export function parseInterpolate(node: SyntaxNode, value: string): { parts: Inte
     } else if (bytes[i] === 0x24 && bytes[i + 1] === 0x7b) {
       const parser = new PropertyAccessParser(node, bytes, i + 2, asciiValue);
       const { end, access } = parser.parse();
-      diags.push(...parser.diags);
+      for (const d of parser.diags) diags.push(d);
       parts.push({ text: flushText(), value: access });
       i = end;
     } else {

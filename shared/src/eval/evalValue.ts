@@ -7,7 +7,7 @@
 import type { Expr, StringExpr } from '../ast/expr';
 import type { PropertyAccessor } from '../ast/property';
 import type { Schema } from '../schema/schema';
-import { compareStrings, goQuote, literalSchema, mergedSchema, propertySchema, record, tuple } from '../schema';
+import { compareStrings, goQuote, literalSchema, mergedSchema, propertySchema, record, tupleOf } from '../schema';
 import type { Range } from '../syntax/range';
 import type { Value, ValueData } from '../value/value';
 
@@ -282,7 +282,7 @@ export function unexport(v: Value, x: EvalExpr): Val {
   if (Array.isArray(d)) {
     const items = d.map((e) => unexport(e, x));
     out.repr = items;
-    out.schema = tuple(...items.map((i) => i.schema));
+    out.schema = tupleOf(items.map((i) => i.schema));
   } else if (d !== null && typeof d === 'object') {
     const m = new Map<string, Val>();
     const props: Record<string, Schema> = {};

@@ -12,7 +12,7 @@ import type { PropertyAccessor } from '../ast/property';
 import { didYouMean } from '../schema/suggest';
 import {
   accessSchema, array, compareStrings, goJson, goQuote, issueSummary, literalSchema, record, string as stringSchema,
-  tryCompileSchema, tuple, validateValue, type SchemaIssue, type UnknownProperty,
+  tryCompileSchema, tupleOf, validateValue, type SchemaIssue, type UnknownProperty,
 } from '../schema';
 import type { Json, ObjectSchema, Schema } from '../schema/schema';
 import { joinKey } from '../syntax/propertyPath';
@@ -337,7 +337,7 @@ export class EvalContext {
     }
     if (loaded === undefined) return { error: `environment ${goQuote(name)} not found` };
     const parsed = parseEnvironmentCached(name, loaded.text);
-    this.shared.diags.push(...parsed.diagnostics);
+    for (const d of parsed.diagnostics) this.shared.diags.push(d);
     if (parsed.diagnostics.some((d) => d.severity === 1)) return { decrypter: loaded.decrypter };
     return { decl: parsed.decl, decrypter: loaded.decrypter };
   }
@@ -417,7 +417,7 @@ export class EvalContext {
         const items: Val[] = [];
         for (const e of repr.elements) items.push(await this.evaluateExpr(e));
         v.repr = items;
-        v.schema = tuple(...items.map((i) => i.schema));
+        v.schema = tupleOf(items.map((i) => i.schema));
         return v;
       }
       case 'object': {
@@ -883,7 +883,7 @@ export class EvalContext {
         return e;
       });
       v.repr = items;
-      v.schema = tuple(...items.map((i) => i.schema));
+      v.schema = tupleOf(items.map((i) => i.schema));
     }
     return v;
   }
@@ -902,7 +902,7 @@ export class EvalContext {
         for (const e of a.repr as Val[]) items.push(new Copier().copy(e));
       }
       v.repr = items;
-      v.schema = tuple(...items.map((i) => i.schema));
+      v.schema = tupleOf(items.map((i) => i.schema));
     }
     return v;
   }
@@ -928,7 +928,7 @@ export class EvalContext {
       try {
         v.repr = new TextDecoder().decode(decodeBase64(str));
       } catch (err) {
-        this.error(x.node, `decoding base64 string: ${(err as Error).message}`);
+        this.error(x.node, `decoding base64 string: ${v.secret ? SECRET_DECODE_DETAIL : (err as Error).message}`);
         v.unknown = true;
       }
     }
@@ -942,7 +942,7 @@ export class EvalContext {
     try {
       parsed = decodeFirstJsonValue(str);
     } catch (err) {
-      this.error(x.node, `decoding JSON string: ${(err as Error).message}`);
+      this.error(x.node, `decoding JSON string: ${v.secret ? SECRET_DECODE_DETAIL : (err as Error).message}`);
       v.unknown = true;
       return v;
     }
@@ -1009,6 +1009,12 @@ export class EvalContext {
 }
 
 /** Thrown when the caller's AbortSignal fires; the entry points turn it into a result. */
+/**
+ * The detail of a decoding error on a secret argument: the decoder's own message quotes the
+ * offending character ("invalid character 'h' …"), which would put secret text in a diagnostic.
+ */
+const SECRET_DECODE_DETAIL = 'the secret value is not valid (details withheld: they would reveal part of it)';
+
 export class EvaluationCancelled extends Error {
   constructor() {
     super('evaluation cancelled');

@@ -6,6 +6,7 @@
 import type { Value } from '../value/value';
 import type { PathKey } from './model';
 import type { SchemaIndex } from './schemas';
+import { setOwn } from '../schema/ops';
 
 export type Values = { [key: string]: Value };
 
@@ -56,7 +57,7 @@ export function redactedJson(value: Value, depth = 0): unknown {
   if (Array.isArray(data)) return data.map((v) => redactedJson(v, depth + 1));
   if (data !== null && typeof data === 'object') {
     const out: { [key: string]: unknown } = {};
-    for (const [k, v] of Object.entries(data)) out[k] = redactedJson(v, depth + 1);
+    for (const [k, v] of Object.entries(data)) setOwn(out, k, redactedJson(v, depth + 1));
     return out;
   }
   return data;

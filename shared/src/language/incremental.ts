@@ -16,6 +16,7 @@ import type { Diagnostic as LspDiagnostic } from 'vscode-languageserver-types';
 import type { Diagnostic as EvalDiagnostic } from '../syntax/diagnostic';
 import type { LazySchemas } from './schemas';
 import { memo, type LazyValues, type Values } from './checkedValues';
+import { setOwn } from '../schema/ops';
 
 export interface TopLevelEntry {
   key: string;
@@ -276,11 +277,11 @@ export function mergeIncremental(
           const out: Values = {};
           for (const entry of current.entries) {
             const source = plan.affected.has(entry.key) ? fresh : old;
-            if (Object.prototype.hasOwnProperty.call(source, entry.key)) out[entry.key] = source[entry.key]!;
+            if (Object.hasOwn(source, entry.key)) setOwn(out, entry.key, source[entry.key]!);
           }
           // Imported keys the document does not define: unchanged (the imports are), and the
           // reduced check may not have loaded every import.
-          for (const key of Object.keys(old)) if (!(key in out)) out[key] = old[key]!;
+          for (const key of Object.keys(old)) if (!Object.hasOwn(out, key)) setOwn(out, key, old[key]!);
           return out;
         })
       : undefined;

@@ -6,6 +6,7 @@
  */
 import { isMap, isPair, isScalar, isSeq, parseDocument, Scalar } from 'yaml';
 import type { Document, Node, Pair, YAMLMap } from 'yaml';
+import { findLimitExcess } from '../syntax/limits';
 import { findInterpolations, type Interpolation } from './interpolation';
 import { LineIndex, type Span } from './text';
 
@@ -100,7 +101,9 @@ export function pairSpan(pair: Pair, text?: string): Span | undefined {
 }
 
 export function parseEscDocument(uri: string, envName: string, text: string, version = 0): EscDocument {
-  const yaml = parseDocument(text, { uniqueKeys: false, strict: false, prettyErrors: false, keepSourceTokens: false });
+  // A document over a limit (size, nesting) is not parsed at all: one located error.
+  const excess = findLimitExcess(text);
+  const yaml = parseDocument(excess === undefined ? text : '', { uniqueKeys: false, strict: false, prettyErrors: false, keepSourceTokens: false });
   const doc: EscDocument = {
     uri,
     envName,
@@ -115,6 +118,7 @@ export function parseEscDocument(uri: string, envName: string, text: string, ver
     interpolations: [],
     strings: [],
   };
+  if (excess !== undefined) doc.syntaxErrors.push({ message: excess.message, span: { start: excess.offset, end: excess.offset + 1 }, warning: false });
   for (const e of yaml.errors) doc.syntaxErrors.push({ message: firstLine(e.message), span: { start: e.pos[0], end: Math.max(e.pos[1], e.pos[0]) }, warning: false });
   for (const w of yaml.warnings) doc.syntaxErrors.push({ message: firstLine(w.message), span: { start: w.pos[0], end: Math.max(w.pos[1], w.pos[0]) }, warning: true });
   const root = yaml.contents;

@@ -79,6 +79,15 @@ export class EscLanguageService implements CheckedValues {
     private readonly checker?: EnvironmentChecker,
   ) {}
 
+  /** Drops what the last checks of a closed document's environment kept (values, schemas, basis). */
+  forget(uri: string): void {
+    const envName = this.workspace.nameOf(uri);
+    if (envName === undefined) return;
+    this.checked.delete(envName);
+    this.checkedSchemas.delete(envName);
+    this.bases.delete(envName);
+  }
+
   document(uri: string): EscDocument | undefined {
     return this.workspace.document(uri);
   }

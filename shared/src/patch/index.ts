@@ -25,5 +25,5 @@
  * Property paths (parsePath, formatPath, joinKey, …) are the syntax layer's: syntax/propertyPath.ts.
  */
 export { applyPatches, encryptPlaintextSecrets, listPlaintextSecrets, type PlaintextSecret } from './apply';
-export { redactSecrets, SECRET_PLACEHOLDER, CIPHERTEXT_PLACEHOLDER } from './redact';
+export { redactSecrets, secretSpans, SECRET_PLACEHOLDER, CIPHERTEXT_PLACEHOLDER } from './redact';
 export { PatchError, valueToYamlData, type YamlData } from './valueToYaml';

@@ -7,6 +7,7 @@
  * a secret rather than guessed at.
  */
 import * as YAML from 'yaml';
+import { findLimitExcess } from '../syntax/limits';
 import { applyEdits, parseDocument, YamlText, type Edit } from './edit';
 import { PatchError } from './valueToYaml';
 
@@ -22,6 +23,8 @@ function isKey(node: unknown, name: string): boolean {
 
 /** Returns `text` with every `fn::secret` value replaced by a placeholder. Never throws for bad YAML. */
 export function redactSecrets(text: string): string {
+  const excess = findLimitExcess(text);
+  if (excess !== undefined) return redactUnparsed(text, new PatchError(excess.message));
   let doc: YAML.Document.Parsed;
   try {
     doc = parseDocument(text);
@@ -30,6 +33,29 @@ export function redactSecrets(text: string): string {
     throw e;
   }
   return applyEdits(text, [...secretEdits(new YamlText(text), doc).values()]);
+}
+
+/**
+ * Where the secrets of `text` are, for displays that keep every other character in place (source
+ * excerpts): the source span of every scalar under a `fn::secret`, in any form (string, map, list,
+ * anchored elsewhere). A document that does not parse, or is over the size/nesting limits, has no
+ * reliable structure: nothing from the line of the first `fn::secret` (or backslash) on may be
+ * shown (`hiddenFrom`).
+ */
+export function secretSpans(text: string): { spans: { start: number; end: number }[]; hiddenFrom?: number } {
+  let doc: YAML.Document.Parsed | undefined;
+  if (findLimitExcess(text) === undefined) {
+    try {
+      doc = parseDocument(text);
+    } catch (e) {
+      if (!(e instanceof PatchError)) throw e;
+    }
+  }
+  if (doc === undefined) {
+    const markers = [text.indexOf(SECRET_KEY), text.indexOf('\\')].filter((i) => i >= 0);
+    return { spans: [], ...(markers.length > 0 ? { hiddenFrom: new YamlText(text).lineStart(Math.min(...markers)) } : {}) };
+  }
+  return { spans: [...secretEdits(new YamlText(text), doc).values()].map((e) => ({ start: e.start, end: e.end })) };
 }
 
 /** The edits that hide secret scalars, by start offset (an aliased scalar is reached more than once). */

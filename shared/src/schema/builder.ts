@@ -46,6 +46,11 @@ export function array(items?: Schema, extra: Keywords = {}): ObjectSchema {
 
 /** A fixed-length array: element i matches `prefixItems[i]`, nothing else is allowed (ESC's `schema.Tuple`). */
 export function tuple(...prefixItems: Schema[]): ObjectSchema {
+  return tupleOf(prefixItems);
+}
+
+/** `tuple` for a list of any length (a spread of a document's 150,000 items would overflow the stack). */
+export function tupleOf(prefixItems: Schema[]): ObjectSchema {
   return { type: 'array', prefixItems, items: false };
 }
 

@@ -11,6 +11,7 @@ import type { Diagnostic } from './diagnostic';
 import type { Pos, Range } from './range';
 import type { ObjectEntry, SyntaxNode } from './nodes';
 import { joinIndex, joinKey } from './propertyPath';
+import { findLimitExcess } from './limits';
 import { withCheapEnvReads } from './quietEnv';
 import { parseSimpleYaml } from './simpleYaml';
 
@@ -406,6 +407,11 @@ function yamlErrorSummary(text: string, index: PositionIndex, code: string, mess
  */
 export function parseYaml(environment: string, text: string, options: { fastPath?: boolean } = {}): ParsedYaml {
   const index = new PositionIndex(environment, text);
+  const excess = findLimitExcess(text);
+  if (excess !== undefined) {
+    const at = index.at(excess.offset);
+    return { diagnostics: [{ severity: 1, summary: excess.message, path: '', range: index.range(at, at) }] };
+  }
   const simple = options.fastPath === false ? undefined : parseSimpleYaml(text);
   if (simple !== undefined) {
     const decoder = new Decoder(text, index);

@@ -10,6 +10,7 @@ import type { Diagnostic } from 'vscode-languageserver-types';
 import { createCheckModeChecker } from '../../../../shared/src/language/evaluation';
 import { EscLanguageService } from '../../../../shared/src/language/service';
 import { EnvironmentWorkspace, type DiskReader } from '../../../../shared/src/language/environmentWorkspace';
+import { SECRET_PLACEHOLDER, secretSpans } from '../../../../shared/src/patch/index';
 import type { Command } from '../command';
 import type { CliContext } from '../context';
 import { EXIT } from '../errors';
@@ -50,22 +51,31 @@ function severityOf(d: Diagnostic): CheckFinding['severity'] {
 }
 
 /**
- * The file's lines for source excerpts, with every plaintext secret the language service
- * flagged replaced by `[secret]`: check output ends up in CI logs, which must never hold one.
+ * The file's lines for source excerpts, with everything under a `fn::secret` (any form: string,
+ * map, list, anchored) replaced by `[secret]`, found on the document's structure; a document
+ * whose structure is unreliable (YAML errors, tabs, over the limits) shows no line from the
+ * first `fn::secret` on. Check output ends up in CI logs, which must never hold a secret.
  */
-function maskPlaintextSecrets(lines: string[], diagnostics: readonly Diagnostic[]): string[] {
-  const out = [...lines];
-  for (const d of diagnostics) {
-    if (d.code !== 'plaintext-secret') continue;
-    const { start, end } = d.range;
-    for (let line = start.line; line <= end.line && line < out.length; line++) {
-      const text = out[line];
-      const from = line === start.line ? start.character : 0;
-      const to = line === end.line ? end.character : text.length;
-      out[line] = text.slice(0, from) + (line === start.line ? '[secret]' : '') + text.slice(to);
-    }
+export function maskedSourceLines(text: string): string[] {
+  const { spans, hiddenFrom } = secretSpans(text);
+  let masked = '';
+  let at = 0;
+  for (const span of [...spans].sort((a, b) => a.start - b.start)) {
+    if (span.start < at) continue;
+    // The secret's own line breaks stay, so excerpts of later lines keep their line numbers.
+    const breaks = text.slice(span.start, span.end).replace(/[^\n]/g, '');
+    masked += text.slice(at, span.start) + SECRET_PLACEHOLDER + breaks;
+    at = span.end;
   }
-  return out;
+  masked += text.slice(at, hiddenFrom ?? text.length);
+  const lines = masked.split(/\r?\n/);
+  if (hiddenFrom !== undefined) {
+    const shown = text.slice(0, hiddenFrom).split(/\r?\n/).length - 1;
+    const total = text.split(/\r?\n/).length;
+    lines.length = shown;
+    for (let i = shown; i < total; i++) lines.push('[hidden: not valid YAML, so its secrets cannot be located]');
+  }
+  return lines;
 }
 
 export const checkCommand: Command = {
@@ -112,7 +122,7 @@ export const checkCommand: Command = {
           ...(d.code !== undefined ? { code: String(d.code) } : {}),
         });
       }
-      if (diagnostics.length > 0) texts.set(rel, maskPlaintextSecrets((diskReader.read(uri) ?? '').split(/\r?\n/), diagnostics));
+      if (diagnostics.length > 0) texts.set(rel, maskedSourceLines(diskReader.read(uri) ?? ''));
     }
 
     const errors = findings.filter((f) => f.severity === 'error').length;

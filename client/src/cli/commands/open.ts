@@ -6,7 +6,7 @@ import type { Value } from '../../../../shared/src/value/value';
 import { optionValue } from '../args';
 import type { Command } from '../command';
 import { CliError, EXIT } from '../errors';
-import { OPEN_FORMATS, parsePropertyPath, renderOpen, type OpenFormat } from '../format';
+import { OPEN_FORMATS, parsePropertyPath, renderOpen, valueAt, type OpenFormat } from '../format';
 import { printEvalDiagnostics } from './diagnostics';
 
 export const openCommand: Command = {
@@ -44,6 +44,9 @@ export const openCommand: Command = {
       throw new CliError(`${env.name} could not be opened (${errors.length} error${errors.length === 1 ? '' : 's'})`, EXIT.failed, 'see `esc-local check` for all diagnostics');
     }
     const root: Value = { value: result.environment.properties, trace: {} };
+    if (keys && valueAt(root, keys) === undefined) {
+      throw new CliError(`${env.name} has no value at ${args.positionals[1]}`, EXIT.failed, `\`esc-local open ${env.name}\` shows every value`);
+    }
     const rendered = renderOpen(root, { format, reveal, ...(keys ? { path: keys } : {}) });
     ctx.ui.write(rendered.text);
     for (const skipped of rendered.projection?.skipped ?? []) ctx.ui.warn(`skipped ${skipped}`);
