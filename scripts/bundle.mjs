@@ -1,17 +1,28 @@
 // Bundles the extension, the language server and the CLI into dist/ with esbuild.
 // keytar is native and vscode is provided by the host, so both stay external.
+// The AWS SDK is its own bundle, dist/aws-sdk.js, required from the others only when an AWS call
+// is made (client/src/core/aws/sdk.ts): it would otherwise be most of every start-up.
 import { build } from 'esbuild';
 import { existsSync } from 'node:fs';
 
 // ESC_BUNDLE_MINIFY=1 (npm run package): minified, without source maps, for the .vsix.
 const release = process.env.ESC_BUNDLE_MINIFY === '1';
 const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: !release, minify: release, external: ['vscode', 'keytar'], logLevel: 'warning' };
+// client/src/core/aws/clients.ts's `require('./sdk')` becomes `require('./aws-sdk.js')`, a sibling
+// of the bundle that makes the call (every bundle is in dist/).
+const awsSdkApart = {
+  name: 'aws-sdk-apart',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/sdk$/ }, (args) => (/core[\\/]aws[\\/]clients\.ts$/.test(args.importer) ? { path: './aws-sdk.js', external: true } : undefined));
+  },
+};
 const entries = [
+  { in: 'client/src/core/aws/sdk.ts', out: 'dist/aws-sdk.js' },
   { in: 'client/src/extension.ts', out: 'dist/extension.js' },
   { in: 'server/src/main.ts', out: 'dist/server.js', banner: '#!/usr/bin/env node' },
   { in: 'client/src/cli/main.ts', out: 'dist/cli.js', banner: '#!/usr/bin/env node' },
 ];
 for (const entry of entries) {
   if (!existsSync(entry.in)) continue; // not written yet
-  await build({ ...common, entryPoints: [entry.in], outfile: entry.out, banner: entry.banner ? { js: entry.banner } : undefined });
+  await build({ ...common, plugins: [awsSdkApart], entryPoints: [entry.in], outfile: entry.out, banner: entry.banner ? { js: entry.banner } : undefined });
 }

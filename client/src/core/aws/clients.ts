@@ -11,10 +11,17 @@
  * the SDK destroys the socket on abort and the call rejects. Per attempt, the handler also gets
  * a connect timeout and a throwing response timeout.
  */
-import { IAMClient } from '@aws-sdk/client-iam';
-import { STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentials } from '../keychain';
+import type * as Sdk from './sdk';
 import { AwsCallTimeout } from './errors';
+
+let sdk: typeof Sdk | undefined;
+
+/** The AWS SDK, loaded on first use (see ./sdk: commands that make no AWS call never load it). */
+export function awsSdk(): typeof Sdk {
+  // A synchronous require keeps every caller synchronous; the bundler maps './sdk' to dist/aws-sdk.js.
+  return (sdk ??= require('./sdk') as typeof Sdk);
+}
 
 export interface AwsSettings {
   /** Explicit IAM endpoint URL (otherwise the SDK's standard resolution applies). */
@@ -64,8 +71,8 @@ function common(settings: AwsSettings, credentials: AwsCredentials, region: stri
 }
 
 /** IAM client with retries for idempotent/read calls (SDK standard retry: throttling, 5xx, transient network errors). */
-export function iamClient(settings: AwsSettings, credentials: AwsCredentials, region: string): IAMClient {
-  return new IAMClient({ ...common(settings, credentials, region, settings.maxAttempts ?? DEFAULT_MAX_ATTEMPTS), ...(settings.iamEndpoint ? { endpoint: settings.iamEndpoint } : {}) });
+export function iamClient(settings: AwsSettings, credentials: AwsCredentials, region: string): Sdk.IAMClient {
+  return new (awsSdk().IAMClient)({ ...common(settings, credentials, region, settings.maxAttempts ?? DEFAULT_MAX_ATTEMPTS), ...(settings.iamEndpoint ? { endpoint: settings.iamEndpoint } : {}) });
 }
 
 /**
@@ -73,12 +80,12 @@ export function iamClient(settings: AwsSettings, credentials: AwsCredentials, re
  * after a lost response would create a second key, and the SDK would retry LimitExceeded).
  * The caller reconciles with `ListAccessKeys` instead.
  */
-export function iamClientNoRetry(settings: AwsSettings, credentials: AwsCredentials, region: string): IAMClient {
-  return new IAMClient({ ...common(settings, credentials, region, 1), ...(settings.iamEndpoint ? { endpoint: settings.iamEndpoint } : {}) });
+export function iamClientNoRetry(settings: AwsSettings, credentials: AwsCredentials, region: string): Sdk.IAMClient {
+  return new (awsSdk().IAMClient)({ ...common(settings, credentials, region, 1), ...(settings.iamEndpoint ? { endpoint: settings.iamEndpoint } : {}) });
 }
 
-export function stsClient(settings: AwsSettings, credentials: AwsCredentials, region: string, maxAttempts?: number): STSClient {
-  return new STSClient({ ...common(settings, credentials, region, maxAttempts ?? settings.maxAttempts ?? DEFAULT_MAX_ATTEMPTS), ...(settings.stsEndpoint ? { endpoint: settings.stsEndpoint } : {}) });
+export function stsClient(settings: AwsSettings, credentials: AwsCredentials, region: string, maxAttempts?: number): Sdk.STSClient {
+  return new (awsSdk().STSClient)({ ...common(settings, credentials, region, maxAttempts ?? settings.maxAttempts ?? DEFAULT_MAX_ATTEMPTS), ...(settings.stsEndpoint ? { endpoint: settings.stsEndpoint } : {}) });
 }
 
 /**

@@ -4,14 +4,13 @@
  * managing credentials from the OS keychain: the entry named after the role ARN, else the
  * entry named `default`.
  */
-import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import type { ExecutionContext, Provider } from '../../../../shared/src/contract/plugins';
 import type { Value } from '../../../../shared/src/value/value';
 import type { Schema } from '../../../../shared/src/schema/schema';
 import { providerSchemas } from '../catalog';
 import { CoreError } from '../errors';
 import type { AwsCredentials, Keychain } from '../keychain';
-import { type AwsSettings, awsSend, callTimeoutMs, defaultRegion, stsClient } from '../aws/clients';
+import { awsSdk, type AwsSettings, awsSend, callTimeoutMs, defaultRegion, stsClient } from '../aws/clients';
 import { explainAwsError } from '../aws/errors';
 import { fieldsOf, objectValue, optionalString, plain, requiredString, secretString } from '../values';
 
@@ -74,7 +73,7 @@ export class AwsLoginProvider implements Provider {
     const managing = await this.managingCredentials(roleArn);
     try {
       const sts = stsClient(this.aws, managing, defaultRegion(this.aws));
-      const command = new AssumeRoleCommand({
+      const command = new (awsSdk().AssumeRoleCommand)({
         RoleArn: roleArn,
         RoleSessionName: sessionName,
         ...(durationSeconds !== undefined ? { DurationSeconds: durationSeconds } : {}),

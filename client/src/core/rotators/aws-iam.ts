@@ -18,8 +18,6 @@
  * state as it is (the driver drops keys the journal deleted); it never creates a key.
  * Every AWS call has a deadline (../aws/clients.ts `awsSend`).
  */
-import { CreateAccessKeyCommand, DeleteAccessKeyCommand, ListAccessKeysCommand, type AccessKeyMetadata } from '@aws-sdk/client-iam';
-import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import type { ExecutionContext, Rotator } from '../../../../shared/src/contract/plugins';
 import type { Value } from '../../../../shared/src/value/value';
 import type { Schema } from '../../../../shared/src/schema/schema';
@@ -29,7 +27,8 @@ import type { Journal, JournalEntry } from '../journal';
 import type { AwsCredentials } from '../keychain';
 import { crashPoint } from '../crashpoints';
 import { randomUUID } from 'node:crypto';
-import { type AwsSettings, awsSend, callTimeoutMs, defaultRegion, iamClient, iamClientNoRetry, stsClient } from '../aws/clients';
+import { awsSdk, type AwsSettings, awsSend, callTimeoutMs, defaultRegion, iamClient, iamClientNoRetry, stsClient } from '../aws/clients';
+import type { AccessKeyMetadata } from '../aws/sdk';
 import { awsErrorName, certainlyNotPerformed, explainAwsError, isInvalidCredentials, isTransient } from '../aws/errors';
 import { sleep } from '../sleep';
 import { fieldsOf, objectValue, optionalString, plain, requiredString, secretString } from '../values';
@@ -294,7 +293,7 @@ class IamRotationRun {
   private async preflightIdentity(): Promise<void> {
     try {
       const sts = stsClient(this.s.aws, this.p.login, this.p.region);
-      const out = await awsSend((o) => sts.send(new GetCallerIdentityCommand({}), o), this.callOptions());
+      const out = await awsSend((o) => sts.send(new (awsSdk().GetCallerIdentityCommand)({}), o), this.callOptions());
       if (out.Arn) {
         this.s.onPrincipal(out.Arn);
         if (this.j.principal() !== out.Arn) this.j.append({ kind: 'principal', arn: out.Arn, at: now() });
@@ -306,7 +305,7 @@ class IamRotationRun {
 
   private async listKeys(): Promise<AccessKeyMetadata[]> {
     try {
-      const out = await awsSend((o) => this.iam.send(new ListAccessKeysCommand({ UserName: this.p.userName }), o), this.callOptions());
+      const out = await awsSend((o) => this.iam.send(new (awsSdk().ListAccessKeysCommand)({ UserName: this.p.userName }), o), this.callOptions());
       return out.AccessKeyMetadata ?? [];
     } catch (e) {
       throw explainAwsError(e, this.loc('iam:ListAccessKeys'), `listing the access keys of ${this.p.userName}`);
@@ -373,7 +372,7 @@ class IamRotationRun {
 
   private async deleteKey(accessKeyId: string): Promise<void> {
     try {
-      await awsSend((o) => this.iam.send(new DeleteAccessKeyCommand({ UserName: this.p.userName, AccessKeyId: accessKeyId }), o), this.callOptions());
+      await awsSend((o) => this.iam.send(new (awsSdk().DeleteAccessKeyCommand)({ UserName: this.p.userName, AccessKeyId: accessKeyId }), o), this.callOptions());
     } catch (e) {
       // Already gone (e.g. a retried request whose first attempt succeeded): the goal is reached.
       if (/NoSuchEntity/.test(awsErrorName(e))) return;
@@ -390,7 +389,7 @@ class IamRotationRun {
       this.j.append({ kind: 'iam-create-intent', userArn, attempt: id, deadlineMs, at: now() });
       crashPoint('after-create-intent');
       try {
-        const out = await awsSend((o) => this.iamCreate.send(new CreateAccessKeyCommand({ UserName: userName }), o), this.callOptions(1));
+        const out = await awsSend((o) => this.iamCreate.send(new (awsSdk().CreateAccessKeyCommand)({ UserName: userName }), o), this.callOptions(1));
         const k = out.AccessKey;
         if (!k?.AccessKeyId || !k.SecretAccessKey) throw new CoreError('AwsError', 'CreateAccessKey returned no key', this.loc('iam:CreateAccessKey'));
         crashPoint('after-create');
@@ -421,7 +420,7 @@ class IamRotationRun {
     let lastError: unknown;
     for (let i = 1; i <= attempts; i++) {
       try {
-        const out = await awsSend((o) => sts.send(new GetCallerIdentityCommand({}), o), this.callOptions(1));
+        const out = await awsSend((o) => sts.send(new (awsSdk().GetCallerIdentityCommand)({}), o), this.callOptions(1));
         const arnUser = out.Arn ? /:user\/(?:[^/]+\/)*([^/]+)$/.exec(out.Arn)?.[1] : undefined;
         if (arnUser !== undefined && arnUser !== this.p.userName) {
           throw new CoreError('VerificationFailed', `the new key ${key.accessKeyId} authenticates as ${out.Arn}, not as ${this.p.userArn}`, this.loc('sts:GetCallerIdentity'));
