@@ -16,13 +16,22 @@ const awsSdkApart = {
     b.onResolve({ filter: /^\.\/sdk$/ }, (args) => (/core[\\/]aws[\\/]clients\.ts$/.test(args.importer) ? { path: './aws-sdk.js', external: true } : undefined));
   },
 };
+// The CLI's executable, client/src/cli/bin.ts, loads the rest of the CLI (`require('./main')`) only
+// when the command is more than `--version`: the rest is bundle dist/cli-main.js.
+const cliMainApart = {
+  name: 'cli-main-apart',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/main$/ }, (args) => (/cli[\\/]bin\.ts$/.test(args.importer) ? { path: './cli-main.js', external: true } : undefined));
+  },
+};
 const entries = [
   { in: 'client/src/core/aws/sdk.ts', out: 'dist/aws-sdk.js' },
   { in: 'client/src/extension.ts', out: 'dist/extension.js' },
   { in: 'server/src/main.ts', out: 'dist/server.js', banner: '#!/usr/bin/env node' },
-  { in: 'client/src/cli/main.ts', out: 'dist/cli.js', banner: '#!/usr/bin/env node' },
+  { in: 'client/src/cli/main.ts', out: 'dist/cli-main.js' },
+  { in: 'client/src/cli/bin.ts', out: 'dist/cli.js', banner: '#!/usr/bin/env node' },
 ];
 for (const entry of entries) {
   if (!existsSync(entry.in)) continue; // not written yet
-  await build({ ...common, plugins: [awsSdkApart], entryPoints: [entry.in], outfile: entry.out, banner: entry.banner ? { js: entry.banner } : undefined });
+  await build({ ...common, plugins: [awsSdkApart, cliMainApart], entryPoints: [entry.in], outfile: entry.out, banner: entry.banner ? { js: entry.banner } : undefined });
 }

@@ -4,12 +4,15 @@
  */
 import { benchEvaluator } from './evaluator';
 import { benchServer } from './server';
+import { benchStartup } from './startup';
 
 async function main(): Promise<void> {
   console.log('== evaluator ==');
   await benchEvaluator();
   console.log('\n== language server ==');
   await benchServer();
+  console.log('\n== CLI start-up ==');
+  await benchStartup();
 }
 
 main().catch((error: unknown) => {

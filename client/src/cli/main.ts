@@ -125,7 +125,8 @@ export async function runCli(proc: CliProcess): Promise<number> {
   }
 }
 
-if (require.main === module) {
+/** Runs the CLI as the process: argv, stdio, exit code, Ctrl-C (./bin.ts is the executable). */
+export function main(): void {
   // The AWS SDK warns on every run that its future releases will need Node 22; that is noise for
   // CLI users and pollutes stderr in scripts. The SDK's own switch turns just that warning off.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -154,3 +155,5 @@ if (require.main === module) {
     },
   );
 }
+
+if (require.main === module) main();
