@@ -276,3 +276,43 @@ describe('esc-local as a bundle (what the package bin ships)', function () {
     assert.deepEqual(JSON.parse(list.stdout), []);
   });
 });
+
+describe('esc-local open on the shipped examples, before any rotation', function () {
+  this.timeout(60000);
+
+  it('fails with located errors and a hint naming, with file and line, each rotation to run first', async () => {
+    const ws = copyExamples();
+    try {
+      const r = await runCli(['open', 'app/dev'], { cwd: ws });
+      assert.equal(r.code, 1, r.stderr);
+      assert.match(r.stderr, /environments\/app\/dev\.yaml:14:53: error: unknown property "current"/);
+      assert.match(r.stderr, /environments\/app\/aws-keys\.yaml:15:7: aws\.iam \(fn::rotate::aws-iam\) in app\/aws-keys has no state yet/);
+      assert.match(r.stderr, /environments\/app\/db-password\.yaml:11:7: db\.password \(fn::rotate::password\) in app\/db-password has no state yet/);
+      assert.match(r.stderr, /run first: esc-local rotate app\/aws-keys && esc-local rotate app\/db-password/);
+      // An environment whose own rotation never ran opens (its value is empty until then): no hint needed.
+      assert.equal((await runCli(['open', 'app/db-password'], { cwd: ws })).code, 0);
+    } finally {
+      fs.rmSync(ws, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('esc-local as built (dist/cli.js loads dist/cli-main.js, dist/aws-sdk.js on demand)', function () {
+  this.timeout(60000);
+  const built = path.join(REPO_ROOT, 'dist', 'cli.js');
+
+  it('answers --version without the rest of the CLI, and runs commands through it', async () => {
+    assert.equal((await runCli(['--version'], { cli: built })).stdout, '0.1.0\n');
+    const ws = copyExamples();
+    try {
+      const check = await runCli(['check', 'app/db-password'], { cli: built, cwd: ws });
+      assert.equal(check.code, 0, check.stderr);
+      assert.match(check.stderr + check.stdout, /0 errors, 0 warnings in 1 environment/);
+      const unknown = await runCli(['nope'], { cli: built, cwd: ws });
+      assert.equal(unknown.code, 2);
+      assert.match(unknown.stderr, /unknown command "esc-local nope"/);
+    } finally {
+      fs.rmSync(ws, { recursive: true, force: true });
+    }
+  });
+});

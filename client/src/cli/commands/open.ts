@@ -2,7 +2,10 @@
  * `esc-local open ENV [PATH]`: evaluates an environment with its providers run (aws-login calls
  * STS) and ciphertexts decrypted in the core, and prints it — redacted unless --show-secrets.
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { Value } from '../../../../shared/src/value/value';
+import { unrotatedValues } from '../../core/unrotated';
 import { optionValue } from '../args';
 import type { Command } from '../command';
 import { CliError, EXIT } from '../errors';
@@ -41,7 +44,7 @@ export const openCommand: Command = {
     const errors = [...result.loadDiagnostics, ...result.diagnostics].filter((d) => d.severity === 1);
     if (errors.length > 0 || result.environment === undefined) {
       printEvalDiagnostics(ctx, env.name, [...result.loadDiagnostics, ...result.diagnostics]);
-      throw new CliError(`${env.name} could not be opened (${errors.length} error${errors.length === 1 ? '' : 's'})`, EXIT.failed, 'see `esc-local check` for all diagnostics');
+      throw new CliError(`${env.name} could not be opened (${errors.length} error${errors.length === 1 ? '' : 's'})`, EXIT.failed, rotateFirstHint(ctx, env.name) ?? 'see `esc-local check` for all diagnostics');
     }
     const root: Value = { value: result.environment.properties, trace: {} };
     if (keys && valueAt(root, keys) === undefined) {
@@ -56,3 +59,23 @@ export const openCommand: Command = {
     return EXIT.ok;
   },
 };
+
+/**
+ * When values of the environment or its imports were never rotated (no outputs yet, so reading
+ * `current` fails), the hint names each rotation to run first, with its file and line.
+ */
+function rotateFirstHint(ctx: Parameters<NonNullable<Command['run']>>[0], environment: string): string | undefined {
+  const readText = (name: string): string | undefined => {
+    const file = ctx.workspace.fileFor(name);
+    return file === undefined ? undefined : fs.readFileSync(file, 'utf8');
+  };
+  const pending = unrotatedValues(environment, readText);
+  if (pending.length === 0) return undefined;
+  const lines = pending.map((p) => {
+    const file = ctx.workspace.fileFor(p.environment);
+    const where = file === undefined ? p.environment : `${path.relative(ctx.cwd, file) || file}:${p.line}:${p.column}`;
+    return `  ${where}: ${p.path} (${p.rotator}) in ${p.environment} has no state yet`;
+  });
+  const commands = [...new Set(pending.map((p) => `esc-local rotate ${p.environment}`))];
+  return [`${pending.length === 1 ? 'a rotation has' : 'rotations have'} not run yet, so their outputs (current, previous) do not exist:`, ...lines, `run first: ${commands.join(' && ')}`].join('\n');
+}
