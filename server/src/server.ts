@@ -13,6 +13,8 @@ import {
   type Connection,
   type InitializeParams,
   type InitializeResult,
+  type Range,
+  type TextEdit,
   type WorkspaceFolder as LspWorkspaceFolder,
 } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
@@ -21,6 +23,7 @@ import { semanticTokensLegend } from '../../shared/src/language/semanticTokens';
 import { ENCRYPT_SECRET_COMMAND } from '../../shared/src/language/codeActions';
 import { EnvironmentWorkspace, type WorkspaceFolder } from '../../shared/src/language/environmentWorkspace';
 import { diskReader, findEnvironmentFiles, pathToUri, uriToPath } from './diskWorkspace';
+import { formatEsc } from './formatting';
 import { ValidationScheduler } from './scheduler';
 
 /** `initializationOptions` (all optional). */
@@ -147,6 +150,8 @@ export function startServer(connection: Connection, checker?: EnvironmentChecker
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, CodeActionKind.RefactorRewrite] },
         documentSymbolProvider: true,
         foldingRangeProvider: true,
+        documentFormattingProvider: true,
+        documentRangeFormattingProvider: true,
         semanticTokensProvider: { legend: semanticTokensLegend, full: true, range: false },
         workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
       },
@@ -247,7 +252,15 @@ export function startServer(connection: Connection, checker?: EnvironmentChecker
   );
   connection.onDocumentSymbol((params) => guard('documentSymbol', [], () => service.documentSymbols(params.textDocument.uri)));
   connection.onFoldingRanges((params) => guard('foldingRange', [], () => service.foldingRanges(params.textDocument.uri)));
+  connection.onDocumentFormatting((params) => guard('formatting', [], () => formatOpenDocument(params.textDocument.uri)));
+  connection.onDocumentRangeFormatting((params) => guard('rangeFormatting', [], () => formatOpenDocument(params.textDocument.uri, params.range)));
   connection.languages.semanticTokens.on((params) => guard('semanticTokens', { data: [] }, () => ({ data: service.semanticTokens(params.textDocument.uri) })));
+
+  /** Formatting edits for an open document (the editor's text, not the disk's); none when it is not open. */
+  function formatOpenDocument(uri: string, range?: Range): TextEdit[] {
+    const document = documents.get(uri);
+    return document === undefined ? [] : formatEsc(document.getText(), range);
+  }
 
   connection.onShutdown(() => {
     scheduler.dispose();
