@@ -62,7 +62,8 @@ export async function checkWorkbench(options: CheckOptions): Promise<void> {
   const browser = await launchChromium();
   const page = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
   try {
-    await page.goto(workbenchUrl(options.url, options.folder));
+    // Generous: the first page load compiles the workbench's scripts, slow on a busy 2-core machine.
+    await page.goto(workbenchUrl(options.url, options.folder), { timeout: 120000 });
     // Off loopback the demo's code-server asks for the password it printed (passed in the
     // environment, not on the command line).
     const password = process.env.ESC_DEMO_PASSWORD;
