@@ -4,10 +4,11 @@
  * extension, and `*.esc.yaml` / `*.esc.yml` files anywhere, named by their path under the
  * workspace folder without that suffix. The same rule as the language server's workspace model.
  *
- * `filenamePatterns` in package.json covers the default root statically; for a configured root
- * the language of matching YAML documents is switched to `esc` when they open. (The extension is
- * active there once the workspace has `*.esc.yaml` files or an `.esc/` folder, or the ESC view or
- * a command is used: it never activates for YAML files in general.)
+ * package.json claims only `*.esc.yaml` / `*.esc.yml`; YAML documents under the configured root
+ * that look like environments (see looksLikeEnvironment) are switched to `esc` when they open,
+ * and a command switches any one file either way. (The extension is active once the workspace has
+ * YAML under `environments/`, `*.esc.yaml` files or an `.esc/` folder, or the ESC view or a
+ * command is used: it never activates for YAML files in general.)
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -100,24 +101,62 @@ export function activeEnvironment(): EnvironmentRef | string {
 }
 
 /**
- * Gives YAML documents under a configured environments root the `esc` language, so the server
- * (and nothing that claims `yaml`) serves them. Files matched by package.json's patterns already
- * open as `esc`.
+ * ESC's top-level keys. A YAML file under the environments root is only claimed when it could be
+ * an environment: empty (a new file), or with `imports` or `values` at its top level. Helm or
+ * Terraform values that happen to live in an `environments/` folder stay plain YAML.
  */
-export function associateLanguage(): vscode.Disposable {
+const escTopLevel = /^(imports|values)[ \t]*:/m;
+const anyTopLevelKey = /^[^\s#-][^:\n]*:/m;
+
+export function looksLikeEnvironment(text: string): boolean {
+  return escTopLevel.test(text) || !anyTopLevelKey.test(text);
+}
+
+/** Per-file choices made with "ESC: Treat This File as ESC Environment / as Plain YAML" (workspace state). */
+const overridesKey = 'esc.languageOverrides';
+type LanguageOverride = 'esc' | 'yaml';
+
+/** The language a YAML file should have: the user's choice for it, else ESC when it is an environment that looks like one. */
+function wantedLanguage(doc: vscode.TextDocument, state: vscode.Memento): LanguageOverride | undefined {
+  const chosen = state.get<Record<string, LanguageOverride>>(overridesKey, {})[doc.uri.toString()];
+  if (chosen !== undefined) return chosen;
+  if (escSuffix.test(doc.uri.fsPath)) return 'esc';
+  return environmentOf(doc.uri) && looksLikeEnvironment(doc.getText()) ? 'esc' : undefined;
+}
+
+/**
+ * Gives YAML documents under the configured environments root that look like environments the
+ * `esc` language, so the server (and nothing that claims `yaml`) serves them, and applies the
+ * per-file choices. package.json claims only `*.esc.yaml` / `*.esc.yml` statically.
+ */
+export function associateLanguage(state: vscode.Memento): vscode.Disposable {
   const adopt = (doc: vscode.TextDocument): void => {
     if (doc.uri.scheme !== 'file' || !yamlSuffix.test(doc.uri.fsPath)) return;
+    const wanted = wantedLanguage(doc, state);
     if (doc.languageId === languageId) {
-      // package.json's static `**/environments/**` pattern matched, but the configured root differs.
-      if (!environmentOf(doc.uri) && vscode.workspace.getWorkspaceFolder(doc.uri)) void vscode.languages.setTextDocumentLanguage(doc, 'yaml');
+      if (wanted === 'yaml') void vscode.languages.setTextDocumentLanguage(doc, 'yaml');
       return;
     }
     // Only plain YAML (or text) documents are adopted: a user's explicit language choice stays.
     if (doc.languageId !== 'yaml' && doc.languageId !== 'plaintext') return;
-    if (environmentOf(doc.uri)) void vscode.languages.setTextDocumentLanguage(doc, languageId);
+    if (wanted === 'esc') void vscode.languages.setTextDocumentLanguage(doc, languageId);
   };
   vscode.workspace.textDocuments.forEach(adopt);
-  return vscode.workspace.onDidOpenTextDocument(adopt);
+  const setLanguage = async (language: LanguageOverride): Promise<void> => {
+    const doc = vscode.window.activeTextEditor?.document;
+    if (!doc || !yamlSuffix.test(doc.uri.path)) {
+      void vscode.window.showWarningMessage('Open a YAML file first.');
+      return;
+    }
+    const overrides = { ...state.get<Record<string, LanguageOverride>>(overridesKey, {}), [doc.uri.toString()]: language };
+    await state.update(overridesKey, overrides);
+    await vscode.languages.setTextDocumentLanguage(doc, language);
+  };
+  return vscode.Disposable.from(
+    vscode.workspace.onDidOpenTextDocument(adopt),
+    vscode.commands.registerCommand('esc.treatAsEnvironment', () => setLanguage('esc')),
+    vscode.commands.registerCommand('esc.treatAsYaml', () => setLanguage('yaml')),
+  );
 }
 
 /** Keeps the `esc.hasEnvironments` context key (welcome view) in step with the workspace. */

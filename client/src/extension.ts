@@ -18,6 +18,7 @@ import { parsePreviewUri, PreviewProvider, previewScheme } from './preview/previ
 import { registerRotateCommand } from './rotate';
 import { registerScheduleCommands, ScheduleRunner } from './schedules';
 import { RotationStatusBar } from './statusBar';
+import { registerWhenTrusted } from './trust';
 import { escCore, optionalCipher } from './workspaces';
 
 export interface EscExtensionApi {
@@ -40,7 +41,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<EscExt
   const log = new Log();
   context.subscriptions.push(log);
 
-  context.subscriptions.push(associateLanguage());
+  context.subscriptions.push(associateLanguage(context.workspaceState));
   const languageClient = new EscLanguageClient(context, log);
   runningClient = languageClient;
   languageClient.startWhenNeeded();
@@ -78,11 +79,20 @@ export async function activate(context: vscode.ExtensionContext): Promise<EscExt
     preview,
     vscode.workspace.registerTextDocumentContentProvider(previewScheme, preview),
     ...registerPreviewCommands(preview, log),
-    registerRotateCommand(log),
     ...registerHistoryCommands(historyTree),
-    registerRollbackCommand(log),
-    ...registerCredentialCommands(log),
-    ...registerEncryptCommands(log),
+    // Off in Restricted Mode (./trust): rotation, rollback, keychain credentials, encryption.
+    registerWhenTrusted(
+      {
+        'esc.rotateSecrets': 'Rotate Secrets',
+        'esc.history.rollback': 'Roll Back',
+        'esc.credentials.store': 'Store Managing Credentials',
+        'esc.credentials.forget': 'Forget Managing Credentials',
+        'esc.credentials.show': 'Show Stored Credentials',
+        'esc.encryptSecrets': 'Encrypt Secrets in File',
+        'esc.encryptSecret': 'Encrypt This Secret',
+      },
+      () => [registerRotateCommand(log), registerRollbackCommand(log), ...registerCredentialCommands(log), ...registerEncryptCommands(log)],
+    ),
     vscode.commands.registerCommand('esc.showOutput', () => log.channel.show(true)),
   );
 

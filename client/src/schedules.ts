@@ -79,6 +79,8 @@ export class ScheduleRunner implements vscode.Disposable {
 
   /** Finds due schedules in every folder; rotates them (after asking, unless automatic). Returns what ran. */
   async checkDue(options: { ask?: boolean } = {}): Promise<DueRunResult[]> {
+    // Due rotations run nothing in Restricted Mode (./trust); they are checked again once trusted.
+    if (!vscode.workspace.isTrusted) return [];
     const ran: DueRunResult[] = [];
     for (const folder of vscode.workspace.workspaceFolders ?? []) {
       let due: Schedule[];

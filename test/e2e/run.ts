@@ -60,6 +60,16 @@ async function main(): Promise<number> {
     log(`code-server ${server.url} (log ${server.logFile})`);
     code = await runExtensionTests(server.url, suiteWorkspace, extensionPath, suiteEntry, 10 * 60 * 1000);
     log(`extension-host suite exit code ${code}`);
+    // Restricted Mode: a second VS Code with workspace trust on opens a fresh copy untrusted.
+    if (!process.env.ESC_E2E_GREP || /restricted/i.test(process.env.ESC_E2E_GREP)) {
+      const restricted = await startCodeServer(path.join(scratch, 'code-server-restricted'), { ESC_E2E_RESTRICTED: '1', ESC_E2E_AWS_ADMIN_URL: aws.url }, [], true);
+      cleanups.push(() => restricted.stop());
+      const restrictedWorkspace = prepareWorkspace(fixtureWorkspace, path.join(scratch, 'restricted-workspace'), settings);
+      const restrictedCode = await runExtensionTests(restricted.url, restrictedWorkspace, extensionPath, suiteEntry, 5 * 60 * 1000);
+      log(`Restricted Mode suite exit code ${restrictedCode}`);
+      await restricted.stop();
+      if (restrictedCode !== 0) code = restrictedCode;
+    }
     if (process.env.ESC_E2E_SKIP_UI !== '1') {
       const uiWorkspace = prepareWorkspace(fixtureWorkspace, path.join(scratch, 'ui-workspace'), settings);
       const emptyWorkspace = path.join(scratch, 'empty-workspace');

@@ -5,6 +5,7 @@ import { Log } from '../log';
 import { PreviewFormat, previewFormats, readSettings } from '../settings';
 import { folderByIndex } from '../workspaces';
 import { parsePreviewUri, PreviewProvider, previewScheme } from './previewProvider';
+import { requireTrust } from '../trust';
 
 /** Arguments for programmatic use (keybindings, other extensions, the e2e suite). */
 export interface PreviewArgs {
@@ -63,6 +64,7 @@ export function registerPreviewCommands(provider: PreviewProvider, log: Log): vs
       return provider.open({ name: address.environment, folder }, format, column);
     }),
     vscode.commands.registerCommand('esc.preview.revealSecrets', async (args?: RevealArgs) => {
+      if (!requireTrust('Reveal Secrets in Preview')) return false;
       const uri = args?.uri ?? activePreviewUri();
       const address = uri && parsePreviewUri(uri);
       if (!uri || !address) {

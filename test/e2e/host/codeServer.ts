@@ -34,8 +34,12 @@ const userSettings = {
   'workbench.secondarySideBar.defaultVisibility': 'hidden',
 };
 
-/** `env` is added to code-server's environment (which its extension host inherits); `unset` names variables removed from it. */
-export async function startCodeServer(scratch: string, env: NodeJS.ProcessEnv, unset: string[] = []): Promise<CodeServer> {
+/**
+ * `env` is added to code-server's environment (which its extension host inherits); `unset` names
+ * variables removed from it. `trust`: workspace trust on (folders open in Restricted Mode until
+ * trusted), for the Restricted Mode tests; off otherwise.
+ */
+export async function startCodeServer(scratch: string, env: NodeJS.ProcessEnv, unset: string[] = [], trust = false): Promise<CodeServer> {
   for (const file of [node24, codeServerEntry]) {
     if (!fs.existsSync(file)) throw new Error(`${file} is missing: run scripts/setup-vscode-host.sh first`);
   }
@@ -43,7 +47,8 @@ export async function startCodeServer(scratch: string, env: NodeJS.ProcessEnv, u
   fs.mkdirSync(path.join(userData, 'User'), { recursive: true });
   fs.mkdirSync(path.join(scratch, 'extensions'), { recursive: true });
   fs.mkdirSync(path.join(scratch, 'xdg'), { recursive: true });
-  fs.writeFileSync(path.join(userData, 'User/settings.json'), JSON.stringify(userSettings, null, 2));
+  const trustSettings = trust ? { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never', 'security.workspace.trust.banner': 'never' } : {};
+  fs.writeFileSync(path.join(userData, 'User/settings.json'), JSON.stringify({ ...userSettings, ...trustSettings }, null, 2));
   const port = await freePort();
   const config = path.join(scratch, 'code-server.yaml');
   fs.writeFileSync(config, `bind-addr: 127.0.0.1:${port}\nauth: none\ncert: false\n`);
@@ -57,7 +62,7 @@ export async function startCodeServer(scratch: string, env: NodeJS.ProcessEnv, u
       '--auth', 'none',
       '--user-data-dir', userData,
       '--extensions-dir', path.join(scratch, 'extensions'),
-      '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override',
+      '--disable-telemetry', '--disable-update-check', ...(trust ? [] : ['--disable-workspace-trust']), '--disable-getting-started-override',
     ],
     logFile,
     { env: withoutKeys({ ...process.env, ...env, XDG_CONFIG_HOME: path.join(scratch, 'xdg'), XDG_DATA_HOME: path.join(scratch, 'xdg') }, unset) },

@@ -17,10 +17,17 @@ export function environmentPath(relative: string): string {
   return path.join(workspaceRoot(), 'environments', relative);
 }
 
+/**
+ * Opens an environment file in an editor and returns its document once it has the `esc`
+ * language (the extension gives it when the file opens: package.json claims only *.esc.yaml).
+ */
 export async function openEnvironment(relative: string): Promise<vscode.TextDocument> {
-  const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(environmentPath(relative)));
-  await vscode.window.showTextDocument(doc);
-  return doc;
+  const uri = vscode.Uri.file(environmentPath(relative));
+  await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
+  return eventually(`the esc language on ${relative}`, () => {
+    const doc = vscode.workspace.textDocuments.find(d => d.uri.toString() === uri.toString());
+    return doc?.languageId === 'esc' ? doc : undefined;
+  });
 }
 
 /** Polls `probe` until it returns a value other than undefined, or fails with `what`. */

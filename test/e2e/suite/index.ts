@@ -9,8 +9,13 @@ import Mocha from 'mocha';
 
 export async function run(): Promise<void> {
   const mocha = new Mocha({ ui: 'bdd', timeout: 60000, color: false, reporter: 'spec', forbidOnly: true, forbidPending: true });
-  const grep = process.env.ESC_E2E_GREP;
-  if (grep) mocha.grep(grep);
+  // The Restricted Mode tests need an untrusted workspace: run.ts runs them (only them) in a second
+  // VS Code with workspace trust on (ESC_E2E_RESTRICTED=1); the main run leaves them out.
+  const restricted = process.env.ESC_E2E_RESTRICTED === '1';
+  const grep = restricted ? 'Restricted Mode' : process.env.ESC_E2E_GREP;
+  if (restricted) mocha.grep('Restricted Mode');
+  else if (grep) mocha.grep(grep);
+  else mocha.grep('Restricted Mode').invert();
   const files = fs.readdirSync(__dirname).filter(f => f.endsWith('.test.js')).sort();
   for (const file of files) mocha.addFile(path.join(__dirname, file));
   const started = Date.now();
