@@ -2,6 +2,7 @@
 // keytar is native and vscode is provided by the host, so both stay external.
 // The AWS SDK is its own bundle, dist/aws-sdk.js, required from the others only when an AWS call
 // is made (client/src/core/aws/sdk.ts): it would otherwise be most of every start-up.
+import { execFileSync } from 'node:child_process';
 import { build } from 'esbuild';
 import { existsSync } from 'node:fs';
 
@@ -35,3 +36,5 @@ for (const entry of entries) {
   if (!existsSync(entry.in)) continue; // not written yet
   await build({ ...common, plugins: [awsSdkApart, cliMainApart], entryPoints: [entry.in], outfile: entry.out, banner: entry.banner ? { js: entry.banner } : undefined });
 }
+// The CLI's bundle is loaded with a V8 code cache (client/src/cli/codeCache.ts).
+if (existsSync('dist/cli-main.js')) execFileSync(process.execPath, ['scripts/code-cache.cjs', 'dist/cli-main.js'], { stdio: 'inherit' });

@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { copyExamples, REPO_ROOT, runCli, type CliRun } from './cliHarness';
 import { PassThrough } from 'node:stream';
@@ -313,6 +314,26 @@ describe('esc-local as built (dist/cli.js loads dist/cli-main.js, dist/aws-sdk.j
       assert.match(unknown.stderr, /unknown command "esc-local nope"/);
     } finally {
       fs.rmSync(ws, { recursive: true, force: true });
+    }
+  });
+
+  it('loads the bundle with its code cache, and never with a cache made from other source', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'esc-code-cache-'));
+    try {
+      for (const file of ['cli.js', 'cli-main.js', 'cli-main.cache']) fs.copyFileSync(path.join(REPO_ROOT, 'dist', file), path.join(dir, file));
+      assert.match((await runCli(['--help'], { cli: path.join(dir, 'cli.js') })).stdout, /^esc-local 0\.1\.0 /);
+      // Same length, other code: V8 alone would accept the old cache (it checks the length) and run the old code.
+      const main = path.join(dir, 'cli-main.js');
+      const source = fs.readFileSync(main, 'utf8');
+      assert.ok(source.includes('"0.1.0"'));
+      fs.writeFileSync(main, source.replace('"0.1.0"', '"7.7.7"'));
+      const help = await runCli(['--help'], { cli: path.join(dir, 'cli.js') });
+      assert.equal(help.code, 0, help.stderr);
+      assert.match(help.stdout, /^esc-local 7\.7\.7 /, 'the edited source runs, not the cached one');
+      fs.rmSync(path.join(dir, 'cli-main.cache'));
+      assert.match((await runCli(['--help'], { cli: path.join(dir, 'cli.js') })).stdout, /^esc-local 7\.7\.7 /, 'no cache: compiled as usual');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -37,7 +37,8 @@ export async function runExtensionTests(baseUrl: string, folder: string, extensi
       });
       void page.exposeFunction('codeAutomationExit', (code: number) => resolve(code));
     });
-    await page.goto(workbenchUrl(baseUrl, folder));
+    // Generous: the first load compiles the workbench, slow on a busy 2-core machine.
+    await page.goto(workbenchUrl(baseUrl, folder), { timeout: 120000 });
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<number>(resolve => {
       timer = setTimeout(() => {

@@ -1,0 +1,24 @@
+// node scripts/code-cache.cjs dist/cli-main.js: writes dist/cli-main.cache, the V8 code cache the
+// CLI's executable loads its bundle with (client/src/cli/codeCache.ts, which explains why). The
+// file is the SHA-256 (hex) of the bundle's source followed by V8's cached data, made after the
+// bundle's top level ran so that the functions it compiled are in the cache too. Run by
+// scripts/bundle.mjs with the Node that builds (V8 rejects a cache from another version).
+'use strict';
+const crypto = require('node:crypto');
+const fs = require('node:fs');
+const Module = require('node:module');
+const path = require('node:path');
+const vm = require('node:vm');
+
+const file = path.resolve(process.argv[2]);
+const source = fs.readFileSync(file, 'utf8');
+const script = new vm.Script(Module.wrap(source), { filename: file });
+const mod = new Module(file, module);
+mod.filename = file;
+mod.paths = Module._nodeModulePaths(path.dirname(file));
+script.runInThisContext().call(mod.exports, mod.exports, Module.createRequire(file), mod, file, path.dirname(file));
+const hash = crypto.createHash('sha256').update(source).digest('hex');
+const out = file.replace(/\.js$/, '.cache');
+const tmp = `${out}.${process.pid}.tmp`;
+fs.writeFileSync(tmp, Buffer.concat([Buffer.from(hash, 'latin1'), script.createCachedData()]));
+fs.renameSync(tmp, out);
