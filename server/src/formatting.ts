@@ -14,7 +14,7 @@
  * otherwise no edit is returned (the file is left alone rather than changed in meaning).
  */
 import { isDeepStrictEqual } from 'node:util';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, Parser, type Node as YamlNode } from 'yaml';
+import { Composer, type Document, isMap, isScalar, isSeq, LineCounter, Parser, type Node as YamlNode } from 'yaml';
 import type { Range, TextEdit } from 'vscode-languageserver';
 
 const INDENT = 2;
@@ -67,13 +67,12 @@ function splitLines(text: string): { lines: string[]; eol: string } {
 /** The formatted lines without the trailing blank ones, or undefined when the text is not formattable. */
 function formatLines(text: string): { lines: string[]; eol: string } | undefined {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, keepSourceTokens: false, uniqueKeys: false });
-  if (doc.errors.length > 0) return undefined; // broken YAML: diagnostics say why; never guess
+  const { doc, comments } = parse(text, lineCounter);
+  if (doc === undefined || doc.errors.length > 0) return undefined; // broken YAML (or several documents): never guess
   const { lines, eol } = splitLines(text);
   const lineOf = (offset: number): number => lineCounter.linePos(offset).line - 1;
   const plan: LinePlan = { indent: new Map(), continuationOf: new Map(), keyEnd: new Map(), blockContentIndent: new Map() };
   planNode(doc.contents, 0, plan, text, lineOf, lines);
-  const comments = commentOffsets(text);
   const commentColumnByLine = new Map<number, number>();
   for (const offset of comments) {
     const pos = lineCounter.linePos(offset);
@@ -118,10 +117,10 @@ function formatLines(text: string): { lines: string[]; eol: string } | undefined
 
   // The safety net: same data, same comments.
   const result = out.join(eol) + (out.length > 0 ? eol : '');
-  const again = parseDocument(result, { uniqueKeys: false });
-  if (again.errors.length > 0) return undefined;
-  if (!isDeepStrictEqual(again.toJS({ maxAliasCount: -1 }), doc.toJS({ maxAliasCount: -1 }))) return undefined;
-  if (!isDeepStrictEqual(commentTexts(result), commentTexts(text))) return undefined;
+  const again = parse(result, new LineCounter());
+  if (again.doc === undefined || again.doc.errors.length > 0) return undefined;
+  if (!isDeepStrictEqual(again.doc.toJS({ maxAliasCount: -1 }), doc.toJS({ maxAliasCount: -1 }))) return undefined;
+  if (!isDeepStrictEqual(commentTexts(result, again.comments), commentTexts(text, comments))) return undefined;
   return { lines: out, eol };
 }
 
@@ -239,11 +238,16 @@ function columnOf(text: string, offset: number): number {
   return offset - lineStart;
 }
 
-/** Offsets of every comment (`# …`), from yaml's concrete syntax tree. */
-function commentOffsets(text: string): number[] {
-  const offsets: number[] = [];
-  for (const token of new Parser().parse(text)) collectComments(token, offsets);
-  return offsets.sort((a, b) => a - b);
+/**
+ * The document and the offsets of its comments (`# …`), from one pass of yaml's parser: the
+ * concrete syntax tree has the comments, the composer makes the document from the same tree.
+ */
+function parse(text: string, lineCounter: LineCounter): { doc: Document.Parsed | undefined; comments: number[] } {
+  const tokens = [...new Parser(lineCounter.addNewLine).parse(text)];
+  const comments: number[] = [];
+  for (const token of tokens) collectComments(token, comments);
+  const docs = [...new Composer({ uniqueKeys: false }).compose(tokens)];
+  return { doc: docs.length <= 1 ? (docs[0] ?? undefined) : undefined, comments: comments.sort((a, b) => a - b) };
 }
 
 function collectComments(token: unknown, offsets: number[]): void {
@@ -252,13 +256,13 @@ function collectComments(token: unknown, offsets: number[]): void {
     return;
   }
   if (typeof token !== 'object' || token === null) return;
-  const t = token as { type?: unknown; offset?: unknown; source?: unknown };
+  const t = token as { type?: unknown; offset?: unknown };
   if (t.type === 'comment' && typeof t.offset === 'number') offsets.push(t.offset);
   for (const value of Object.values(token)) if (typeof value === 'object' && value !== null) collectComments(value, offsets);
 }
 
-function commentTexts(text: string): string[] {
-  return commentOffsets(text).map((offset) => {
+function commentTexts(text: string, offsets: readonly number[]): string[] {
+  return offsets.map((offset) => {
     const end = text.indexOf('\n', offset);
     return text.slice(offset, end < 0 ? undefined : end).trimEnd();
   });
