@@ -43,11 +43,11 @@ describe('formatting and language association', () => {
   });
 
   it('formats on save when editor.formatOnSave is on for esc', async () => {
-    const file = write('fmt/save.yaml', 'values:\n  a: 1\n');
+    const file = write('fmt/save.yaml', 'values:\n    a: 1\n');
     await vscode.workspace.getConfiguration('editor', { languageId: 'esc' }).update('formatOnSave', true, vscode.ConfigurationTarget.Workspace, true);
     const doc = await openEnvironment('fmt/save.yaml');
-    // The server is up once it answers a formatting request (nothing to change yet).
-    await eventually('the formatter', async () => ((await vscode.commands.executeCommand<vscode.TextEdit[]>('vscode.executeFormatDocumentProvider', doc.uri, { tabSize: 2, insertSpaces: true })) !== undefined ? true : undefined), 30000);
+    // The server is up once it answers a formatting request with edits (the file is not formatted yet).
+    await eventually('the formatter', async () => ((await vscode.commands.executeCommand<vscode.TextEdit[] | undefined>('vscode.executeFormatDocumentProvider', doc.uri, { tabSize: 2, insertSpaces: true }))?.length ? true : undefined), 30000);
     const editor = vscode.window.activeTextEditor!;
     await editor.edit(edit => edit.replace(new vscode.Range(0, 0, doc.lineCount, 0), MESSY));
     assert.ok(await doc.save(), 'saved');

@@ -7,14 +7,15 @@
  */
 import * as assert from 'assert';
 import * as fs from 'fs';
+import * as path from 'path';
 import * as vscode from 'vscode';
-import { environmentPath, escApi, eventually, openEnvironment } from './helpers';
+import { environmentPath, escApi, eventually, openEnvironment, workspaceRoot } from './helpers';
 
 describe('Restricted Mode', () => {
   it('runs in an untrusted workspace, ignoring its restricted settings', () => {
     assert.strictEqual(vscode.workspace.isTrusted, false);
-    const endpoint = vscode.workspace.getConfiguration('esc').inspect<string>('aws.endpoint');
-    assert.ok(endpoint?.workspaceValue, 'the workspace sets esc.aws.endpoint');
+    const settings = JSON.parse(fs.readFileSync(path.join(workspaceRoot(), '.vscode/settings.json'), 'utf8')) as Record<string, unknown>;
+    assert.ok(settings['esc.aws.endpoint'], 'the workspace sets esc.aws.endpoint');
     assert.strictEqual(vscode.workspace.getConfiguration('esc').get('aws.endpoint'), '', 'but it is not applied while untrusted');
   });
 
