@@ -24,7 +24,7 @@ export async function runUiSmoke(baseUrl: string, folder: string, emptyFolder: s
   };
   try {
     await injectDevelopmentOptions(page, { extensionPath });
-    await page.goto(workbenchUrl(baseUrl, folder));
+    await page.goto(workbenchUrl(baseUrl, folder), { timeout: 120000 });
     await page.waitForSelector('.monaco-workbench', { timeout: 60000 });
     await page.waitForSelector('.explorer-folders-view .monaco-list-row', { timeout: 60000 });
     log('UI: workbench ready');
@@ -129,7 +129,7 @@ export async function runUiSmoke(baseUrl: string, folder: string, emptyFolder: s
     log('UI: Rotation History view shows the revision and its rotated path; the revision opened redacted');
     await shot('history-tree.png');
     // 8. A workspace without environments: the view's welcome content says what to do.
-    await page.goto(workbenchUrl(baseUrl, emptyFolder));
+    await page.goto(workbenchUrl(baseUrl, emptyFolder), { timeout: 120000 });
     await page.waitForSelector('.monaco-workbench', { timeout: 60000 });
     await page.locator('.activitybar .action-item a[aria-label^="ESC"]').first().click();
     await page.locator('.sidebar').getByText('No ESC environments in this workspace yet.', { exact: false }).waitFor({ timeout: 30000 });
@@ -156,7 +156,7 @@ export async function runKeychainUnavailableSmoke(baseUrl: string, folder: strin
   const page = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
   try {
     await injectDevelopmentOptions(page, { extensionPath });
-    await page.goto(workbenchUrl(baseUrl, folder));
+    await page.goto(workbenchUrl(baseUrl, folder), { timeout: 120000 });
     await page.waitForSelector('.monaco-workbench', { timeout: 60000 });
     await page.waitForSelector('.explorer-folders-view .monaco-list-row', { timeout: 60000 });
     await quickOpen(page, 'password.yaml'); // activates the extension
