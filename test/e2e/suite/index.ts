@@ -14,7 +14,7 @@ export async function run(): Promise<void> {
   const restricted = process.env.ESC_E2E_RESTRICTED === '1';
   const grep = restricted ? 'Restricted Mode' : process.env.ESC_E2E_GREP;
   if (restricted) mocha.grep('Restricted Mode');
-  else if (grep) mocha.grep(grep);
+  else if (grep) mocha.grep(new RegExp(`^(?!.*Restricted Mode)(?=.*(?:${grep}))`));
   else mocha.grep('Restricted Mode').invert();
   const files = fs.readdirSync(__dirname).filter(f => f.endsWith('.test.js')).sort();
   for (const file of files) mocha.addFile(path.join(__dirname, file));
