@@ -46,36 +46,45 @@ export class SecretMasker {
       .sort((a, b) => b.length - a.length);
   }
 
-  /** Redacts what can be decided now; keeps back a tail that may be the start of a secret. */
+  /**
+   * Redacts what can be decided now; keeps back a tail that may be the start of a secret. A
+   * complete match is final only if no unfinished one starts at or before it (a longer secret
+   * may still begin there), which makes the result independent of how the output is chunked.
+   */
   push(chunk: Buffer): Buffer {
-    const data = this.held.length > 0 ? Buffer.concat([this.held, chunk]) : chunk;
+    return this.scan(this.held.length > 0 ? Buffer.concat([this.held, chunk]) : chunk, false);
+  }
+
+  /** The end of the stream: nothing more can complete a longer secret, so the held tail is decided. */
+  flush(): Buffer {
+    return this.scan(this.held, true);
+  }
+
+  private scan(data: Buffer, final: boolean): Buffer {
     const out: Buffer[] = [];
+    const next = this.secrets.map(() => -2); // per secret: its next occurrence (-1 none, -2 not searched)
     let from = 0;
     for (;;) {
-      const match = this.firstMatch(data, from);
-      if (match === undefined) break;
+      const keep = final ? data.length : this.partialTail(data, from);
+      const match = this.firstMatch(data, from, next);
+      if (match === undefined || match.at >= keep) {
+        out.push(data.subarray(from, keep));
+        this.held = Buffer.from(data.subarray(keep));
+        return Buffer.concat(out);
+      }
       out.push(data.subarray(from, match.at), PLACEHOLDER);
       from = match.at + match.length;
     }
-    const keep = this.partialTail(data, from);
-    out.push(data.subarray(from, keep));
-    this.held = Buffer.from(data.subarray(keep));
-    return Buffer.concat(out);
   }
 
-  /** The end of the stream: a held tail never completed a secret, so it is passed on. */
-  flush(): Buffer {
-    const rest = this.held;
-    this.held = Buffer.alloc(0);
-    return rest;
-  }
-
-  private firstMatch(data: Buffer, from: number): { at: number; length: number } | undefined {
+  /** The earliest complete occurrence at or after `from` (longest on a tie); `next` caches searches. */
+  private firstMatch(data: Buffer, from: number, next: number[]): { at: number; length: number } | undefined {
     let best: { at: number; length: number } | undefined;
-    for (const s of this.secrets) {
-      const at = data.indexOf(s, from);
+    this.secrets.forEach((s, i) => {
+      if (next[i] === -2 || (next[i]! >= 0 && next[i]! < from)) next[i] = data.indexOf(s, from);
+      const at = next[i]!;
       if (at >= 0 && (best === undefined || at < best.at)) best = { at, length: s.length };
-    }
+    });
     return best;
   }
 

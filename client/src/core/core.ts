@@ -18,7 +18,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { createHash, randomUUID } from 'node:crypto';
 import type { Diagnostic } from '../../../shared/src/syntax/diagnostic';
-import type { ProviderLoader, Provider, Rotator, RotationPatch } from '../../../shared/src/contract/plugins';
+import type { Decrypter, ProviderLoader, Provider, Rotator, RotationPatch } from '../../../shared/src/contract/plugins';
 import type { Value } from '../../../shared/src/value/value';
 import { openEnvironment, rotateEnvironment, type EvalResult } from '../../../shared/src/eval/index';
 import { AesGcmCipher } from '../../../shared/src/crypt/index';
@@ -154,7 +154,7 @@ export class EscCore {
 
   /** The providers/rotators that run locally. A session is needed only to rotate aws-iam. */
   providers(options: { session?: AwsRotationSession } = {}): ProviderLoader {
-    const login = new AwsLoginProvider(this.keychain, this.aws);
+    const login = new AwsLoginProvider(this.keychain, this.aws, this.log);
     return {
       loadProvider: (name: string): Provider | undefined => (name === 'aws-login' ? login : undefined),
       loadRotator: (name: string): Rotator | undefined => {
@@ -186,16 +186,20 @@ export class EscCore {
     return new AesGcmCipher(await this.workspace.dataKey({ create }));
   }
 
-  /** The data key's cipher if the workspace has a key; undefined if it never had one. */
-  private async optionalCipher(): Promise<AesGcmCipher | undefined> {
+  /**
+   * A decrypter that fetches the data key on the first ciphertext only, so that an environment
+   * without secrets opens on a machine that has no key (CI without ESC_LOCAL_DATA_KEY).
+   */
+  private lazyDecrypter(): Decrypter | undefined {
     if (!this.workspace.hasDataKey()) return undefined;
-    return this.cipher(false);
+    let cipher: Promise<AesGcmCipher> | undefined;
+    return { decrypt: async (ciphertext) => (await (cipher ??= this.cipher(false))).decrypt(ciphertext) };
   }
 
   /** Opens an environment (providers run, ciphertexts decrypted here, in the core). */
   async open(environment: string, options: { signal?: AbortSignal } = {}): Promise<EvalResult> {
     const text = fs.readFileSync(this.workspace.requireFile(environment), 'utf8');
-    const cipher = await this.optionalCipher();
+    const cipher = this.lazyDecrypter();
     return openEnvironment(environment, text, {
       loader: this.workspace.loader(cipher),
       providers: this.providers(),

@@ -100,3 +100,16 @@ export async function awsSend<Out>(send: (options: { abortSignal: AbortSignal })
     clearTimeout(timer);
   }
 }
+
+/**
+ * STS client that signs nothing: AssumeRoleWithWebIdentity is authorised by its token alone,
+ * so it works where no AWS credentials exist at all (a CI runner with only its OIDC token).
+ */
+export function stsClientWithoutCredentials(settings: AwsSettings, region: string): STSClient {
+  return new STSClient({
+    region,
+    maxAttempts: settings.maxAttempts ?? 5,
+    requestHandler: { requestTimeout: settings.requestTimeoutMs ?? 15000, connectionTimeout: 5000 },
+    ...(settings.stsEndpoint ? { endpoint: settings.stsEndpoint } : {}),
+  });
+}
