@@ -164,8 +164,8 @@ export class ManagingCredentialSource {
       };
     } catch (e) {
       if (e instanceof CoreError) throw e;
-      // Every link declined ("Could not load credentials from any providers"): nothing configured.
-      if ((e as { name?: string }).name === 'CredentialsProviderError' && (e as { tryNextLink?: boolean }).tryNextLink !== false) return undefined;
+      // Every link declined: nothing configured (a broken profile or process fails differently).
+      if ((e as { name?: string }).name === 'CredentialsProviderError' && /Could not load credentials from any providers/.test((e as Error).message)) return undefined;
       throw new CoreError('AwsInvalidCredentials', `the AWS SDK's default credential chain failed: ${(e as Error).message}`, { operation: 'credentials' }, 'check the configured profile (AWS_PROFILE, ~/.aws/config), e.g. run `aws sso login` again', { cause: e });
     }
   }
