@@ -12,11 +12,16 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { CreateAccessKeyCommand, CreateOpenIDConnectProviderCommand, CreateRoleCommand, CreateUserCommand, IAMClient, ListAccessKeysCommand, PutRolePolicyCommand, PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import { allFiles, copyExamples, EXAMPLES_ROLE_ARN as ROLE_ARN, runCli, transcript, type CliRun } from './cliHarness';
 import { startMotoServer, startUnsignedRequestSigner, type MotoServer, type WebIdentityCall } from './motoServer';
 
 const policy = (statements: object[]): string => JSON.stringify({ Version: '2012-10-17', Statement: statements });
+const READER_ROLE_ARN = 'arn:aws:iam::123456789012:role/esc-reader';
+const DB_PASSWORD = `db-pw-${randomBytes(8).toString('hex')}`;
+const API_TOKEN = `api-${randomBytes(8).toString('hex')}`;
 
 describe('CI mode: no keychain, data key from the environment, managing credentials from the AWS chain or OIDC (moto_server, auth on)', function () {
   this.timeout(180000);
@@ -71,7 +76,7 @@ describe('CI mode: no keychain, data key from the environment, managing credenti
     await iam.send(new CreateUserCommand({ UserName: 'app-user' }));
     await iam.send(new CreateUserCommand({ UserName: 'ci-runner' }));
     // The runner may only assume the rotation role; the role may only manage app-user's keys.
-    await iam.send(new PutUserPolicyCommand({ UserName: 'ci-runner', PolicyName: 'assume', PolicyDocument: policy([{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: ROLE_ARN }]) }));
+    await iam.send(new PutUserPolicyCommand({ UserName: 'ci-runner', PolicyName: 'assume', PolicyDocument: policy([{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: [ROLE_ARN, READER_ROLE_ARN] }]) }));
     const key = (await iam.send(new CreateAccessKeyCommand({ UserName: 'ci-runner' }))).AccessKey!;
     runner = { accessKeyId: key.AccessKeyId!, secretAccessKey: key.SecretAccessKey! };
     await iam.send(new CreateOpenIDConnectProviderCommand({ Url: 'https://token.actions.githubusercontent.com', ClientIDList: ['sts.amazonaws.com'], ThumbprintList: ['0'.repeat(40)] }));
@@ -93,10 +98,59 @@ describe('CI mode: no keychain, data key from the environment, managing credenti
         PolicyDocument: policy([{ Effect: 'Allow', Action: ['iam:ListAccessKeys', 'iam:CreateAccessKey', 'iam:DeleteAccessKey', 'iam:UpdateAccessKey', 'iam:GetUser'], Resource: '*' }]),
       }),
     );
+    // A second role that may only read the app's secrets and parameters.
+    await iam.send(new CreateRoleCommand({ RoleName: 'esc-reader', AssumeRolePolicyDocument: policy([{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::123456789012:user/ci-runner' }, Action: 'sts:AssumeRole' }]) }));
+    await iam.send(new PutRolePolicyCommand({ RoleName: 'esc-reader', PolicyName: 'read', PolicyDocument: policy([{ Effect: 'Allow', Action: ['secretsmanager:GetSecretValue', 'ssm:GetParameter'], Resource: '*' }]) }));
+    const sm = new SecretsManagerClient({ endpoint: moto.endpoint, region: 'us-east-1', credentials: moto.bootstrap });
+    await sm.send(new CreateSecretCommand({ Name: 'app/db', SecretString: DB_PASSWORD }));
+    sm.destroy();
+    const ssm = new SSMClient({ endpoint: moto.endpoint, region: 'us-east-1', credentials: moto.bootstrap });
+    await ssm.send(new PutParameterCommand({ Name: '/app/url', Value: 'https://v1.example', Type: 'String' }));
+    await ssm.send(new PutParameterCommand({ Name: '/app/url', Value: 'https://v2.example', Type: 'String', Overwrite: true }));
+    await ssm.send(new PutParameterCommand({ Name: '/app/token', Value: API_TOKEN, Type: 'SecureString' }));
+    ssm.destroy();
     ws = copyExamples();
     home = fs.mkdtempSync(path.join(os.tmpdir(), 'esc-ci-home-'));
     fs.mkdirSync(path.join(ws, 'environments', 'ci'));
     fs.writeFileSync(path.join(ws, 'environments', 'ci', 'plain.yaml'), 'values:\n  region: us-east-1\n  environmentVariables:\n    AWS_REGION: ${region}\n');
+    const importing = (get: string[]): string =>
+      [
+        'values:',
+        '  aws:',
+        '    login:',
+        '      fn::open::aws-login:',
+        '        oidc:',
+        `          roleArn: ${READER_ROLE_ARN}`,
+        '          sessionName: ci-read',
+        '    secrets:',
+        '      fn::open::aws-secrets:',
+        '        region: us-east-1',
+        '        login: ${aws.login}',
+        '        get:',
+        ...get,
+        '    params:',
+        '      fn::open::aws-parameter-store:',
+        '        region: us-east-1',
+        '        login: ${aws.login}',
+        '        get:',
+        '          url:',
+        '            name: /app/url',
+        '          firstUrl:',
+        '            name: /app/url:1',
+        '          token:',
+        '            name: /app/token',
+        '            decrypt: true',
+        '  environmentVariables:',
+        '    DB_PASSWORD: ${aws.secrets.db}',
+        '    API_TOKEN: ${aws.params.token}',
+        '',
+      ].join('\n');
+    fs.writeFileSync(path.join(ws, 'environments', 'ci', 'imports.yaml'), importing(['          db:', '            secretId: app/db']));
+    fs.writeFileSync(path.join(ws, 'environments', 'ci', 'broken.yaml'), importing(['          db:', '            secretId: app/db', '          gone:', '            secretId: app/no-such-secret']));
+    fs.writeFileSync(
+      path.join(ws, 'environments', 'ci', 'cloud.yaml'),
+      ['values:', '  doppler:', '    fn::open::doppler-secrets:', '      login:', '        accessToken: ${token}', '      project: app', '      config: prd', '      get:', '        a:', '          name: A', '  token: t', ''].join('\n'),
+    );
   });
 
   after(async () => {
@@ -201,12 +255,47 @@ describe('CI mode: no keychain, data key from the environment, managing credenti
     }
   });
 
+  const runnerEnv = (): Record<string, string> => ({ AWS_ACCESS_KEY_ID: runner.accessKeyId, AWS_SECRET_ACCESS_KEY: runner.secretAccessKey });
+
+  it('aws-secrets and aws-parameter-store: values come back through open (as secrets), through an assumed role', async () => {
+    const shown = await cli(['open', 'ci/imports', 'aws', '--show-secrets'], runnerEnv());
+    assert.equal(shown.code, 0, shown.stderr);
+    const values = JSON.parse(shown.stdout) as { secrets: Record<string, string>; params: Record<string, string> };
+    assert.deepEqual(values.secrets, { db: DB_PASSWORD });
+    assert.deepEqual(values.params, { url: 'https://v2.example', firstUrl: 'https://v1.example', token: API_TOKEN });
+    const redacted = await cli(['open', 'ci/imports', '-f', 'dotenv'], runnerEnv());
+    assert.equal(redacted.code, 0, redacted.stderr);
+    assert.equal(redacted.stdout, 'API_TOKEN="[secret]"\nDB_PASSWORD="[secret]"\n');
+    const ran = await cli(['run', 'ci/imports', '--', 'sh', '-c', 'echo "$DB_PASSWORD ${#API_TOKEN}"'], runnerEnv());
+    assert.equal(ran.code, 0, ran.stderr);
+    assert.equal(ran.stdout, `[secret] ${API_TOKEN.length}\n`);
+  });
+
+  it('a failing entry is located on that entry; the error names the secret, never a value', async () => {
+    const r = await cli(['open', 'ci/broken'], runnerEnv());
+    assert.equal(r.code, 1);
+    const line = fs.readFileSync(path.join(ws, 'environments', 'ci', 'broken.yaml'), 'utf8').split('\n').findIndex((l) => l.trim() === 'secretId: app/no-such-secret') + 1;
+    assert.match(r.stderr, new RegExp(`broken\\.yaml:${line}:\\d+: error: .*reading secret "app/no-such-secret": ResourceNotFoundException`));
+    assert.ok(!r.stderr.includes(DB_PASSWORD));
+  });
+
+  it('a provider that runs only in Pulumi Cloud: check warns (exit 0), open says why, never "unknown provider"', async () => {
+    const check = await cli(['check', 'ci/cloud']);
+    assert.equal(check.code, 0, check.stdout + check.stderr);
+    assert.match(check.stdout + check.stderr, /warning: provider "doppler-secrets" runs only in Pulumi Cloud: esc-local checks its inputs but cannot open it/);
+    const open = await cli(['open', 'ci/cloud']);
+    assert.equal(open.code, 1);
+    assert.match(open.stderr, /provider "doppler-secrets" runs only in Pulumi Cloud/);
+    assert.doesNotMatch(open.stdout + open.stderr, /unknown provider/);
+  });
+
   it('nothing secret was written to any file or printed unasked: runner key, role sessions, data key, app keys', () => {
     const files = allFiles(ws).filter((f) => !f.file.includes(`${path.sep}.git${path.sep}`));
     const roleSecrets = signer.calls.map((c) => c.issuedSecretAccessKey).filter((s): s is string => s !== undefined);
     assert.ok(roleSecrets.length >= 2);
     assert.ok(appSecrets.size >= 3);
     const never = [runner.secretAccessKey, dataKey, ...roleSecrets];
+    for (const { file, text } of files) for (const s of [DB_PASSWORD, API_TOKEN]) assert.ok(!text.includes(s), `an imported secret in ${file}`);
     for (const { file, text } of files) {
       for (const s of [...never, ...appSecrets]) assert.ok(!text.includes(s), `a secret in ${file}`);
     }

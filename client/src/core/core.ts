@@ -34,6 +34,9 @@ import { Journal, journalFile } from './journal';
 import { Keychain, DEFAULT_KEYCHAIN_SERVICE } from './keychain';
 import { acquireEnvironmentLock } from './lock';
 import { AwsLoginProvider } from './providers/aws-login';
+import { AwsParameterStoreProvider } from './providers/aws-parameter-store';
+import { AwsSecretsProvider } from './providers/aws-secrets';
+import { cloudOnlyProvider } from './providers/cloud-only';
 import { AwsIamRotator, type AwsRotationSession } from './rotators/aws-iam';
 import { PassphraseRotator, PasswordRotator } from './rotators/password';
 import { Workspace, type WorkspaceOptions } from './workspace';
@@ -156,7 +159,18 @@ export class EscCore {
   providers(options: { session?: AwsRotationSession } = {}): ProviderLoader {
     const login = new AwsLoginProvider(this.keychain, this.aws, this.log);
     return {
-      loadProvider: (name: string): Provider | undefined => (name === 'aws-login' ? login : undefined),
+      loadProvider: (name: string): Provider | undefined => {
+        switch (name) {
+          case 'aws-login':
+            return login;
+          case 'aws-secrets':
+            return new AwsSecretsProvider();
+          case 'aws-parameter-store':
+            return new AwsParameterStoreProvider();
+          default:
+            return cloudOnlyProvider(name);
+        }
+      },
       loadRotator: (name: string): Rotator | undefined => {
         switch (name) {
           case 'aws-iam':
