@@ -16,6 +16,7 @@ import { Log } from './log';
 import { registerPreviewCommands } from './preview/previewCommands';
 import { parsePreviewUri, PreviewProvider, previewScheme } from './preview/previewProvider';
 import { registerRotateCommand } from './rotate';
+import { registerRunCommand } from './runInTerminal';
 import { registerScheduleCommands, ScheduleRunner } from './schedules';
 import { RotationStatusBar } from './statusBar';
 import { escCore, optionalCipher } from './workspaces';
@@ -79,6 +80,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<EscExt
     vscode.workspace.registerTextDocumentContentProvider(previewScheme, preview),
     ...registerPreviewCommands(preview, log),
     registerRotateCommand(log),
+    registerRunCommand(context),
     ...registerHistoryCommands(historyTree),
     registerRollbackCommand(log),
     ...registerCredentialCommands(log),
