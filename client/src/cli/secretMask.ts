@@ -64,13 +64,15 @@ export class SecretMasker {
     const out: Buffer[] = [];
     const next = this.secrets.map(() => -2); // per secret: its next occurrence (-1 none, -2 not searched)
     let from = 0;
+    // The earliest unfinished match; it moves only when a match ends beyond it.
+    let keep = final ? data.length : this.partialTail(data, 0);
     for (;;) {
-      const keep = final ? data.length : this.partialTail(data, from);
+      if (from > keep) keep = this.partialTail(data, from);
       const match = this.firstMatch(data, from, next);
       if (match === undefined || match.at >= keep) {
         out.push(data.subarray(from, keep));
         this.held = Buffer.from(data.subarray(keep));
-        return Buffer.concat(out);
+        return out.length === 1 ? out[0]! : Buffer.concat(out); // no copy when nothing was masked
       }
       out.push(data.subarray(from, match.at), PLACEHOLDER);
       from = match.at + match.length;

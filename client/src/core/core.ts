@@ -203,24 +203,36 @@ export class EscCore {
   /**
    * A decrypter that fetches the data key on the first ciphertext only, so that an environment
    * without secrets opens on a machine that has no key (CI without ESC_LOCAL_DATA_KEY).
+   * `keyError()` is why the key could not be had, once a ciphertext needed it.
    */
-  private lazyDecrypter(): Decrypter | undefined {
-    if (!this.workspace.hasDataKey()) return undefined;
+  private lazyDecrypter(): { decrypter?: Decrypter; keyError(): unknown } {
+    if (!this.workspace.hasDataKey()) return { keyError: () => undefined };
     let cipher: Promise<AesGcmCipher> | undefined;
-    return { decrypt: async (ciphertext) => (await (cipher ??= this.cipher(false))).decrypt(ciphertext) };
+    let failure: unknown;
+    const load = (): Promise<AesGcmCipher> =>
+      this.cipher(false).catch((e: unknown) => {
+        failure = e;
+        throw e;
+      });
+    return { decrypter: { decrypt: async (ciphertext) => (await (cipher ??= load())).decrypt(ciphertext) }, keyError: () => failure };
   }
 
-  /** Opens an environment (providers run, ciphertexts decrypted here, in the core). */
+  /**
+   * Opens an environment (providers run, ciphertexts decrypted here, in the core). A missing or
+   * unreachable data key is thrown as such (not as one diagnostic per ciphertext).
+   */
   async open(environment: string, options: { signal?: AbortSignal } = {}): Promise<EvalResult> {
     const text = fs.readFileSync(this.workspace.requireFile(environment), 'utf8');
-    const cipher = this.lazyDecrypter();
-    return openEnvironment(environment, text, {
-      loader: this.workspace.loader(cipher),
+    const { decrypter, keyError } = this.lazyDecrypter();
+    const result = await openEnvironment(environment, text, {
+      loader: this.workspace.loader(decrypter),
       providers: this.providers(),
-      ...(cipher ? { decrypter: cipher } : {}),
+      ...(decrypter ? { decrypter } : {}),
       context: { pulumi: { user: { id: osUser() } } },
       ...(options.signal ? { signal: options.signal } : {}),
     });
+    if (keyError() !== undefined) throw keyError();
+    return result;
   }
 
   // ---------------------------------------------------------------- rotation

@@ -13,6 +13,7 @@
  *
  * Every step has a deadline that throws; the source used is logged (never a secret).
  */
+import * as fs from 'node:fs';
 import { CoreError } from '../errors';
 import type { AwsCredentials, Keychain } from '../keychain';
 
@@ -105,7 +106,6 @@ export class ManagingCredentialSource {
   private async fromWebIdentity(signal?: AbortSignal): Promise<RoleAccess | undefined> {
     const file = this.env.AWS_WEB_IDENTITY_TOKEN_FILE;
     if (file) {
-      const fs = await import('node:fs');
       let token: string;
       try {
         token = fs.readFileSync(file, 'utf8').trim();

@@ -5,7 +5,6 @@
  * String parameter can hold a secret as well as a SecureString can. The endpoint follows the
  * SDK's standard settings (AWS_ENDPOINT_URL_SSM, AWS_ENDPOINT_URL).
  */
-import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { ExecutionContext, Provider, Value } from '../../../../shared/src/eval/contract';
 import type { Schema } from '../../../../shared/src/schema/schema';
 import { explainAwsError } from '../aws/errors';
@@ -21,6 +20,8 @@ export class AwsParameterStoreProvider implements Provider {
 
   async open(inputs: { [key: string]: Value }, _context: ExecutionContext, signal?: AbortSignal): Promise<Value> {
     const request = importRequest(inputs);
+    // Loaded on first use: most commands never open this provider.
+    const { GetParameterCommand, SSMClient } = await import('@aws-sdk/client-ssm');
     const client = new SSMClient(clientConfig(request));
     try {
       return await importAll(request, signal, async (name, fields, abortSignal) => {

@@ -3,7 +3,6 @@
  * (`get: {name: {secretId, versionId?, versionStage?}}` → `{name: secret string}`), as ESC does.
  * The endpoint follows the SDK's standard settings (AWS_ENDPOINT_URL_SECRETS_MANAGER, AWS_ENDPOINT_URL).
  */
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { ExecutionContext, Provider, Value } from '../../../../shared/src/eval/contract';
 import type { Schema } from '../../../../shared/src/schema/schema';
 import { explainAwsError } from '../aws/errors';
@@ -19,6 +18,8 @@ export class AwsSecretsProvider implements Provider {
 
   async open(inputs: { [key: string]: Value }, _context: ExecutionContext, signal?: AbortSignal): Promise<Value> {
     const request = importRequest(inputs);
+    // Loaded on first use: most commands never open this provider.
+    const { GetSecretValueCommand, SecretsManagerClient } = await import('@aws-sdk/client-secrets-manager');
     const client = new SecretsManagerClient(clientConfig(request));
     try {
       return await importAll(request, signal, async (name, fields, abortSignal) => {
