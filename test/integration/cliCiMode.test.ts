@@ -52,6 +52,9 @@ describe('CI mode: no keychain, data key from the environment, managing credenti
     ACTIONS_ID_TOKEN_REQUEST_TOKEN: undefined,
     ESC_LOCAL_KEYCHAIN_SERVICE: `esc-local-ci-test-${process.pid}`,
     ...moto.sdkEnv(),
+    // Secrets Manager and SSM too; no instance metadata on a test machine.
+    AWS_ENDPOINT_URL: moto.url,
+    AWS_EC2_METADATA_DISABLED: 'true',
     ESC_LOCAL_DATA_KEY: dataKey,
     ...extra,
   });
@@ -70,9 +73,9 @@ describe('CI mode: no keychain, data key from the environment, managing credenti
   }
 
   before(async () => {
-    moto = await startMotoServer({ auth: true });
+    moto = await startMotoServer();
     signer = await startUnsignedRequestSigner(moto);
-    iam = new IAMClient({ endpoint: moto.endpoint, region: 'us-east-1', credentials: moto.bootstrap });
+    iam = new IAMClient({ endpoint: moto.url, region: 'us-east-1', credentials: moto.admin });
     await iam.send(new CreateUserCommand({ UserName: 'app-user' }));
     await iam.send(new CreateUserCommand({ UserName: 'ci-runner' }));
     // The runner may only assume the rotation role; the role may only manage app-user's keys.
@@ -101,10 +104,10 @@ describe('CI mode: no keychain, data key from the environment, managing credenti
     // A second role that may only read the app's secrets and parameters.
     await iam.send(new CreateRoleCommand({ RoleName: 'esc-reader', AssumeRolePolicyDocument: policy([{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::123456789012:user/ci-runner' }, Action: 'sts:AssumeRole' }]) }));
     await iam.send(new PutRolePolicyCommand({ RoleName: 'esc-reader', PolicyName: 'read', PolicyDocument: policy([{ Effect: 'Allow', Action: ['secretsmanager:GetSecretValue', 'ssm:GetParameter'], Resource: '*' }]) }));
-    const sm = new SecretsManagerClient({ endpoint: moto.endpoint, region: 'us-east-1', credentials: moto.bootstrap });
+    const sm = new SecretsManagerClient({ endpoint: moto.url, region: 'us-east-1', credentials: moto.admin });
     await sm.send(new CreateSecretCommand({ Name: 'app/db', SecretString: DB_PASSWORD }));
     sm.destroy();
-    const ssm = new SSMClient({ endpoint: moto.endpoint, region: 'us-east-1', credentials: moto.bootstrap });
+    const ssm = new SSMClient({ endpoint: moto.url, region: 'us-east-1', credentials: moto.admin });
     await ssm.send(new PutParameterCommand({ Name: '/app/url', Value: 'https://v1.example', Type: 'String' }));
     await ssm.send(new PutParameterCommand({ Name: '/app/url', Value: 'https://v2.example', Type: 'String', Overwrite: true }));
     await ssm.send(new PutParameterCommand({ Name: '/app/token', Value: API_TOKEN, Type: 'SecureString' }));
@@ -156,7 +159,7 @@ describe('CI mode: no keychain, data key from the environment, managing credenti
   after(async () => {
     iam?.destroy();
     await signer?.stop();
-    await moto?.stop();
+    await moto?.close();
   });
 
   it('without any managing credentials: a clear, fast failure naming every source tried; nothing hangs on the missing D-Bus', async () => {

@@ -142,8 +142,8 @@ export async function startUnsignedRequestSigner(moto: MotoServer): Promise<{ en
           }
           const amzDate = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
           headers['x-amz-date'] = amzDate;
-          const auth = { accessKeyId: moto.bootstrap.accessKeyId, date: amzDate.slice(0, 8), region: 'us-east-1', service: 'sts', signedHeaders: ['content-type', 'host', 'x-amz-date'], signature: '' };
-          const signature = expectedSignature({ method: req.method ?? 'POST', url: req.url ?? '/', headers, body }, auth, moto.bootstrap.secretAccessKey);
+          const auth = { accessKeyId: moto.admin.accessKeyId, date: amzDate.slice(0, 8), region: 'us-east-1', service: 'sts', signedHeaders: ['content-type', 'host', 'x-amz-date'], signature: '' };
+          const signature = expectedSignature({ method: req.method ?? 'POST', url: req.url ?? '/', headers, body }, auth, moto.admin.secretAccessKey);
           headers.authorization = `AWS4-HMAC-SHA256 Credential=${auth.accessKeyId}/${auth.date}/us-east-1/sts/aws4_request, SignedHeaders=${auth.signedHeaders.join(';')}, Signature=${signature}`;
         }
         const upstream = http.request({ host: '127.0.0.1', port: moto.port, method: req.method, path: req.url, headers }, (answer) => {

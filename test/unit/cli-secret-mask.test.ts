@@ -1,7 +1,7 @@
 /** The streaming secret mask of `esc-local run`: every chunking of the output gives the same redaction. */
 import * as assert from 'node:assert/strict';
 import { SecretMasker, secretStrings } from '../../client/src/cli/secretMask';
-import type { Value } from '../../shared/src/eval/contract';
+import type { Value } from '../../shared/src/value/value';
 import { prng } from './prng';
 
 /** The whole-text answer: earliest match first, the longest secret on a tie. */

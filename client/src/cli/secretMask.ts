@@ -11,7 +11,7 @@
  * chunk), so the cost is O(chunk × number of secrets).
  */
 import { Transform, type TransformCallback } from 'node:stream';
-import type { Value } from '../../../shared/src/eval/contract';
+import type { Value } from '../../../shared/src/value/value';
 import { SECRET_PLACEHOLDER } from './format';
 
 const PLACEHOLDER = Buffer.from(SECRET_PLACEHOLDER, 'utf8');

@@ -3,7 +3,7 @@
  * (`region`, `login`, `get: {name: {...}}`), a deadline over the whole read, one request per
  * entry (in parallel), every value a secret, and a failure located on the entry that failed.
  */
-import type { Value } from '../../../../shared/src/eval/contract';
+import type { Value } from '../../../../shared/src/value/value';
 import { describeError } from '../errors';
 import type { AwsCredentials } from '../keychain';
 import { loginCredentials } from '../rotators/aws-iam';

@@ -5,7 +5,8 @@
  * String parameter can hold a secret as well as a SecureString can. The endpoint follows the
  * SDK's standard settings (AWS_ENDPOINT_URL_SSM, AWS_ENDPOINT_URL).
  */
-import type { ExecutionContext, Provider, Value } from '../../../../shared/src/eval/contract';
+import type { ExecutionContext, Provider } from '../../../../shared/src/contract/plugins';
+import type { Value } from '../../../../shared/src/value/value';
 import type { Schema } from '../../../../shared/src/schema/schema';
 import { explainAwsError } from '../aws/errors';
 import { providerSchemas } from '../catalog';

@@ -3,7 +3,8 @@
  * (`get: {name: {secretId, versionId?, versionStage?}}` → `{name: secret string}`), as ESC does.
  * The endpoint follows the SDK's standard settings (AWS_ENDPOINT_URL_SECRETS_MANAGER, AWS_ENDPOINT_URL).
  */
-import type { ExecutionContext, Provider, Value } from '../../../../shared/src/eval/contract';
+import type { ExecutionContext, Provider } from '../../../../shared/src/contract/plugins';
+import type { Value } from '../../../../shared/src/value/value';
 import type { Schema } from '../../../../shared/src/schema/schema';
 import { explainAwsError } from '../aws/errors';
 import { providerSchemas } from '../catalog';

@@ -3,7 +3,7 @@
  * client for): their inputs are still checked against the catalog schema, and opening one says
  * why it cannot run here instead of "unknown provider".
  */
-import type { Provider } from '../../../../shared/src/eval/contract';
+import type { Provider } from '../../../../shared/src/contract/plugins';
 import { cloudOnlyProviderMessage, findProvider, providerRunsLocally } from '../../../../shared/src/catalog/index';
 import { CoreError } from '../errors';
 
