@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import { finished } from 'node:stream/promises';
 import type { Command } from '../command';
 import type { CliContext } from '../context';
-import { CliError } from '../errors';
+import { CliError, EXIT } from '../errors';
 import { projectEnvironment } from '../format';
 import { maskingStream, secretStrings } from '../secretMask';
 import { openOrFail } from './open';
@@ -60,9 +60,9 @@ async function runChild(ctx: CliContext, command: string, commandArgs: string[],
       child.once('close', (code, signal) => resolve({ code, signal }));
     });
     if ('error' in outcome) {
-      if (outcome.error.code === 'ENOENT') throw new CliError(`command not found: ${command}`, 127, 'check the name and PATH (use `--` before the command if it has options of its own)');
-      if (outcome.error.code === 'EACCES') throw new CliError(`command not executable: ${command}`, 126);
-      throw new CliError(`could not start ${command}: ${outcome.error.message}`, 126);
+      if (outcome.error.code === 'ENOENT') throw new CliError(`command not found: ${command}`, EXIT.commandNotFound, 'check the name and PATH (use `--` before the command if it has options of its own)');
+      if (outcome.error.code === 'EACCES') throw new CliError(`command not executable: ${command}`, EXIT.cannotRun);
+      throw new CliError(`could not start ${command}: ${outcome.error.message}`, EXIT.cannotRun);
     }
     await Promise.all(drained);
     return exitCodeOf(outcome);
