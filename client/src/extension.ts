@@ -16,6 +16,7 @@ import { Log } from './log';
 import { registerPreviewCommands } from './preview/previewCommands';
 import { parsePreviewUri, PreviewProvider, previewScheme } from './preview/previewProvider';
 import { registerRotateCommand } from './rotate';
+import { registerRunCommand } from './runInTerminal';
 import { registerScheduleCommands, ScheduleRunner } from './schedules';
 import { RotationStatusBar } from './statusBar';
 import { registerWhenTrusted } from './trust';
@@ -80,7 +81,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<EscExt
     vscode.workspace.registerTextDocumentContentProvider(previewScheme, preview),
     ...registerPreviewCommands(preview, log),
     ...registerHistoryCommands(historyTree),
-    // Off in Restricted Mode (./trust): rotation, rollback, keychain credentials, encryption.
+    // Off in Restricted Mode (./trust): rotation, rollback, keychain credentials, encryption, run.
     registerWhenTrusted(
       {
         'esc.rotateSecrets': 'Rotate Secrets',
@@ -90,8 +91,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<EscExt
         'esc.credentials.show': 'Show Stored Credentials',
         'esc.encryptSecrets': 'Encrypt Secrets in File',
         'esc.encryptSecret': 'Encrypt This Secret',
+        'esc.runWithEnvironment': 'Run Command with Environment',
       },
-      () => [registerRotateCommand(log), registerRollbackCommand(log), ...registerCredentialCommands(log), ...registerEncryptCommands(log)],
+      () => [registerRotateCommand(log), registerRollbackCommand(log), ...registerCredentialCommands(log), ...registerEncryptCommands(log), registerRunCommand(context)],
     ),
     vscode.commands.registerCommand('esc.showOutput', () => log.channel.show(true)),
   );

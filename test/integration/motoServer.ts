@@ -101,3 +101,78 @@ export async function startMotoServer(options: { startTimeoutMs?: number } = {})
     throw e;
   }
 }
+
+/** What the signer saw of one AssumeRoleWithWebIdentity call (for the tests' assertions). */
+export interface WebIdentityCall {
+  roleArn: string;
+  sessionName: string;
+  token: string;
+  /** The credentials moto issued (so a test can check they were never written anywhere). */
+  issuedSecretAccessKey?: string;
+}
+
+/**
+ * A pass-through in front of moto for unsigned requests. AWS authorises
+ * AssumeRoleWithWebIdentity by its token alone and the SDK sends it unsigned, but moto 5.2 with
+ * request authentication on fails every request without an `Authorization` header (HTTP 500,
+ * KeyError in moto/iam/access_control.py). The signer signs such requests (SigV4, with the
+ * bootstrap admin's key, computed by test/aws/sigv4.ts) and forwards everything else as it
+ * came, so moto still checks every signed request. moto does not verify web identity tokens;
+ * the calls are recorded so the tests can check which token and role were sent.
+ */
+export async function startUnsignedRequestSigner(moto: MotoServer): Promise<{ endpoint: string; calls: WebIdentityCall[]; stop(): Promise<void> }> {
+  const http = await import('node:http');
+  const { expectedSignature } = await import('../aws/sigv4');
+  const calls: WebIdentityCall[] = [];
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      {
+        const body = Buffer.concat(chunks);
+        // The Host header is forwarded as it came: a signed request's signature covers it.
+        const headers: Record<string, string> = {};
+        for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers[k] = v;
+        const form = new URLSearchParams(body.toString('utf8'));
+        let call: WebIdentityCall | undefined;
+        if (headers.authorization === undefined) {
+          if (form.get('Action') === 'AssumeRoleWithWebIdentity') {
+            call = { roleArn: form.get('RoleArn') ?? '', sessionName: form.get('RoleSessionName') ?? '', token: form.get('WebIdentityToken') ?? '' };
+            calls.push(call);
+          }
+          const amzDate = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
+          headers['x-amz-date'] = amzDate;
+          const auth = { accessKeyId: moto.admin.accessKeyId, date: amzDate.slice(0, 8), region: 'us-east-1', service: 'sts', signedHeaders: ['content-type', 'host', 'x-amz-date'], signature: '' };
+          const signature = expectedSignature({ method: req.method ?? 'POST', url: req.url ?? '/', headers, body }, auth, moto.admin.secretAccessKey);
+          headers.authorization = `AWS4-HMAC-SHA256 Credential=${auth.accessKeyId}/${auth.date}/us-east-1/sts/aws4_request, SignedHeaders=${auth.signedHeaders.join(';')}, Signature=${signature}`;
+        }
+        const upstream = http.request({ host: '127.0.0.1', port: moto.port, method: req.method, path: req.url, headers }, (answer) => {
+          const parts: Buffer[] = [];
+          answer.on('data', (c: Buffer) => parts.push(c));
+          answer.on('end', () => {
+            const text = Buffer.concat(parts).toString('utf8');
+            if (call) call.issuedSecretAccessKey = /<SecretAccessKey>([^<]+)<\/SecretAccessKey>/.exec(text)?.[1];
+            res.writeHead(answer.statusCode ?? 502, { 'content-type': answer.headers['content-type'] ?? 'text/xml' });
+            res.end(text);
+          });
+        });
+        upstream.on('error', (e) => {
+          res.writeHead(502);
+          res.end(String(e));
+        });
+        upstream.end(body);
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const port = (server.address() as net.AddressInfo).port;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    calls,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -24,7 +24,11 @@ export interface ParsedArgs {
   values: Map<string, string[]>;
 }
 
-export function parseArgs(argv: readonly string[], specs: readonly OptionSpec[]): ParsedArgs {
+/**
+ * `passthroughAfter`: once this many positionals were seen, the next positional and everything
+ * after it are positionals as they are (a child command's own options, as in `run ENV cmd -x`).
+ */
+export function parseArgs(argv: readonly string[], specs: readonly OptionSpec[], passthroughAfter?: number): ParsedArgs {
   const byLong = new Map(specs.map((s) => [s.name, s]));
   const byShort = new Map(specs.filter((s) => s.short !== undefined).map((s) => [s.short as string, s]));
   const parsed: ParsedArgs = { positionals: [], flags: new Set(), values: new Map() };
@@ -71,6 +75,9 @@ export function parseArgs(argv: readonly string[], specs: readonly OptionSpec[])
       const rest = arg.slice(2);
       if (spec.value === undefined && rest !== '') throw new UsageError(`option -${short} takes no value`);
       take(spec, rest === '' ? undefined : rest, `-${short}`);
+    } else if (passthroughAfter !== undefined && parsed.positionals.length >= passthroughAfter) {
+      parsed.positionals.push(...argv.slice(i));
+      break;
     } else {
       parsed.positionals.push(arg);
     }

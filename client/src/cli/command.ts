@@ -13,6 +13,8 @@ export interface Command {
   options: OptionSpec[];
   /** Positional argument count bounds. */
   args: { min: number; max: number };
+  /** After this many positionals the rest of the line is passed through unparsed (see parseArgs). */
+  passthroughAfter?: number;
   examples?: string[];
   /** Sub-commands (`credentials set`); a group has no `run` of its own. */
   subcommands?: Command[];

@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { didYouMean } from '../../../shared/src/schema/suggest';
 import { EscCore } from '../core/index';
 import { CoreError } from '../core/errors';
+import { Keychain } from '../core/keychain';
 import { Workspace } from '../core/workspace';
 import type { SecretInput } from './prompt';
 import type { Ui } from './ui';
@@ -94,12 +95,13 @@ export class CliContext {
    * SDK's standard variables (AWS_ENDPOINT_URL_IAM / AWS_ENDPOINT_URL_STS, AWS_REGION).
    */
   get core(): EscCore {
+    const log = (line: string): void => this.ui.progress(line);
     this.cachedCore ??= new EscCore({
-      workspace: { root: this.root, environmentsRoot: this.environmentsRoot },
-      keychainService: this.keychainService,
+      // The keychain reads ESC_LOCAL_DATA_KEY(_FILE) from this process's environment (CI mode).
+      workspace: { root: this.root, environmentsRoot: this.environmentsRoot, keychain: new Keychain(this.keychainService, undefined, { env: this.env, log }) },
       tool: 'esc-local CLI',
       aws: awsSettingsFromEnv(this.env),
-      log: (line) => this.ui.progress(line),
+      log,
     });
     return this.cachedCore;
   }

@@ -12,6 +12,8 @@ export const EXIT_CODES: ReadonlyArray<{ code: number; meaning: string }> = [
   { code: 3, meaning: 'not found: environment, revision, schedule, webhook, keychain entry to forget' },
   { code: 4, meaning: 'keychain: unavailable or locked, or the workspace data key is missing' },
   { code: 5, meaning: "busy: another rotation holds the environment's lock (see `--wait`)" },
+  { code: 126, meaning: '`run`: the command could not be started (otherwise `run` exits with its code, 128+N after signal N)' },
+  { code: 127, meaning: '`run`: the command was not found' },
   { code: 130, meaning: 'interrupted (Ctrl-C: the first one cancels cleanly, a second exits)' },
 ];
 
@@ -22,6 +24,8 @@ export const EXIT = {
   notFound: 3,
   keychain: 4,
   busy: 5,
+  cannotRun: 126,
+  commandNotFound: 127,
   interrupted: 130,
 } as const;
 

@@ -109,6 +109,8 @@ export interface EnvProjection {
   files: string[];
   /** Names skipped (not strings, or not valid variable names), with why. */
   skipped: string[];
+  /** How many values were written as `[secret]` instead of their value. */
+  redacted: number;
 }
 
 function fieldsOf(v: Value | undefined): Array<[string, Value]> {
@@ -123,12 +125,15 @@ function fieldsOf(v: Value | undefined): Array<[string, Value]> {
 export function projectEnvironment(root: Value, reveal: boolean, tempRoot: string = os.tmpdir()): EnvProjection {
   const values = root.value !== null && typeof root.value === 'object' && !Array.isArray(root.value) ? root.value : {};
   const field = (name: string): Value | undefined => (Object.hasOwn(values, name) ? values[name] : undefined);
-  const out: EnvProjection = { pairs: [], files: [], skipped: [] };
+  const out: EnvProjection = { pairs: [], files: [], skipped: [], redacted: 0 };
   for (const [name, v] of fieldsOf(field('environmentVariables'))) {
     if (!ENV_NAME.test(name)) out.skipped.push(`environmentVariables.${name}: not a valid variable name`);
     else if (v.unknown) out.pairs.push([name, UNKNOWN_PLACEHOLDER]);
     else if (typeof v.value !== 'string') out.skipped.push(`environmentVariables.${name}: not a string (use fn::toString)`);
-    else out.pairs.push([name, v.secret && !reveal ? SECRET_PLACEHOLDER : v.value]);
+    else if (v.secret && !reveal) {
+      out.pairs.push([name, SECRET_PLACEHOLDER]);
+      out.redacted++;
+    } else out.pairs.push([name, v.value]);
   }
   let dir: string | undefined;
   for (const [name, v] of fieldsOf(field('files'))) {
@@ -146,6 +151,7 @@ export function projectEnvironment(root: Value, reveal: boolean, tempRoot: strin
     }
     if (v.secret && !reveal) {
       out.pairs.push([name, SECRET_PLACEHOLDER]);
+      out.redacted++;
       continue;
     }
     dir ??= fs.mkdtempSync(path.join(tempRoot, 'esc-local-'));

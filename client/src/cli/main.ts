@@ -83,7 +83,7 @@ export async function runCli(proc: CliProcess): Promise<number> {
     const commandPath = path.map((c) => c.name).join(' ');
     usage = `esc-local ${command.usage}`;
     const specs: OptionSpec[] = [...command.options, ...GLOBAL_OPTIONS];
-    const args = parseArgs(rest, specs);
+    const args = parseArgs(rest, specs, command.passthroughAfter);
     if (helpFor || args.flags.has('help') || (command.subcommands && args.positionals.length === 0 && command.run === undefined)) {
       ui.write(commandHelp(command, commandPath, ui.out));
       return helpFor || args.flags.has('help') ? EXIT.ok : EXIT.usage;
@@ -133,6 +133,8 @@ export function main(): void {
   const controller = new AbortController();
   let interrupts = 0;
   process.on('SIGINT', () => {
+    // A command that installed its own handler (`run` forwards signals to its child) owns Ctrl-C.
+    if (process.listenerCount('SIGINT') > 1) return;
     // First Ctrl-C cancels cleanly (a rotation finishes its current step and stops); a second one exits.
     if (++interrupts > 1) process.exit(EXIT.interrupted);
     controller.abort(new Error('interrupted'));

@@ -94,6 +94,11 @@ export class Ui {
     this.quiet = options.quiet ?? false;
   }
 
+  /** The raw streams, for output that is not text of ours (a child's output in `run`). */
+  get streams(): { stdout: UiOptions['stdout']; stderr: UiOptions['stderr'] } {
+    return { stdout: this.options.stdout, stderr: this.options.stderr };
+  }
+
   /** A result line (stdout). */
   print(text = ''): void {
     this.options.stdout.write(safe(text.endsWith('\n') ? text : text + '\n'));

@@ -18,7 +18,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { createHash, randomUUID } from 'node:crypto';
 import type { Diagnostic } from '../../../shared/src/syntax/diagnostic';
-import type { ProviderLoader, Provider, Rotator, RotationPatch } from '../../../shared/src/contract/plugins';
+import type { Decrypter, ProviderLoader, Provider, Rotator, RotationPatch } from '../../../shared/src/contract/plugins';
 import type { Value } from '../../../shared/src/value/value';
 import { openEnvironment, rotateEnvironment, type EvalResult } from '../../../shared/src/eval/index';
 import { AesGcmCipher } from '../../../shared/src/crypt/index';
@@ -34,6 +34,9 @@ import { Journal, journalFile } from './journal';
 import { Keychain, DEFAULT_KEYCHAIN_SERVICE } from './keychain';
 import { acquireEnvironmentLock } from './lock';
 import { AwsLoginProvider } from './providers/aws-login';
+import { AwsParameterStoreProvider } from './providers/aws-parameter-store';
+import { AwsSecretsProvider } from './providers/aws-secrets';
+import { cloudOnlyProvider } from './providers/cloud-only';
 import { AwsIamRotator, type AwsRotationSession } from './rotators/aws-iam';
 import { PassphraseRotator, PasswordRotator } from './rotators/password';
 import { Workspace, type WorkspaceOptions } from './workspace';
@@ -154,9 +157,20 @@ export class EscCore {
 
   /** The providers/rotators that run locally. A session is needed only to rotate aws-iam. */
   providers(options: { session?: AwsRotationSession } = {}): ProviderLoader {
-    const login = new AwsLoginProvider(this.keychain, this.aws);
+    const login = new AwsLoginProvider(this.keychain, this.aws, this.log);
     return {
-      loadProvider: (name: string): Provider | undefined => (name === 'aws-login' ? login : undefined),
+      loadProvider: (name: string): Provider | undefined => {
+        switch (name) {
+          case 'aws-login':
+            return login;
+          case 'aws-secrets':
+            return new AwsSecretsProvider();
+          case 'aws-parameter-store':
+            return new AwsParameterStoreProvider();
+          default:
+            return cloudOnlyProvider(name);
+        }
+      },
       loadRotator: (name: string): Rotator | undefined => {
         switch (name) {
           case 'aws-iam':
@@ -186,23 +200,39 @@ export class EscCore {
     return new AesGcmCipher(await this.workspace.dataKey({ create }));
   }
 
-  /** The data key's cipher if the workspace has a key; undefined if it never had one. */
-  private async optionalCipher(): Promise<AesGcmCipher | undefined> {
-    if (!this.workspace.hasDataKey()) return undefined;
-    return this.cipher(false);
+  /**
+   * A decrypter that fetches the data key on the first ciphertext only, so that an environment
+   * without secrets opens on a machine that has no key (CI without ESC_LOCAL_DATA_KEY).
+   * `keyError()` is why the key could not be had, once a ciphertext needed it.
+   */
+  private lazyDecrypter(): { decrypter?: Decrypter; keyError(): unknown } {
+    if (!this.workspace.hasDataKey()) return { keyError: () => undefined };
+    let cipher: Promise<AesGcmCipher> | undefined;
+    let failure: unknown;
+    const load = (): Promise<AesGcmCipher> =>
+      this.cipher(false).catch((e: unknown) => {
+        failure = e;
+        throw e;
+      });
+    return { decrypter: { decrypt: async (ciphertext) => (await (cipher ??= load())).decrypt(ciphertext) }, keyError: () => failure };
   }
 
-  /** Opens an environment (providers run, ciphertexts decrypted here, in the core). */
+  /**
+   * Opens an environment (providers run, ciphertexts decrypted here, in the core). A missing or
+   * unreachable data key is thrown as such (not as one diagnostic per ciphertext).
+   */
   async open(environment: string, options: { signal?: AbortSignal } = {}): Promise<EvalResult> {
     const text = fs.readFileSync(this.workspace.requireFile(environment), 'utf8');
-    const cipher = await this.optionalCipher();
-    return openEnvironment(environment, text, {
-      loader: this.workspace.loader(cipher),
+    const { decrypter, keyError } = this.lazyDecrypter();
+    const result = await openEnvironment(environment, text, {
+      loader: this.workspace.loader(decrypter),
       providers: this.providers(),
-      ...(cipher ? { decrypter: cipher } : {}),
+      ...(decrypter ? { decrypter } : {}),
       context: { pulumi: { user: { id: osUser() } } },
       ...(options.signal ? { signal: options.signal } : {}),
     });
+    if (keyError() !== undefined) throw keyError();
+    return result;
   }
 
   // ---------------------------------------------------------------- rotation

@@ -4,7 +4,15 @@
  * ARN) and workspace data keys (account `data-key:<workspace id>`). Nothing stored here is
  * ever written to a file or a log, and an unavailable keychain is an error, never a reason to
  * fall back to plaintext.
+ *
+ * Machines without a keychain (CI runners: no D-Bus session) get the data key from the
+ * environment instead: `ESC_LOCAL_DATA_KEY` (base64, as `esc-local key export` prints it) or
+ * `ESC_LOCAL_DATA_KEY_FILE`. The keychain is asked first; the variables are used when it has no
+ * entry or cannot be reached. Without a D-Bus session the keychain is not even tried (libsecret
+ * would try to autolaunch a bus, which can block), and every keychain call has a deadline.
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { CoreError } from './errors';
 
 export const DEFAULT_KEYCHAIN_SERVICE = 'esc-local';
@@ -42,7 +50,7 @@ function loadKeytar(): KeytarLike {
 }
 
 /** Turns keytar's low-level failures into an explanation with a fix. */
-export function explainKeychainFailure(e: unknown, operation: string): CoreError {
+export function explainKeychainFailure(e: unknown, operation: string, alternative?: string): CoreError {
   const raw = e instanceof Error ? e.message : String(e);
   let reason: string;
   let hint: string;
@@ -60,26 +68,88 @@ export function explainKeychainFailure(e: unknown, operation: string): CoreError
     reason = `the OS keychain reported an error (${raw})`;
     hint = 'check that your OS keychain (Secret Service on Linux, Keychain on macOS, Credential Manager on Windows) is running and unlocked';
   }
-  return new CoreError('KeychainUnavailable', `cannot ${operation}: ${reason}; nothing was stored in plaintext instead`, {}, hint, { cause: e });
+  return new CoreError('KeychainUnavailable', `cannot ${operation}: ${reason}; nothing was stored in plaintext instead`, {}, alternative ? `${hint}; ${alternative}` : hint, { cause: e });
+}
+
+/** A keychain call that has not answered by then is reported as an unavailable keychain. */
+const KEYCHAIN_DEADLINE_MS = 20_000;
+
+/**
+ * On Linux the Secret Service is reached over the D-Bus session bus: named by
+ * DBUS_SESSION_BUS_ADDRESS, or the systemd user bus socket. Without either there is none.
+ */
+function missingSessionBus(env: NodeJS.ProcessEnv): boolean {
+  if (process.platform !== 'linux' || env.DBUS_SESSION_BUS_ADDRESS) return false;
+  return !(env.XDG_RUNTIME_DIR && fs.existsSync(path.join(env.XDG_RUNTIME_DIR, 'bus')));
+}
+
+export interface KeychainOptions {
+  /** Where DBUS_SESSION_BUS_ADDRESS and ESC_LOCAL_DATA_KEY(_FILE) are read (default process.env). */
+  env?: NodeJS.ProcessEnv;
+  /** Says where a data key came from when it was not the keychain (never the key). */
+  log?: (line: string) => void;
+}
+
+export const DATA_KEY_VARIABLE = 'ESC_LOCAL_DATA_KEY';
+export const DATA_KEY_FILE_VARIABLE = 'ESC_LOCAL_DATA_KEY_FILE';
+
+/** The data key given in the environment, or undefined; a malformed one is an error (the value is never echoed). */
+export function dataKeyFromEnvironment(env: NodeJS.ProcessEnv): { key: Buffer; source: string } | undefined {
+  let text: string;
+  let source: string;
+  if (env[DATA_KEY_VARIABLE]) {
+    text = env[DATA_KEY_VARIABLE];
+    source = DATA_KEY_VARIABLE;
+  } else if (env[DATA_KEY_FILE_VARIABLE]) {
+    const file = env[DATA_KEY_FILE_VARIABLE];
+    source = `${DATA_KEY_FILE_VARIABLE} (${file})`;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch (e) {
+      throw new CoreError('DataKeyMissing', `cannot read the data key file named by ${DATA_KEY_FILE_VARIABLE}: ${(e as Error).message}`, { file });
+    }
+  } else {
+    return undefined;
+  }
+  const key = Buffer.from(text.trim(), 'base64');
+  if (key.length !== 32 || !/^[A-Za-z0-9+/]+={0,2}$/.test(text.trim())) {
+    throw new CoreError('DataKeyMissing', `the data key in ${source} is not 32 bytes of base64`, {}, 'set it to what `esc-local key export` prints on a machine that has the key');
+  }
+  return { key, source };
 }
 
 export class Keychain {
   readonly service: string;
   private readonly backend: () => KeytarLike;
+  private readonly realKeytar: boolean;
+  private readonly env: NodeJS.ProcessEnv;
+  private readonly log: (line: string) => void;
+  private announcedDataKeySource = false;
 
-  constructor(service: string = DEFAULT_KEYCHAIN_SERVICE, backend?: KeytarLike) {
+  constructor(service: string = DEFAULT_KEYCHAIN_SERVICE, backend?: KeytarLike, options: KeychainOptions = {}) {
     if (service.trim() === '') throw new CoreError('InvalidInput', 'the keychain service name must not be empty');
     this.service = service;
+    this.realKeytar = backend === undefined;
+    this.env = options.env ?? process.env;
+    this.log = options.log ?? (() => undefined);
     let cached = backend;
     this.backend = () => (cached ??= loadKeytar());
   }
 
   private async call<T>(operation: string, f: (k: KeytarLike) => Promise<T>): Promise<T> {
+    if (this.realKeytar && missingSessionBus(this.env)) throw explainKeychainFailure(new Error('DBUS_SESSION_BUS_ADDRESS is not set'), operation);
     const keytar = this.backend();
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${KEYCHAIN_DEADLINE_MS / 1000} s`)), KEYCHAIN_DEADLINE_MS);
+      timer.unref();
+    });
     try {
-      return await f(keytar);
+      return await Promise.race([f(keytar), deadline]);
     } catch (e) {
       throw explainKeychainFailure(e, operation);
+    } finally {
+      clearTimeout(timer);
     }
   }
 
@@ -130,7 +200,30 @@ export class Keychain {
 
   // ---- workspace data keys ----
 
+  /** The data key: the keychain's entry, else ESC_LOCAL_DATA_KEY(_FILE) (also when the keychain is unreachable). */
   async getDataKey(workspaceId: string): Promise<Buffer | undefined> {
+    let unavailable: CoreError | undefined;
+    try {
+      const stored = await this.storedDataKey(workspaceId);
+      if (stored) return stored;
+    } catch (e) {
+      if (!(e instanceof CoreError && e.code === 'KeychainUnavailable')) throw e;
+      unavailable = e;
+    }
+    const given = dataKeyFromEnvironment(this.env);
+    if (given) {
+      if (!this.announcedDataKeySource) this.log(`data key: from ${given.source}${unavailable ? ' (the OS keychain is not available)' : ''}`);
+      this.announcedDataKeySource = true;
+      return given.key;
+    }
+    if (unavailable) {
+      if (unavailable.cause === undefined) throw unavailable;
+      throw explainKeychainFailure(unavailable.cause, 'read the workspace data key', `or, on a machine without a keychain (CI), give the key in ${DATA_KEY_VARIABLE} or ${DATA_KEY_FILE_VARIABLE} (what \`esc-local key export\` prints)`);
+    }
+    return undefined;
+  }
+
+  private async storedDataKey(workspaceId: string): Promise<Buffer | undefined> {
     const raw = await this.call('read the workspace data key', (k) => k.getPassword(this.service, DATA_KEY_PREFIX + workspaceId));
     if (raw === null) return undefined;
     const key = Buffer.from(raw, 'base64');

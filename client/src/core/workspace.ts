@@ -197,7 +197,7 @@ export class Workspace {
     const key = await this.keychain.getDataKey(manifest.id);
     if (key) {
       if (manifest.dataKeyId !== undefined && manifest.dataKeyId !== dataKeyId(key)) {
-        throw new CoreError('DataKeyMissing', `the data key in the OS keychain does not match this workspace's key (id ${manifest.dataKeyId})`, { file: this.manifestFile() }, 'import the right key with `esc-local key import`');
+        throw new CoreError('DataKeyMissing', `the data key found (OS keychain or ESC_LOCAL_DATA_KEY) does not match this workspace's key (id ${manifest.dataKeyId})`, { file: this.manifestFile() }, 'import the right key with `esc-local key import`');
       }
       if (manifest.dataKeyId === undefined) this.writeManifest({ ...manifest, dataKeyId: dataKeyId(key) });
       return key;
@@ -208,7 +208,7 @@ export class Workspace {
         `this workspace's data key (id ${manifest.dataKeyId ?? 'none yet'}) is not in the OS keychain (service "${this.keychain.service}")`,
         { file: this.manifestFile() },
         manifest.dataKeyId !== undefined
-          ? 'import it from a machine that has it (`esc-local key export` there, `esc-local key import` here)'
+          ? 'import it from a machine that has it (`esc-local key export` there, `esc-local key import` here), or give it in ESC_LOCAL_DATA_KEY / ESC_LOCAL_DATA_KEY_FILE'
           : 'run a command that encrypts (ESC: Encrypt Secrets in File / `esc-local encrypt`) to create one',
       );
     }

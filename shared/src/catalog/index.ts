@@ -15,14 +15,27 @@ export type { BuiltinDoc, CatalogEntry, CatalogKind, TopLevelKeyDoc } from './ty
 export { snippetToText, indentSnippet } from './snippet';
 export { typeName } from './schemaDocs';
 
+/** Why `esc-local open` cannot run a provider that ESC runs in Pulumi Cloud (check still validates it). */
+export function cloudOnlyProviderMessage(name: string): string {
+  return `provider "${name}" runs only in Pulumi Cloud: esc-local checks its inputs but cannot open it`;
+}
+
+/** True for the providers esc-local runs itself (see ProviderSpec.runsLocally). */
+export function providerRunsLocally(name: string): boolean {
+  return PROVIDERS.some((p) => p.name === name && p.runsLocally === true);
+}
+
 function providerEntry(spec: ProviderSpec): CatalogEntry {
   const docs = [
     `**fn::open::${spec.name}** — ${spec.summary}.`,
     spec.prose,
+    spec.runsLocally ? '' : `Runs only in Pulumi Cloud: esc-local checks its inputs but cannot open it.`,
     schemaSection('Inputs', spec.inputs),
     schemaSection('Outputs', spec.outputs),
     `[Documentation](${spec.url})`,
-  ].join('\n\n');
+  ]
+    .filter((part) => part !== '')
+    .join('\n\n');
   return { name: spec.name, kind: 'provider', summary: spec.summary, docs, url: spec.url, inputs: spec.inputs, outputs: spec.outputs, rotateOnly: [], snippet: spec.snippet };
 }
 

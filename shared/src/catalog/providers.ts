@@ -18,6 +18,8 @@ export interface ProviderSpec {
   inputs: ObjectSchema;
   outputs: Schema;
   snippet: string;
+  /** esc-local runs it (open, rotate); every other provider runs only in Pulumi Cloud. */
+  runsLocally?: true;
 }
 
 function lines(...l: string[]): string {
@@ -73,14 +75,18 @@ const azureLogin = (title: string): ObjectSchema =>
 export const PROVIDERS: ProviderSpec[] = [
   {
     name: 'aws-login',
+    runsLocally: true,
     summary: 'Log in to AWS with OpenID Connect (assuming a role) or with static credentials',
     prose: lines(
       'Returns AWS credentials (`accessKeyId`, `secretAccessKey`, `sessionToken`) for use in `environmentVariables`,',
       'by `aws-secrets` / `aws-parameter-store`, or as the managing credentials of the `aws-iam` rotator.',
       'Give exactly one of `oidc` or `static`.',
       '',
-      'Locally, esc-local cannot obtain an OIDC token from Pulumi Cloud: `oidc` assumes `roleArn` with STS',
-      '`AssumeRole` signed by managing credentials stored in the OS keychain (`esc-local credentials set`).',
+      'Locally there is no Pulumi Cloud to issue an OIDC token: `oidc` assumes `roleArn` with STS `AssumeRole`,',
+      'signed by managing credentials from the OS keychain (`esc-local credentials set`) or, when none matches,',
+      'from the AWS SDK\'s default chain (profiles, SSO, environment variables, instance roles). On a CI runner',
+      'with an OIDC token (`AWS_WEB_IDENTITY_TOKEN_FILE`, GitHub Actions `id-token: write`) the token is exchanged',
+      'for the role with `AssumeRoleWithWebIdentity`, as ESC does.',
     ),
     url: `${DOCS}/dynamic-login-credentials/aws-login/`,
     inputs: record({
@@ -116,6 +122,7 @@ export const PROVIDERS: ProviderSpec[] = [
   },
   {
     name: 'aws-secrets',
+    runsLocally: true,
     summary: 'Read secrets from AWS Secrets Manager',
     prose: 'Returns a map from the names under `get` to each secret\'s value. JSON secrets can be unpacked with `fn::fromJSON`.',
     url: `${DOCS}/dynamic-secrets/aws-secrets/`,
@@ -150,6 +157,7 @@ export const PROVIDERS: ProviderSpec[] = [
   },
   {
     name: 'aws-parameter-store',
+    runsLocally: true,
     summary: 'Read parameters from AWS Systems Manager Parameter Store',
     prose: 'Returns a map from the names under `get` to each parameter\'s value. Query a version or label with `name:version` / `name:label`.',
     url: `${DOCS}/dynamic-secrets/aws-parameter-store/`,

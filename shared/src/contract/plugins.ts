@@ -11,6 +11,14 @@ import type { Value } from '../value/value';
 /** Context handed to providers/rotators: ESC's execution context. */
 export type ExecutionContext = { [key: string]: Value };
 
+/**
+ * What a provider may attach to an error it throws (`inputPath`: keys under its inputs, e.g.
+ * `['get', 'dbPassword']`) so that the diagnostic lands on that input rather than on the call.
+ */
+export interface InputLocatedError {
+  inputPath: readonly string[];
+}
+
 export interface Provider {
   schema(): { inputs: Schema; outputs: Schema };
   open(inputs: { [key: string]: Value }, context: ExecutionContext, signal?: AbortSignal): Promise<Value>;

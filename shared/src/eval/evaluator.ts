@@ -20,7 +20,7 @@ import type { Range } from '../syntax/range';
 import { decodeBase64, decodeCiphertext } from '../syntax/envelope';
 import { decodeFirstJsonValue } from './gojson';
 import { parseEnvironmentCached } from './parseCache';
-import type { Decrypter, EnvironmentLoader, ExecutionContext, ProviderLoader, RotationPatch } from '../contract/plugins';
+import type { Decrypter, EnvironmentLoader, ExecutionContext, InputLocatedError, ProviderLoader, RotationPatch } from '../contract/plugins';
 import type { Diagnostic } from '../syntax/diagnostic';
 import type { Value } from '../value/value';
 import { type AccessorState, Copier, EvalExpr, type InterpolationPart, unexport, Val } from './evalValue';
@@ -771,7 +771,7 @@ export class EvalContext {
       const output = await provider.open(asInputs(inputs.export()), this.executionContext(), this.settings.signal);
       return unexport(output, x);
     } catch (err) {
-      this.error(repr.node, errorMessage(err));
+      this.error(inputNodeAt(repr.inputs, (err as Partial<InputLocatedError> | undefined)?.inputPath) ?? repr.node, errorMessage(err));
       v.unknown = true;
       return v;
     }
@@ -1089,4 +1089,12 @@ export async function evaluateDecl(
   const ctx = new EvalContext(shared, name, decl, decrypter, true, undefined);
   const value = await ctx.evaluate();
   return { value, context: ctx, diagnostics: shared.diags, patches: shared.patches, imports: shared.importInfos };
+}
+
+/** The source node of the input at `path` under a provider's inputs (see InputLocatedError), if written there. */
+function inputNodeAt(inputs: EvalExpr, path: readonly string[] | undefined): Expr | undefined {
+  if (!Array.isArray(path) || path.length === 0) return undefined;
+  let cur: EvalExpr | undefined = inputs;
+  for (const key of path) cur = cur?.repr.kind === 'object' ? cur.repr.properties.get(key) : undefined;
+  return cur?.node;
 }

@@ -9,7 +9,7 @@ import { DiagnosticSeverity, type Diagnostic, type Range } from 'vscode-language
 import { isScalar } from 'yaml';
 import type { Diagnostic as EvalDiagnostic } from '../syntax/diagnostic';
 import type { Range as EscRange } from '../syntax/range';
-import { builtinNames, providerNames, rotatorNames } from '../catalog/index';
+import { builtinNames, cloudOnlyProviderMessage, providerNames, providerRunsLocally, rotatorNames } from '../catalog/index';
 import { didYouMean } from '../schema/suggest';
 import { OPEN_PREFIX, ROTATE_PREFIX } from './catalogIndex';
 import { findInterpolations, formatPath } from './interpolation';
@@ -28,6 +28,7 @@ export enum DiagnosticCode {
   UnknownBuiltin = 'unknown-builtin',
   UnknownProvider = 'unknown-provider',
   UnknownRotator = 'unknown-rotator',
+  CloudOnlyProvider = 'cloud-only-provider',
   PlaintextSecret = 'plaintext-secret',
   Evaluation = 'esc',
 }
@@ -62,7 +63,10 @@ export function documentDiagnostics(doc: EscDocument): Diagnostic[] {
       const open = call.name.startsWith(OPEN_PREFIX);
       const name = call.name.slice((open ? OPEN_PREFIX : ROTATE_PREFIX).length);
       const known = open ? providerNames() : rotatorNames();
-      if (known.includes(name)) continue;
+      if (known.includes(name)) {
+        if (open && !providerRunsLocally(name)) out.push(lsp(doc, call.nameSpan, cloudOnlyProviderMessage(name), DiagnosticSeverity.Warning, DiagnosticCode.CloudOnlyProvider));
+        continue;
+      }
       const suggestion = didYouMean(name, known);
       const kind = open ? 'provider' : 'rotator';
       const message = `unknown ${kind} "${name}"${suggestion ? `; did you mean "${suggestion}"?` : ''}`;

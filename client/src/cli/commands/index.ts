@@ -7,7 +7,8 @@ import { historyCommands } from './history';
 import { keyCommand } from './key';
 import { openCommand } from './open';
 import { rotateCommand } from './rotate';
+import { runCommand } from './run';
 import { scheduleCommand } from './schedule';
 import { webhookCommand } from './webhook';
 
-export const COMMANDS: Command[] = [checkCommand, openCommand, rotateCommand, ...historyCommands, encryptCommand, credentialsCommand, scheduleCommand, webhookCommand, keyCommand];
+export const COMMANDS: Command[] = [checkCommand, openCommand, runCommand, rotateCommand, ...historyCommands, encryptCommand, credentialsCommand, scheduleCommand, webhookCommand, keyCommand];

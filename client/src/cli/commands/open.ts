@@ -8,8 +8,9 @@ import type { Value } from '../../../../shared/src/value/value';
 import { unrotatedValues } from '../../core/unrotated';
 import { optionValue } from '../args';
 import type { Command } from '../command';
+import type { CliContext } from '../context';
 import { CliError, EXIT } from '../errors';
-import { OPEN_FORMATS, parsePropertyPath, renderOpen, valueAt, type OpenFormat } from '../format';
+import { OPEN_FORMATS, parsePropertyPath, renderOpen, SECRET_PLACEHOLDER, valueAt, type OpenFormat } from '../format';
 import { printEvalDiagnostics } from './diagnostics';
 
 export const openCommand: Command = {
@@ -39,20 +40,20 @@ export const openCommand: Command = {
     const keys = args.positionals[1] !== undefined ? parsePropertyPath(args.positionals[1]) : undefined;
     if ((format === 'dotenv' || format === 'shell') && keys) throw new CliError(`output format ${format} may not be used with a property path`, EXIT.usage);
     const reveal = args.flags.has('show-secrets');
-    ctx.ui.progress(`opening ${env.name}`);
-    const result = await ctx.core.open(env.name, ctx.signal ? { signal: ctx.signal } : {});
-    const errors = [...result.loadDiagnostics, ...result.diagnostics].filter((d) => d.severity === 1);
-    if (errors.length > 0 || result.environment === undefined) {
-      printEvalDiagnostics(ctx, env.name, [...result.loadDiagnostics, ...result.diagnostics]);
-      throw new CliError(`${env.name} could not be opened (${errors.length} error${errors.length === 1 ? '' : 's'})`, EXIT.failed, rotateFirstHint(ctx, env.name) ?? 'see `esc-local check` for all diagnostics');
-    }
-    const root: Value = { value: result.environment.properties, trace: {} };
+    const root = await openOrFail(ctx, env.name);
     if (keys && valueAt(root, keys) === undefined) {
       throw new CliError(`${env.name} has no value at ${args.positionals[1]}`, EXIT.failed, `\`esc-local open ${env.name}\` shows every value`);
     }
     const rendered = renderOpen(root, { format, reveal, ...(keys ? { path: keys } : {}) });
     ctx.ui.write(rendered.text);
     for (const skipped of rendered.projection?.skipped ?? []) ctx.ui.warn(`skipped ${skipped}`);
+    const redacted = rendered.projection?.redacted ?? 0;
+    if (redacted > 0 && !ctx.ui.streams.stdout.isTTY) {
+      // Redirected output (`> .env`, `eval "$(…)"`) with [secret] in it is broken, not safe: say so.
+      ctx.ui.warn(
+        `${redacted} secret value${redacted === 1 ? ' was' : 's were'} written as ${SECRET_PLACEHOLDER}, not the value: pass --show-secrets to write them, or use \`esc-local run ${env.name} -- COMMAND\` to give them to a program without writing them anywhere`,
+      );
+    }
     if (rendered.projection && rendered.projection.files.length > 0) {
       ctx.ui.info(`wrote ${rendered.projection.files.length} temporary file(s) for \`files\` (mode 0600); delete them when done`);
     }
@@ -60,11 +61,23 @@ export const openCommand: Command = {
   },
 };
 
+/** Opens an environment (providers run) or throws with its diagnostics printed; the root value. */
+export async function openOrFail(ctx: CliContext, name: string): Promise<Value> {
+  ctx.ui.progress(`opening ${name}`);
+  const result = await ctx.core.open(name, ctx.signal ? { signal: ctx.signal } : {});
+  const errors = [...result.loadDiagnostics, ...result.diagnostics].filter((d) => d.severity === 1);
+  if (errors.length > 0 || result.environment === undefined) {
+    printEvalDiagnostics(ctx, name, [...result.loadDiagnostics, ...result.diagnostics]);
+    throw new CliError(`${name} could not be opened (${errors.length} error${errors.length === 1 ? '' : 's'})`, EXIT.failed, rotateFirstHint(ctx, name) ?? 'see `esc-local check` for all diagnostics');
+  }
+  return { value: result.environment.properties, trace: {} };
+}
+
 /**
  * When values of the environment or its imports were never rotated (no outputs yet, so reading
  * `current` fails), the hint names each rotation to run first, with its file and line.
  */
-function rotateFirstHint(ctx: Parameters<NonNullable<Command['run']>>[0], environment: string): string | undefined {
+function rotateFirstHint(ctx: CliContext, environment: string): string | undefined {
   const readText = (name: string): string | undefined => {
     const file = ctx.workspace.fileFor(name);
     return file === undefined ? undefined : fs.readFileSync(file, 'utf8');

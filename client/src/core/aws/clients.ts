@@ -57,10 +57,10 @@ export function callTimeoutMs(settings: AwsSettings, attempts = settings.maxAtte
   return settings.callTimeoutMs ?? attempts * ((settings.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS) + (settings.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS));
 }
 
-function common(settings: AwsSettings, credentials: AwsCredentials, region: string, maxAttempts: number) {
+function common(settings: AwsSettings, credentials: AwsCredentials | undefined, region: string, maxAttempts: number) {
   return {
     region,
-    credentials: { accessKeyId: credentials.accessKeyId, secretAccessKey: credentials.secretAccessKey, sessionToken: credentials.sessionToken },
+    ...(credentials ? { credentials: { accessKeyId: credentials.accessKeyId, secretAccessKey: credentials.secretAccessKey, sessionToken: credentials.sessionToken } } : {}),
     maxAttempts,
     requestHandler: {
       connectionTimeout: settings.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
@@ -106,4 +106,12 @@ export async function awsSend<Out>(send: (options: { abortSignal: AbortSignal })
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * STS client that signs nothing: AssumeRoleWithWebIdentity is authorised by its token alone,
+ * so it works where no AWS credentials exist at all (a CI runner with only its OIDC token).
+ */
+export function stsClientWithoutCredentials(settings: AwsSettings, region: string): Sdk.STSClient {
+  return new (awsSdk().STSClient)({ ...common(settings, undefined, region, settings.maxAttempts ?? DEFAULT_MAX_ATTEMPTS), ...(settings.stsEndpoint ? { endpoint: settings.stsEndpoint } : {}) });
 }

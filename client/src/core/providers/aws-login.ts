@@ -1,8 +1,9 @@
 /**
- * `fn::open::aws-login`, run locally. `static` returns the given credentials. `oidc` cannot get
- * an OIDC token from Pulumi Cloud offline, so it assumes `roleArn` with STS AssumeRole signed by
- * managing credentials from the OS keychain: the entry named after the role ARN, else the
- * entry named `default`.
+ * `fn::open::aws-login`, run locally. `static` returns the given credentials. `oidc` gets into
+ * `roleArn` through the first source that has access (see ../aws/credential-source.ts): managing
+ * credentials from the OS keychain (the entry named after the role ARN, else `default`) or the
+ * AWS SDK's default chain, used for STS AssumeRole; or a web identity token (a CI runner's
+ * OIDC token) exchanged with STS AssumeRoleWithWebIdentity, which is what ESC's oidc does.
  */
 import type { ExecutionContext, Provider } from '../../../../shared/src/contract/plugins';
 import type { Value } from '../../../../shared/src/value/value';
@@ -10,11 +11,12 @@ import type { Schema } from '../../../../shared/src/schema/schema';
 import { providerSchemas } from '../catalog';
 import { CoreError } from '../errors';
 import type { AwsCredentials, Keychain } from '../keychain';
-import { awsSdk, type AwsSettings, awsSend, callTimeoutMs, defaultRegion, stsClient } from '../aws/clients';
+import { awsSdk, type AwsSettings, awsSend, callTimeoutMs, defaultRegion, stsClient, stsClientWithoutCredentials } from '../aws/clients';
+import { DEFAULT_CREDENTIAL_NAME, ManagingCredentialSource } from '../aws/credential-source';
 import { explainAwsError } from '../aws/errors';
 import { fieldsOf, objectValue, optionalString, plain, requiredString, secretString } from '../values';
 
-export const DEFAULT_CREDENTIAL_NAME = 'default';
+export { DEFAULT_CREDENTIAL_NAME };
 
 /** ESC durations: Go-style (`1h`, `90m`, `1h30m`, `3600s`). Returns seconds. */
 export function parseDurationSeconds(text: string, what: string): number {
@@ -40,10 +42,15 @@ export function credentialsValue(c: AwsCredentials): Value {
 }
 
 export class AwsLoginProvider implements Provider {
+  private readonly access: ManagingCredentialSource;
+
   constructor(
-    private readonly keychain: Keychain,
+    keychain: Keychain,
     private readonly aws: AwsSettings = {},
-  ) {}
+    log?: (line: string) => void,
+  ) {
+    this.access = new ManagingCredentialSource(keychain, defaultRegion(aws), log);
+  }
 
   schema(): { inputs: Schema; outputs: Schema } {
     return providerSchemas('aws-login');
@@ -70,34 +77,32 @@ export class AwsLoginProvider implements Provider {
     const arns = o.policyArns?.value;
     const policyArnList = Array.isArray(arns) ? arns.map((v, i) => requiredString(v, `oidc.policyArns[${i}]`)) : undefined;
 
-    const managing = await this.managingCredentials(roleArn);
+    const access = await this.access.forRole(roleArn, signal);
+    const request = {
+      RoleArn: roleArn,
+      RoleSessionName: sessionName,
+      ...(durationSeconds !== undefined ? { DurationSeconds: durationSeconds } : {}),
+      ...(policyArnList ? { PolicyArns: policyArnList.map((arn) => ({ arn })) } : {}),
+    };
+    const operation = access.kind === 'web-identity' ? 'sts:AssumeRoleWithWebIdentity' : 'sts:AssumeRole';
     try {
-      const sts = stsClient(this.aws, managing, defaultRegion(this.aws));
-      const command = new (awsSdk().AssumeRoleCommand)({
-        RoleArn: roleArn,
-        RoleSessionName: sessionName,
-        ...(durationSeconds !== undefined ? { DurationSeconds: durationSeconds } : {}),
-        ...(policyArnList ? { PolicyArns: policyArnList.map((arn) => ({ arn })) } : {}),
-      });
-      const out = await awsSend((o) => sts.send(command, o), { timeoutMs: callTimeoutMs(this.aws), signal });
+      const region = defaultRegion(this.aws);
+      const deadline = { timeoutMs: callTimeoutMs(this.aws), signal };
+      let out;
+      if (access.kind === 'web-identity') {
+        const sts = stsClientWithoutCredentials(this.aws, region);
+        const command = new (awsSdk().AssumeRoleWithWebIdentityCommand)({ ...request, WebIdentityToken: access.token });
+        out = await awsSend((o) => sts.send(command, o), deadline);
+      } else {
+        const sts = stsClient(this.aws, access.credentials, region);
+        const command = new (awsSdk().AssumeRoleCommand)(request);
+        out = await awsSend((o) => sts.send(command, o), deadline);
+      }
       const c = out.Credentials;
-      if (!c?.AccessKeyId || !c.SecretAccessKey) throw new CoreError('AwsError', 'AssumeRole returned no credentials', { operation: 'sts:AssumeRole' });
+      if (!c?.AccessKeyId || !c.SecretAccessKey) throw new CoreError('AwsError', `${operation} returned no credentials`, { operation });
       return credentialsValue({ accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, ...(c.SessionToken ? { sessionToken: c.SessionToken } : {}) });
     } catch (e) {
-      throw explainAwsError(e, { operation: 'sts:AssumeRole' }, `assuming role ${roleArn}`);
+      throw explainAwsError(e, { operation }, `assuming role ${roleArn} (${access.source})`);
     }
-  }
-
-  private async managingCredentials(roleArn: string): Promise<AwsCredentials> {
-    const forRole = await this.keychain.getAwsCredentials(roleArn);
-    if (forRole) return forRole;
-    const fallback = await this.keychain.getAwsCredentials(DEFAULT_CREDENTIAL_NAME);
-    if (fallback) return fallback;
-    throw new CoreError(
-      'KeychainMissingEntry',
-      `no managing AWS credentials in the OS keychain (service "${this.keychain.service}") to assume ${roleArn}`,
-      { operation: 'sts:AssumeRole' },
-      `store an access key allowed to call sts:AssumeRole on this role under the name "${roleArn}" (or "${DEFAULT_CREDENTIAL_NAME}"): ESC: Store Managing Credentials, or \`esc-local credentials set ${roleArn}\``,
-    );
   }
 }
