@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { didYouMean } from '../../../shared/src/schema/suggest';
 import { EscCore } from '../core/index';
 import { CoreError } from '../core/errors';
+import { environmentNameProblem, suggestCanonicalName } from '../../../shared/src/identity/environmentName';
 import { Workspace } from '../core/workspace';
 import type { SecretInput } from './prompt';
 import type { Ui } from './ui';
@@ -113,14 +114,18 @@ export class CliContext {
   }
 
   /**
-   * The environment an argument names: an environment name (`prod/app`) or a path to one of
-   * the workspace's environment files. Unknown names get a "did you mean".
+   * The environment an argument names: a canonical environment name (`prod/app`) or a path to
+   * one of the workspace's environment files (anything ending in .yaml/.yml, or an existing
+   * file). A non-canonical name (`./prod/app`, `prod/./app`, `prod//app`) is a usage error that
+   * names the canonical spelling: an environment has one name, so one lock and one history.
+   * The returned file is the real path (links inside the workspace followed, others refused);
+   * an environment that is a link to another environment file is that environment.
    */
   resolveEnvironment(arg: string): { name: string; file: string } {
     const asPath = path.resolve(this.cwd, arg);
-    if (/\.ya?ml$/i.test(arg) || (fs.existsSync(asPath) && fs.statSync(asPath).isFile())) {
-      if (!fs.existsSync(asPath)) throw new CoreError('EnvironmentNotFound', `no such file: ${arg}`);
-      const name = this.workspace.nameForFile(asPath);
+    if (/\.ya?ml$/i.test(arg) || isFile(asPath)) {
+      if (!fs.existsSync(asPath) && !isLink(asPath)) throw new CoreError('EnvironmentNotFound', `no such file: ${arg}`);
+      const name = this.workspace.identityOf(asPath);
       if (name === undefined) {
         throw new CoreError(
           'EnvironmentNotFound',
@@ -129,10 +134,18 @@ export class CliContext {
           `environments are YAML files under ${path.join(this.root, this.environmentsRoot)} or *.esc.yaml files in the workspace (use --workspace to pick another folder)`,
         );
       }
-      return { name, file: asPath };
+      return { name, file: this.workspace.checkedPath(asPath, name) };
+    }
+    const problem = environmentNameProblem(arg);
+    if (problem !== undefined) {
+      const canonical = suggestCanonicalName(arg);
+      throw new UsageError(`"${arg}" is not an environment name: ${problem}`, canonical !== undefined ? `write it as ${canonical}` : 'names are paths under the environments folder without the extension, e.g. prod/app');
     }
     const file = this.workspace.fileFor(arg);
-    if (file !== undefined) return { name: arg, file };
+    if (file !== undefined) {
+      const name = this.workspace.identityOf(file) ?? arg;
+      return { name, file: this.workspace.checkedPath(file, name) };
+    }
     const names = this.workspace.listEnvironments().map((e) => e.name);
     const guess = didYouMean(arg, names);
     throw new CoreError(
@@ -141,5 +154,21 @@ export class CliContext {
       {},
       guess !== undefined ? `did you mean ${guess}?` : names.length > 0 ? `known environments: ${names.join(', ')}` : `create ${path.join(this.environmentsRoot, arg)}.yaml`,
     );
+  }
+}
+
+function isFile(p: string): boolean {
+  try {
+    return fs.statSync(p).isFile();
+  } catch {
+    return false;
+  }
+}
+
+function isLink(p: string): boolean {
+  try {
+    return fs.lstatSync(p).isSymbolicLink();
+  } catch {
+    return false;
   }
 }
