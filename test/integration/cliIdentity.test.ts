@@ -126,12 +126,17 @@ describe('esc-local: one identity per environment, confined to the workspace (re
 
   it('a link to another environment is that environment: one name, one history', async () => {
     fs.symlinkSync('db-password.yaml', path.join(ws, 'environments', 'app', 'alias.yaml'));
-    const check = await cli(['check', '--json']);
-    const names = new Set((JSON.parse(check.stdout) as Array<{ environment: string }>).map((f) => f.environment));
-    assert.ok(!names.has('app/alias'));
+    const revisions = path.join(ws, '.esc', 'history', 'app', 'db-password');
+    fs.mkdirSync(revisions, { recursive: true });
+    fs.writeFileSync(path.join(revisions, '000001.json'), JSON.stringify({ environment: 'app/db-password', number: 1, time: '2026-01-01T00:00:00Z', user: 'u', kind: 'save', outcome: 'succeeded', paths: [] }));
     const history = await cli(['history', 'app/alias', '--json']);
     assert.equal(history.code, 0, history.stderr);
-    assert.deepEqual(JSON.parse(history.stdout), []);
+    assert.deepEqual((JSON.parse(history.stdout) as Array<{ environment: string; number: number }>).map((r) => [r.environment, r.number]), [['app/db-password', 1]]);
+    // Rotating through the alias takes the environment's own lock.
+    fs.mkdirSync(path.join(ws, '.esc', 'run', 'locks'), { recursive: true });
+    fs.writeFileSync(path.join(ws, '.esc', 'run', 'locks', 'app%2Fdb-password.lock'), JSON.stringify({ pid: process.pid, host: os.hostname(), tool: 'test', since: new Date().toISOString(), purpose: 'rotation' }));
+    const busy = await cli(['rotate', 'app/alias']);
+    assert.equal(busy.code, 5, busy.stdout + busy.stderr);
   });
 
   it('a FIFO named x.yaml does not block check or open, and a directory named x.yaml is an error', async () => {
@@ -172,12 +177,29 @@ describe('esc-local: one identity per environment, confined to the workspace (re
     assert.match(run.out, /[1-9]\d* errors?/);
   });
 
+  it('a committed link in .esc/ is refused: no history or schedule is written through it', async () => {
+    const outsideDir = fs.mkdtempSync(path.join(os.tmpdir(), 'esc-outside-'));
+    fs.mkdirSync(path.join(ws, '.esc'), { recursive: true });
+    fs.symlinkSync(outsideDir, path.join(ws, '.esc', 'history'));
+    for (const args of [['history', 'app/dev'], ['schedule', 'set', 'app/db-password', '--cron', '@daily'], ['encrypt', 'app/dev']]) {
+      const run = await cli(args);
+      assert.equal(run.code, 1, `${args.join(' ')}: ${run.stdout}${run.stderr}`);
+      assert.match(run.stderr, /is a symbolic link inside the tool folder/);
+    }
+    assert.deepEqual(fs.readdirSync(outsideDir), []);
+  });
+
   it('corrupt state files are located errors naming the file', async () => {
     fs.mkdirSync(path.join(ws, '.esc', 'history', 'app', 'db-password'), { recursive: true });
     fs.writeFileSync(path.join(ws, '.esc', 'history', 'app', 'db-password', '000001.json'), 'null\n');
     const history = await cli(['history', 'app/db-password']);
     assert.equal(history.code, 1, history.stdout + history.stderr);
     assert.match(history.stderr, /000001\.json is not an esc-local revision: the top level: expected an object, got null/);
+    fs.writeFileSync(path.join(ws, '.esc', 'history', 'app', 'db-password', '000001.json'), 'root:x:0:0:CONTENT-NOT-TO-SHOW\n');
+    const garbage = await cli(['history', 'app/db-password']);
+    assert.equal(garbage.code, 1);
+    assert.match(garbage.stderr, /000001\.json is not valid JSON/);
+    assert.ok(!garbage.stderr.includes('CONTENT-NOT-TO-SHOW'), 'the JSON error quotes no content');
 
     fs.writeFileSync(path.join(ws, '.esc', 'workspace.json'), '[]\n');
     fs.writeFileSync(path.join(ws, 'environments', 'app', 'plain.yaml'), 'values:\n  token:\n    fn::secret: plaintext-0001\n');

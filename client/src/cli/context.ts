@@ -72,6 +72,8 @@ export class CliContext {
   readonly keychainService: string;
   readonly signal?: AbortSignal;
   private cachedCore?: EscCore;
+  /** The tool folder is checked once per command (no symbolic link in `.esc/`). */
+  private toolDirChecked = false;
 
   constructor(io: CliIo, global: GlobalOptions) {
     this.ui = io.ui;
@@ -102,6 +104,10 @@ export class CliContext {
       aws: awsSettingsFromEnv(this.env),
       log: (line) => this.ui.progress(line),
     });
+    if (!this.toolDirChecked) {
+      this.toolDirChecked = true;
+      this.cachedCore.workspace.checkToolDir();
+    }
     return this.cachedCore;
   }
 

@@ -86,7 +86,9 @@ export function parseJsonFile<T>(text: string, file: string, shape: Shape<T>, wh
   try {
     parsed = JSON.parse(text);
   } catch (e) {
-    throw new CoreError(code, `${file} is not valid JSON: ${(e as Error).message}`, { file }, 'fix it or restore it from version control');
+    // Only the position: V8's message quotes the text, and a state file may hold anything.
+    const at = /position (\d+)/.exec((e as Error).message)?.[1];
+    throw new CoreError(code, `${file} is not valid JSON${at !== undefined ? ` (at character ${at})` : ''}`, { file }, 'fix it or restore it from version control');
   }
   return checkJsonShape(parsed, file, shape, what, code);
 }

@@ -58,6 +58,10 @@ function realpathOrSelf(p: string): string {
   }
 }
 
+function linkInToolDir(file: string): CoreError {
+  return new CoreError('InvalidInput', `${file} is a symbolic link inside the tool folder; esc-local writes and reads its state only in real folders of the workspace`, { file }, 'replace the link by the folder or file it points to');
+}
+
 function refused(file: string, problem: string, environment?: string): CoreError {
   return new CoreError('InvalidInput', `${file} ${problem}`, { ...(environment !== undefined ? { environment } : {}), file }, problem.includes('outside') ? 'replace the link by the file itself, or point it inside the workspace' : undefined);
 }
@@ -235,8 +239,38 @@ export class Workspace {
     return parseJsonFile(text, this.manifestFile(), MANIFEST_SHAPE, 'an esc-local workspace manifest (version 1)');
   }
 
+  /**
+   * The tool folder holds no symbolic link (itself included): a committed link there could make
+   * a history, schedule or journal write land outside the workspace, or a read show an outside
+   * file. Checked before the folder is used; entries are listed, not stat'ed, so it stays cheap.
+   */
+  checkToolDir(): void {
+    const walk = (dir: string, depth: number): void => {
+      let entries: fs.Dirent[];
+      try {
+        entries = fs.readdirSync(dir, { withFileTypes: true });
+      } catch {
+        return;
+      }
+      for (const e of entries) {
+        const full = path.join(dir, e.name);
+        if (e.isSymbolicLink()) throw linkInToolDir(full);
+        if (e.isDirectory() && depth < 16) walk(full, depth + 1);
+      }
+    };
+    let isLink = false;
+    try {
+      isLink = fs.lstatSync(this.toolDir).isSymbolicLink();
+    } catch {
+      return; // not created yet: it will be a real folder
+    }
+    if (isLink) throw linkInToolDir(this.toolDir);
+    walk(this.toolDir, 0);
+  }
+
   /** Creates `.esc/` with its manifest and `.gitignore` (for `run/`) if missing. */
   ensureToolDir(): WorkspaceManifest {
+    this.checkToolDir();
     fs.mkdirSync(this.toolDir, { recursive: true });
     const ignore = path.join(this.toolDir, '.gitignore');
     if (!fs.existsSync(ignore)) createFileExclusive(ignore, '# locks and rotation journals are machine-local\nrun/\n');
