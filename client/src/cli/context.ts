@@ -124,8 +124,9 @@ export class CliContext {
    * one of the workspace's environment files (anything ending in .yaml/.yml, or an existing
    * file). A non-canonical name (`./prod/app`, `prod/./app`, `prod//app`) is a usage error that
    * names the canonical spelling: an environment has one name, so one lock and one history.
-   * The returned file is the real path (links inside the workspace followed, others refused);
-   * an environment that is a link to another environment file is that environment.
+   * The file is checked by the one rule (a link leaving the workspace, a directory or a FIFO is
+   * refused) and returned as given, for messages; an environment that is a link to another
+   * environment file is that environment.
    */
   resolveEnvironment(arg: string): { name: string; file: string } {
     const asPath = path.resolve(this.cwd, arg);
@@ -140,7 +141,8 @@ export class CliContext {
           `environments are YAML files under ${path.join(this.root, this.environmentsRoot)} or *.esc.yaml files in the workspace (use --workspace to pick another folder)`,
         );
       }
-      return { name, file: this.workspace.checkedPath(asPath, name) };
+      this.workspace.checkedPath(asPath, name);
+      return { name, file: asPath };
     }
     const problem = environmentNameProblem(arg);
     if (problem !== undefined) {
@@ -150,7 +152,8 @@ export class CliContext {
     const file = this.workspace.fileFor(arg);
     if (file !== undefined) {
       const name = this.workspace.identityOf(file) ?? arg;
-      return { name, file: this.workspace.checkedPath(file, name) };
+      this.workspace.checkedPath(file, name);
+      return { name, file };
     }
     const names = this.workspace.listEnvironments().map((e) => e.name);
     const guess = didYouMean(arg, names);
