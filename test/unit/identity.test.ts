@@ -12,7 +12,7 @@ import { pathToFileURL } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import { candidateRelativePaths, environmentNameProblem, nameFromRelativePath, suggestCanonicalName } from '../../shared/src/identity/environmentName';
 import { readEnvironmentFile } from '../../shared/src/identity/environmentFile';
-import { EnvironmentWorkspace } from '../../shared/src/language/workspace';
+import { EnvironmentWorkspace } from '../../shared/src/language/environmentWorkspace';
 import { createDiskReader } from '../../server/src/diskWorkspace';
 import { CoreError } from '../../client/src/core/errors';
 import { HistoryStore } from '../../client/src/core/history';
