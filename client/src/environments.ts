@@ -2,7 +2,7 @@
  * Which files are ESC environments and what they are called: YAML files under the environments
  * root of a workspace folder (`esc.environmentsRoot`), named by their path under it without the
  * extension, and `*.esc.yaml` / `*.esc.yml` files anywhere, named by their path under the
- * workspace folder without that suffix. The same rule as the language server's workspace model.
+ * workspace folder without that suffix: the one rule of shared/src/identity, as everywhere.
  *
  * package.json claims only `*.esc.yaml` / `*.esc.yml`; YAML documents under the configured root
  * that look like environments (see looksLikeEnvironment) are switched to `esc` when they open,
@@ -13,9 +13,14 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
+import { candidateRelativePaths, LOOSE_SUFFIXES, nameFromRelativePath, ROOT_SUFFIXES } from '../../shared/src/identity/environmentName';
 import { readSettings } from './settings';
 
 export const languageId = 'esc';
+
+// Suffixes as the one identity rule has them (case-sensitive, like the names they give).
+const escSuffix = { test: (file: string): boolean => LOOSE_SUFFIXES.some((suffix) => file.endsWith(suffix)) };
+const yamlSuffix = { test: (file: string): boolean => ROOT_SUFFIXES.some((suffix) => file.endsWith(suffix)) };
 
 export interface EnvironmentRef {
   /** The environment's name, e.g. `app/dev`. */
@@ -24,30 +29,23 @@ export interface EnvironmentRef {
   folder: vscode.WorkspaceFolder;
 }
 
-const escSuffix = /\.esc\.ya?ml$/i;
-const yamlSuffix = /\.ya?ml$/i;
-
 export function environmentsRootOf(folder: vscode.WorkspaceFolder): string {
   return path.join(folder.uri.fsPath, readSettings(folder).environmentsRoot);
 }
 
-/** The environment a file is, or undefined when it is not one (or not in a workspace folder). */
+/** The environment a file is, or undefined when it is not one (or not in a workspace folder). Names by the one rule of shared/src/identity. */
 export function environmentOf(uri: vscode.Uri): EnvironmentRef | undefined {
   if (uri.scheme !== 'file') return undefined;
   const folder = vscode.workspace.getWorkspaceFolder(uri);
   if (!folder) return undefined;
   const file = uri.fsPath;
   const underRoot = path.relative(environmentsRootOf(folder), file);
-  if (yamlSuffix.test(file) && !underRoot.startsWith('..') && !path.isAbsolute(underRoot)) {
-    return { name: toName(underRoot.replace(yamlSuffix, '')), uri, folder };
-  }
-  if (escSuffix.test(file)) {
-    return { name: toName(path.relative(folder.uri.fsPath, file).replace(escSuffix, '')), uri, folder };
-  }
-  return undefined;
+  const inRoot = !underRoot.startsWith('..') && !path.isAbsolute(underRoot) ? nameFromRelativePath(toPosix(underRoot), true) : undefined;
+  const name = inRoot ?? nameFromRelativePath(toPosix(path.relative(folder.uri.fsPath, file)), false);
+  return name === undefined ? undefined : { name, uri, folder };
 }
 
-function toName(relative: string): string {
+function toPosix(relative: string): string {
   return relative.split(path.sep).join('/');
 }
 
@@ -83,8 +81,9 @@ function environmentOfVirtual(uri: vscode.Uri): EnvironmentRef | undefined {
   const folder = address && vscode.workspace.workspaceFolders?.find(f => f.index === address.folderIndex);
   if (!address || !folder) return undefined;
   const root = environmentsRootOf(folder);
-  for (const candidate of [path.join(root, `${address.environment}.yaml`), path.join(root, `${address.environment}.yml`), path.join(folder.uri.fsPath, `${address.environment}.esc.yaml`), path.join(folder.uri.fsPath, `${address.environment}.esc.yml`)]) {
-    if (fs.existsSync(candidate)) return { name: address.environment, folder, uri: vscode.Uri.file(candidate) };
+  for (const candidate of candidateRelativePaths(address.environment)) {
+    const file = path.join(candidate.inRoot ? root : folder.uri.fsPath, ...candidate.relative.split('/'));
+    if (fs.existsSync(file)) return { name: address.environment, folder, uri: vscode.Uri.file(file) };
   }
   return undefined;
 }

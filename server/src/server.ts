@@ -22,7 +22,7 @@ import { EscLanguageService, CancelledError, type EnvironmentChecker } from '../
 import { semanticTokensLegend } from '../../shared/src/language/semanticTokens';
 import { ENCRYPT_SECRET_COMMAND } from '../../shared/src/language/codeActions';
 import { EnvironmentWorkspace, type WorkspaceFolder } from '../../shared/src/language/environmentWorkspace';
-import { diskReader, findEnvironmentFiles, pathToUri, uriToPath } from './diskWorkspace';
+import { createDiskReader, findEnvironmentFiles, pathToUri, uriToPath } from './diskWorkspace';
 import { formatEsc } from './formatting';
 import { ValidationScheduler } from './scheduler';
 
@@ -59,7 +59,7 @@ function rootUriOf(folderUri: string, root: string): string {
 
 export function startServer(connection: Connection, checker?: EnvironmentChecker & { dispose?(): void }): void {
   const documents = new TextDocuments(TextDocument);
-  const workspace = new EnvironmentWorkspace(diskReader);
+  const workspace: EnvironmentWorkspace = new EnvironmentWorkspace(createDiskReader(() => workspace.getFolders().flatMap((f) => [uriToPath(f.uri), uriToPath(f.rootUri)].filter((p): p is string => p !== undefined))));
   const service = new EscLanguageService(workspace, checker);
   let folders: LspWorkspaceFolder[] = [];
   let environmentsRoot = DEFAULT_ROOT;

@@ -158,7 +158,7 @@ describe('core workspace model', () => {
     assert.equal(ws.nameForFile(path.join(root, 'environments/prod/app.yaml')), 'prod/app');
     assert.equal(ws.nameForFile(path.join(root, 'README.yaml')), undefined);
     assert.equal(ws.fileFor('prod/app'), path.join(root, 'environments/prod/app.yaml'));
-    assert.equal(ws.fileFor('../etc/passwd'), undefined);
+    assert.throws(() => ws.fileFor('../etc/passwd'), /not a valid environment name/);
     assert.throws(() => ws.requireFile('nope'), (e: unknown) => e instanceof CoreError && e.code === 'EnvironmentNotFound');
     const loaded = await ws.loader().load('tools/ci');
     assert.equal(loaded?.text, 'values: {}\n');

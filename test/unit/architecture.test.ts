@@ -9,7 +9,7 @@ import { REPO_ROOT } from './text-markers';
 
 /** shared/src's layers from the bottom up; folders in one entry are siblings and may not import each other. */
 const SHARED_LAYERS = [
-  ['syntax'],
+  ['syntax', 'identity'],
   ['ast', 'value'],
   ['schema'],
   ['contract'],

@@ -9,6 +9,7 @@ import { didYouMean } from '../../../shared/src/schema/suggest';
 import { EscCore } from '../core/index';
 import { CoreError } from '../core/errors';
 import { Keychain } from '../core/keychain';
+import { environmentNameProblem, suggestCanonicalName } from '../../../shared/src/identity/environmentName';
 import { Workspace } from '../core/workspace';
 import type { SecretInput } from './prompt';
 import type { Ui } from './ui';
@@ -72,6 +73,8 @@ export class CliContext {
   readonly keychainService: string;
   readonly signal?: AbortSignal;
   private cachedCore?: EscCore;
+  /** The tool folder is checked once per command (no symbolic link in `.esc/`). */
+  private toolDirChecked = false;
 
   constructor(io: CliIo, global: GlobalOptions) {
     this.ui = io.ui;
@@ -103,6 +106,10 @@ export class CliContext {
       aws: awsSettingsFromEnv(this.env),
       log,
     });
+    if (!this.toolDirChecked) {
+      this.toolDirChecked = true;
+      this.cachedCore.workspace.checkToolDir();
+    }
     return this.cachedCore;
   }
 
@@ -115,14 +122,19 @@ export class CliContext {
   }
 
   /**
-   * The environment an argument names: an environment name (`prod/app`) or a path to one of
-   * the workspace's environment files. Unknown names get a "did you mean".
+   * The environment an argument names: a canonical environment name (`prod/app`) or a path to
+   * one of the workspace's environment files (anything ending in .yaml/.yml, or an existing
+   * file). A non-canonical name (`./prod/app`, `prod/./app`, `prod//app`) is a usage error that
+   * names the canonical spelling: an environment has one name, so one lock and one history.
+   * The file is checked by the one rule (a link leaving the workspace, a directory or a FIFO is
+   * refused) and returned as given, for messages; an environment that is a link to another
+   * environment file is that environment.
    */
   resolveEnvironment(arg: string): { name: string; file: string } {
     const asPath = path.resolve(this.cwd, arg);
-    if (/\.ya?ml$/i.test(arg) || (fs.existsSync(asPath) && fs.statSync(asPath).isFile())) {
-      if (!fs.existsSync(asPath)) throw new CoreError('EnvironmentNotFound', `no such file: ${arg}`);
-      const name = this.workspace.nameForFile(asPath);
+    if (/\.ya?ml$/i.test(arg) || isFile(asPath)) {
+      if (!fs.existsSync(asPath) && !isLink(asPath)) throw new CoreError('EnvironmentNotFound', `no such file: ${arg}`);
+      const name = this.workspace.identityOf(asPath);
       if (name === undefined) {
         throw new CoreError(
           'EnvironmentNotFound',
@@ -131,10 +143,20 @@ export class CliContext {
           `environments are YAML files under ${path.join(this.root, this.environmentsRoot)} or *.esc.yaml files in the workspace (use --workspace to pick another folder)`,
         );
       }
+      this.workspace.checkedPath(asPath, name);
       return { name, file: asPath };
     }
+    const problem = environmentNameProblem(arg);
+    if (problem !== undefined) {
+      const canonical = suggestCanonicalName(arg);
+      throw new UsageError(`"${arg}" is not an environment name: ${problem}`, canonical !== undefined ? `write it as ${canonical}` : 'names are paths under the environments folder without the extension, e.g. prod/app');
+    }
     const file = this.workspace.fileFor(arg);
-    if (file !== undefined) return { name: arg, file };
+    if (file !== undefined) {
+      const name = this.workspace.identityOf(file) ?? arg;
+      this.workspace.checkedPath(file, name);
+      return { name, file };
+    }
     const names = this.workspace.listEnvironments().map((e) => e.name);
     const guess = didYouMean(arg, names);
     throw new CoreError(
@@ -143,5 +165,21 @@ export class CliContext {
       {},
       guess !== undefined ? `did you mean ${guess}?` : names.length > 0 ? `known environments: ${names.join(', ')}` : `create ${path.join(this.environmentsRoot, arg)}.yaml`,
     );
+  }
+}
+
+function isFile(p: string): boolean {
+  try {
+    return fs.statSync(p).isFile();
+  } catch {
+    return false;
+  }
+}
+
+function isLink(p: string): boolean {
+  try {
+    return fs.lstatSync(p).isSymbolicLink();
+  } catch {
+    return false;
   }
 }

@@ -9,7 +9,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createFileExclusive } from './atomic';
+import { environmentFolderSegments, isEnvironmentName } from '../../../shared/src/identity/environmentName';
 import { CoreError } from './errors';
+import { array, environmentName, integer, literal, object, optional, parseJsonFile, string } from './jsonShape';
+import { requireEnvironmentName } from './environmentName';
 import { diffLines, formatDiff } from './diff';
 import { redactSecrets } from '../../../shared/src/patch/redact';
 
@@ -79,11 +82,41 @@ export function redactDefinition(text: string): string {
   return redactSecrets(text);
 }
 
+const PATH_RECORD_SHAPE = object<RotatedPathRecord>({ path: string, rotator: string, oldKeyId: optional(string), newKeyId: optional(string), deletedKeyId: optional(string), error: optional(string) });
+
+const REVISION_SHAPE = object<Revision>({
+  environment: environmentName,
+  number: integer,
+  time: string,
+  user: string,
+  principalArn: optional(string),
+  kind: literal('rotation', 'save', 'rollback', 'encrypt', 'recovery'),
+  outcome: literal('succeeded', 'failed'),
+  trigger: optional(string),
+  message: optional(string),
+  paths: array(PATH_RECORD_SHAPE),
+  deletedKeys: optional(array(object<DeletedKeyRecord>({ accessKeyId: string, userArn: string, reason: literal('previous', 'orphan') }))),
+  rolledBackTo: optional(integer),
+  definition: optional(string),
+  rotationId: optional(string),
+});
+
+/** The environment a history folder belongs to, or undefined when its path names none. */
+function decodeSegments(segments: string[]): string | undefined {
+  try {
+    const name = segments.map(decodeURIComponent).join('/');
+    return isEnvironmentName(name) ? name : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export class HistoryStore {
   constructor(readonly dir: string) {}
 
   private envDir(environment: string): string {
-    return path.join(this.dir, ...environment.split('/').map(encodeURIComponent));
+    requireEnvironmentName(environment);
+    return path.join(this.dir, ...environmentFolderSegments(environment));
   }
 
   private numbers(environment: string): number[] {
@@ -128,14 +161,20 @@ export class HistoryStore {
 
   get(environment: string, number: number): Revision {
     const file = path.join(this.envDir(environment), `${String(number).padStart(6, '0')}.json`);
+    let text: string;
     try {
-      return JSON.parse(fs.readFileSync(file, 'utf8')) as Revision;
+      text = fs.readFileSync(file, 'utf8');
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
         throw new CoreError('HistoryError', `environment ${environment} has no revision ${number}`, { environment, file }, `list its revisions with \`esc-local history ${environment}\``);
       }
       throw new CoreError('HistoryError', `revision ${number} is unreadable: ${(e as Error).message}`, { environment, file });
     }
+    const revision = parseJsonFile(text, file, REVISION_SHAPE, 'an esc-local revision', 'HistoryError');
+    if (revision.environment !== environment || revision.number !== number) {
+      throw new CoreError('HistoryError', `${file} is not an esc-local revision: it says it is revision ${revision.number} of ${revision.environment}`, { environment, file }, 'restore it from version control');
+    }
+    return revision;
   }
 
   /** Environments that have history (names), sorted. */
@@ -148,7 +187,9 @@ export class HistoryStore {
       } catch {
         return;
       }
-      if (entries.some((e) => e.isFile() && FILE_RE.test(e.name))) out.push(prefix.map(decodeURIComponent).join('/'));
+      const name = decodeSegments(prefix);
+      // A folder whose name is no environment's (hand-made, `..`) is not history of anything.
+      if (name !== undefined && entries.some((e) => e.isFile() && FILE_RE.test(e.name))) out.push(name);
       for (const e of entries) if (e.isDirectory()) walk(path.join(dir, e.name), [...prefix, e.name]);
     };
     walk(this.dir, []);
@@ -180,7 +221,7 @@ export class HistoryStore {
       if (!file || !file.endsWith('.json')) return onChange(undefined);
       const parts = file.split(path.sep);
       parts.pop();
-      onChange(parts.length > 0 ? parts.map(decodeURIComponent).join('/') : undefined);
+      onChange(parts.length > 0 ? decodeSegments(parts) : undefined);
     };
     try {
       watcher = fs.watch(this.dir, { recursive: true }, (_event, file) => notify(file ? file.toString() : null));

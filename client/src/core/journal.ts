@@ -14,7 +14,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as os from 'node:os';
 import { writeFileAtomic, removeFileDurably } from './atomic';
+import { environmentFileStem } from '../../../shared/src/identity/environmentName';
 import { CoreError } from './errors';
+import { array, boolean, environmentName, integer, literal, object, optional, parseJsonFile, string, type Shape } from './jsonShape';
 import type { NewRevision } from './history';
 import { AesGcmCipher, CipherError, NONCE_BYTES, TAG_BYTES } from '../../../shared/src/crypt/aesgcm';
 
@@ -93,8 +95,44 @@ export interface JournalData {
 /** Journals written before create intents carried their deadline: the SDK defaults of then. */
 const LEGACY_CREATE_DEADLINE_MS = 20_000;
 
+const SEALED_SHAPE = object<Sealed>({ iv: string, tag: string, data: string });
+
+/** Each entry kind with its fields: recovery acts on these, so none may be missing or mistyped. */
+const ENTRY_FIELDS: { [K in JournalEntry['kind']]: Shape<unknown> } = {
+  'iam-begin': object({ userArn: string, current: optional(string), previous: optional(string), at: string }),
+  'iam-delete-intent': object({ userArn: string, accessKeyId: string, at: string }),
+  'iam-deleted': object({ userArn: string, accessKeyId: string, at: string }),
+  'iam-create-intent': object({ userArn: string, at: string, attempt: optional(string), deadlineMs: optional(integer) }),
+  'iam-create-failed': object({ userArn: string, attempt: string, certain: boolean, at: string }),
+  'iam-create-settled': object({ userArn: string, attempt: string, orphan: optional(string), at: string }),
+  'iam-orphan-deleted': object({ userArn: string, accessKeyId: string, at: string }),
+  'iam-created': object({ userArn: string, accessKeyId: string, secret: SEALED_SHAPE, createdAt: string, at: string, attempt: optional(string) }),
+  'iam-verified': object({ userArn: string, accessKeyId: string, at: string }),
+  principal: object({ arn: string, at: string }),
+};
+
+const ENTRY_SHAPE: Shape<JournalEntry> = (value, at) => {
+  const kind = object<{ kind: JournalEntry['kind'] }>({ kind: literal(...(Object.keys(ENTRY_FIELDS) as JournalEntry['kind'][])) })(value, at).kind;
+  ENTRY_FIELDS[kind](value, at);
+  return value as JournalEntry;
+};
+
+const JOURNAL_SHAPE = object<JournalData>({
+  version: literal(1),
+  environment: environmentName,
+  paths: optional(array(string)),
+  startedAt: string,
+  pid: integer,
+  host: string,
+  phase: literal('rotating', 'writing', 'history-recorded'),
+  revision: optional(integer),
+  pendingWrite: optional(object<PendingWrite>({ textSha256: string, rotationId: string, revision: (v, at) => object<{ kind: string }>({ kind: string })(v, at) as PendingWrite['revision'], completedUsers: array(string) })),
+  entries: array(ENTRY_SHAPE),
+  reported: optional(array(string)),
+});
+
 export function journalFile(runDir: string, environment: string): string {
-  return path.join(runDir, 'journal', `${encodeURIComponent(environment)}.json`);
+  return path.join(runDir, 'journal', `${environmentFileStem(environment)}.json`);
 }
 
 export class Journal {
@@ -133,13 +171,9 @@ export class Journal {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw e;
     }
-    let data: JournalData;
-    try {
-      data = JSON.parse(raw) as JournalData;
-    } catch {
-      throw new CoreError('Drift', 'the rotation journal is not valid JSON', { environment, file }, 'it was written atomically, so this means it was edited by hand; inspect it, then delete it to continue');
-    }
-    if (data.version !== 1 || data.environment !== environment) {
+    // A journal that is not one is never "completed" by deleting it: stop with its name.
+    const data = parseJsonFile(raw, file, JOURNAL_SHAPE, 'an esc-local rotation journal (version 1); it was written atomically, so it was edited by hand: inspect it, then delete it to continue', 'Drift');
+    if (data.environment !== environment) {
       throw new CoreError('Drift', 'the rotation journal belongs to another environment or version', { environment, file }, 'delete it if no rotation is in progress');
     }
     return new Journal(file, new AesGcmCipher(dataKey), data);

@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import { writeFileAtomic } from './atomic';
 import { CoreError } from './errors';
+import { parseJsonFile } from './jsonShape';
 import { acquireEnvironmentLock } from './lock';
 
 export interface JsonConfigSpec<T> {
@@ -34,13 +35,7 @@ export class JsonConfigFile<T> {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return this.spec.empty();
       throw new CoreError('InvalidInput', `cannot read ${this.file}: ${(e as Error).message}`, { file: this.file });
     }
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch (e) {
-      throw new CoreError('InvalidInput', `${this.file} is not valid JSON: ${(e as Error).message}`, { file: this.file }, 'fix or delete the file');
-    }
-    return this.spec.validate(parsed, this.file);
+    return this.spec.validate(parseJsonFile(text, this.file, (v) => v, 'JSON'), this.file);
   }
 
   /** Re-reads the file under the lock, applies `change` and writes the result. */

@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createFileExclusive, removeFileDurably } from './atomic';
+import { environmentFileStem } from '../../../shared/src/identity/environmentName';
 import { CoreError } from './errors';
 import { sleep } from './sleep';
 
@@ -34,8 +35,11 @@ export interface HeldLock {
   release(): void;
 }
 
+/** The tool's own locks (`@schedules`, …): no environment name may start with `@`. */
+const TOOL_LOCK = /^@[a-z][a-z-]*$/;
+
 export function lockFile(runDir: string, environment: string): string {
-  return path.join(runDir, 'locks', `${encodeURIComponent(environment)}.lock`);
+  return path.join(runDir, 'locks', `${TOOL_LOCK.test(environment) ? environment : environmentFileStem(environment)}.lock`);
 }
 
 function readOwner(file: string): LockOwner | undefined {

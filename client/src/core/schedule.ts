@@ -10,7 +10,9 @@
  */
 import * as path from 'node:path';
 import { CoreError } from './errors';
+import { requireEnvironmentName } from './environmentName';
 import { JsonConfigFile } from './jsonConfig';
+import { array, checkJsonShape, environmentNameKey, integer, literal, object, optional, record, string } from './jsonShape';
 import { acquireEnvironmentLock } from './lock';
 import { describeCron, nextFire, parseCron } from './schedule-cron';
 
@@ -44,6 +46,21 @@ interface ScheduleFile {
 }
 
 export const SCHEDULES_FILE = 'schedules.json';
+
+/** Entries are keyed by environment name, checked by the one rule before any rotation or path uses it. */
+const SCHEDULE_FILE_SHAPE = object<ScheduleFile>({
+  version: literal(1),
+  schedules: record(
+    object<Omit<Schedule, 'environment'>>({
+      cron: optional(string),
+      once: optional(string),
+      paths: optional(array(string)),
+      createdAt: string,
+      lastRun: optional(object<ScheduleRun>({ at: string, outcome: literal('succeeded', 'failed'), revision: optional(integer), error: optional(string) })),
+    }),
+    environmentNameKey,
+  ),
+});
 
 export interface ScheduleSpec {
   cron?: string;
@@ -115,13 +132,7 @@ export class ScheduleStore {
       lockName: '@schedules',
       purpose: 'schedule update',
       empty: () => ({ version: 1, schedules: {} }),
-      validate: (parsed, file) => {
-        const data = parsed as Partial<ScheduleFile>;
-        if (typeof parsed !== 'object' || parsed === null || data.version !== 1 || typeof data.schedules !== 'object' || data.schedules === null) {
-          throw new CoreError('InvalidInput', `${file} is not an esc-local schedules file (version 1)`, { file }, 'fix or delete the file');
-        }
-        return data as ScheduleFile;
-      },
+      validate: (parsed, file) => checkJsonShape(parsed, file, SCHEDULE_FILE_SHAPE, 'an esc-local schedules file (version 1)'),
     });
   }
 
@@ -138,6 +149,7 @@ export class ScheduleStore {
 
   /** Creates or replaces the environment's schedule (one per environment). */
   async set(environment: string, spec: ScheduleSpec, now: Date = new Date()): Promise<Schedule> {
+    requireEnvironmentName(environment);
     const schedule = makeSchedule(environment, spec, now);
     await this.config.update((data) => {
       const { environment: _name, ...rest } = schedule;

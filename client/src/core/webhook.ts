@@ -16,7 +16,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { CoreError } from './errors';
+import { requireEnvironmentName } from './environmentName';
 import { JsonConfigFile } from './jsonConfig';
+import { array, checkJsonShape, environmentName, literal, object, optional, string } from './jsonShape';
 import { sleep } from './sleep';
 import type { WebhookSecrets } from './webhook-secrets';
 
@@ -104,6 +106,12 @@ interface WebhookFile {
   hooks: WebhookConfig[];
 }
 
+/** A hook's environment is checked by the one name rule, like every name read from a file. */
+const WEBHOOK_FILE_SHAPE = object<WebhookFile>({
+  version: literal(1),
+  hooks: array(object<WebhookConfig>({ id: string, url: string, environment: optional(environmentName) })),
+});
+
 export class WebhookStore {
   readonly file: string;
   readonly logFile: string;
@@ -119,18 +127,7 @@ export class WebhookStore {
       lockName: '@webhooks',
       purpose: 'webhook configuration update',
       empty: () => ({ version: 1, hooks: [] }),
-      validate: (parsed, file) => {
-        const data = parsed as Partial<WebhookFile>;
-        if (typeof parsed !== 'object' || parsed === null || data.version !== 1 || !Array.isArray(data.hooks)) {
-          throw new CoreError('InvalidInput', `${file} is not an esc-local webhooks file (version 1)`, { file }, 'fix or delete the file');
-        }
-        for (const hook of data.hooks) {
-          if (typeof hook?.id !== 'string' || typeof hook.url !== 'string') {
-            throw new CoreError('InvalidInput', `${file} has a webhook without an id or url`, { file });
-          }
-        }
-        return data as WebhookFile;
-      },
+      validate: (parsed, file) => checkJsonShape(parsed, file, WEBHOOK_FILE_SHAPE, 'an esc-local webhooks file (version 1)'),
     });
   }
 
@@ -144,6 +141,7 @@ export class WebhookStore {
   }
 
   async add(url: string, environment?: string): Promise<WebhookConfig> {
+    if (environment !== undefined) requireEnvironmentName(environment);
     const normalized = validateWebhookUrl(url).toString();
     const hook: WebhookConfig = { id: `wh_${randomBytes(4).toString('hex')}`, url: normalized };
     if (environment !== undefined) hook.environment = environment;

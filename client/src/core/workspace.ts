@@ -11,8 +11,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Decrypter, EnvironmentLoader, LoadedEnvironment } from '../../../shared/src/contract/plugins';
+import { candidateRelativePaths, isEnvironmentName, nameFromRelativePath } from '../../../shared/src/identity/environmentName';
+import { locateEnvironmentFile, readEnvironmentFile } from '../../../shared/src/identity/environmentFile';
 import { createFileExclusive, writeFileAtomic } from './atomic';
+import { requireEnvironmentName } from './environmentName';
 import { CoreError } from './errors';
+import { literal, object, optional, parseJsonFile, string } from './jsonShape';
 import { Keychain } from './keychain';
 
 export interface WorkspaceOptions {
@@ -38,18 +42,30 @@ interface WorkspaceManifest {
   dataKeyId?: string;
 }
 
-const LOOSE_SUFFIXES = ['.esc.yaml', '.esc.yml'];
-const ROOT_SUFFIXES = ['.esc.yaml', '.esc.yml', '.yaml', '.yml'];
+const MANIFEST_SHAPE = object<WorkspaceManifest>({ version: literal(1), id: string, dataKeyId: optional(string) });
+
 const SKIP_DIRS = new Set(['node_modules', '.git', '.esc', 'out', 'dist', '.vscode-test', '.hg', '.svn']);
 
 export function dataKeyId(key: Uint8Array): string {
   return createHash('sha256').update('esc-local data key id\n').update(key).digest('hex').slice(0, 16);
 }
 
-function stripSuffix(file: string, suffixes: readonly string[]): string | undefined {
-  for (const s of suffixes) if (file.endsWith(s)) return file.slice(0, -s.length);
-  return undefined;
+function realpathOrSelf(p: string): string {
+  try {
+    return fs.realpathSync.native(p);
+  } catch {
+    return p;
+  }
 }
+
+function linkInToolDir(file: string): CoreError {
+  return new CoreError('InvalidInput', `${file} is a symbolic link inside the tool folder; esc-local writes and reads its state only in real folders of the workspace`, { file }, 'replace the link by the folder or file it points to');
+}
+
+function refused(file: string, problem: string, environment?: string): CoreError {
+  return new CoreError('InvalidInput', `${file} ${problem}`, { ...(environment !== undefined ? { environment } : {}), file }, problem.includes('outside') ? 'replace the link by the file itself, or point it inside the workspace' : undefined);
+}
+
 
 function toPosix(p: string): string {
   return p.split(path.sep).join('/');
@@ -74,7 +90,11 @@ export class Workspace {
 
   // ---- environments ----
 
-  /** Every environment of the workspace, sorted by name (root files win over loose files). */
+  /**
+   * Every environment of the workspace, sorted by name (root files win over loose files). Links,
+   * FIFOs and other non-directory entries with an environment's name are listed too, so that
+   * `check` reports them instead of skipping them silently; reading them is refused.
+   */
   listEnvironments(): EnvironmentFile[] {
     const byName = new Map<string, string>();
     const walk = (dir: string, visit: (file: string) => void, depth: number): void => {
@@ -89,64 +109,114 @@ export class Workspace {
         const full = path.join(dir, e.name);
         if (e.isDirectory()) {
           if (!SKIP_DIRS.has(e.name) && !e.name.startsWith('.')) walk(full, visit, depth + 1);
-        } else if (e.isFile()) visit(full);
+        } else visit(full);
       }
     };
-    walk(this.environmentsDir, (file) => {
-      const name = this.nameForFile(file);
+    const add = (file: string): void => {
+      const name = this.nameForFile(file) === undefined ? undefined : this.identityOf(file);
       if (name !== undefined && !byName.has(name)) byName.set(name, file);
-    }, 0);
+    };
+    walk(this.environmentsDir, add, 0);
     walk(this.root, (file) => {
       if (file.startsWith(this.environmentsDir + path.sep)) return;
-      const name = this.nameForFile(file);
-      if (name !== undefined && !byName.has(name)) byName.set(name, file);
+      add(file);
     }, 0);
     return [...byName.entries()].map(([name, file]) => ({ name, file })).sort((a, b) => a.name.localeCompare(b.name));
   }
 
-  /** The environment name of a file, or undefined if the file is not an environment. */
+  /** The environment name of a file by its path (the shared rule), or undefined if the file is not an environment. */
   nameForFile(file: string): string | undefined {
-    const abs = path.resolve(this.root, file);
-    const underRoot = path.relative(this.environmentsDir, abs);
-    if (!underRoot.startsWith('..') && !path.isAbsolute(underRoot)) {
-      const stem = stripSuffix(underRoot, ROOT_SUFFIXES);
-      if (stem) return toPosix(stem);
-    }
-    const rel = path.relative(this.root, abs);
-    if (rel.startsWith('..') || path.isAbsolute(rel)) return undefined;
-    const stem = stripSuffix(rel, LOOSE_SUFFIXES);
-    return stem ? toPosix(stem) : undefined;
+    return this.nameUnder(path.resolve(this.root, file), this.root, this.environmentsDir);
   }
 
-  /** The file of an environment, or undefined. */
-  fileFor(name: string): string | undefined {
-    if (name.includes('..') || name.startsWith('/')) return undefined;
-    for (const s of ROOT_SUFFIXES) {
-      const f = path.join(this.environmentsDir, ...name.split('/')) + s;
-      if (fs.existsSync(f)) return f;
+  private nameUnder(abs: string, root: string, environmentsDir: string): string | undefined {
+    const underRoot = path.relative(environmentsDir, abs);
+    if (!underRoot.startsWith('..') && !path.isAbsolute(underRoot)) {
+      const name = nameFromRelativePath(toPosix(underRoot), true);
+      if (name !== undefined) return name;
     }
-    for (const s of LOOSE_SUFFIXES) {
-      const f = path.join(this.root, ...name.split('/')) + s;
-      if (fs.existsSync(f)) return f;
+    const rel = path.relative(root, abs);
+    if (rel.startsWith('..') || path.isAbsolute(rel)) return undefined;
+    return nameFromRelativePath(toPosix(rel), false);
+  }
+
+  /**
+   * The identity of an environment file: a link to another environment file of the workspace
+   * is that environment (one file, one lock, one history); anything else is named by its path.
+   */
+  identityOf(file: string): string | undefined {
+    const byPath = this.nameForFile(file);
+    if (byPath === undefined) return undefined;
+    let real: string;
+    try {
+      real = fs.realpathSync.native(file);
+    } catch {
+      return byPath;
+    }
+    const realRoot = realpathOrSelf(this.root);
+    const realEnvironments = realpathOrSelf(this.environmentsDir);
+    return this.nameUnder(real, realRoot, realEnvironments) ?? byPath;
+  }
+
+  /**
+   * The file of an environment (as named, before following links), or undefined. `name` must
+   * be a canonical name (see shared/src/identity): anything else is an InvalidInput error, so
+   * no spelling of a name can reach another file or another lock.
+   */
+  fileFor(name: string): string | undefined {
+    requireEnvironmentName(name);
+    for (const candidate of candidateRelativePaths(name)) {
+      const f = path.join(candidate.inRoot ? this.environmentsDir : this.root, ...candidate.relative.split('/'));
+      try {
+        fs.lstatSync(f);
+        return f;
+      } catch {
+        // not this one
+      }
     }
     return undefined;
   }
 
+  /**
+   * The real path of an environment's file, checked by the shared rule (regular file, inside
+   * the workspace after links): what readers read and writers replace, so a write through an
+   * inside link replaces its target, never the link.
+   */
   requireFile(name: string): string {
     const f = this.fileFor(name);
     if (f === undefined) {
       throw new CoreError('EnvironmentNotFound', `no environment named "${name}" in ${this.root}`, { environment: name }, `create ${path.relative(this.root, path.join(this.environmentsDir, name))}.yaml (or ${name}.esc.yaml)`);
     }
-    return f;
+    return this.checkedPath(f, name);
+  }
+
+  /** Where environment files may really be: the workspace folder and the (configurable) environments root. */
+  confinement(): string[] {
+    return [this.root, this.environmentsDir];
+  }
+
+  /** The real path of an environment file given by path; throws a located error when the rule refuses it. */
+  checkedPath(file: string, environment?: string): string {
+    const located = locateEnvironmentFile(file, this.confinement());
+    if (!located.ok) throw refused(file, located.problem, environment);
+    return located.realPath;
+  }
+
+  /** The text of an environment file, read by the shared rule (never blocks, never leaves the workspace). */
+  readFile(file: string, environment?: string): string {
+    const read = readEnvironmentFile(file, this.confinement());
+    if (!read.ok) throw refused(file, read.problem, environment);
+    return read.text;
   }
 
   /** An EnvironmentLoader over the files; with a decrypter, ciphertexts can be opened. */
   loader(decrypter?: Decrypter): EnvironmentLoader {
     return {
       load: async (name: string): Promise<LoadedEnvironment | undefined> => {
+        if (!isEnvironmentName(name)) return undefined;
         const file = this.fileFor(name);
         if (file === undefined) return undefined;
-        const text = fs.readFileSync(file, 'utf8');
+        const text = this.readFile(file, name);
         return decrypter ? { text, decrypter } : { text };
       },
     };
@@ -159,16 +229,48 @@ export class Workspace {
   }
 
   private readManifest(): WorkspaceManifest | undefined {
+    let text: string;
     try {
-      return JSON.parse(fs.readFileSync(this.manifestFile(), 'utf8')) as WorkspaceManifest;
+      text = fs.readFileSync(this.manifestFile(), 'utf8');
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw new CoreError('InvalidInput', `${this.manifestFile()} is not valid JSON`, { file: this.manifestFile() }, 'restore it from version control');
+      throw new CoreError('InvalidInput', `cannot read ${this.manifestFile()}: ${(e as Error).message}`, { file: this.manifestFile() });
     }
+    return parseJsonFile(text, this.manifestFile(), MANIFEST_SHAPE, 'an esc-local workspace manifest (version 1)');
+  }
+
+  /**
+   * The tool folder holds no symbolic link (itself included): a committed link there could make
+   * a history, schedule or journal write land outside the workspace, or a read show an outside
+   * file. Checked before the folder is used; entries are listed, not stat'ed, so it stays cheap.
+   */
+  checkToolDir(): void {
+    const walk = (dir: string, depth: number): void => {
+      let entries: fs.Dirent[];
+      try {
+        entries = fs.readdirSync(dir, { withFileTypes: true });
+      } catch {
+        return;
+      }
+      for (const e of entries) {
+        const full = path.join(dir, e.name);
+        if (e.isSymbolicLink()) throw linkInToolDir(full);
+        if (e.isDirectory() && depth < 16) walk(full, depth + 1);
+      }
+    };
+    let isLink = false;
+    try {
+      isLink = fs.lstatSync(this.toolDir).isSymbolicLink();
+    } catch {
+      return; // not created yet: it will be a real folder
+    }
+    if (isLink) throw linkInToolDir(this.toolDir);
+    walk(this.toolDir, 0);
   }
 
   /** Creates `.esc/` with its manifest and `.gitignore` (for `run/`) if missing. */
   ensureToolDir(): WorkspaceManifest {
+    this.checkToolDir();
     fs.mkdirSync(this.toolDir, { recursive: true });
     const ignore = path.join(this.toolDir, '.gitignore');
     if (!fs.existsSync(ignore)) createFileExclusive(ignore, '# locks and rotation journals are machine-local\nrun/\n');

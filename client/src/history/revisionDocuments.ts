@@ -4,8 +4,9 @@
  * real changes, not ciphertext churn). Content comes from the history, with ciphertexts and
  * plaintext secrets replaced by placeholders: a revision view never shows a secret.
  */
-import * as fs from 'fs';
 import * as vscode from 'vscode';
+import { isEnvironmentName } from '../../../shared/src/identity/environmentName';
+import { readEnvironmentFile } from '../../../shared/src/identity/environmentFile';
 import { HistoryStore, redactDefinition } from '../core/history';
 import { coreWorkspace, folderByIndex } from '../workspaces';
 
@@ -41,9 +42,11 @@ export class RevisionDocumentProvider implements vscode.TextDocumentContentProvi
     if (!address || !folder) return `# ${uri.toString()} is not an ESC revision address\n`;
     const workspace = coreWorkspace(folder);
     if (address.revision === 'current') {
-      const file = workspace.fileFor(address.environment);
+      const file = isEnvironmentName(address.environment) ? workspace.fileFor(address.environment) : undefined;
       if (!file) return `# environment ${address.environment} no longer exists\n`;
-      return redactDefinition(fs.readFileSync(file, 'utf8'));
+      // Read by the one rule: a link leaving the workspace or a FIFO is refused, with its reason.
+      const read = readEnvironmentFile(file, workspace.confinement());
+      return read.ok ? redactDefinition(read.text) : `# ${file} ${read.problem}\n`;
     }
     const revision = new HistoryStore(workspace.historyDir).show(address.environment, address.revision);
     return revision.definition ?? `# revision ${revision.number} of ${address.environment} recorded no definition\n`;

@@ -14,6 +14,7 @@ import { checkModeLoader } from '../../../shared/src/catalog/loader';
 import type { Decrypter, EnvironmentLoader, Provider, ProviderLoader } from '../../../shared/src/contract/plugins';
 import type { Value } from '../../../shared/src/value/value';
 import { openEnvironment } from '../../../shared/src/eval/index';
+import { isEnvironmentName } from '../../../shared/src/identity/environmentName';
 import { environmentOf, EnvironmentRef } from '../environments';
 import { Log } from '../log';
 import { PreviewFormat } from '../settings';
@@ -151,7 +152,7 @@ export class PreviewProvider implements vscode.TextDocumentContentProvider, vsco
     const file = workspace.fileFor(environment);
     if (!file) throw new Error(`environment ${environment} no longer exists`);
     const decrypter = revealed ? await this.reveal.decrypter(folder) : redactingDecrypter;
-    const loader = bufferFirstLoader(workspace.fileFor.bind(workspace), decrypter, loaded);
+    const loader = bufferFirstLoader((name) => (isEnvironmentName(name) ? workspace.fileFor(name) : undefined), (file, name) => workspace.readFile(file, name), decrypter, loaded);
     const source = await loader.load(environment);
     const text = source?.text ?? '';
     const options = {
@@ -230,14 +231,15 @@ function osUser(): string {
 }
 
 /** Loads environments from open editor buffers first (unsaved edits show at once), else from disk. */
-function bufferFirstLoader(fileFor: (name: string) => string | undefined, decrypter: Decrypter | undefined, loaded: Set<string>): EnvironmentLoader {
+function bufferFirstLoader(fileFor: (name: string) => string | undefined, readFile: (file: string, name: string) => string, decrypter: Decrypter | undefined, loaded: Set<string>): EnvironmentLoader {
   return {
     async load(name: string) {
       loaded.add(name);
       const file = fileFor(name);
       if (!file) return undefined;
       const open = vscode.workspace.textDocuments.find(doc => doc.uri.scheme === 'file' && path.resolve(doc.uri.fsPath) === path.resolve(file));
-      const text = open ? open.getText() : Buffer.from(await vscode.workspace.fs.readFile(vscode.Uri.file(file))).toString('utf8');
+      // Disk reads follow the one rule (no link out of the workspace, no FIFO): the core workspace's reader.
+      const text = open ? open.getText() : readFile(file, name);
       return decrypter ? { text, decrypter } : { text };
     },
   };

@@ -3,11 +3,12 @@
  * language service should see for each (open documents win over disk). File I/O is injected
  * (`DiskReader`) so the model runs in-process in tests and in the server alike.
  *
- * Naming: a file under an environments root is named by its path under the root without the
- * extension (`environments/credentials/aws-creds.yaml` → `credentials/aws-creds`); any other
- * `*.esc.yaml` / `*.esc.yml` file is named by its path under its workspace folder without that
- * extension (`app/dev.esc.yaml` → `app/dev`).
+ * Naming is the one rule of shared/src/identity: a file under an environments root is named by
+ * its path under the root without the extension (`environments/credentials/aws-creds.yaml` →
+ * `credentials/aws-creds`); any other `*.esc.yaml` / `*.esc.yml` file is named by its path
+ * under its workspace folder without that suffix (`app/dev.esc.yaml` → `app/dev`).
  */
+import { isEnvironmentName, nameFromRelativePath } from '../identity/environmentName';
 import { parseEscDocument, type EscDocument } from './model';
 
 export interface DiskReader {
@@ -83,18 +84,18 @@ export class EnvironmentWorkspace {
     return this.deriveName(uri);
   }
 
+  /** The name by the one rule (shared/src/identity); a file outside every folder is named after itself. */
   private deriveName(uri: string): string | undefined {
     for (const folder of this.folders) {
-      if (uri.startsWith(folder.rootUri + '/') && YAML_SUFFIX.test(uri)) {
-        return decode(uri.slice(folder.rootUri.length + 1).replace(ESC_SUFFIX, '').replace(YAML_SUFFIX, ''));
+      if (uri.startsWith(folder.rootUri + '/')) {
+        const name = nameFromRelativePath(decode(uri.slice(folder.rootUri.length + 1)), true);
+        if (name !== undefined) return name;
       }
     }
-    if (!ESC_SUFFIX.test(uri)) return undefined;
     for (const folder of this.folders) {
-      if (uri.startsWith(folder.uri + '/')) return decode(uri.slice(folder.uri.length + 1).replace(ESC_SUFFIX, ''));
+      if (uri.startsWith(folder.uri + '/')) return nameFromRelativePath(decode(uri.slice(folder.uri.length + 1)), false);
     }
-    const slash = uri.lastIndexOf('/');
-    return decode(uri.slice(slash + 1).replace(ESC_SUFFIX, ''));
+    return nameFromRelativePath(decode(uri.slice(uri.lastIndexOf('/') + 1)), false);
   }
 
   /**
@@ -164,6 +165,7 @@ export class EnvironmentWorkspace {
 
   /** The URI a file would have if `uri`'s environment were called `name` (same root and extension). */
   uriForName(uri: string, name: string): string | undefined {
+    if (!isEnvironmentName(name)) return undefined;
     const encoded = name.split('/').map(encodeURIComponent).join('/');
     const esc = ESC_SUFFIX.exec(uri)?.[0];
     for (const folder of this.folders) {

@@ -2,7 +2,6 @@
  * `esc-local check [ENV|FILE…]`: the language server's diagnostics (same language service, same
  * check-mode evaluator: providers never run, nothing decrypted), for pre-commit hooks and CI.
  */
-import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -11,19 +10,20 @@ import { createCheckModeChecker } from '../../../../shared/src/language/evaluati
 import { EscLanguageService } from '../../../../shared/src/language/service';
 import { EnvironmentWorkspace, type DiskReader } from '../../../../shared/src/language/environmentWorkspace';
 import { SECRET_PLACEHOLDER, secretSpans } from '../../../../shared/src/patch/index';
+import { readEnvironmentFile } from '../../../../shared/src/identity/environmentFile';
 import type { Command } from '../command';
 import type { CliContext } from '../context';
 import { EXIT } from '../errors';
 
-const diskReader: DiskReader = {
-  read(uri: string): string | undefined {
-    try {
-      return fs.readFileSync(fileURLToPath(uri), 'utf8');
-    } catch {
-      return undefined;
-    }
-  },
-};
+/** The language model reads files by the one rule (shared/src/identity): regular files inside the workspace only. */
+function confinedReader(roots: readonly string[]): DiskReader {
+  return {
+    read(uri: string): string | undefined {
+      const read = readEnvironmentFile(fileURLToPath(uri), roots);
+      return read.ok ? read.text : undefined;
+    },
+  };
+}
 
 function localUser(): string {
   try {
@@ -96,6 +96,7 @@ export const checkCommand: Command = {
     const workspace = ctx.workspace;
     const all = workspace.listEnvironments();
     const targets = args.positionals.length === 0 ? all : args.positionals.map((a) => ctx.resolveEnvironment(a));
+    const diskReader = confinedReader(workspace.confinement());
     const model = new EnvironmentWorkspace(diskReader);
     model.setFolders([{ uri: pathToFileURL(workspace.root).href, rootUri: pathToFileURL(workspace.environmentsDir).href }]);
     for (const env of all) model.addFile(pathToFileURL(env.file).href);
@@ -107,8 +108,14 @@ export const checkCommand: Command = {
       const uri = pathToFileURL(env.file).href;
       model.addFile(uri);
       if (targets.length > 1) ctx.ui.progress(`checking ${env.name}`);
-      const diagnostics = await service.diagnostics(uri, ctx.signal);
       const rel = path.relative(ctx.cwd, env.file) || env.file;
+      // An environment that cannot be read (refused link, FIFO, directory, permission) is an error, not "nothing found".
+      const readable = readEnvironmentFile(env.file, workspace.confinement());
+      if (!readable.ok) {
+        findings.push({ environment: env.name, file: rel, severity: 'error', line: 1, column: 1, endLine: 1, endColumn: 1, message: `${rel} ${readable.problem}`, code: 'unreadable' });
+        continue;
+      }
+      const diagnostics = await service.diagnostics(uri, ctx.signal);
       for (const d of diagnostics) {
         findings.push({
           environment: env.name,

@@ -2,7 +2,6 @@
  * `esc-local open ENV [PATH]`: evaluates an environment with its providers run (aws-login calls
  * STS) and ciphertexts decrypted in the core, and prints it — redacted unless --show-secrets.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Value } from '../../../../shared/src/value/value';
 import { unrotatedValues } from '../../core/unrotated';
@@ -80,7 +79,12 @@ export async function openOrFail(ctx: CliContext, name: string): Promise<Value> 
 function rotateFirstHint(ctx: CliContext, environment: string): string | undefined {
   const readText = (name: string): string | undefined => {
     const file = ctx.workspace.fileFor(name);
-    return file === undefined ? undefined : fs.readFileSync(file, 'utf8');
+    // Read by the shared rule (regular file inside the workspace); a refused file gives no hint.
+    try {
+      return file === undefined ? undefined : ctx.workspace.readFile(file, name);
+    } catch {
+      return undefined;
+    }
   };
   const pending = unrotatedValues(environment, readText);
   if (pending.length === 0) return undefined;
