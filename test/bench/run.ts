@@ -4,12 +4,15 @@
  */
 import { benchEvaluator } from './evaluator';
 import { benchServer } from './server';
+import { benchTyping } from './typing';
 
 async function main(): Promise<void> {
   console.log('== evaluator ==');
   await benchEvaluator();
   console.log('\n== language server ==');
   await benchServer();
+  console.log('\n== editor speed (issue 10), beside yaml-language-server ==');
+  await benchTyping();
 }
 
 main().catch((error: unknown) => {

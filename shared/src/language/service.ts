@@ -85,6 +85,18 @@ export class EscLanguageService implements CheckedValues {
     private readonly checker?: EnvironmentChecker,
   ) {}
 
+  /**
+   * Drops what the checks of a closed document's environment kept (values, schemas, the
+   * incremental basis): a closed document is not validated, and its memory comes back.
+   */
+  forget(uri: string): void {
+    const envName = this.workspace.nameOf(uri);
+    if (envName === undefined) return;
+    this.checked.delete(envName);
+    this.checkedSchemas.delete(envName);
+    this.bases.delete(envName);
+  }
+
   document(uri: string): EscDocument | undefined {
     return this.workspace.document(uri);
   }
