@@ -243,7 +243,7 @@ export function runCheckerWorker(port: MessagePort, context: { [key: string]: Js
         (outcome) => {
           jobs.delete(message.job);
           if (job.controller.signal.aborted) return;
-          port.postMessage({ type: 'result', job: message.job, outcome: { diagnostics: outcome.diagnostics } } satisfies FromWorker);
+          port.postMessage({ type: 'result', job: message.job, outcome: { diagnostics: outcome.diagnostics, ...(outcome.unevaluated ? { unevaluated: true } : {}) } } satisfies FromWorker);
           let schemas: string | undefined;
           try {
             const index = outcome.schemas?.();

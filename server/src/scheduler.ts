@@ -34,13 +34,6 @@ export class ValidationScheduler {
     this.startAfter(uri, delayMs);
   }
 
-  /** A run after exactly `delayMs` unless something is scheduled meanwhile (follow-up work). */
-  scheduleAfter(uri: string, delayMs: number): void {
-    const timer = this.pending.get(uri);
-    if (timer) clearTimeout(timer);
-    this.startAfter(uri, delayMs);
-  }
-
   /** Starts a run (abortable through `running`) after `delayMs`; the caller cleared any pending timer. */
   private startAfter(uri: string, delayMs: number): void {
     this.pending.set(

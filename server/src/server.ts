@@ -43,8 +43,6 @@ interface EscSettings {
 
 const DEFAULT_ROOT = 'environments';
 const DEFAULT_DELAY_MS = 15;
-/** Quiet time after an incremental check before the confirming full check. */
-const FULL_CHECK_AFTER_MS = 750;
 
 function trimSlash(uri: string): string {
   return uri.endsWith('/') ? uri.slice(0, -1) : uri;
@@ -82,23 +80,17 @@ export function startServer(connection: Connection, checker?: EnvironmentChecker
 
   /** Documents whose text changed since they were last validated (their dependents follow). */
   const changedSinceValidation = new Set<string>();
-  /** Documents whose next validation is the full check that follows an incremental one. */
-  const fullCheckDue = new Set<string>();
 
   const scheduler = new ValidationScheduler(async (uri, signal) => {
     const document = documents.get(uri);
     if (!document) return;
     const version = document.version;
     try {
-      const full = fullCheckDue.delete(uri);
-      const { diagnostics, incremental } = await service.validate(uri, signal, full);
+      // An incremental check gives exactly a full check's result (the differential test
+      // test/unit/language-incremental-differential.test.ts): no confirming full check follows.
+      const { diagnostics } = await service.validate(uri, signal);
       if (signal.aborted || documents.get(uri)?.version !== version) return;
       await connection.sendDiagnostics({ uri, version, diagnostics });
-      // An incremental check is exact by construction; a full one once the user pauses makes sure.
-      if (incremental) {
-        fullCheckDue.add(uri);
-        scheduler.scheduleAfter(uri, FULL_CHECK_AFTER_MS);
-      }
       // Importers are re-validated after this document's own diagnostics are out, so a change
       // is reported where it was made first.
       if (changedSinceValidation.delete(uri)) guard('dependents', undefined, () => revalidateDependents(uri));
@@ -220,7 +212,6 @@ export function startServer(connection: Connection, checker?: EnvironmentChecker
     guard('change', undefined, () => {
       workspace.changeDocument(event.document.uri, event.document.getText(), event.document.version);
       changedSinceValidation.add(event.document.uri);
-      fullCheckDue.delete(event.document.uri);
       scheduler.schedule(event.document.uri);
     });
   });
@@ -228,9 +219,8 @@ export function startServer(connection: Connection, checker?: EnvironmentChecker
     guard('close', undefined, () => {
       scheduler.cancel(event.document.uri);
       changedSinceValidation.delete(event.document.uri);
-      fullCheckDue.delete(event.document.uri);
-      service.forget(event.document.uri);
       workspace.closeDocument(event.document.uri);
+      service.forget(event.document.uri);
       // Closed documents show no diagnostics; dependents now see the disk version.
       void connection.sendDiagnostics({ uri: event.document.uri, diagnostics: [] });
       revalidateDependents(event.document.uri);

@@ -5,6 +5,7 @@
 import { benchEvaluator } from './evaluator';
 import { benchServer } from './server';
 import { benchStartup } from './startup';
+import { benchTyping } from './typing';
 
 async function main(): Promise<void> {
   console.log('== evaluator ==');
@@ -13,6 +14,8 @@ async function main(): Promise<void> {
   await benchServer();
   console.log('\n== CLI start-up ==');
   await benchStartup();
+  console.log('\n== editor speed (issue 10), beside yaml-language-server ==');
+  await benchTyping();
 }
 
 main().catch((error: unknown) => {

@@ -2,7 +2,7 @@
  * Language-server benchmark, through the real server process and a real LSP client over stdio:
  *   - didChange → publishDiagnostics latency on a generated 5,000-line environment with 20
  *     imports, editing one value per change (default settings: what a user waits for — an edit
- *     inside one entry is checked incrementally, confirmed by a full check after a pause);
+ *     inside one entry is checked incrementally);
  *   - completion and hover latency on that environment;
  *   - server RSS with 1,000 environment files in the workspace model (all parsed: a
  *     find-references over the workspace reads every one).

@@ -112,7 +112,7 @@ describe('language service: incremental checking', () => {
     assert.equal(lineOf(EDITS[2]!(ROOT), '  b:'), 8);
   });
 
-  it('falls back to a full check when imports, keys or imported environments change', async () => {
+  it('falls back to a full check when imports or imported environments change; keys added or removed stay incremental', async () => {
     const ws = memoryWorkspace({ base: BASE, root: ROOT }, ['root'], checker);
     const uri = envUri('root');
     await ws.service.validate(uri);
@@ -122,8 +122,9 @@ describe('language service: incremental checking', () => {
     };
     assert.equal(await step(ROOT.replace('  - base\n', '  - base\n  - other\n')), false, 'imports changed');
     assert.equal(await step(ROOT), false, 'imports changed back');
-    assert.equal(await step(ROOT.replace('  f: plain\n', '  f: plain\n  g: new\n')), false, 'key added');
-    assert.equal(await step(ROOT), false, 'key removed');
+    assert.equal(await step(ROOT.replace('  f: plain\n', '  f: plain\n  g: new\n')), true, 'key added');
+    assert.equal(await step(ROOT), true, 'key removed');
+    assert.equal(await step(ROOT.replace('  b:\n    z: two\n', '').replace('  f: plain\n', '  f: plain\n  b:\n    z: two\n')), false, 'keys reordered');
     ws.workspace.openDocument(envUri('base'), BASE.replace('8080', '9090'), 1);
     assert.equal(await step(ROOT.replace('  f: plain', '  f: other')), false, 'an import changed');
     assert.equal(await step(ROOT.replace('  f: plain', '  f: again')), true, 'nothing else changed');
@@ -191,12 +192,14 @@ describe('language service: incremental checking', () => {
   it('leaves out of the reduced check the imports that define nothing the kept entries need', () => {
     const plan = { compactText: 'imports:\n  - a\n  - b\n  - c\nvalues:\n  k: ${x}\n', lineMap: [0, 1, 2, 3, 4, 9, 10], affected: new Set(['k']), kept: new Set(['k']) };
     const defined: Record<string, string[]> = { a: ['x'], b: ['y'] };
-    const pruned = pruneImports(plan, new Set(['k', 'x']), (name) => (defined[name] ? new Set(defined[name]) : undefined));
+    const pruned = pruneImports(plan, new Set(['k', 'x']), (name) => (defined[name] ? new Set(defined[name]) : undefined), new Set(['k']));
     // b defines nothing needed; c is unknown (kept, to be safe).
     assert.equal(pruned.compactText, 'imports:\n  - a\n  - c\nvalues:\n  k: ${x}\n');
     assert.deepEqual(pruned.lineMap, [0, 1, 3, 4, 9, 10]);
     const longForm = { ...plan, compactText: 'imports:\n  - b:\n      merge: false\nvalues:\n  k: 1\n' };
     assert.equal(pruneImports(longForm, new Set(['k']), () => new Set()), longForm);
+    // `z` is defined nowhere: its "did you mean" looks at every import, so none is dropped.
+    assert.equal(pruneImports(plan, new Set(['k', 'x', 'z']), (name) => (defined[name] ? new Set(defined[name]) : undefined), new Set(['k'])), plan);
   });
 
   it('reads the top-level key of a diagnostic path', () => {

@@ -19,6 +19,7 @@ export function createCheckModeChecker(context: { [key: string]: Json } = {}): E
       const result = await checkEnvironment(envName, loaded.text, { loader, providers: checkModeLoader, context, ...(signal ? { signal } : {}) });
       const outcome: CheckOutcome = { diagnostics: [...result.loadDiagnostics, ...result.diagnostics] };
       const environment = result.environment;
+      if (!environment) outcome.unevaluated = true;
       if (environment) {
         outcome.values = environment.properties;
         // Built on first use (hover), not on the diagnostics' path.

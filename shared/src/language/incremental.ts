@@ -2,15 +2,18 @@
  * Incremental checking of large environments. ESC's `values` is a map whose top-level entries
  * only affect one another through `${...}` references, so after an edit confined to some entries
  * only those entries, the entries that (transitively) reference them, and what those reference
- * need re-checking. The reduced document is the document without the entries not needed; a line
+ * need re-checking. The reduced document is the document with the entries not needed reduced to
+ * their key (a stub, so that "did you mean" sees every name); a line
  * map puts what the evaluator says about it back in place (kept entries are whole, so positions
  * are exact); the other entries keep their previous diagnostics and values (moved by the lines
  * the edit added or removed above them).
  *
  * Anything this cannot prove safe falls back to a full check: a change outside `values`
- * entries (imports, header), added/removed/reordered/duplicate keys, YAML errors, flow-style
- * `values`, or any imported environment whose text changed since the previous check. The
- * server also runs a full check once the user pauses, so the two can never drift apart.
+ * entries (imports, header), reordered or duplicate keys, YAML errors, flow-style `values`, or
+ * any imported environment whose text changed since the previous check. Added and removed
+ * entries are incremental (whatever references them is re-checked). The result equals a full
+ * check's: test/unit/language-incremental-differential.test.ts compares the two over many
+ * random edits.
  */
 import type { Diagnostic as LspDiagnostic } from 'vscode-languageserver-types';
 import type { Diagnostic as EvalDiagnostic } from '../syntax/diagnostic';
@@ -27,6 +30,8 @@ export interface TopLevelEntry {
   text: string;
   /** Top-level keys this entry references through `${...}`. */
   refs: Set<string>;
+  /** The entry's key line with an empty map for value: what stands in for it when not re-checked. */
+  stub: string;
 }
 
 export interface Partition {
@@ -46,6 +51,8 @@ export interface CheckBasis {
   dependencies: Map<string, string | undefined>;
   /** The language service's own diagnostics of the document (syntax, names, plaintext secrets). */
   own: LspDiagnostic[];
+  /** The check could not evaluate the environment (load errors only): not a basis. */
+  unevaluated?: boolean;
 }
 
 export interface IncrementalPlan {
@@ -80,7 +87,7 @@ export function partitionText(text: string): Partition | undefined {
   if (valuesLine < 0) return undefined;
   let indent = -1;
   let end = lines.length;
-  const starts: { key: string; line: number }[] = [];
+  const starts: { key: string; line: number; stub: string }[] = [];
   for (let line = valuesLine + 1; line < lines.length; line++) {
     const l = lines[line]!.replace(/\r$/, '');
     const content = l.trimStart();
@@ -97,7 +104,7 @@ export function partitionText(text: string): Partition | undefined {
     if (lineIndent === indent) {
       const match = ENTRY_KEY.exec(content);
       if (!match) return undefined;
-      starts.push({ key: unquote(match[1]!.trim()), line });
+      starts.push({ key: unquote(match[1]!.trim()), line, stub: `${l.slice(0, lineIndent)}${match[1]!.trim()}: {}` });
     }
   }
   if (starts.length === 0 || starts[0]!.line !== firstContentLine(lines, valuesLine + 1)) return starts.length === 0 ? { header: text, entries: [] } : undefined;
@@ -105,7 +112,7 @@ export function partitionText(text: string): Partition | undefined {
   const entries: TopLevelEntry[] = [];
   const seen = new Set<string>();
   for (let i = 0; i < starts.length; i++) {
-    const { key, line } = starts[i]!;
+    const { key, line, stub } = starts[i]!;
     if (seen.has(key)) return undefined;
     seen.add(key);
     const endLine = i + 1 < starts.length ? starts[i + 1]!.line : end;
@@ -116,7 +123,7 @@ export function partitionText(text: string): Partition | undefined {
       if (m[2] === '') return undefined; // `${["key"]}` or `${}`: leave it to a full check
       if (!SPECIAL_ROOTS.has(m[2]!)) refs.add(m[2]!);
     }
-    entries.push({ key, startLine: line, endLine, text: body, refs });
+    entries.push({ key, startLine: line, endLine, text: body, refs, stub });
   }
   const headerLines = [...lines.slice(0, starts[0]!.line), ...lines.slice(end)];
   return { header: headerLines.join('\n'), entries };
@@ -144,16 +151,28 @@ export function entryAtLine(p: Partition, line: number): TopLevelEntry | undefin
   return undefined;
 }
 
-/** The reduced check for `current` given the previous basis, or undefined for a full check. */
+/**
+ * The reduced check for `current` given the previous basis, or undefined for a full check.
+ * Entries are matched by key: an entry whose text is unchanged keeps its results (moved); an
+ * added, edited or removed entry is affected, and so is every entry that references an affected
+ * one (a removed key is what a reference to it now resolves differently to). An unchanged text
+ * gives an empty plan: the previous results stand.
+ */
 export function planIncremental(previous: CheckBasis | undefined, current: Partition, text: string): IncrementalPlan | undefined {
   if (!previous || previous.partition.header !== current.header) return undefined;
-  const before = previous.partition.entries;
-  if (before.length !== current.entries.length || before.some((entry, i) => entry.key !== current.entries[i]!.key)) return undefined;
-  const changed = new Set(current.entries.filter((entry, i) => entry.text !== before[i]!.text).map((e) => e.key));
-  if (changed.size === 0) return undefined;
+  const before = new Map(previous.partition.entries.map((entry) => [entry.key, entry]));
+  // Entries kept from before stay in the same order: evaluation order decides, e.g., where a
+  // cycle is reported.
+  const keptOrder = current.entries.filter((e) => before.has(e.key)).map((e) => e.key);
+  const currentKeySet = new Set(keptOrder);
+  const oldOrder = previous.partition.entries.filter((e) => currentKeySet.has(e.key)).map((e) => e.key);
+  if (keptOrder.some((key, i) => oldOrder[i] !== key)) return undefined;
+  const changed = new Set(current.entries.filter((entry) => before.get(entry.key)?.text !== entry.text).map((e) => e.key));
+  const currentKeys = new Set(current.entries.map((e) => e.key));
+  for (const key of before.keys()) if (!currentKeys.has(key)) changed.add(key);
   // Old and new references both count: an edit may add or remove a reference.
   const refs = new Map<string, Set<string>>();
-  current.entries.forEach((entry, i) => refs.set(entry.key, new Set([...entry.refs, ...before[i]!.refs])));
+  for (const entry of current.entries) refs.set(entry.key, new Set([...entry.refs, ...(before.get(entry.key)?.refs ?? [])]));
   const affected = new Set(changed);
   for (let grew = true; grew; ) {
     grew = false;
@@ -175,16 +194,21 @@ export function planIncremental(previous: CheckBasis | undefined, current: Parti
       }
     }
   }
+  // An entry not re-checked is replaced by a stub (its key, an empty map): the kept entries do
+  // not reference it, but its name is still a candidate of "did you mean".
   const lines = text.split('\n');
-  const dropped = new Array<boolean>(lines.length).fill(false);
-  for (const entry of current.entries) {
-    if (kept.has(entry.key)) continue;
-    for (let line = entry.startLine; line < entry.endLine; line++) dropped[line] = true;
-  }
+  const stubs = new Map<number, TopLevelEntry>();
+  for (const entry of current.entries) if (!kept.has(entry.key)) stubs.set(entry.startLine, entry);
   const compact: string[] = [];
   const lineMap: number[] = [];
   for (let line = 0; line < lines.length; line++) {
-    if (dropped[line]) continue;
+    const stub = stubs.get(line);
+    if (stub) {
+      compact.push(stub.stub);
+      lineMap.push(line);
+      line = stub.endLine - 1;
+      continue;
+    }
     compact.push(lines[line]!);
     lineMap.push(line);
   }
@@ -244,7 +268,11 @@ export function mergeIncremental(
   reduced: { diagnostics: EvalDiagnostic[]; values?: LazyValues },
 ): { diagnostics: EvalDiagnostic[]; values?: LazyValues } {
   const shift = new Map<string, number>();
-  current.entries.forEach((entry, i) => shift.set(entry.key, entry.startLine - previous.partition.entries[i]!.startLine));
+  const before = new Map(previous.partition.entries.map((entry) => [entry.key, entry]));
+  for (const entry of current.entries) {
+    const old = before.get(entry.key);
+    if (old) shift.set(entry.key, entry.startLine - old.startLine);
+  }
   // Only diagnostics under an affected entry can change: everything else (imports, imported
   // environments) depends on the header and the imported texts, which are unchanged.
   const isAffected = (d: EvalDiagnostic): boolean => {
@@ -266,12 +294,12 @@ export function mergeIncremental(
     diagnostics.push(delta === 0 ? d : { ...d, range: { ...d.range, begin: { ...d.range.begin, line: d.range.begin.line + delta }, end: { ...d.range.end, line: d.range.end.line + delta } } });
   }
   diagnostics.sort((a, b) => (a.range.environment < b.range.environment ? -1 : a.range.environment > b.range.environment ? 1 : a.range.begin.line - b.range.begin.line || a.range.begin.column - b.range.begin.column));
-  const before = previous.values;
+  const oldValues = previous.values;
   const now = reduced.values;
   const values =
-    before && now
+    oldValues && now
       ? memo((): Values | undefined => {
-          const old = before();
+          const old = oldValues();
           const fresh = now();
           if (!old || !fresh) return undefined;
           const out: Values = {};
@@ -280,8 +308,10 @@ export function mergeIncremental(
             if (Object.hasOwn(source, entry.key)) setOwn(out, entry.key, source[entry.key]!);
           }
           // Imported keys the document does not define: unchanged (the imports are), and the
-          // reduced check may not have loaded every import.
-          for (const key of Object.keys(old)) if (!Object.hasOwn(out, key)) setOwn(out, key, old[key]!);
+          // reduced check may not have loaded every import; a removed entry's key now comes
+          // from an import (kept for it) or is gone.
+          for (const key of Object.keys(old)) if (!Object.hasOwn(out, key) && !plan.affected.has(key)) setOwn(out, key, old[key]!);
+          for (const key of plan.affected) if (!Object.hasOwn(out, key) && Object.hasOwn(fresh, key)) setOwn(out, key, fresh[key]!);
           return out;
         })
       : undefined;
@@ -321,13 +351,15 @@ function moveDiagnostic(d: LspDiagnostic, delta: number): LspDiagnostic {
  * kept entries and the names they reference): they cannot change what the kept entries
  * evaluate to, and the rest of the result comes from the previous check. Only plain one-line
  * `- name` entries are dropped; `definedKeys` gives an import's merged top-level keys
- * (undefined = unknown: keep it).
+ * (undefined = unknown: keep it). When a needed name is defined neither by the document
+ * (`localKeys`) nor by any import, nothing is dropped: "did you mean" looks at every import.
  */
-export function pruneImports(plan: IncrementalPlan, needed: ReadonlySet<string>, definedKeys: (name: string) => ReadonlySet<string> | undefined): IncrementalPlan {
+export function pruneImports(plan: IncrementalPlan, needed: ReadonlySet<string>, definedKeys: (name: string) => ReadonlySet<string> | undefined, localKeys: ReadonlySet<string> = new Set()): IncrementalPlan {
   const lines = plan.compactText.split('\n');
   const start = lines.findIndex((l) => /^imports:\s*$/.test(l));
   if (start < 0) return plan;
   const drop = new Set<number>();
+  const defined = new Set(localKeys);
   for (let i = start + 1; i < lines.length; i++) {
     const line = lines[i]!;
     if (/^\S/.test(line)) break;
@@ -335,9 +367,10 @@ export function pruneImports(plan: IncrementalPlan, needed: ReadonlySet<string>,
     const m = /^\s+-\s+([A-Za-z0-9_./-]+)\s*$/.exec(line);
     if (!m) return plan; // a long-form entry (`merge: false`, …): keep everything
     const keys = definedKeys(m[1]!);
+    for (const key of keys ?? []) defined.add(key);
     if (keys && ![...keys].some((k) => needed.has(k))) drop.add(i);
   }
-  if (drop.size === 0) return plan;
+  if (drop.size === 0 || [...needed].some((key) => !defined.has(key))) return plan;
   const compact: string[] = [];
   const lineMap: number[] = [];
   lines.forEach((line, i) => {

@@ -36,6 +36,12 @@ export interface CheckOutcome {
   valuesLater?: Promise<LazyValues | undefined>;
   /** The schemas of the values and of every reference (hover), built on first use. */
   schemas?: LazySchemas;
+  /**
+   * The environment could not be evaluated at all (its YAML does not declare one, e.g. a
+   * non-string key): the diagnostics are the load diagnostics only. Such a result is no basis
+   * for an incremental check, nor the result of one.
+   */
+  unevaluated?: boolean;
   /** The same, delivered with `valuesLater`. */
   schemasLater?: Promise<LazySchemas | undefined>;
 }
@@ -79,7 +85,10 @@ export class EscLanguageService implements CheckedValues {
     private readonly checker?: EnvironmentChecker,
   ) {}
 
-  /** Drops what the last checks of a closed document's environment kept (values, schemas, basis). */
+  /**
+   * Drops what the checks of a closed document's environment kept (values, schemas, the
+   * incremental basis): a closed document is not validated, and its memory comes back.
+   */
   forget(uri: string): void {
     const envName = this.workspace.nameOf(uri);
     if (envName === undefined) return;
@@ -124,7 +133,7 @@ export class EscLanguageService implements CheckedValues {
     const text = this.workspace.text(uri);
     if (envName === undefined || text === undefined) return { diagnostics: [], incremental: false };
     const basis = full ? undefined : this.bases.get(envName);
-    if (this.checker && basis && this.dependenciesUnchanged(basis)) {
+    if (this.checker && basis && !basis.unevaluated && this.dependenciesUnchanged(basis)) {
       const incremental = await this.validateIncrementally(uri, envName, text, basis, signal);
       if (incremental) return { diagnostics: incremental, incremental: true };
     }
@@ -143,14 +152,20 @@ export class EscLanguageService implements CheckedValues {
       try {
         outcome = await checking;
       } catch (error) {
-        this.bases.delete(envName);
+        // A cancelled check leaves the previous basis valid (it describes the text it was
+        // computed from): the next edit is checked incrementally from it, not in full again.
+        if (!(error instanceof CancelledError) && !signal?.aborted) this.bases.delete(envName);
         throw error;
       }
       if (signal?.aborted) throw new CancelledError();
       this.keepValues(envName, outcome, signal);
       const current = partitionText(text);
-      if (current) {
-        const next: CheckBasis = { partition: current, diagnostics: outcome.diagnostics, dependencies, own };
+      // A text that cannot be evaluated is no basis, but the last one that could be still is
+      // (for the text it was computed from): fixing the error is then checked incrementally.
+      if (outcome.unevaluated && this.bases.has(envName)) {
+        // keep it
+      } else if (current) {
+        const next: CheckBasis = { partition: current, diagnostics: outcome.diagnostics, dependencies, own, ...(outcome.unevaluated ? { unevaluated: true } : {}) };
         const direct = outcome.values;
         if (direct) next.values = () => direct;
         else void outcome.valuesLater?.then((values) => values && (next.values = values), () => undefined);
@@ -167,19 +182,22 @@ export class EscLanguageService implements CheckedValues {
     const current = partitionText(text);
     const planned = current ? planIncremental(basis, current, text) : undefined;
     if (!current || !planned || !this.checker) return undefined;
-    const needed = new Set<string>();
+    // Removed entries' keys may now come from an import: keep the imports that define them.
+    const needed = new Set<string>([...planned.affected].filter((key) => !current.entries.some((e) => e.key === key)));
     for (const entry of current.entries) {
       if (!planned.kept.has(entry.key)) continue;
       needed.add(entry.key);
       for (const ref of entry.refs) needed.add(ref);
     }
-    const plan = pruneImports(planned, needed, (name) => this.importedKeys(name));
+    const plan = pruneImports(planned, needed, (name) => this.importedKeys(name), new Set(current.entries.map((e) => e.key)));
     // The reduced document is small: parsing it gives the kept entries' own diagnostics and the
     // imports (positions mapped back to the full document).
     const reducedDoc = parseEscDocument(uri, envName, plan.compactText);
     if (reducedDoc.syntaxErrors.some((e) => !e.warning)) return undefined;
     const reduced = await this.checker.check(envName, this.loaderWith(envName, plan.compactText), signal);
     if (signal?.aborted) throw new CancelledError();
+    // The edit made the environment unevaluable (a load error): only a full check says how.
+    if (reduced.unevaluated) return undefined;
     const reducedDiagnostics = reduced.diagnostics.map((d) => remapEvalDiagnostic(d, envName, plan.lineMap));
     const merged = mergeIncremental(envName, basis, current, plan, { diagnostics: reducedDiagnostics });
     const own = mergeOwn(basis, current, plan, documentDiagnostics(reducedDoc).map((d) => remapLspDiagnostic(d, plan.lineMap)));
