@@ -9,11 +9,11 @@ import { dotenvQuote, parsePropertyPath, renderOpen, shellQuote } from '../../cl
 import { promptHidden, readSecrets } from '../../client/src/cli/prompt';
 import type { Value } from '../../shared/src/value/value';
 
-const COMMANDS = ['check', 'open', 'rotate', 'history', 'diff', 'rollback', 'encrypt', 'credentials', 'schedule', 'webhook', 'key'];
+const COMMANDS = ['check', 'open', 'rotate', 'history', 'diff', 'rollback', 'tag', 'encrypt', 'credentials', 'schedule', 'webhook', 'key', 'schema'];
 const SUBCOMMANDS: Record<string, string[]> = {
   credentials: ['set', 'forget', 'list'],
   schedule: ['set', 'list', 'rm'],
-  webhook: ['add', 'list', 'rm', 'secret'],
+  webhook: ['add', 'list', 'rm', 'secret', 'ping', 'deliveries'],
   key: ['export', 'import'],
 };
 

@@ -31,7 +31,7 @@ describe('esc-local schedules and rotate --due (real CLI, local AWS, real keycha
     let body = '';
     req.on('data', (c: Buffer) => (body += c.toString('utf8')));
     req.on('end', () => {
-      events.push(JSON.parse(body) as (typeof events)[number]);
+      events.push((JSON.parse(body) as { data: (typeof events)[number] }).data);
       res.statusCode = 204;
       res.end();
     });

@@ -550,13 +550,14 @@ export class EscCore {
 
   /**
    * Records a `save` revision only when the file differs from the definition of the newest
-   * revision (edits made since, in an editor or by hand); returns undefined when it does not.
+   * revision that has one (edits made since, in an editor or by hand); returns undefined when
+   * it does not.
    * A file holding plaintext secrets is stored encrypted, so it is compared through its keyed
    * digest instead (see `Revision.sourceDigest`).
    */
   async recordSaveIfChanged(environment: string, options: { message?: string; trigger?: string } = {}): Promise<Revision | undefined> {
     const text = fs.readFileSync(this.workspace.requireFile(environment), 'utf8');
-    const latest = this.history.latest(environment);
+    const latest = this.history.latestWithDefinition(environment);
     if (listPlaintextSecrets(text).length === 0) {
       if (latest?.definition === text) return undefined;
       return this.appendSave(environment, text, undefined, options);

@@ -162,6 +162,16 @@ export class HistoryStore {
     return ns.length === 0 ? undefined : this.get(environment, ns[ns.length - 1]!);
   }
 
+  /** The newest revision that recorded a definition (failed rotations may not have one). */
+  latestWithDefinition(environment: string): Revision | undefined {
+    const ns = this.numbers(environment);
+    for (let i = ns.length - 1; i >= 0; i--) {
+      const r = this.get(environment, ns[i]!);
+      if (r.definition !== undefined) return r;
+    }
+    return undefined;
+  }
+
   get(environment: string, number: number): Revision {
     const file = path.join(this.envDir(environment), `${String(number).padStart(6, '0')}.json`);
     try {

@@ -1,6 +1,7 @@
 /**
- * The Rotation History view: environments → revisions (number, age, author, kind) → rotated
- * paths (old key id → new key id, deleted key id, or the error). Built on the core's history
+ * The Rotation History view: environments → revisions (number, kind — rotations, saves,
+ * rollbacks, encryptions —, tags, age, author) → rotated paths (old key id → new key id,
+ * deleted key id, or the error). Built on the core's history
  * store, it refreshes itself when revisions appear on disk, whoever wrote them (this window,
  * another window, the command-line tool).
  */
@@ -29,6 +30,8 @@ export interface RevisionNode {
   revision: Revision;
   /** The number of the revision before this one, if any (for "compare with previous"). */
   previous?: number;
+  /** Names of the tags on this revision. */
+  tags: string[];
 }
 
 export interface PathNode {
@@ -138,7 +141,9 @@ export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryNode>
 
   private revisions(node: EnvironmentNode): RevisionNode[] {
     const workspace = coreWorkspace(node.folder);
-    const revisions = new HistoryStore(workspace.historyDir).list(node.environment);
+    const store = new HistoryStore(workspace.historyDir);
+    const revisions = store.list(node.environment);
+    const tags = store.tags(node.environment);
     // Newest first, as a person reads history.
     return revisions
       .map((revision, index) => ({
@@ -146,6 +151,7 @@ export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryNode>
         folder: node.folder,
         environment: node.environment,
         revision,
+        tags: tags.filter(t => t.revision === revision.number).map(t => t.name),
         ...(index > 0 ? { previous: revisions[index - 1]!.number } : {}),
       }))
       .reverse();
@@ -201,7 +207,8 @@ function revisionItem(node: RevisionNode): vscode.TreeItem {
   );
   item.id = `rev:${node.folder.index}:${node.environment}:${revision.number}`;
   const time = new Date(revision.time);
-  item.description = `${relativeTime(time)} · ${revision.user}${revision.outcome === 'failed' ? ' · failed' : ''}`;
+  const tagText = node.tags.length > 0 ? `${node.tags.map(t => `🏷 ${t}`).join(' ')} · ` : '';
+  item.description = `${tagText}${relativeTime(time)} · ${revision.user}${revision.trigger ? ` · ${revision.trigger}` : ''}${revision.outcome === 'failed' ? ' · failed' : ''}`;
   item.iconPath = revision.outcome === 'failed'
     ? new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'))
     : new vscode.ThemeIcon(kindIcons[revision.kind] ?? 'history');
@@ -213,6 +220,7 @@ function revisionItem(node: RevisionNode): vscode.TreeItem {
   if (revision.trigger) tooltip.appendMarkdown(` (${revision.trigger})`);
   if (revision.rolledBackTo !== undefined) tooltip.appendMarkdown(`\n\nRolled back to revision ${revision.rolledBackTo}`);
   if (revision.message) tooltip.appendMarkdown(`\n\n${revision.message}`);
+  if (node.tags.length > 0) tooltip.appendMarkdown(`\n\nTags: ${node.tags.map(t => `\`${t}\``).join(', ')}`);
   item.tooltip = tooltip;
   item.command = {
     command: 'esc.history.openRevision',

@@ -34,11 +34,13 @@ export function recordSavesEnabled(env: NodeJS.ProcessEnv): boolean {
 }
 
 /**
- * Before a command writes the environment: if the file differs from its newest revision (edited
- * since), records that as a `save` revision and notifies `environment.saved` webhooks.
+ * Before a command writes an environment that has history: if the file differs from its newest
+ * recorded definition (edited since), records that as a `save` revision and notifies
+ * `environment.saved` webhooks. An environment without history starts it with the command's own
+ * revision, which records the definition too.
  */
 export async function recordHandEdits(ctx: CliContext, environment: string): Promise<void> {
-  if (!recordSavesEnabled(ctx.env)) return;
+  if (!recordSavesEnabled(ctx.env) || ctx.core.history.latest(environment) === undefined) return;
   let saved;
   try {
     saved = await ctx.core.recordSaveIfChanged(environment, { trigger: 'cli', message: 'edits made since the previous revision' });
