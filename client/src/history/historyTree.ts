@@ -9,6 +9,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { HistoryStore, Revision, RotatedPathRecord } from '../core/history';
+import { describeSchedule, ScheduleStore, type Schedule } from '../core/schedule';
 import { describeError, Log } from '../log';
 import { readSettings } from '../settings';
 import { coreWorkspace } from '../workspaces';
@@ -21,6 +22,8 @@ export interface EnvironmentNode {
   environment: string;
   /** The environment's file, when it still exists. */
   file?: string;
+  /** Its rotation schedule in words ("At 03:00, only on Monday (Europe/Paris) [0 3 * * 1]"), if it has one. */
+  schedule?: string;
 }
 
 export interface RevisionNode {
@@ -131,9 +134,11 @@ export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryNode>
       const workspace = coreWorkspace(folder);
       const files = new Map(workspace.listEnvironments().map(e => [e.name, e.file]));
       const names = new Set([...files.keys(), ...new HistoryStore(workspace.historyDir).environments()]);
+      const schedules = readSchedules(workspace.toolDir);
       for (const environment of [...names].sort()) {
         const file = files.get(environment);
-        nodes.push({ kind: 'environment', folder, environment, ...(file ? { file } : {}) });
+        const schedule = schedules.get(environment);
+        nodes.push({ kind: 'environment', folder, environment, ...(file ? { file } : {}), ...(schedule ? { schedule } : {}) });
       }
     }
     return nodes;
@@ -185,16 +190,35 @@ function listing(dir: string): string {
     .join(',');
 }
 
+/** Each scheduled environment's schedule in words; an unreadable schedules file shows none (the schedule commands report it). */
+function readSchedules(toolDir: string): Map<string, string> {
+  let schedules: Schedule[];
+  try {
+    schedules = new ScheduleStore(toolDir).list();
+  } catch {
+    return new Map();
+  }
+  return new Map(schedules.map(s => [s.environment, scheduleText(s)]));
+}
+
+function scheduleText(schedule: Schedule): string {
+  try {
+    return describeSchedule(schedule);
+  } catch (error) {
+    return `invalid schedule: ${describeError(error)}`;
+  }
+}
+
 function environmentItem(node: EnvironmentNode): vscode.TreeItem {
   const item = new vscode.TreeItem(node.environment, vscode.TreeItemCollapsibleState.Collapsed);
   item.id = `env:${node.folder.index}:${node.environment}`;
   item.contextValue = node.file ? 'esc.environment' : 'esc.environment.deleted';
   item.iconPath = new vscode.ThemeIcon(node.file ? 'symbol-namespace' : 'trash');
   const multiRoot = (vscode.workspace.workspaceFolders?.length ?? 0) > 1;
-  item.description = [multiRoot ? node.folder.name : undefined, node.file ? undefined : 'file deleted'].filter(Boolean).join(' · ') || undefined;
+  item.description = [multiRoot ? node.folder.name : undefined, node.file ? undefined : 'file deleted', node.schedule ? `⏱ ${node.schedule}` : undefined].filter(Boolean).join(' · ') || undefined;
   if (node.file) {
     item.resourceUri = vscode.Uri.file(node.file);
-    item.tooltip = `${node.environment}\n${path.relative(node.folder.uri.fsPath, node.file)}`;
+    item.tooltip = `${node.environment}\n${path.relative(node.folder.uri.fsPath, node.file)}${node.schedule ? `\nRotation schedule: ${node.schedule}` : ''}`;
   }
   return item;
 }

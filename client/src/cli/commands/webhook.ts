@@ -17,7 +17,7 @@ function checkedUrl(text: string): string {
   try {
     return validateWebhookUrl(text).toString();
   } catch (e) {
-    if (e instanceof CoreError) throw new UsageError(e.message, e.hint);
+    if (e instanceof CoreError) throw new UsageError(e.message);
     throw e;
   }
 }
