@@ -12,6 +12,7 @@ import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { redactDefinition } from '../../client/src/core/history';
+import { environmentJsonSchema } from '../../shared/src/catalog/environmentSchema';
 import { REPO_ROOT, runCli, type CliRun } from './cliHarness';
 
 interface RevisionJson {
@@ -181,5 +182,12 @@ describe('esc-local history: saves, tags, git-apply-able diffs; webhooks (real C
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
+  });
+
+  it('schema prints the environment JSON Schema (draft 2020-12) on stdout', async () => {
+    const r = await runCli(['schema']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout), environmentJsonSchema());
+    assert.equal((JSON.parse(r.stdout) as { $schema: string }).$schema, 'https://json-schema.org/draft/2020-12/schema');
   });
 });
