@@ -30,7 +30,8 @@ describe('esc-local CLI: usage, help and exit codes', function () {
     assert.equal((await runCli(['--version'])).stdout.trim(), '0.1.0');
   });
 
-  it('has --help for every command and sub-command, generated from its options', async () => {
+  it('has --help for every command and sub-command, generated from its options', async function () {
+    this.timeout(300000); // one process per command and sub-command: slow on a loaded machine
     for (const c of COMMANDS) {
       const r = await runCli([c, '--help']);
       assert.equal(r.code, 0, `${c} --help: ${r.stderr}`);

@@ -149,7 +149,7 @@ describe('webhooks', function () {
       assert.match(r.error ?? '', /not sent: .*must use https.*fix webhooks\.json/);
     }
     assert.equal(receiver.received.length, 0, 'nothing reached the receiver');
-    assert.deepEqual(store.deliveries().map((d) => [d.hookId, d.ok]), hooks.map((h) => [h.id, false]));
+    assert.deepEqual(store.deliveries().map((d) => [d.hookId, d.ok]).sort(), hooks.map((h) => [h.id, false]));
   });
 
   it('stores hooks per environment and workspace in .esc/webhooks.json, without secrets', async () => {
