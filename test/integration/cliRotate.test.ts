@@ -166,7 +166,8 @@ describe('esc-local rotate/open/history/diff/rollback/encrypt/credentials/webhoo
     const toNow = await cli(['diff', 'app/aws-keys', '2']);
     assert.match(toNow.stdout, /\tworking file\n/);
     assert.equal((await cli(['diff', 'app/aws-keys', '99'])).code, 3);
-    assert.equal((await cli(['history', 'app/aws-keys', '-r', 'x'])).code, 2);
+    assert.equal((await cli(['history', 'app/aws-keys', '-r', 'x'])).code, 3, 'a revision argument may be a tag: no tag x');
+    assert.equal((await cli(['history', 'app/aws-keys', '-r', 'x/y'])).code, 2, 'neither a number nor a tag name');
   });
 
   it('encrypts plaintext secrets in place and rolls back (rotated state kept)', async () => {

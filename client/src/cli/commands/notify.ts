@@ -34,13 +34,13 @@ export function recordSavesEnabled(env: NodeJS.ProcessEnv): boolean {
 }
 
 /**
- * Before a command writes an environment that has history: if the file differs from its newest
- * recorded definition (edited since), records that as a `save` revision and notifies
- * `environment.saved` webhooks. An environment without history starts it with the command's own
- * revision, which records the definition too.
+ * Before a command writes an environment whose history has a recorded definition: if the file
+ * differs from the newest one (edited since), records that as a `save` revision and notifies
+ * `environment.saved` webhooks. Without a recorded definition there is nothing to compare with:
+ * the command's own revision records the definition and starts the comparison.
  */
 export async function recordHandEdits(ctx: CliContext, environment: string): Promise<void> {
-  if (!recordSavesEnabled(ctx.env) || ctx.core.history.latest(environment) === undefined) return;
+  if (!recordSavesEnabled(ctx.env) || ctx.core.history.latestWithDefinition(environment) === undefined) return;
   let saved;
   try {
     saved = await ctx.core.recordSaveIfChanged(environment, { trigger: 'cli', message: 'edits made since the previous revision' });
