@@ -4,7 +4,7 @@
  * `@@ -a,b +c,d @@` hunks with three lines of context. The line diff itself is the `diff`
  * package's (jsdiff, Myers' algorithm), not hand-written.
  */
-import { createTwoFilesPatch, FILE_HEADERS_ONLY } from 'diff';
+import type * as JsDiff from 'diff';
 
 export interface DiffSide {
   text: string;
@@ -18,6 +18,9 @@ export interface DiffSide {
  */
 export function unifiedDiff(file: string, before: DiffSide, after: DiffSide, context = 3): string {
   if (before.text === after.text) return '';
+  // Loaded on first use: every command reaches the history module, few of them diff.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { createTwoFilesPatch, FILE_HEADERS_ONLY } = require('diff') as typeof JsDiff;
   const body = createTwoFilesPatch(`a/${file}`, `b/${file}`, before.text, after.text, before.label, after.label, { context, headerOptions: FILE_HEADERS_ONLY });
   return `diff --git a/${file} b/${file}\n${body}`;
 }

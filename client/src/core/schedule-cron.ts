@@ -5,9 +5,15 @@
  * well-kept libraries: `croner` and `cronstrue`. What is ours is ESC's rule that a schedule may
  * fire at most once a day, which holds exactly when the minute and hour fields are one value each.
  */
-import { Cron } from 'croner';
-import { toString as cronToEnglish } from 'cronstrue';
+import type * as Croner from 'croner';
+import type * as Cronstrue from 'cronstrue';
 import { CoreError } from './errors';
+
+// Loaded on first use, not at start-up: most commands never look at a schedule.
+/* eslint-disable @typescript-eslint/no-require-imports */
+const croner = (): typeof Croner => require('croner') as typeof Croner;
+const cronstrue = (): typeof Cronstrue => require('cronstrue') as typeof Cronstrue;
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 export const DEFAULT_TIME_ZONE = 'UTC';
 
@@ -18,7 +24,7 @@ export interface CronSchedule {
   timeZone: string;
   /** The five fields, macros expanded. */
   fields: readonly string[];
-  readonly cron: Cron;
+  readonly cron: Croner.Cron;
 }
 
 function invalid(expr: string, why: string): CoreError {
@@ -44,9 +50,9 @@ export function validateTimeZone(timeZone: string): string {
 export function parseCron(expression: string, timeZone: string = DEFAULT_TIME_ZONE): CronSchedule {
   const source = expression.trim();
   validateTimeZone(timeZone);
-  let cron: Cron;
+  let cron: Croner.Cron;
   try {
-    cron = new Cron(source, { timezone: timeZone, paused: true, mode: '5-part' });
+    cron = new (croner().Cron)(source, { timezone: timeZone, paused: true, mode: '5-part' });
   } catch (e) {
     throw invalid(source, (e as Error).message.replace(/^CronPattern: /, ''));
   }
@@ -65,5 +71,5 @@ export function nextFire(schedule: CronSchedule, after: Date): Date | undefined 
 
 /** A one-line English description with the zone, e.g. "At 03:00, only on Monday (Europe/Paris)". */
 export function describeCron(schedule: CronSchedule): string {
-  return `${cronToEnglish(schedule.fields.join(' '), { use24HourTimeFormat: true, verbose: false })} (${schedule.timeZone})`;
+  return `${cronstrue().toString(schedule.fields.join(' '), { use24HourTimeFormat: true, verbose: false })} (${schedule.timeZone})`;
 }
