@@ -32,7 +32,8 @@ const LINES = Array.from({ length: 30 }, (_, i) => `  setting${i}: value-${i}`).
 const INITIAL = `# app settings\nvalues:\n  region: us-east-1\n  token:\n    fn::secret: plaintext-token-4711\n${LINES}\n`;
 
 describe('esc-local history: saves, tags, git-apply-able diffs; webhooks (real CLI, real keychain)', function () {
-  this.timeout(120000);
+  // Each test spawns the CLI 10–20 times; on a loaded 2-core machine a spawn can take seconds.
+  this.timeout(600000);
   let ws: string;
   let file: string;
   const env = { ESC_LOCAL_KEYCHAIN_SERVICE: `esc-local-history-test-${process.pid}` };
