@@ -10,6 +10,7 @@ import { associateLanguage, registerVirtualEnvironmentScheme, updateHasEnvironme
 import { registerHistoryCommands } from './history/historyCommands';
 import { registerRollbackCommand } from './history/rollback';
 import { HistoryTreeProvider } from './history/historyTree';
+import { registerSaveRecorder } from './history/saveRecorder';
 import { parseRevisionUri, RevisionDocumentProvider, revisionScheme } from './history/revisionDocuments';
 import { EscLanguageClient } from './languageClient';
 import { Log } from './log';
@@ -93,7 +94,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<EscExt
         'esc.encryptSecret': 'Encrypt This Secret',
         'esc.runWithEnvironment': 'Run Command with Environment',
       },
-      () => [registerRotateCommand(log), registerRollbackCommand(log), ...registerCredentialCommands(log), ...registerEncryptCommands(log), registerRunCommand(context)],
+      () => [registerRotateCommand(log), registerSaveRecorder(log), registerRollbackCommand(log), ...registerCredentialCommands(log), ...registerEncryptCommands(log), registerRunCommand(context)],
     ),
     vscode.commands.registerCommand('esc.showOutput', () => log.channel.show(true)),
   );

@@ -6,7 +6,7 @@
  * too, is recorded in the history by the core's schedule runner.
  */
 import * as vscode from 'vscode';
-import { parseCron } from './core/schedule-cron';
+import { parseCron, validateTimeZone } from './core/schedule-cron';
 import { describeSchedule, DueRunResult, nextRunOf, runDueSchedules, Schedule, ScheduleSpec, ScheduleStore } from './core/schedule';
 import { coreScheduledRotation } from './core/schedule-runner';
 import { activeEnvironment, environmentOf, EnvironmentRef } from './environments';
@@ -20,9 +20,9 @@ export interface SetScheduleArgs extends ScheduleSpec {
 }
 
 const presets: Array<{ label: string; cron?: string; ask?: 'cron' | 'once' }> = [
-  { label: 'Daily at 03:00 UTC', cron: '0 3 * * *' },
-  { label: 'Weekly, Mondays at 03:00 UTC', cron: '0 3 * * 1' },
-  { label: 'Monthly, on the 1st at 03:00 UTC', cron: '0 3 1 * *' },
+  { label: 'Daily at 03:00', cron: '0 3 * * *' },
+  { label: 'Weekly, Mondays at 03:00', cron: '0 3 * * 1' },
+  { label: 'Monthly, on the 1st at 03:00', cron: '0 3 1 * *' },
   { label: 'Custom cron expression…', ask: 'cron' },
   { label: 'Once, at a given time…', ask: 'once' },
 ];
@@ -38,10 +38,10 @@ function store(folder: vscode.WorkspaceFolder): ScheduleStore {
 async function askForSpec(env: EnvironmentRef): Promise<ScheduleSpec | undefined> {
   const picked = await vscode.window.showQuickPick(presets, { title: `ESC: Set Rotation Schedule — ${env.name}`, placeHolder: 'When to rotate (at most daily, as in ESC)' });
   if (!picked) return undefined;
-  if (picked.cron) return { cron: picked.cron };
+  if (picked.cron) return withTimeZone({ cron: picked.cron });
   if (picked.ask === 'cron') {
     const cron = await vscode.window.showInputBox({
-      title: 'Cron expression (UTC, five fields, at most daily)',
+      title: 'Cron expression (five fields, at most daily)',
       placeHolder: '0 3 * * 1',
       ignoreFocusOut: true,
       validateInput: value => {
@@ -53,7 +53,7 @@ async function askForSpec(env: EnvironmentRef): Promise<ScheduleSpec | undefined
         }
       },
     });
-    return cron === undefined ? undefined : { cron };
+    return cron === undefined ? undefined : withTimeZone({ cron });
   }
   const once = await vscode.window.showInputBox({
     title: 'Rotate once at (RFC 3339 time with a zone)',
@@ -61,6 +61,26 @@ async function askForSpec(env: EnvironmentRef): Promise<ScheduleSpec | undefined
     ignoreFocusOut: true,
   });
   return once === undefined ? undefined : { once };
+}
+
+/** Asks for the time zone of a cron schedule: this machine's zone is offered, UTC is the default. */
+async function withTimeZone(spec: ScheduleSpec): Promise<ScheduleSpec | undefined> {
+  const local = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const timeZone = await vscode.window.showInputBox({
+    title: `Time zone of "${spec.cron}" (IANA name)`,
+    value: 'UTC',
+    prompt: local && local !== 'UTC' ? `This machine's zone is ${local}` : undefined,
+    ignoreFocusOut: true,
+    validateInput: value => {
+      try {
+        validateTimeZone(value.trim());
+        return undefined;
+      } catch (error) {
+        return describeError(error);
+      }
+    },
+  });
+  return timeZone === undefined ? undefined : { ...spec, timeZone: timeZone.trim() };
 }
 
 export class ScheduleRunner implements vscode.Disposable {
@@ -175,7 +195,9 @@ export function registerScheduleCommands(runner: ScheduleRunner, log: Log): vsco
         void vscode.window.showWarningMessage(env);
         return undefined;
       }
-      const spec = args?.cron || args?.once ? { ...(args.cron ? { cron: args.cron } : {}), ...(args.once ? { once: args.once } : {}), ...(args.paths ? { paths: args.paths } : {}) } : await askForSpec(env);
+      const spec = args?.cron || args?.once
+        ? { ...(args.cron ? { cron: args.cron } : {}), ...(args.timeZone ? { timeZone: args.timeZone } : {}), ...(args.once ? { once: args.once } : {}), ...(args.paths ? { paths: args.paths } : {}) }
+        : await askForSpec(env);
       if (!spec) return undefined;
       try {
         const schedule = await store(env.folder).set(env.name, spec);

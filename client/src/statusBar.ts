@@ -1,10 +1,11 @@
 /**
  * Status bar item for the active environment: when its secrets were last rotated and when the
- * next scheduled rotation is due, with the warning colour once that time has passed.
+ * next scheduled rotation is due (the schedule described in words in the tooltip), with the
+ * warning colour once that time has passed.
  */
 import * as vscode from 'vscode';
 import { HistoryStore } from './core/history';
-import { nextRunOf, ScheduleStore } from './core/schedule';
+import { describeSchedule, nextRunOf, ScheduleStore, type Schedule } from './core/schedule';
 import { environmentOf } from './environments';
 import { relativeTime, shortAge } from './history/relativeTime';
 import { Log } from './log';
@@ -38,7 +39,7 @@ export function rotationStatus(uri: vscode.Uri, text: string, now: Date = new Da
   const tooltip = [
     `ESC environment ${ref.name}`,
     last ? `Last rotation: revision ${lastRotation!.number}, ${relativeTime(last, now)} (${last.toLocaleString()})` : 'Never rotated',
-    schedule ? `Schedule: next ${nextDue ? `${nextDue.toLocaleString()} (${relativeTime(nextDue, now)})` : 'none (one-time schedule already ran)'}` : 'No rotation schedule',
+    schedule ? `Schedule: ${scheduleText(schedule)}; next ${nextDue ? `${nextDue.toLocaleString()} (${relativeTime(nextDue, now)})` : 'none (one-time schedule already ran)'}` : 'No rotation schedule',
     'Click to rotate secrets',
   ].join('\n');
   return {
@@ -49,6 +50,15 @@ export function rotationStatus(uri: vscode.Uri, text: string, now: Date = new Da
     text: `${overdue ? '$(warning)' : '$(key)'} ${parts.join(' · ')}`,
     tooltip,
   };
+}
+
+/** The schedule in words; a hand-edited invalid one says so instead of failing the item. */
+function scheduleText(schedule: Schedule): string {
+  try {
+    return describeSchedule(schedule);
+  } catch (error) {
+    return `invalid (${error instanceof Error ? error.message : String(error)})`;
+  }
 }
 
 export class RotationStatusBar implements vscode.Disposable {

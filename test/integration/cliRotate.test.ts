@@ -160,13 +160,14 @@ describe('esc-local rotate/open/history/diff/rollback/encrypt/credentials/webhoo
     assert.match(show.stdout, /ciphertext: \[ciphertext\]/);
     const diff = await cli(['diff', 'app/aws-keys', '2', '3']);
     assert.equal(diff.code, 0);
-    assert.match(diff.stdout, /^--- app\/aws-keys revision 2\n\+\+\+ app\/aws-keys revision 3/);
+    assert.match(diff.stdout, /^diff --git a\/environments\/app\/aws-keys\.yaml b\/environments\/app\/aws-keys\.yaml\n--- a\/environments\/app\/aws-keys\.yaml\trevision 2\n\+\+\+ b\/environments\/app\/aws-keys\.yaml\trevision 3\n@@ -\d+,\d+ \+\d+,\d+ @@/);
     assert.match(diff.stdout, /^\+ +accessKeyId: AKIA/m);
     assert.ok(!/ciphertext: ZXNjeA/.test(diff.stdout), 'ciphertexts are redacted');
     const toNow = await cli(['diff', 'app/aws-keys', '2']);
-    assert.match(toNow.stdout, /\(working file\)/);
+    assert.match(toNow.stdout, /\tworking file\n/);
     assert.equal((await cli(['diff', 'app/aws-keys', '99'])).code, 3);
-    assert.equal((await cli(['history', 'app/aws-keys', '-r', 'x'])).code, 2);
+    assert.equal((await cli(['history', 'app/aws-keys', '-r', 'x'])).code, 3, 'a revision argument may be a tag: no tag x');
+    assert.equal((await cli(['history', 'app/aws-keys', '-r', 'x/y'])).code, 2, 'neither a number nor a tag name');
   });
 
   it('encrypts plaintext secrets in place and rolls back (rotated state kept)', async () => {
@@ -235,9 +236,12 @@ describe('esc-local rotate/open/history/diff/rollback/encrypt/credentials/webhoo
       assert.equal(good.hits.length, 1);
       const hit = good.hits[0];
       assert.equal(hit.url, '/esc');
-      assert.equal(hit.headers['x-esc-local-signature-256'], `sha256=${createHmac('sha256', signing).update(hit.body).digest('hex')}`);
+      const signed = `${String(hit.headers['webhook-id'])}.${String(hit.headers['webhook-timestamp'])}.${hit.body}`;
+      assert.equal(hit.headers['webhook-signature'], `v1,${createHmac('sha256', signing).update(signed).digest('base64')}`);
       assert.match(String(hit.headers['user-agent']), /^esc-local\/0\.1\.0$/);
-      const body = JSON.parse(hit.body) as Record<string, unknown>;
+      const payload = JSON.parse(hit.body) as { type: string; data: Record<string, unknown> };
+      assert.equal(payload.type, 'rotation.succeeded');
+      const body = payload.data;
       assert.equal(body.event, 'rotation');
       assert.equal(body.environment, 'app/aws-keys');
       assert.equal(body.outcome, 'succeeded');
@@ -248,9 +252,8 @@ describe('esc-local rotate/open/history/diff/rollback/encrypt/credentials/webhoo
       assert.equal(bad.hits.length, 4, 'retried with backoff (4 attempts)');
       assert.match(rot.stderr, /warning: webhook wh_[0-9a-f]+ \(http:\/\/127\.0\.0\.1:\d+\/broken\) failed after 4 attempt\(s\): HTTP 500/);
       assert.match(rot.stderr, /the rotation itself is unaffected/);
-      const log = fs.readFileSync(path.join(ws, '.esc', 'run', 'webhooks.log'), 'utf8').trim().split('\n');
-      assert.equal(log.length, 1);
-      assert.equal((JSON.parse(log[0]) as { status: number }).status, 500);
+      const log = JSON.parse((await cli(['webhook', 'deliveries', '--json'])).stdout) as Array<{ ok: boolean; status: number; attempts: number }>;
+      assert.deepEqual(log.map((d) => [d.ok, d.status, d.attempts]).sort(), [[false, 500, 4], [true, 204, 1]]);
 
       // A failed rotation is reported too.
       await aws.admin.setPermissions(ROLE_ARN, ['iam:ListAccessKeys', 'iam:GetUser']);
@@ -258,7 +261,7 @@ describe('esc-local rotate/open/history/diff/rollback/encrypt/credentials/webhoo
       await aws.admin.setPermissions(ROLE_ARN, null);
       assert.equal(denied.code, 1);
       assert.equal(good.hits.length, 2);
-      const failedBody = JSON.parse(good.hits[1].body) as { outcome: string; error?: string };
+      const failedBody = (JSON.parse(good.hits[1].body) as { data: { outcome: string; error?: string } }).data;
       assert.equal(failedBody.outcome, 'failed');
       assert.match(failedBody.error ?? '', /AccessDenied|not authorized|denied/i);
 

@@ -31,7 +31,7 @@ describe('esc-local schedules and rotate --due (real CLI, local AWS, real keycha
     let body = '';
     req.on('data', (c: Buffer) => (body += c.toString('utf8')));
     req.on('end', () => {
-      events.push(JSON.parse(body) as (typeof events)[number]);
+      events.push((JSON.parse(body) as { data: (typeof events)[number] }).data);
       res.statusCode = 204;
       res.end();
     });
@@ -69,7 +69,18 @@ describe('esc-local schedules and rotate --due (real CLI, local AWS, real keycha
   it('sets, lists and validates schedules (cron at most daily, one-time in the future)', async () => {
     const set = await cli(['schedule', 'set', 'app/aws-keys', '--cron', '0 3 * * *']);
     assert.equal(set.code, 0, set.stderr);
-    assert.match(set.stderr, /app\/aws-keys: rotates daily at 03:00 UTC \(0 3 \* \* \*\); next run \d{4}-\d\d-\d\dT03:00:00\.000Z/);
+    assert.match(set.stderr, /app\/aws-keys: rotates at 03:00 \(UTC\) \[0 3 \* \* \*\]; next run \d{4}-\d\d-\d\dT03:00:00\.000Z/);
+    const paris = await cli(['schedule', 'set', 'app/aws-keys', '--cron', '0 3 * * 1', '--tz', 'Europe/Paris']);
+    assert.equal(paris.code, 0, paris.stderr);
+    // 03:00 in Paris is 02:00Z in winter, 01:00Z in summer.
+    assert.match(paris.stderr, /app\/aws-keys: rotates at 03:00, only on Monday \(Europe\/Paris\) \[0 3 \* \* 1\]; next run \d{4}-\d\d-\d\dT0[12]:00:00\.000Z/);
+    assert.equal((JSON.parse((await cli(['schedule', 'list', '--json'])).stdout) as Schedule[])[0]!.timeZone, 'Europe/Paris');
+    assert.match((await cli(['schedule', 'list'])).stdout, /^app\/aws-keys {2}At 03:00, only on Monday \(Europe\/Paris\) \[0 3 \* \* 1\]$/m);
+    const badZone = await cli(['schedule', 'set', 'app/aws-keys', '--cron', '0 3 * * 1', '--tz', 'Europe/Atlantis']);
+    assert.equal(badZone.code, 2);
+    assert.match(badZone.stderr, /unknown time zone "Europe\/Atlantis"/);
+    assert.equal((await cli(['schedule', 'set', 'app/aws-keys', '--once', '2999-01-01T00:00:00Z', '--tz', 'UTC'])).code, 2);
+    assert.equal((await cli(['schedule', 'set', 'app/aws-keys', '--cron', '0 3 * * *'])).code, 0);
     const tooOften = await cli(['schedule', 'set', 'app/aws-keys', '--cron', '*/5 * * * *']);
     assert.equal(tooOften.code, 2);
     assert.match(tooOften.stderr, /may fire at most once a day/);
@@ -88,7 +99,7 @@ describe('esc-local schedules and rotate --due (real CLI, local AWS, real keycha
       ['app/db-password', '2999-01-01T00:00:00.000Z', '00:00:00.000Z'],
     ]);
     const human = await cli(['schedule', 'list']);
-    assert.match(human.stdout, /^app\/aws-keys {2}daily at 03:00 UTC \(0 3 \* \* \*\)\n {2}next: /m);
+    assert.match(human.stdout, /^app\/aws-keys {2}At 03:00 \(UTC\) \[0 3 \* \* \*\]\n {2}next: /m);
     const none = await cli(['rotate', '--due']);
     assert.equal(none.code, 0);
     assert.match(none.stderr, /no scheduled rotation is due/);

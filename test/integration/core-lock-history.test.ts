@@ -84,7 +84,7 @@ describe('core history', function () {
     const shown = h.show('prod/app', 1).definition!;
     assert.ok(!shown.includes('hunter2') && !shown.includes('ZXNjeAAAAAFzZWNyZXQ='));
     assert.ok(shown.includes('# db password'));
-    const d = h.diff('prod/app', 1, 2);
+    const d = h.diff('prod/app', 'environments/prod/app.yaml', 1, 2);
     assert.match(d, /-  region: us-east-1\n\+  region: eu-west-1/);
     assert.ok(!d.includes('hunter2'));
     assert.deepEqual(h.environments(), ['prod/app']);
@@ -106,7 +106,7 @@ describe('core history', function () {
     assert.equal(h.show('app', 1).definition, "values:\n  key:\n    'fn::secret': [secret]\n  wrapped: {fn::secret: {ciphertext: [ciphertext]}}\n  region: us-east-1\n");
     const shownBroken = h.show('app', 2).definition!;
     assert.ok(shownBroken.startsWith('values:\n  region: [eu-west-1\n  key:\n# [hidden from line 4 on: this definition is not valid YAML'), shownBroken);
-    const d = h.diff('app', 1, 2);
+    const d = h.diff('app', 'environments/app.yaml', 1, 2);
     assert.ok(!/BEGIN KEY|c2VjcmV0bGluZQ|ZXNjeAAA|AAE=/.test(d), d);
     assert.match(d, /\+  region: \[eu-west-1/);
   });

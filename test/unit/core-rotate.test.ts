@@ -137,7 +137,7 @@ describe('core rotation driver (evaluator + keychain + local AWS)', function () 
     assert.equal(opened.iam.current.accessKeyId, keyNow);
     assert.equal(rb.revision.kind, 'rollback');
     assert.equal(rb.revision.rolledBackTo, saved.number);
-    assert.match(core.history.diff('app', r.revision!.number, rb.revision.number), /-  greeting: changed[^\n]*\n\+  greeting: hello/);
+    assert.match(core.history.diff('app', 'environments/app.yaml', r.revision!.number, rb.revision.number), /-  greeting: changed[^\n]*\n\+  greeting: hello/);
   });
 
   it('cancelled before the point of no return: nothing changes in AWS or the file', async () => {

@@ -94,7 +94,7 @@ describe('environment identity: state paths', () => {
     fs.writeFileSync(schedules.file, JSON.stringify({ version: 1, schedules: { '../../../../x/ESC': { cron: '@daily', createdAt: '2020-01-01T00:00:00Z' } } }));
     assert.throws(() => schedules.due(new Date()), (e: unknown) => isInvalidInput(e) && /schedules\.json/.test((e as Error).message));
     const hooks = new WebhookStore(esc);
-    await assert.rejects(hooks.add('https://example.com/h', 'app/./db'), isInvalidInput);
+    await assert.rejects(hooks.add({ url: 'https://example.com/h', environment: 'app/./db' }), isInvalidInput);
     fs.writeFileSync(hooks.file, JSON.stringify({ version: 1, hooks: [{ id: 'a', url: 'https://example.com', environment: '../x' }] }));
     assert.throws(() => hooks.list(), (e: unknown) => isInvalidInput(e) && /webhooks\.json.*hooks\[0\]\.environment/.test((e as Error).message));
   });

@@ -3,53 +3,68 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describeCron, nextFire, parseCron } from '../../client/src/core/schedule-cron';
-import { isDue, makeSchedule, nextRunOf, runDueSchedules, ScheduleStore, type Schedule } from '../../client/src/core/schedule';
+import { describeSchedule, isDue, makeSchedule, nextRunOf, runDueSchedules, ScheduleStore, type Schedule } from '../../client/src/core/schedule';
 
 const at = (iso: string): Date => new Date(iso);
 
-describe('schedule cron expressions', () => {
+describe('schedule cron expressions (croner, cronstrue)', () => {
+  const runs = (expr: string, after: string, n: number, tz?: string): string[] => {
+    const c = parseCron(expr, tz);
+    const out: string[] = [];
+    let t = at(after);
+    for (let i = 0; i < n; i++) {
+      t = nextFire(c, t)!;
+      out.push(t.toISOString());
+    }
+    return out;
+  };
+
   it('parses five fields, names, ranges, steps and macros', () => {
-    const c = parseCron('30 2 * * mon-fri');
-    assert.equal(c.minute, 30);
-    assert.equal(c.hour, 2);
-    assert.deepEqual([...c.daysOfWeek].sort(), [1, 2, 3, 4, 5]);
-    assert.deepEqual([...parseCron('0 0 1 */3 *').months], [1, 4, 7, 10]);
-    assert.deepEqual([...parseCron('0 0 1,15 JAN,jul *').months], [1, 7]);
-    assert.deepEqual([...parseCron('0 0 * * 7').daysOfWeek], [0]);
-    assert.equal(parseCron('@daily').hour, 0);
-    assert.equal(describeCron(parseCron('@daily')), 'daily at 00:00 UTC');
-    assert.equal(describeCron(parseCron('5 3 * * *')), 'daily at 03:05 UTC');
+    assert.deepEqual(runs('30 2 * * mon-fri', '2026-11-20T12:00:00Z', 3), ['2026-11-23T02:30:00.000Z', '2026-11-24T02:30:00.000Z', '2026-11-25T02:30:00.000Z']);
+    assert.deepEqual(runs('0 0 1 */3 *', '2026-11-20T00:00:00Z', 2), ['2027-01-01T00:00:00.000Z', '2027-04-01T00:00:00.000Z']);
+    assert.deepEqual(runs('0 0 1,15 JAN,jul *', '2026-11-20T00:00:00Z', 3), ['2027-01-01T00:00:00.000Z', '2027-01-15T00:00:00.000Z', '2027-07-01T00:00:00.000Z']);
+    assert.deepEqual(runs('0 0 * * 7', '2026-11-20T00:00:00Z', 1), ['2026-11-22T00:00:00.000Z'], '7 is Sunday');
+    assert.deepEqual(parseCron('@daily').fields, ['0', '0', '*', '*', '*']);
+  });
+
+  it('describes schedules in English with their zone', () => {
+    assert.equal(describeCron(parseCron('@daily')), 'At 00:00 (UTC)');
+    assert.equal(describeCron(parseCron('5 3 * * *')), 'At 03:05 (UTC)');
+    assert.equal(describeCron(parseCron('0 3 * * 1', 'Europe/Paris')), 'At 03:00, only on Monday (Europe/Paris)');
   });
 
   it('rejects schedules that fire more than once a day, like ESC', () => {
     assert.throws(() => parseCron('*/5 * * * *'), /more than once a day/);
     assert.throws(() => parseCron('0 */6 * * *'), /more than once a day/);
     assert.throws(() => parseCron('0,30 3 * * *'), /more than once a day/);
-    assert.throws(() => parseCron('@hourly'), /at most once a day/);
+    assert.throws(() => parseCron('0 1-2 * * *'), /more than once a day/);
+    assert.throws(() => parseCron('@hourly'), /more than once a day/);
   });
 
-  it('explains malformed expressions', () => {
-    assert.throws(() => parseCron('0 3 * *'), /expected 5 fields, found 4/);
-    assert.throws(() => parseCron('0 24 * * *'), /24 is out of range for the hour field \(0-23\)/);
-    assert.throws(() => parseCron('0 3 * * funday'), /"funday" is not a number in the day of week field/);
-    assert.throws(() => parseCron('0 3 5-1 * *'), /runs backwards/);
-    assert.throws(() => parseCron('0 3 */0 * *'), /must be a positive number/);
+  it('explains malformed expressions and unknown zones', () => {
+    assert.throws(() => parseCron('0 3 * *'), /invalid cron expression "0 3 \* \*"/);
+    assert.throws(() => parseCron('0 0 3 * * *'), /exactly 5 parts/);
+    assert.throws(() => parseCron('0 24 * * *'), /invalid cron expression "0 24 \* \* \*"/);
+    assert.throws(() => parseCron('0 3 * * funday'), /invalid cron expression/);
     assert.throws(() => parseCron('0 3 30 2 *'), /never fires/);
-    assert.throws(() => parseCron('@fortnightly'), /unknown macro/);
+    assert.throws(() => parseCron('@fortnightly'), /invalid cron expression/);
+    assert.throws(() => parseCron('0 3 * * *', 'Mars/Olympus_Mons'), /unknown time zone "Mars\/Olympus_Mons"/);
   });
 
-  it('computes the next firing time in UTC, strictly after the anchor', () => {
+  it('computes the next firing time strictly after the anchor, in UTC by default', () => {
     const daily = parseCron('0 3 * * *');
     assert.equal(nextFire(daily, at('2026-11-21T02:59:00Z'))?.toISOString(), '2026-11-21T03:00:00.000Z');
     assert.equal(nextFire(daily, at('2026-11-21T03:00:00Z'))?.toISOString(), '2026-11-22T03:00:00.000Z');
-    const mondays = parseCron('30 2 * * 1');
-    assert.equal(nextFire(mondays, at('2026-11-21T00:00:00Z'))?.toISOString(), '2026-11-23T02:30:00.000Z'); // Sat → Mon
     // Day-of-month and day-of-week both restricted: either matches (cron semantics).
-    const either = parseCron('0 0 1 * 3');
-    assert.equal(nextFire(either, at('2026-11-21T00:00:00Z'))?.toISOString(), '2026-11-25T00:00:00.000Z'); // a Wednesday before Dec 1
-    const leap = parseCron('0 0 29 2 *');
-    assert.equal(nextFire(leap, at('2026-03-01T00:00:00Z'))?.toISOString(), '2028-02-29T00:00:00.000Z');
+    assert.equal(nextFire(parseCron('0 0 1 * 3'), at('2026-11-21T00:00:00Z'))?.toISOString(), '2026-11-25T00:00:00.000Z');
+    assert.equal(nextFire(parseCron('0 0 29 2 *'), at('2026-03-01T00:00:00Z'))?.toISOString(), '2028-02-29T00:00:00.000Z');
     assert.equal(nextFire(parseCron('@yearly'), at('2026-06-01T00:00:00Z'))?.toISOString(), '2027-01-01T00:00:00.000Z');
+  });
+
+  it('follows a time zone across daylight-saving changes', () => {
+    // 03:00 in Paris is 02:00Z in winter (CET) and 01:00Z in summer (CEST); DST began 2026-03-29.
+    assert.deepEqual(runs('0 3 * * *', '2026-03-27T12:00:00Z', 3, 'Europe/Paris'), ['2026-03-28T02:00:00.000Z', '2026-03-29T01:00:00.000Z', '2026-03-30T01:00:00.000Z']);
+    assert.deepEqual(runs('0 9 * * 1', '2026-11-20T00:00:00Z', 1, 'America/New_York'), ['2026-11-23T14:00:00.000Z']);
   });
 });
 
@@ -67,6 +82,17 @@ describe('schedule store and due computation', () => {
     assert.throws(() => makeSchedule('a', { once: '2026-11-21T11:00:00Z' }, now), /not in the future/);
     assert.throws(() => makeSchedule('a', { once: '2026-12-01 03:00' }, now), /RFC 3339 time with a zone/);
     assert.equal(makeSchedule('a', { once: '2026-12-01T04:00:00+01:00' }, now).once, '2026-12-01T03:00:00.000Z');
+    assert.throws(() => makeSchedule('a', { once: '2026-12-01T04:00:00Z', timeZone: 'Europe/Paris' }, now), /cron schedule only/);
+    assert.throws(() => makeSchedule('a', { cron: '0 3 * * *', timeZone: 'Nowhere/Land' }, now), /unknown time zone/);
+  });
+
+  it('stores a cron schedule\'s time zone and runs it at local time', () => {
+    const now = at('2026-11-21T12:00:00Z');
+    const paris = makeSchedule('a', { cron: '0 3 * * 1', timeZone: 'Europe/Paris' }, now);
+    assert.equal(paris.timeZone, 'Europe/Paris');
+    assert.equal(nextRunOf(paris)?.toISOString(), '2026-11-23T02:00:00.000Z');
+    assert.equal(describeSchedule(paris), 'At 03:00, only on Monday (Europe/Paris) [0 3 * * 1]');
+    assert.equal(makeSchedule('a', { cron: '0 3 * * 1', timeZone: 'UTC' }, now).timeZone, undefined, 'UTC is the default, not stored');
   });
 
   it('stores one schedule per environment in .esc/schedules.json, atomically replaced', async () => {

@@ -8,8 +8,8 @@ import { CoreError } from '../core/errors';
 export const EXIT_CODES: ReadonlyArray<{ code: number; meaning: string }> = [
   { code: 0, meaning: 'success (`check`: no errors; warnings allowed)' },
   { code: 1, meaning: 'the operation failed (a rotation failed, timed out or found drift — missing managing AWS credentials included), or `check` found errors' },
-  { code: 2, meaning: 'usage error (unknown command/option, bad or missing argument, bad `--cron`)' },
-  { code: 3, meaning: 'not found: environment, revision, schedule, webhook, keychain entry to forget' },
+  { code: 2, meaning: 'usage error (unknown command/option, bad or missing argument, bad `--cron`/`--tz`, bad tag name, webhook URL breaking the URL rule)' },
+  { code: 3, meaning: 'not found: environment, revision or tag, schedule, webhook, keychain entry to forget' },
   { code: 4, meaning: 'keychain: unavailable or locked, or the workspace data key is missing' },
   { code: 5, meaning: "busy: another rotation holds the environment's lock (see `--wait`)" },
   { code: 126, meaning: '`run`: the command could not be started (otherwise `run` exits with its code, 128+N after signal N)' },

@@ -16,7 +16,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash, createHmac, randomUUID } from 'node:crypto';
 import type { Diagnostic } from '../../../shared/src/syntax/diagnostic';
 import type { Decrypter, ProviderLoader, Provider, Rotator, RotationPatch } from '../../../shared/src/contract/plugins';
 import type { Value } from '../../../shared/src/value/value';
@@ -544,8 +544,38 @@ export class EscCore {
   /** Records the environment's current definition as a `save` revision (secrets as ciphertext). */
   async recordSave(environment: string, options: { message?: string; trigger?: string } = {}): Promise<Revision> {
     const text = fs.readFileSync(this.workspace.requireFile(environment), 'utf8');
+    const digest = listPlaintextSecrets(text).length > 0 ? await this.sourceDigest(text) : undefined;
+    return this.appendSave(environment, text, digest, options);
+  }
+
+  /**
+   * Records a `save` revision only when the file differs from the definition of the newest
+   * revision that has one (edits made since, in an editor or by hand); returns undefined when
+   * it does not.
+   * A file holding plaintext secrets is stored encrypted, so it is compared through its keyed
+   * digest instead (see `Revision.sourceDigest`).
+   */
+  async recordSaveIfChanged(environment: string, options: { message?: string; trigger?: string } = {}): Promise<Revision | undefined> {
+    const text = fs.readFileSync(this.workspace.requireFile(environment), 'utf8');
+    const latest = this.history.latestWithDefinition(environment);
+    if (listPlaintextSecrets(text).length === 0) {
+      if (latest?.definition === text) return undefined;
+      return this.appendSave(environment, text, undefined, options);
+    }
+    const digest = await this.sourceDigest(text);
+    if (latest?.sourceDigest === digest) return undefined;
+    return this.appendSave(environment, text, digest, options);
+  }
+
+  private async appendSave(environment: string, text: string, sourceDigest: string | undefined, options: { message?: string; trigger?: string }): Promise<Revision> {
     const definition = await this.safeDefinition(text);
-    return this.history.append(environment, { kind: 'save', outcome: 'succeeded', paths: [], definition, ...(options.message ? { message: options.message } : {}), ...(options.trigger ? { trigger: options.trigger } : {}) });
+    return this.history.append(environment, { kind: 'save', outcome: 'succeeded', paths: [], definition, ...(sourceDigest ? { sourceDigest } : {}), ...(options.message ? { message: options.message } : {}), ...(options.trigger ? { trigger: options.trigger } : {}) });
+  }
+
+  /** HMAC-SHA256 of the text under a key derived from the data key: comparable, not guessable. */
+  private async sourceDigest(text: string): Promise<string> {
+    const key = createHmac('sha256', await this.workspace.dataKey({ create: true })).update('esc-local save digest v1').digest();
+    return createHmac('sha256', key).update(text, 'utf8').digest('base64');
   }
 
   /** The text with any plaintext secret encrypted (history never holds plaintext). */

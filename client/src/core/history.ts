@@ -4,6 +4,9 @@
  * A revision is created with an exclusive hard link, so two writers (extension and CLI) never
  * overwrite each other: the loser takes the next number. Revisions hold key ids and the
  * definition with secrets as ciphertext — never a secret value.
+ *
+ * Tags name revisions (`prod-2026-11`, `before-migration`), as in ESC: they live beside the
+ * revisions in `<environment>/tags.json`, changed under a short lock in `.esc/run/`.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -11,9 +14,10 @@ import * as path from 'node:path';
 import { createFileExclusive } from './atomic';
 import { environmentFolderSegments, isEnvironmentName } from '../../../shared/src/identity/environmentName';
 import { CoreError } from './errors';
-import { array, environmentName, integer, literal, object, optional, parseJsonFile, string } from './jsonShape';
+import { array, checkJsonShape, environmentName, integer, literal, object, optional, parseJsonFile, record, string } from './jsonShape';
 import { requireEnvironmentName } from './environmentName';
-import { diffLines, formatDiff } from './diff';
+import { JsonConfigFile } from './jsonConfig';
+import { unifiedDiff } from './diff';
 import { redactSecrets } from '../../../shared/src/patch/redact';
 
 export type RevisionKind = 'rotation' | 'save' | 'rollback' | 'encrypt' | 'recovery';
@@ -59,6 +63,38 @@ export interface Revision {
   definition?: string;
   /** Identifies the rotation run that recorded it (recovery never records a run twice). */
   rotationId?: string;
+  /**
+   * Saves of a file that holds plaintext `fn::secret` values: a keyed digest (HMAC with a key
+   * derived from the workspace data key) of the file as saved, so the next save can tell whether
+   * anything changed without the revision holding, or a plain hash revealing, a plaintext.
+   */
+  sourceDigest?: string;
+}
+
+/** A named pointer to a revision. */
+export interface RevisionTag {
+  name: string;
+  revision: number;
+  /** ISO 8601. */
+  time: string;
+  user: string;
+}
+
+interface TagFile {
+  version: 1;
+  tags: { [name: string]: Omit<RevisionTag, 'name'> };
+}
+
+/**
+ * Tag names as in ESC: letters, digits, `.`, `-`, `_`, starting with a letter or digit, at most
+ * 100 characters; never all digits (a reference like `3` always means revision 3) and never
+ * `latest` (which always means the newest revision).
+ */
+export function validateTagName(name: string): string | undefined {
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/.test(name)) return `"${name}" is not a valid tag name (letters, digits, ".", "-", "_", starting with a letter or digit, at most 100 characters)`;
+  if (/^\d+$/.test(name)) return `"${name}" is not a valid tag name: it would read as a revision number`;
+  if (name === 'latest') return '"latest" is reserved: it always names the newest revision';
+  return undefined;
 }
 
 export type NewRevision = Omit<Revision, 'number' | 'time' | 'user' | 'environment'> & { time?: string; user?: string };
@@ -84,6 +120,11 @@ export function redactDefinition(text: string): string {
 
 const PATH_RECORD_SHAPE = object<RotatedPathRecord>({ path: string, rotator: string, oldKeyId: optional(string), newKeyId: optional(string), deletedKeyId: optional(string), error: optional(string) });
 
+const TAG_FILE_SHAPE = object<TagFile>({
+  version: literal(1),
+  tags: record(object<Omit<RevisionTag, 'name'>>({ revision: integer, time: string, user: string })),
+});
+
 const REVISION_SHAPE = object<Revision>({
   environment: environmentName,
   number: integer,
@@ -99,6 +140,7 @@ const REVISION_SHAPE = object<Revision>({
   rolledBackTo: optional(integer),
   definition: optional(string),
   rotationId: optional(string),
+  sourceDigest: optional(string),
 });
 
 /** The environment a history folder belongs to, or undefined when its path names none. */
@@ -159,6 +201,16 @@ export class HistoryStore {
     return ns.length === 0 ? undefined : this.get(environment, ns[ns.length - 1]!);
   }
 
+  /** The newest revision that recorded a definition (failed rotations may not have one). */
+  latestWithDefinition(environment: string): Revision | undefined {
+    const ns = this.numbers(environment);
+    for (let i = ns.length - 1; i >= 0; i--) {
+      const r = this.get(environment, ns[i]!);
+      if (r.definition !== undefined) return r;
+    }
+    return undefined;
+  }
+
   get(environment: string, number: number): Revision {
     const file = path.join(this.envDir(environment), `${String(number).padStart(6, '0')}.json`);
     let text: string;
@@ -202,11 +254,71 @@ export class HistoryStore {
     return r.definition === undefined ? r : { ...r, definition: redactDefinition(r.definition) };
   }
 
-  /** A unified diff of two revisions' definitions (redacted). `b` defaults to the next revision. */
-  diff(environment: string, a: number, b?: number): string {
+  /**
+   * A unified diff (git-apply format) of two revisions' definitions, both redacted; `file` is
+   * the environment's path relative to the workspace, for the headers. `b` defaults to the next
+   * revision. Empty when the definitions are equal.
+   */
+  diff(environment: string, file: string, a: number, b?: number): string {
     const ra = this.get(environment, a);
     const rb = this.get(environment, b ?? a + 1);
-    return formatDiff(diffLines(redactDefinition(ra.definition ?? ''), redactDefinition(rb.definition ?? '')), `${environment} revision ${ra.number}`, `${environment} revision ${rb.number}`);
+    return unifiedDiff(file, { text: redactDefinition(ra.definition ?? ''), label: `revision ${ra.number}` }, { text: redactDefinition(rb.definition ?? ''), label: `revision ${rb.number}` });
+  }
+
+  // ------------------------------------------------------------------------------- tags
+
+  private tagFile(environment: string): JsonConfigFile<TagFile> {
+    const file = path.join(this.envDir(environment), 'tags.json');
+    // The history folder is always `<tool folder>/history`; its locks live in `<tool folder>/run`.
+    return new JsonConfigFile<TagFile>(file, path.join(path.dirname(this.dir), 'run'), {
+      lockName: `@tags`,
+      purpose: 'tag update',
+      empty: () => ({ version: 1, tags: {} }),
+      validate: (parsed, where) => checkJsonShape(parsed, where, TAG_FILE_SHAPE, 'an esc-local tags file (version 1, tags: {name: {revision, time, user}})'),
+    });
+  }
+
+  /** The environment's tags, by name. */
+  tags(environment: string): RevisionTag[] {
+    const tags = this.tagFile(environment).read().tags;
+    return Object.keys(tags)
+      .sort()
+      .map((name) => ({ name, ...tags[name]! }));
+  }
+
+  /** Creates or moves a tag to `revision` (which must exist). */
+  async tag(environment: string, name: string, revision: number): Promise<RevisionTag> {
+    const invalid = validateTagName(name);
+    if (invalid !== undefined) throw new CoreError('InvalidInput', invalid, { environment });
+    this.get(environment, revision);
+    const tag: RevisionTag = { name, revision, time: new Date().toISOString(), user: osUser() };
+    await this.tagFile(environment).update((data) => {
+      data.tags[name] = { revision: tag.revision, time: tag.time, user: tag.user };
+    });
+    return tag;
+  }
+
+  /** Removes a tag; false when there was none of that name. */
+  async untag(environment: string, name: string): Promise<boolean> {
+    let removed = false;
+    await this.tagFile(environment).update((data) => {
+      removed = Object.prototype.hasOwnProperty.call(data.tags, name);
+      delete data.tags[name];
+    });
+    return removed;
+  }
+
+  /**
+   * The revision number a reference names: a number, `latest`, or a tag. Undefined when nothing
+   * matches (the caller says what exists).
+   */
+  resolve(environment: string, ref: string): number | undefined {
+    if (/^\d+$/.test(ref)) {
+      const n = Number(ref);
+      return this.numbers(environment).includes(n) ? n : undefined;
+    }
+    if (ref === 'latest') return this.numbers(environment).at(-1);
+    return this.tags(environment).find((t) => t.name === ref)?.revision;
   }
 
   /**

@@ -46,9 +46,11 @@
  * // Encryption of plaintext fn::secret values with the workspace data key (escx envelope)
  * await core.encryptFile('prod/app')      // {file, encrypted: number}; creates the data key if needed
  * await core.recordSave('prod/app', { message?, trigger? }) // explicit save revision
+ * await core.recordSaveIfChanged('prod/app', { trigger? })   // a save revision only if the file changed since the last revision
  *
  * // History (.esc/history/<env>/<000001>.json — committable, no secrets)
- * core.history.list(env) / .show(env, n) (redacted) / .diff(env, a, b?) / .latest(env)
+ * core.history.list(env) / .show(env, n) (redacted) / .diff(env, file, a, b?) / .latest(env)
+ * core.history.tags(env) / .tag(env, name, n) / .untag(env, name) / .resolve(env, '3' | 'latest' | tag)
  * core.history.environments()
  * core.history.watch((env) => refreshTree(env))  // → dispose(); fires for CLI-made revisions too
  * await core.rollback(env, n)             // new revision; rotated states are kept (not rolled back)
@@ -78,7 +80,7 @@ export { findRotationTargets, type RotationTarget } from './yamlstate';
 export { CoreError, isCoreError, describeError, type CoreErrorCode, type ErrorLocation } from './errors';
 export { Keychain, DEFAULT_KEYCHAIN_SERVICE, explainKeychainFailure, type AwsCredentials, type KeytarLike } from './keychain';
 export { Workspace, dataKeyId, type WorkspaceOptions, type EnvironmentFile } from './workspace';
-export { HistoryStore, redactDefinition, type Revision, type RevisionKind, type RotatedPathRecord, type NewRevision } from './history';
+export { HistoryStore, redactDefinition, validateTagName, type RevisionTag, type Revision, type RevisionKind, type RotatedPathRecord, type NewRevision } from './history';
 export { acquireEnvironmentLock, lockFile, type HeldLock, type LockOptions, type LockOwner } from './lock';
 export { Journal, journalFile, type JournalEntry, type JournalPhase } from './journal';
 export { CRASH_POINTS, type CrashPoint } from './crashpoints';
@@ -86,4 +88,4 @@ export type { AwsSettings } from './aws/clients';
 export { AwsLoginProvider, parseDurationSeconds, DEFAULT_CREDENTIAL_NAME } from './providers/aws-login';
 export { AwsIamRotator, userNameFromArn, type AwsRotationSession, type IamKey, type IamState } from './rotators/aws-iam';
 export { PasswordRotator, PassphraseRotator, generatePassword, generatePassphrase, DEFAULT_SPECIAL } from './rotators/password';
-export { diffLines, formatDiff, type DiffLine } from './diff';
+export { unifiedDiff, type DiffSide } from './diff';

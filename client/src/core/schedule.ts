@@ -1,6 +1,6 @@
 /**
- * Rotation schedules, one per environment as in ESC: a cron expression (at most daily, UTC) or
- * a one-time instant. Stored in `<workspace>/.esc/schedules.json` (meant to be committed with
+ * Rotation schedules, one per environment as in ESC: a cron expression (at most daily, in an
+ * IANA time zone, UTC by default) or a one-time instant. Stored in `<workspace>/.esc/schedules.json` (meant to be committed with
  * the environments) together with each schedule's last run, so every machine that runs
  * `esc-local rotate --due` or has the extension open agrees on what is due.
  *
@@ -14,7 +14,7 @@ import { requireEnvironmentName } from './environmentName';
 import { JsonConfigFile } from './jsonConfig';
 import { array, checkJsonShape, environmentNameKey, integer, literal, object, optional, record, string } from './jsonShape';
 import { acquireEnvironmentLock } from './lock';
-import { describeCron, nextFire, parseCron } from './schedule-cron';
+import { DEFAULT_TIME_ZONE, describeCron, nextFire, parseCron } from './schedule-cron';
 
 export type ScheduleOutcome = 'succeeded' | 'failed';
 
@@ -30,8 +30,10 @@ export interface ScheduleRun {
 
 export interface Schedule {
   environment: string;
-  /** Recurring: five-field cron expression or macro, UTC. Exactly one of `cron` / `once`. */
+  /** Recurring: five-field cron expression or macro. Exactly one of `cron` / `once`. */
   cron?: string;
+  /** The IANA time zone `cron` is read in; absent = UTC. */
+  timeZone?: string;
   /** One-time: an ISO 8601 instant. */
   once?: string;
   /** Rotate only these document paths (ESC property paths); absent = every rotator. */
@@ -54,6 +56,7 @@ const SCHEDULE_FILE_SHAPE = object<ScheduleFile>({
     object<Omit<Schedule, 'environment'>>({
       cron: optional(string),
       once: optional(string),
+      timeZone: optional(string),
       paths: optional(array(string)),
       createdAt: string,
       lastRun: optional(object<ScheduleRun>({ at: string, outcome: literal('succeeded', 'failed'), revision: optional(integer), error: optional(string) })),
@@ -64,6 +67,8 @@ const SCHEDULE_FILE_SHAPE = object<ScheduleFile>({
 
 export interface ScheduleSpec {
   cron?: string;
+  /** Only with `cron`: its IANA time zone (default UTC). */
+  timeZone?: string;
   once?: string;
   paths?: string[];
 }
@@ -75,7 +80,7 @@ export function nextRunOf(schedule: Schedule): Date | undefined {
   // Slots count from the last run (or from creation): a slot missed while nobody was running
   // the tool is run once when it next looks, not once per missed slot.
   const anchor = new Date(schedule.lastRun?.at ?? schedule.createdAt);
-  return nextFire(parseCron(schedule.cron), anchor);
+  return nextFire(parseCron(schedule.cron, schedule.timeZone ?? DEFAULT_TIME_ZONE), anchor);
 }
 
 export function isDue(schedule: Schedule, now: Date): boolean {
@@ -83,10 +88,10 @@ export function isDue(schedule: Schedule, now: Date): boolean {
   return next !== undefined && next.getTime() <= now.getTime();
 }
 
-/** A short description: "daily at 03:00 UTC", "once at 2026-12-01T00:00:00.000Z". */
+/** A short description: "At 03:00, only on Monday (Europe/Paris) [0 3 * * 1]", "once at 2026-12-01T00:00:00.000Z". */
 export function describeSchedule(schedule: Schedule): string {
   if (schedule.once !== undefined) return `once at ${new Date(schedule.once).toISOString()}`;
-  if (schedule.cron !== undefined) return `${describeCron(parseCron(schedule.cron))} (${schedule.cron})`;
+  if (schedule.cron !== undefined) return `${describeCron(parseCron(schedule.cron, schedule.timeZone ?? DEFAULT_TIME_ZONE))} [${schedule.cron}]`;
   return 'invalid schedule';
 }
 
@@ -106,9 +111,13 @@ export function makeSchedule(environment: string, spec: ScheduleSpec, now: Date)
     throw new CoreError('InvalidInput', 'give exactly one of a cron expression (recurring) or a one-time instant', { environment });
   }
   const schedule: Schedule = { environment, createdAt: now.toISOString() };
+  if (spec.timeZone !== undefined && spec.cron === undefined) {
+    throw new CoreError('InvalidInput', 'a time zone applies to a cron schedule only (a one-time instant carries its own offset)', { environment });
+  }
   if (spec.cron !== undefined) {
-    parseCron(spec.cron);
+    parseCron(spec.cron, spec.timeZone ?? DEFAULT_TIME_ZONE);
     schedule.cron = spec.cron.trim();
+    if (spec.timeZone !== undefined && spec.timeZone !== DEFAULT_TIME_ZONE) schedule.timeZone = spec.timeZone;
   } else if (spec.once !== undefined) {
     const at = parseInstant(spec.once);
     if (at.getTime() <= now.getTime()) {

@@ -1,11 +1,12 @@
 /**
- * Building webhook events from rotation outcomes (for the CLI and the extension alike): ids,
+ * Building webhook events from rotation outcomes and recorded saves (for the CLI and the extension alike): ids,
  * paths and messages only — a RotationResult carries no secret values, and core error messages
  * never contain one.
  */
 import type { RotationResult } from './core';
 import { describeError } from './errors';
-import type { RotationEvent } from './webhook';
+import type { Revision } from './history';
+import type { RotationEvent, SaveEvent } from './webhook';
 
 export type RotationTrigger = RotationEvent['trigger'];
 
@@ -30,4 +31,9 @@ export function rotationEventFromResult(result: RotationResult, trigger: Rotatio
 /** A rotation that threw before producing a result (lock held, keychain locked, drift, …). */
 export function rotationEventFromError(environment: string, paths: readonly string[] | undefined, error: unknown, trigger: RotationTrigger, at: string = new Date().toISOString()): RotationEvent {
   return { event: 'rotation', environment, outcome: 'failed', paths: (paths ?? []).map((p) => ({ path: p })), trigger, error: describeError(error), at };
+}
+
+/** A `save` revision (the definition changed): names, numbers and the OS user only. */
+export function saveEventFromRevision(revision: Revision): SaveEvent {
+  return { event: 'save', environment: revision.environment, revision: revision.number, trigger: revision.trigger ?? 'unknown', user: revision.user, at: revision.time };
 }

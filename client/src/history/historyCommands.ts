@@ -1,5 +1,8 @@
-/** Commands of the Rotation History view: open, compare, refresh (roll back lives in rollback.ts). */
+/** Commands of the Rotation History view: open, compare, tag, refresh (roll back lives in rollback.ts). */
 import * as vscode from 'vscode';
+import { HistoryStore, validateTagName } from '../core/history';
+import { describeError } from '../log';
+import { coreWorkspace } from '../workspaces';
 import { HistoryNode, HistoryTreeProvider, RevisionNode, revisionUriOf } from './historyTree';
 import { revisionUri } from './revisionDocuments';
 
@@ -33,6 +36,22 @@ export function registerHistoryCommands(tree: HistoryTreeProvider): vscode.Dispo
         revisionUriOf(revision),
         `${revision.environment}: revision ${revision.previous} ↔ ${revision.revision.number} (redacted)`,
       );
+    }),
+    vscode.commands.registerCommand('esc.history.tagRevision', async (node?: HistoryNode, name?: string) => {
+      const revision = asRevision(node);
+      if (!revision) return;
+      const tag = name ?? (await vscode.window.showInputBox({
+        title: `Tag revision ${revision.revision.number} of ${revision.environment}`,
+        prompt: 'Letters, digits, ".", "-", "_"; an existing tag of that name moves here',
+        validateInput: value => validateTagName(value.trim()),
+      }));
+      if (tag === undefined) return;
+      try {
+        await new HistoryStore(coreWorkspace(revision.folder).historyDir).tag(revision.environment, tag.trim(), revision.revision.number);
+        tree.refresh();
+      } catch (error) {
+        void vscode.window.showErrorMessage(`Tagging failed: ${describeError(error)}`);
+      }
     }),
     vscode.commands.registerCommand('esc.history.compareWithCurrent', async (node?: HistoryNode) => {
       const revision = asRevision(node);

@@ -1,6 +1,7 @@
 /**
- * The Rotation History view: environments → revisions (number, age, author, kind) → rotated
- * paths (old key id → new key id, deleted key id, or the error). Built on the core's history
+ * The Rotation History view: environments → revisions (number, kind — rotations, saves,
+ * rollbacks, encryptions —, tags, age, author) → rotated paths (old key id → new key id,
+ * deleted key id, or the error). Built on the core's history
  * store, it refreshes itself when revisions appear on disk, whoever wrote them (this window,
  * another window, the command-line tool).
  */
@@ -8,6 +9,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { HistoryStore, Revision, RotatedPathRecord } from '../core/history';
+import { describeSchedule, ScheduleStore, type Schedule } from '../core/schedule';
 import { describeError, Log } from '../log';
 import { readSettings } from '../settings';
 import { coreWorkspace } from '../workspaces';
@@ -20,6 +22,8 @@ export interface EnvironmentNode {
   environment: string;
   /** The environment's file, when it still exists. */
   file?: string;
+  /** Its rotation schedule in words ("At 03:00, only on Monday (Europe/Paris) [0 3 * * 1]"), if it has one. */
+  schedule?: string;
 }
 
 export interface RevisionNode {
@@ -29,6 +33,8 @@ export interface RevisionNode {
   revision: Revision;
   /** The number of the revision before this one, if any (for "compare with previous"). */
   previous?: number;
+  /** Names of the tags on this revision. */
+  tags: string[];
 }
 
 export interface PathNode {
@@ -128,9 +134,11 @@ export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryNode>
       const workspace = coreWorkspace(folder);
       const files = new Map(workspace.listEnvironments().map(e => [e.name, e.file]));
       const names = new Set([...files.keys(), ...new HistoryStore(workspace.historyDir).environments()]);
+      const schedules = readSchedules(workspace.toolDir);
       for (const environment of [...names].sort()) {
         const file = files.get(environment);
-        nodes.push({ kind: 'environment', folder, environment, ...(file ? { file } : {}) });
+        const schedule = schedules.get(environment);
+        nodes.push({ kind: 'environment', folder, environment, ...(file ? { file } : {}), ...(schedule ? { schedule } : {}) });
       }
     }
     return nodes;
@@ -138,7 +146,9 @@ export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryNode>
 
   private revisions(node: EnvironmentNode): RevisionNode[] {
     const workspace = coreWorkspace(node.folder);
-    const revisions = new HistoryStore(workspace.historyDir).list(node.environment);
+    const store = new HistoryStore(workspace.historyDir);
+    const revisions = store.list(node.environment);
+    const tags = store.tags(node.environment);
     // Newest first, as a person reads history.
     return revisions
       .map((revision, index) => ({
@@ -146,6 +156,7 @@ export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryNode>
         folder: node.folder,
         environment: node.environment,
         revision,
+        tags: tags.filter(t => t.revision === revision.number).map(t => t.name),
         ...(index > 0 ? { previous: revisions[index - 1]!.number } : {}),
       }))
       .reverse();
@@ -179,16 +190,35 @@ function listing(dir: string): string {
     .join(',');
 }
 
+/** Each scheduled environment's schedule in words; an unreadable schedules file shows none (the schedule commands report it). */
+function readSchedules(toolDir: string): Map<string, string> {
+  let schedules: Schedule[];
+  try {
+    schedules = new ScheduleStore(toolDir).list();
+  } catch {
+    return new Map();
+  }
+  return new Map(schedules.map(s => [s.environment, scheduleText(s)]));
+}
+
+function scheduleText(schedule: Schedule): string {
+  try {
+    return describeSchedule(schedule);
+  } catch (error) {
+    return `invalid schedule: ${describeError(error)}`;
+  }
+}
+
 function environmentItem(node: EnvironmentNode): vscode.TreeItem {
   const item = new vscode.TreeItem(node.environment, vscode.TreeItemCollapsibleState.Collapsed);
   item.id = `env:${node.folder.index}:${node.environment}`;
   item.contextValue = node.file ? 'esc.environment' : 'esc.environment.deleted';
   item.iconPath = new vscode.ThemeIcon(node.file ? 'symbol-namespace' : 'trash');
   const multiRoot = (vscode.workspace.workspaceFolders?.length ?? 0) > 1;
-  item.description = [multiRoot ? node.folder.name : undefined, node.file ? undefined : 'file deleted'].filter(Boolean).join(' · ') || undefined;
+  item.description = [multiRoot ? node.folder.name : undefined, node.file ? undefined : 'file deleted', node.schedule ? `⏱ ${node.schedule}` : undefined].filter(Boolean).join(' · ') || undefined;
   if (node.file) {
     item.resourceUri = vscode.Uri.file(node.file);
-    item.tooltip = `${node.environment}\n${path.relative(node.folder.uri.fsPath, node.file)}`;
+    item.tooltip = `${node.environment}\n${path.relative(node.folder.uri.fsPath, node.file)}${node.schedule ? `\nRotation schedule: ${node.schedule}` : ''}`;
   }
   return item;
 }
@@ -201,7 +231,8 @@ function revisionItem(node: RevisionNode): vscode.TreeItem {
   );
   item.id = `rev:${node.folder.index}:${node.environment}:${revision.number}`;
   const time = new Date(revision.time);
-  item.description = `${relativeTime(time)} · ${revision.user}${revision.outcome === 'failed' ? ' · failed' : ''}`;
+  const tagText = node.tags.length > 0 ? `${node.tags.map(t => `🏷 ${t}`).join(' ')} · ` : '';
+  item.description = `${tagText}${relativeTime(time)} · ${revision.user}${revision.trigger ? ` · ${revision.trigger}` : ''}${revision.outcome === 'failed' ? ' · failed' : ''}`;
   item.iconPath = revision.outcome === 'failed'
     ? new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'))
     : new vscode.ThemeIcon(kindIcons[revision.kind] ?? 'history');
@@ -213,6 +244,7 @@ function revisionItem(node: RevisionNode): vscode.TreeItem {
   if (revision.trigger) tooltip.appendMarkdown(` (${revision.trigger})`);
   if (revision.rolledBackTo !== undefined) tooltip.appendMarkdown(`\n\nRolled back to revision ${revision.rolledBackTo}`);
   if (revision.message) tooltip.appendMarkdown(`\n\n${revision.message}`);
+  if (node.tags.length > 0) tooltip.appendMarkdown(`\n\nTags: ${node.tags.map(t => `\`${t}\``).join(', ')}`);
   item.tooltip = tooltip;
   item.command = {
     command: 'esc.history.openRevision',

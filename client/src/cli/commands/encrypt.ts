@@ -1,6 +1,7 @@
 /** `esc-local encrypt FILE…`: encrypt plaintext `fn::secret` values with the workspace data key. */
 import type { Command } from '../command';
 import { EXIT } from '../errors';
+import { recordHandEdits } from './notify';
 
 export const encryptCommand: Command = {
   name: 'encrypt',
@@ -17,6 +18,7 @@ export const encryptCommand: Command = {
   async run(ctx, args) {
     for (const arg of args.positionals) {
       const env = ctx.resolveEnvironment(arg);
+      await recordHandEdits(ctx, env.name);
       const result = await ctx.core.encryptFile(env.name, { trigger: 'cli' });
       if (result.encrypted === 0) ctx.ui.print(`${env.name}: no plaintext secrets`);
       else ctx.ui.print(`${ctx.ui.out.green('✓')} ${env.name}: encrypted ${result.encrypted} secret${result.encrypted === 1 ? '' : 's'}${result.revision ? ` (revision ${result.revision.number})` : ''}`);

@@ -9,6 +9,7 @@ import { openCommand } from './open';
 import { rotateCommand } from './rotate';
 import { runCommand } from './run';
 import { scheduleCommand } from './schedule';
+import { schemaCommand } from './schema';
 import { webhookCommand } from './webhook';
 
-export const COMMANDS: Command[] = [checkCommand, openCommand, runCommand, rotateCommand, ...historyCommands, encryptCommand, credentialsCommand, scheduleCommand, webhookCommand, keyCommand];
+export const COMMANDS: Command[] = [checkCommand, openCommand, runCommand, rotateCommand, ...historyCommands, encryptCommand, credentialsCommand, scheduleCommand, webhookCommand, keyCommand, schemaCommand];

@@ -8,32 +8,12 @@ import type { RotationResult } from '../../core/index';
 import { describeError } from '../../core/errors';
 import { runDueSchedules, ScheduleStore } from '../../core/schedule';
 import { coreScheduledRotation } from '../../core/schedule-runner';
-import { notifyRotation, WebhookStore, type RotationEvent } from '../../core/webhook';
 import { rotationEventFromError, rotationEventFromResult } from '../../core/webhook-events';
-import { WebhookSecrets } from '../../core/webhook-secrets';
 import { optionValue } from '../args';
 import type { Command } from '../command';
 import type { CliContext } from '../context';
 import { EXIT, UsageError } from '../errors';
-import { VERSION } from '../version';
-
-/** Sends the rotation's webhooks; failures are warnings (and logged by the webhook module). */
-async function notify(ctx: CliContext, event: RotationEvent): Promise<void> {
-  let hooks: WebhookStore;
-  try {
-    hooks = new WebhookStore(ctx.escDir);
-    if (hooks.forEnvironment(event.environment).length === 0) return;
-  } catch (e) {
-    ctx.ui.warn(`webhooks not sent: ${describeError(e)}`);
-    return;
-  }
-  ctx.ui.progress(`notifying webhooks of ${event.environment}`);
-  const results = await notifyRotation(hooks, new WebhookSecrets(ctx.keychainService), event, { userAgent: `esc-local/${VERSION}` });
-  for (const r of results) {
-    if (r.ok) ctx.ui.progress(`webhook ${r.hookId} delivered (HTTP ${r.status ?? '?'})`);
-    else ctx.ui.warn(`webhook ${r.hookId} (${r.url}) failed after ${r.attempts} attempt(s): ${r.error ?? 'unknown error'} — logged to ${hooks.logFile}; the rotation itself is unaffected`);
-  }
-}
+import { notify, recordHandEdits } from './notify';
 
 /**
  * The outcome, each fact once: a success on stdout (stderr when stdout carries JSON); a failure
@@ -65,6 +45,7 @@ function showResult(ctx: CliContext, result: RotationResult, json: boolean): voi
 /** Rotates one environment, prints the outcome, notifies webhooks. Throws core errors; returns failed results. */
 async function rotateOne(ctx: CliContext, environment: string, paths: string[], waitMs: number, timeoutMs: number, json: boolean): Promise<RotationResult> {
   ctx.ui.progress(`rotating ${environment}${paths.length > 0 ? ` (${paths.join(', ')})` : ''}`);
+  await recordHandEdits(ctx, environment);
   let result: RotationResult;
   try {
     result = await ctx.core.rotate(environment, { ...(paths.length > 0 ? { paths } : {}), waitMs, timeoutMs, trigger: 'cli', ...(ctx.signal ? { signal: ctx.signal } : {}) });

@@ -21,33 +21,37 @@ function nextText(s: Schedule): string {
 const set: Command = {
   name: 'set',
   summary: 'Schedule rotations of an environment (cron, at most daily, or once)',
-  usage: 'schedule set ENV (--cron EXPR | --once TIME) [--path PATH]…',
+  usage: 'schedule set ENV (--cron EXPR [--tz ZONE] | --once TIME) [--path PATH]…',
   description: [
     'Creates or replaces the environment\'s schedule (one per environment, like ESC).',
-    '--cron takes five fields "minute hour day-of-month month day-of-week" in UTC or a macro',
-    '(@daily, @weekly, @monthly, @yearly); it may fire at most once a day. --once takes an',
+    '--cron takes five fields "minute hour day-of-month month day-of-week" or a macro (@daily,',
+    '@weekly, @monthly, @yearly), read in the IANA time zone --tz (default UTC; stored with the',
+    'schedule, daylight-saving changes followed); it may fire at most once a day. --once takes an',
     'RFC 3339 time in the future. Schedules run when `esc-local rotate --due` runs (cron/CI) or',
     'when VS Code with the extension is open.',
   ].join('\n'),
   options: [
-    { name: 'cron', value: 'EXPR', description: 'recurring schedule, UTC, at most daily' },
+    { name: 'cron', value: 'EXPR', description: 'recurring schedule, at most daily' },
+    { name: 'tz', value: 'ZONE', description: 'time zone of --cron, e.g. Europe/Paris (default UTC)' },
     { name: 'once', value: 'TIME', description: 'one-time schedule (RFC 3339, e.g. 2026-12-01T03:00:00Z)' },
     { name: 'path', value: 'PATH', repeatable: true, description: 'rotate only this path (repeatable); default: every rotator' },
   ],
   args: { min: 1, max: 1 },
-  examples: ['esc-local schedule set prod/app --cron "0 3 * * 1"', 'esc-local schedule set db --once 2026-12-01T03:00:00Z --path values.dbPassword'],
+  examples: ['esc-local schedule set prod/app --cron "0 3 * * 1" --tz Europe/Paris', 'esc-local schedule set db --once 2026-12-01T03:00:00Z --path values.dbPassword'],
   async run(ctx, args) {
     const env = ctx.resolveEnvironment(args.positionals[0]).name;
     const paths = optionValues(args, 'path');
     let schedule: Schedule;
     try {
-      schedule = await store(ctx).set(env, { cron: optionValue(args, 'cron'), once: optionValue(args, 'once'), paths: paths.length > 0 ? paths : undefined });
+      const timeZone = optionValue(args, 'tz');
+      schedule = await store(ctx).set(env, { cron: optionValue(args, 'cron'), once: optionValue(args, 'once'), ...(timeZone !== undefined ? { timeZone } : {}), paths: paths.length > 0 ? paths : undefined });
     } catch (e) {
-      // A bad --cron/--once is a mistake on the command line (exit 2), explained with an example.
+      // A bad --cron/--tz/--once is a mistake on the command line (exit 2), explained with an example.
       if (e instanceof CoreError && e.code === 'InvalidInput' && e.location.file === undefined) throw new UsageError(e.message);
       throw e;
     }
-    ctx.ui.info(`${ctx.ui.err.green('✓')} ${env}: rotates ${describeSchedule(schedule)}; next run ${nextText(schedule)}`);
+    const description = describeSchedule(schedule);
+    ctx.ui.info(`${ctx.ui.err.green('✓')} ${env}: rotates ${description.charAt(0).toLowerCase()}${description.slice(1)}; next run ${nextText(schedule)}`);
     return EXIT.ok;
   },
 };
