@@ -56,11 +56,20 @@ describe('core lock', function () {
     holder.kill('SIGKILL');
     await new Promise((r) => holder.once('close', r));
     assert.ok(fs.existsSync(lockFile(run, 'e')));
-    const racers = await Promise.all(
-      Array.from({ length: 6 }, () =>
-        runNode(`require(${JSON.stringify(LOCK_JS)}).acquireEnvironmentLock(${JSON.stringify(run)}, 'e', {}).then(() => { console.log('WON'); setTimeout(() => {}, 800); }, (e) => console.log(e.code))`),
-      ),
+    // The winner holds the lock until every loser has answered: a winner that exited early would
+    // leave a stale lock that a slow racer (a loaded machine) rightly breaks and wins too.
+    const done = path.join(run, 'racers-done');
+    const hold = `const t = setInterval(() => { if (require('fs').existsSync(${JSON.stringify(done)})) clearInterval(t); }, 50);`;
+    let answered = 0;
+    const racing = Array.from({ length: 6 }, () =>
+      runNode(`require(${JSON.stringify(LOCK_JS)}).acquireEnvironmentLock(${JSON.stringify(run)}, 'e', {}).then(() => { console.log('WON'); ${hold} }, (e) => console.log(e.code))`).then((r) => {
+        answered++;
+        return r;
+      }),
     );
+    while (answered < 5) await new Promise((r) => setTimeout(r, 50));
+    fs.writeFileSync(done, '');
+    const racers = await Promise.all(racing);
     const outcomes = racers.map((r) => r.stdout.trim()).sort();
     assert.equal(outcomes.filter((o) => o === 'WON').length, 1, outcomes.join(','));
     assert.equal(outcomes.filter((o) => o === 'Locked').length, 5);
