@@ -35,7 +35,9 @@ import { Keychain, DEFAULT_KEYCHAIN_SERVICE } from './keychain';
 import { acquireEnvironmentLock } from './lock';
 import { AwsLoginProvider } from './providers/aws-login';
 import { AwsIamRotator, type AwsRotationSession } from './rotators/aws-iam';
+import { MysqlRotator } from './rotators/mysql';
 import { PassphraseRotator, PasswordRotator } from './rotators/password';
+import { PostgresRotator } from './rotators/postgres';
 import { Workspace, type WorkspaceOptions } from './workspace';
 import { findRotationTargets, jsAt, keyIdsOf, stateValueFromYaml, type RotationTarget } from './yamlstate';
 
@@ -123,6 +125,11 @@ function valueField(v: Value | undefined, ...path: string[]): unknown {
   return cur?.value;
 }
 
+/** What names a rotated credential in the history: an access key id, or a database user name. */
+function credentialId(state: Value, which: 'current' | 'previous'): unknown {
+  return valueField(state, which, 'accessKeyId') ?? valueField(state, which, 'username');
+}
+
 export class EscCore {
   readonly workspace: Workspace;
   readonly history: HistoryStore;
@@ -152,7 +159,7 @@ export class EscCore {
     for (const dir of [this.tempDir, path.join(this.workspace.runDir, 'journal'), path.join(this.workspace.runDir, 'locks'), path.dirname(file), path.join(this.workspace.historyDir, ...environment.split('/').map(encodeURIComponent))]) removeStaleTempFiles(dir);
   }
 
-  /** The providers/rotators that run locally. A session is needed only to rotate aws-iam. */
+  /** The providers/rotators that run locally. A session is needed to rotate aws-iam, postgres and mysql. */
   providers(options: { session?: AwsRotationSession } = {}): ProviderLoader {
     const login = new AwsLoginProvider(this.keychain, this.aws);
     return {
@@ -165,6 +172,10 @@ export class EscCore {
             return new PasswordRotator();
           case 'passphrase':
             return new PassphraseRotator();
+          case 'postgres':
+            return new PostgresRotator(options.session);
+          case 'mysql':
+            return new MysqlRotator(options.session);
           default:
             return undefined;
         }
@@ -470,8 +481,8 @@ export class EscCore {
       const patch = patches.find((p) => samePathText(p.docPath, t.stateDocPath));
       if (patch) {
         const before = keyIdsOf(jsAt(oldText, t.stateDocPath));
-        const newId = valueField(patch.replacement, 'current', 'accessKeyId');
-        const newPrev = valueField(patch.replacement, 'previous', 'accessKeyId');
+        const newId = credentialId(patch.replacement, 'current');
+        const newPrev = credentialId(patch.replacement, 'previous');
         if (before.current) record.oldKeyId = before.current;
         if (typeof newId === 'string') record.newKeyId = newId;
         if (before.previous && before.previous !== newId && before.previous !== newPrev) record.deletedKeyId = before.previous;
