@@ -1,11 +1,13 @@
 /**
- * Status bar item for the active environment: when its secrets were last rotated and when the
- * next scheduled rotation is due, with the warning colour once that time has passed.
+ * Status bar item for the active environment: when its secrets were last rotated (and what changed:
+ * key ids, or the user switched to for database rotators) and when the next scheduled rotation is
+ * due, with the warning colour once that time has passed.
  */
 import * as vscode from 'vscode';
 import { HistoryStore } from './core/history';
 import { nextRunOf, ScheduleStore } from './core/schedule';
 import { environmentOf } from './environments';
+import { describeRotatedPath } from './history/historyTree';
 import { relativeTime, shortAge } from './history/relativeTime';
 import { Log } from './log';
 import { coreWorkspace } from './workspaces';
@@ -38,6 +40,7 @@ export function rotationStatus(uri: vscode.Uri, text: string, now: Date = new Da
   const tooltip = [
     `ESC environment ${ref.name}`,
     last ? `Last rotation: revision ${lastRotation!.number}, ${relativeTime(last, now)} (${last.toLocaleString()})` : 'Never rotated',
+    ...(lastRotation ? lastRotation.paths.map(p => `  ${p.path} (${p.rotator}): ${describeRotatedPath(p)}`) : []),
     schedule ? `Schedule: next ${nextDue ? `${nextDue.toLocaleString()} (${relativeTime(nextDue, now)})` : 'none (one-time schedule already ran)'}` : 'No rotation schedule',
     'Click to rotate secrets',
   ].join('\n');

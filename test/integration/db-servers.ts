@@ -224,9 +224,9 @@ export async function setUpUsers(server: DbServer, users: { managing: { username
 }
 
 /** Logs in as a user (as an application would) and returns the user name the server reports. */
-export async function loginAs(server: DbServer, username: string, password: string): Promise<string> {
+export async function loginAs(server: DbServer, username: string, password: string, database: string | undefined = 'appdb'): Promise<string> {
   if (server.engine === 'postgres') {
-    const c = new Client({ host: server.host, port: server.port, user: username, password, database: 'appdb', connectionTimeoutMillis: 10000 });
+    const c = new Client({ host: server.host, port: server.port, user: username, password, database: database ?? 'postgres', connectionTimeoutMillis: 10000 });
     await c.connect();
     try {
       return (await c.query<{ u: string }>('SELECT current_user AS u')).rows[0]!.u;
@@ -234,7 +234,7 @@ export async function loginAs(server: DbServer, username: string, password: stri
       await c.end();
     }
   }
-  const c = await createConnection({ host: server.host, port: server.port, user: username, password, database: 'appdb', connectTimeout: 10000 });
+  const c = await createConnection({ host: server.host, port: server.port, user: username, password, ...(database !== undefined ? { database } : {}), connectTimeout: 10000 });
   try {
     const [rows] = await c.query('SELECT CURRENT_USER() AS u');
     const account = (rows as Array<{ u: string }>)[0]!.u;

@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import { diffLines, formatDiff } from '../../core/diff';
 import { CoreError } from '../../core/errors';
-import { redactDefinition, type Revision } from '../../core/history';
+import { describeCredentialChange, redactDefinition, type Revision } from '../../core/history';
 import { optionValue } from '../args';
 import type { Command } from '../command';
 import type { CliContext } from '../context';
@@ -27,7 +27,7 @@ function pathSummary(r: Revision): string {
   return r.paths
     .map((p) => {
       if (p.error) return `${p.path} ✗ ${p.error}`;
-      if (p.newKeyId) return `${p.path} ${p.oldKeyId ?? '(none)'}→${p.newKeyId}${p.deletedKeyId ? ` (deleted ${p.deletedKeyId})` : ''}`;
+      if (p.newKeyId) return `${p.path} ${describeCredentialChange(p)}${p.deletedKeyId ? ` (deleted ${p.deletedKeyId})` : ''}`;
       return p.path;
     })
     .join('; ');
