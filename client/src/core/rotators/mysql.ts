@@ -9,7 +9,7 @@
  * and binary logs, and its default plugin (caching_sha2_password) has no pre-hash form to send.
  */
 import { createHash } from 'node:crypto';
-import { createConnection, type Connection, type ConnectionOptions, type RowDataPacket } from 'mysql2/promise';
+import type { Connection, ConnectionOptions, RowDataPacket } from 'mysql2/promise';
 import type { DbAdmin, DbCredential, DbEndpoint, DbEngine, DbFailure } from './db';
 import { DbRotator, type DbRotationSession, networkFailure } from './db';
 
@@ -49,6 +49,8 @@ function connectionOptions(endpoint: DbEndpoint, user: DbCredential, database: s
 }
 
 async function connect(options: ConnectionOptions): Promise<Connection> {
+  // Loaded on first use: every CLI start would otherwise pay for the driver.
+  const { createConnection } = await import('mysql2/promise');
   const connection = await createConnection(options);
   // A connection lost later is reported by the next query; without a listener it would crash the process.
   connection.on('error', () => undefined);

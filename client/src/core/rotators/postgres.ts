@@ -5,7 +5,7 @@
  * The managing user needs `CREATEROLE` (PostgreSQL 16+: also ADMIN OPTION on both rotated users).
  */
 import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
-import { Client, type ClientConfig } from 'pg';
+import type { Client, ClientConfig } from 'pg';
 import type { DbAdmin, DbCredential, DbEndpoint, DbEngine, DbFailure } from './db';
 import { DbRotator, type DbRotationSession, networkFailure } from './db';
 
@@ -57,7 +57,9 @@ function clientConfig(endpoint: DbEndpoint, user: DbCredential, database: string
 
 /** Connects; on failure the half-open client is ended so no socket outlives the error. */
 async function connect(config: ClientConfig): Promise<Client> {
-  const client = new Client(config);
+  // Loaded on first use: every CLI start would otherwise pay for the driver.
+  const { Client: PgClient } = await import('pg');
+  const client = new PgClient(config);
   // A connection lost later is reported by the next query; without a listener it would crash the process.
   client.on('error', () => undefined);
   try {
