@@ -223,8 +223,8 @@ export async function setUpUsers(server: DbServer, users: { managing: { username
   }
 }
 
-/** Logs in as a user (as an application would) and returns the user name the server reports. */
-export async function loginAs(server: DbServer, username: string, password: string, database: string | undefined = 'appdb'): Promise<string> {
+/** Logs in as a user (as an application would) and returns the user name the server reports; `database` null: none. */
+export async function loginAs(server: DbServer, username: string, password: string, database: string | null = 'appdb'): Promise<string> {
   if (server.engine === 'postgres') {
     const c = new Client({ host: server.host, port: server.port, user: username, password, database: database ?? 'postgres', connectionTimeoutMillis: 10000 });
     await c.connect();

@@ -9,7 +9,7 @@ import { createHash, createHmac } from 'node:crypto';
 import { generateDbPassword, parseDbInputs } from '../../client/src/core/rotators/db';
 import { nativePasswordHash, stringLiteral } from '../../client/src/core/rotators/mysql';
 import { postgresEngine, quoteIdentifier, scramSha256Verifier } from '../../client/src/core/rotators/postgres';
-import type { Value } from '../../shared/src/eval/contract';
+import type { Value } from '../../shared/src/value/value';
 import type { Json } from '../../shared/src/schema/schema';
 import { val } from './values';
 

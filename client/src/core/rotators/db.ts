@@ -14,7 +14,8 @@
  * if it does not log in yet, the same password is set again (idempotent), verified, promoted.
  * Engine specifics (SQL, quoting, error codes) live behind `DbEngine`.
  */
-import type { ExecutionContext, Rotator, Value } from '../../../../shared/src/eval/contract';
+import type { ExecutionContext, Rotator } from '../../../../shared/src/contract/plugins';
+import type { Value } from '../../../../shared/src/value/value';
 import type { Schema } from '../../../../shared/src/schema/schema';
 import { rotatorSchemas } from '../catalog';
 import { crashPoint } from '../crashpoints';
