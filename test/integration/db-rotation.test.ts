@@ -194,7 +194,7 @@ for (const engine of ['postgres', 'mysql'] as const) {
         before = await assertRotated('db/hostile', before);
       }
       // The managing user was neither dropped nor given anything (its documented grants give it no database).
-      assert.equal(await loginAs(server, managing.username, managing.password, undefined), managing.username);
+      assert.equal(await loginAs(server, managing.username, managing.password, null), managing.username);
     });
 
     it('keeps a pool open as current across a rotation, then reconnects as the new current, with no failed query', async () => {

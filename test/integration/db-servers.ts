@@ -234,7 +234,7 @@ export async function loginAs(server: DbServer, username: string, password: stri
       await c.end();
     }
   }
-  const c = await createConnection({ host: server.host, port: server.port, user: username, password, ...(database !== undefined ? { database } : {}), connectTimeout: 10000 });
+  const c = await createConnection({ host: server.host, port: server.port, user: username, password, ...(database !== null ? { database } : {}), connectTimeout: 10000 });
   try {
     const [rows] = await c.query('SELECT CURRENT_USER() AS u');
     const account = (rows as Array<{ u: string }>)[0]!.u;
