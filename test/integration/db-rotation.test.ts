@@ -28,6 +28,8 @@ interface DbState {
 
 /** Crash points a database rotation passes (the others are aws-iam's key deletion/creation steps). */
 const DB_CRASH_POINTS = ['after-lock', 'after-journal-begin', 'after-preflight', 'after-password-intent', 'after-password-set', 'after-verify', 'after-evaluate', 'after-write-intent', 'after-file-write', 'after-history'];
+/** Before a password is sealed: a recovery then has nothing to finish (and keeps the state). */
+const PRE_INTENT_CRASH_POINTS = ['after-lock', 'after-journal-begin', 'after-preflight'];
 const AWS_ONLY_CRASH_POINTS = ['after-delete-intent', 'after-delete', 'after-delete-journaled', 'after-create-intent', 'after-create', 'after-create-journaled'];
 
 const HOSTILE = {
@@ -246,6 +248,11 @@ for (const engine of ['postgres', 'mysql'] as const) {
         await assertLogsIn(onDisk.current, `${point}: current after the crash`);
         const rerun = await rotate('db/crash');
         assert.equal(rerun.code, 0, `${point}: the next run completes (${rerun.stdout} ${rerun.stderr})`);
+        if (PRE_INTENT_CRASH_POINTS.includes(point) && JSON.stringify(await stateOf('db/crash')) === JSON.stringify(onDisk)) {
+          // Killed before any password was sealed: recovery had nothing to finish; the next run rotates.
+          const again = await rotate('db/crash');
+          assert.equal(again.code, 0, `${point}: the run after recovery rotates (${again.stdout} ${again.stderr})`);
+        }
         before = await assertRotated('db/crash', before);
         assert.deepEqual(fs.readdirSync(path.join(ws, '.esc', 'run', 'journal')).filter((f) => f.endsWith('.json')), [], `${point}: no journal left`);
       }

@@ -254,7 +254,7 @@ export class Journal {
 
   /** True when the interrupted run may have changed something in AWS (deleted or created a key). */
   hasExternalEffects(): boolean {
-    return this.data.entries.some((e) => e.kind === 'iam-delete-intent' || e.kind === 'iam-create-intent' || e.kind === 'iam-created');
+    return this.data.entries.some((e) => e.kind === 'iam-delete-intent' || e.kind === 'iam-create-intent' || e.kind === 'iam-created' || e.kind === 'db-password-intent');
   }
 
   /** Deletions not yet listed in a revision. */

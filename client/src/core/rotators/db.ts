@@ -12,6 +12,7 @@
  * The current user's password is never changed, so no rotation can lock an application out.
  * Recovery: an interrupted run's sealed password is tried first (it is live iff the set happened);
  * if it does not log in yet, the same password is set again (idempotent), verified, promoted.
+ * With nothing sealed, recovery (`session.recoveryOnly`) keeps the state as it is.
  * Engine specifics (SQL, quoting, error codes) live behind `DbEngine`.
  */
 import type { ExecutionContext, Rotator } from '../../../../shared/src/contract/plugins';
@@ -34,6 +35,10 @@ export interface DbRotationSession {
   onCompleted?(targetId: string): void;
   /** Called just before the first change in the database: from then on the signal is ignored. */
   onPointOfNoReturn?(): void;
+  /** The rotation's overall deadline (every single connect/statement also has its own). */
+  deadline?: AbortSignal;
+  /** Recovery: finish what the journal started (a sealed password) only; never set a new one. */
+  recoveryOnly?: boolean;
 }
 
 export type SslMode = 'disable' | 'require' | 'verify-full';
@@ -274,14 +279,6 @@ class DbRotationRun {
     return this.j.entriesFor(this.target);
   }
 
-  /** The last password intent, unless the server rejected setting it (then nothing is pending). */
-  private pendingIntent(): Extract<JournalEntry, { kind: 'db-password-intent' }> | undefined {
-    const entries = this.entries();
-    const intent = last(entries, 'db-password-intent');
-    if (intent === undefined) return undefined;
-    return entries.slice(entries.lastIndexOf(intent) + 1).some((e) => e.kind === 'db-password-failed') ? undefined : intent;
-  }
-
   /** The user that is not current: the one to rotate (username1 when there is no state). */
   private userToRotate(): string {
     const [u1, u2] = this.p.users;
@@ -299,7 +296,11 @@ class DbRotationRun {
     try {
       await this.preflightUsers(admin);
       crashPoint('after-preflight');
-      const intent = this.pendingIntent();
+      const intent = this.j.pendingDbPassword(this.target);
+      if (!intent && this.s.recoveryOnly) {
+        this.s.onCompleted?.(this.target);
+        return this.state;
+      }
       const result = intent ? await this.resume(admin, intent) : this.promote(await this.rotateNew(admin));
       this.s.onCompleted?.(this.target);
       return result;
@@ -309,6 +310,7 @@ class DbRotationRun {
   }
 
   private async connectAdmin(): Promise<DbAdmin> {
+    this.s.deadline?.throwIfAborted();
     try {
       return await this.engine.connectAdmin(this.p.endpoint, this.p.managing);
     } catch (e) {
@@ -386,6 +388,7 @@ class DbRotationRun {
   }
 
   private async setPassword(admin: DbAdmin, c: DbCredential): Promise<void> {
+    this.s.deadline?.throwIfAborted();
     try {
       await admin.setPassword(c.username, c.password);
     } catch (e) {
@@ -411,6 +414,7 @@ class DbRotationRun {
 
   /** The new password must log in (as that very user) before it is promoted. */
   private async verify(c: DbCredential): Promise<void> {
+    this.s.deadline?.throwIfAborted();
     let who: string;
     try {
       who = await this.engine.loginAs(this.p.endpoint, c);
