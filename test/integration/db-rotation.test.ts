@@ -27,9 +27,9 @@ interface DbState {
 }
 
 /** Crash points a database rotation passes (the others are aws-iam's key deletion/creation steps). */
-const DB_CRASH_POINTS = ['after-lock', 'after-journal-begin', 'after-preflight', 'after-password-intent', 'after-password-set', 'after-verify', 'after-evaluate', 'after-write-intent', 'after-file-write', 'after-history'];
+const DB_CRASH_POINTS = ['after-lock', 'atomic-temp-written', 'after-journal-begin', 'after-preflight', 'after-password-intent', 'after-password-set', 'after-verify', 'after-evaluate', 'after-write-intent', 'after-file-write', 'after-history'];
 /** Before a password is sealed: a recovery then has nothing to finish (and keeps the state). */
-const PRE_INTENT_CRASH_POINTS = ['after-lock', 'after-journal-begin', 'after-preflight'];
+const PRE_INTENT_CRASH_POINTS = ['after-lock', 'atomic-temp-written', 'after-journal-begin', 'after-preflight'];
 const AWS_ONLY_CRASH_POINTS = ['after-delete-intent', 'after-delete', 'after-delete-journaled', 'after-create-intent', 'after-create', 'after-create-journaled'];
 
 const HOSTILE = {
