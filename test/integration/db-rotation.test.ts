@@ -115,7 +115,7 @@ for (const engine of ['postgres', 'mysql'] as const) {
     /** One rotation's invariants: the other user is current, the old current is previous, both log in, the file is encrypted. */
     async function assertRotated(name: string, before: DbState): Promise<DbState> {
       const after = await stateOf(name);
-      assert.notEqual(after.current.username, before.current.username, 'the user that was not current is now current');
+      assert.notEqual(after.current.username, before.current.username, `${name}: the user that was not current is now current`);
       assert.deepEqual(after.previous, before.current, 'the user that was current is previous, password unchanged');
       await assertLogsIn(after.current, 'current');
       await assertLogsIn(after.previous, 'previous');
@@ -248,7 +248,7 @@ for (const engine of ['postgres', 'mysql'] as const) {
         await assertLogsIn(onDisk.current, `${point}: current after the crash`);
         const rerun = await rotate('db/crash');
         assert.equal(rerun.code, 0, `${point}: the next run completes (${rerun.stdout} ${rerun.stderr})`);
-        if (PRE_INTENT_CRASH_POINTS.includes(point) && JSON.stringify(await stateOf('db/crash')) === JSON.stringify(onDisk)) {
+        if (PRE_INTENT_CRASH_POINTS.includes(point) && (await stateOf('db/crash')).current.username === onDisk.current.username) {
           // Killed before any password was sealed: recovery had nothing to finish; the next run rotates.
           const again = await rotate('db/crash');
           assert.equal(again.code, 0, `${point}: the run after recovery rotates (${again.stdout} ${again.stderr})`);
