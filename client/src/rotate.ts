@@ -91,11 +91,11 @@ async function rotateSecrets(log: Log, arg: unknown): Promise<RotationResult | u
       { location: vscode.ProgressLocation.Notification, title: `Rotating secrets of ${env.name}`, cancellable: true },
       async (progress, token) => {
         const abort = new AbortController();
-        // Cancelling stops the rotation before its point of no return (the first change in AWS);
+        // Cancelling stops the rotation before its point of no return (the first change in AWS or a database);
         // after it, the core finishes safely and the request is only logged.
         let committed = false;
         const cancel = token.onCancellationRequested(() => {
-          if (committed) log.warn(`cancel requested for ${env.name} after AWS was changed: the rotation completes so that no key is lost`);
+          if (committed) log.warn(`cancel requested for ${env.name} after AWS or the database was changed: the rotation completes so that no credential is lost`);
           else log.info(`rotation of ${env.name} cancelled by the user`);
           cancelledBeforeCommit = !committed;
           abort.abort();
@@ -110,7 +110,7 @@ async function rotateSecrets(log: Log, arg: unknown): Promise<RotationResult | u
             onProgress: line => progress.report({ message: line }),
             onPointOfNoReturn: () => {
               committed = true;
-              progress.report({ message: 'changing AWS — no longer cancellable' });
+              progress.report({ message: 'changing AWS or the database — no longer cancellable' });
             },
           });
         } finally {
@@ -127,7 +127,7 @@ async function rotateSecrets(log: Log, arg: unknown): Promise<RotationResult | u
   if (cancelledBeforeCommit && result.paths.every(p => p.error !== undefined)) {
     // Stopped before the first change in AWS and nothing rotated: say so plainly (the core's record has the details).
     report(log, result, { quiet: true });
-    void vscode.window.showInformationMessage(`Rotation of ${env.name} cancelled before anything changed in AWS; the file is unchanged.`);
+    void vscode.window.showInformationMessage(`Rotation of ${env.name} cancelled before anything changed in AWS or the database; the file is unchanged.`);
   } else {
     report(log, result);
   }

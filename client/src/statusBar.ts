@@ -1,12 +1,14 @@
 /**
- * Status bar item for the active environment: when its secrets were last rotated and when the
- * next scheduled rotation is due (the schedule described in words in the tooltip), with the
- * warning colour once that time has passed.
+ * Status bar item for the active environment: when its secrets were last rotated (and what changed:
+ * key ids, or the user switched to for database rotators) and when the next scheduled rotation is
+ * due (the schedule described in words in the tooltip), with the warning colour once that time
+ * has passed.
  */
 import * as vscode from 'vscode';
 import { HistoryStore } from './core/history';
 import { describeSchedule, nextRunOf, ScheduleStore, type Schedule } from './core/schedule';
 import { environmentOf } from './environments';
+import { describeRotatedPath } from './history/historyTree';
 import { relativeTime, shortAge } from './history/relativeTime';
 import { Log } from './log';
 import { coreWorkspace } from './workspaces';
@@ -39,6 +41,7 @@ export function rotationStatus(uri: vscode.Uri, text: string, now: Date = new Da
   const tooltip = [
     `ESC environment ${ref.name}`,
     last ? `Last rotation: revision ${lastRotation!.number}, ${relativeTime(last, now)} (${last.toLocaleString()})` : 'Never rotated',
+    ...(lastRotation ? lastRotation.paths.map(p => `  ${p.path} (${p.rotator}): ${describeRotatedPath(p)}`) : []),
     schedule ? `Schedule: ${scheduleText(schedule)}; next ${nextDue ? `${nextDue.toLocaleString()} (${relativeTime(nextDue, now)})` : 'none (one-time schedule already ran)'}` : 'No rotation schedule',
     'Click to rotate secrets',
   ].join('\n');

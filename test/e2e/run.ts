@@ -20,6 +20,7 @@ import { artifactsDir, fixtureWorkspace, projectRoot, suiteEntry } from './host/
 import { checkGrammar, grammarCheckCount } from './host/grammarCheck';
 import { scanForSecrets, secretsOfWorkspace } from './host/leakScan';
 import { prepareWorkspace } from './host/workspace';
+import { setUpUsers, startPostgres } from '../integration/db-servers';
 import { runKeychainUnavailableSmoke, runUiSmoke, uiSmokeSecret } from './ui/smoke';
 
 async function main(): Promise<number> {
@@ -46,6 +47,12 @@ async function main(): Promise<number> {
     const aws = await startAwsEndpoint(path.join(scratch, 'aws'));
     cleanups.push(() => aws.stop());
     log(`local AWS endpoint ${aws.url} (account ${aws.accountId})`);
+    // A real PostgreSQL for the database rotation test, set up as ESC's "Database User Setup" says.
+    const postgres = await startPostgres();
+    cleanups.push(() => postgres.stop());
+    const pgSetup = { managing: { username: 'db_manager', password: 'Pg-manager-e2e-1' }, rotated: [{ username: 'app_user1', password: 'Pg-initial-e2e-1' }, { username: 'app_user2', password: 'Pg-initial-e2e-2' }] };
+    await setUpUsers(postgres, pgSetup);
+    log(`PostgreSQL on ${postgres.host}:${postgres.port}`);
     // The extension reaches "AWS" only through its endpoint setting, as a user would configure it.
     const settings = { 'esc.aws.endpoint': aws.url };
     const suiteWorkspace = prepareWorkspace(fixtureWorkspace, path.join(scratch, 'suite-workspace'), settings);
@@ -55,6 +62,8 @@ async function main(): Promise<number> {
       ESC_E2E_SECRETS_FILE: secretsFile,
       // For the suite's own setup calls (creating the IAM user and its first key), not the extension's.
       ESC_E2E_AWS_ADMIN_URL: aws.url,
+      // Where the suite's PostgreSQL rotation connects, and the users the harness created there.
+      ESC_E2E_POSTGRES: JSON.stringify({ host: postgres.host, port: postgres.port, ...pgSetup }),
     });
     cleanups.push(() => server.stop());
     log(`code-server ${server.url} (log ${server.logFile})`);

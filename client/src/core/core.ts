@@ -38,7 +38,9 @@ import { AwsParameterStoreProvider } from './providers/aws-parameter-store';
 import { AwsSecretsProvider } from './providers/aws-secrets';
 import { cloudOnlyProvider } from './providers/cloud-only';
 import { AwsIamRotator, type AwsRotationSession } from './rotators/aws-iam';
+import { MysqlRotator } from './rotators/mysql';
 import { PassphraseRotator, PasswordRotator } from './rotators/password';
+import { PostgresRotator } from './rotators/postgres';
 import { Workspace, type WorkspaceOptions } from './workspace';
 import { findRotationTargets, jsAt, keyIdsOf, stateValueFromYaml, type RotationTarget } from './yamlstate';
 
@@ -126,6 +128,11 @@ function valueField(v: Value | undefined, ...path: string[]): unknown {
   return cur?.value;
 }
 
+/** What names a rotated credential in the history: an access key id, or a database user name. */
+function credentialId(state: Value, which: 'current' | 'previous'): unknown {
+  return valueField(state, which, 'accessKeyId') ?? valueField(state, which, 'username');
+}
+
 export class EscCore {
   readonly workspace: Workspace;
   readonly history: HistoryStore;
@@ -155,7 +162,7 @@ export class EscCore {
     for (const dir of [this.tempDir, path.join(this.workspace.runDir, 'journal'), path.join(this.workspace.runDir, 'locks'), path.dirname(file), path.join(this.workspace.historyDir, ...environment.split('/').map(encodeURIComponent))]) removeStaleTempFiles(dir);
   }
 
-  /** The providers/rotators that run locally. A session is needed only to rotate aws-iam. */
+  /** The providers/rotators that run locally. A session is needed to rotate aws-iam, postgres and mysql. */
   providers(options: { session?: AwsRotationSession } = {}): ProviderLoader {
     const login = new AwsLoginProvider(this.keychain, this.aws, this.log);
     return {
@@ -179,6 +186,10 @@ export class EscCore {
             return new PasswordRotator();
           case 'passphrase':
             return new PassphraseRotator();
+          case 'postgres':
+            return new PostgresRotator(options.session);
+          case 'mysql':
+            return new MysqlRotator(options.session);
           default:
             return undefined;
         }
@@ -500,8 +511,8 @@ export class EscCore {
       const patch = patches.find((p) => samePathText(p.docPath, t.stateDocPath));
       if (patch) {
         const before = keyIdsOf(jsAt(oldText, t.stateDocPath));
-        const newId = valueField(patch.replacement, 'current', 'accessKeyId');
-        const newPrev = valueField(patch.replacement, 'previous', 'accessKeyId');
+        const newId = credentialId(patch.replacement, 'current');
+        const newPrev = credentialId(patch.replacement, 'previous');
         if (before.current) record.oldKeyId = before.current;
         if (typeof newId === 'string') record.newKeyId = newId;
         if (before.previous && before.previous !== newId && before.previous !== newPrev) record.deletedKeyId = before.previous;

@@ -14,6 +14,8 @@ export const CRASH_POINTS = [
   'after-create-intent',
   'after-create',
   'after-create-journaled',
+  'after-password-intent',
+  'after-password-set',
   'after-verify',
   'after-evaluate',
   'after-write-intent',

@@ -18,6 +18,12 @@ export type CoreErrorCode =
   | 'AwsInvalidCredentials'
   | 'AwsUnavailable'
   | 'AwsError'
+  | 'DbInvalidCredentials'
+  | 'DbAccessDenied'
+  | 'DbNoSuchUser'
+  | 'DbUnavailable'
+  | 'DbTlsFailed'
+  | 'DbError'
   | 'VerificationFailed'
   | 'EvaluationFailed'
   | 'HistoryError'
@@ -31,7 +37,7 @@ export interface ErrorLocation {
   environment?: string;
   /** ESC property path of the `fn::rotate` / `fn::open` node, e.g. `values.iam`. */
   path?: string;
-  /** The AWS API call that failed, e.g. `iam:CreateAccessKey`. */
+  /** The AWS API call or database step that failed, e.g. `iam:CreateAccessKey`, `postgres:set-password`. */
   operation?: string;
   /** A file involved (journal, lock, history). */
   file?: string;

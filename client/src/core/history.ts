@@ -26,6 +26,7 @@ export interface RotatedPathRecord {
   /** ESC property path of the `fn::rotate` node, e.g. `values.iam`. */
   path: string;
   rotator: string;
+  /** The credential that was current: a key id, or a user name for the database rotators. */
   oldKeyId?: string;
   newKeyId?: string;
   deletedKeyId?: string;
@@ -38,6 +39,18 @@ export interface DeletedKeyRecord {
   accessKeyId: string;
   userArn: string;
   reason: 'previous' | 'orphan';
+}
+
+/** Rotators whose records name users (two-user strategy: rotations switch users), not key ids. */
+export function switchesUsers(rotator: string): boolean {
+  return rotator === 'postgres' || rotator === 'mysql';
+}
+
+/** What changed at a rotated path, for humans: `user switched a → b`, or `old → new` for keys. */
+export function describeCredentialChange(record: RotatedPathRecord, none = '(none)'): string | undefined {
+  if (record.oldKeyId === undefined && record.newKeyId === undefined) return undefined;
+  const change = `${record.oldKeyId ?? none} → ${record.newKeyId ?? none}`;
+  return switchesUsers(record.rotator) ? `user switched ${change}` : change;
 }
 
 export interface Revision {

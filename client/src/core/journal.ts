@@ -59,7 +59,13 @@ export type JournalEntry =
   | { kind: 'iam-orphan-deleted'; userArn: string; accessKeyId: string; at: string }
   | { kind: 'iam-created'; userArn: string; accessKeyId: string; secret: Sealed; createdAt: string; at: string; attempt?: string }
   | { kind: 'iam-verified'; userArn: string; accessKeyId: string; at: string }
-  | { kind: 'principal'; arn: string; at: string };
+  | { kind: 'principal'; arn: string; at: string }
+  // Database rotators (rotators/db.ts): `userArn` holds the rotation's target id (engine://host:port/db?users=u1,u2).
+  | { kind: 'db-begin'; userArn: string; current?: string; at: string }
+  | { kind: 'db-password-intent'; userArn: string; user: string; secret: Sealed; at: string }
+  | { kind: 'db-password-set'; userArn: string; user: string; at: string }
+  | { kind: 'db-password-failed'; userArn: string; user: string; at: string }
+  | { kind: 'db-verified'; userArn: string; user: string; at: string };
 
 export type JournalPhase = 'rotating' | 'writing' | 'history-recorded';
 
@@ -109,6 +115,11 @@ const ENTRY_FIELDS: { [K in JournalEntry['kind']]: Shape<unknown> } = {
   'iam-created': object({ userArn: string, accessKeyId: string, secret: SEALED_SHAPE, createdAt: string, at: string, attempt: optional(string) }),
   'iam-verified': object({ userArn: string, accessKeyId: string, at: string }),
   principal: object({ arn: string, at: string }),
+  'db-begin': object({ userArn: string, current: optional(string), at: string }),
+  'db-password-intent': object({ userArn: string, user: string, secret: SEALED_SHAPE, at: string }),
+  'db-password-set': object({ userArn: string, user: string, at: string }),
+  'db-password-failed': object({ userArn: string, user: string, at: string }),
+  'db-verified': object({ userArn: string, user: string, at: string }),
 };
 
 const ENTRY_SHAPE: Shape<JournalEntry> = (value, at) => {
@@ -233,7 +244,7 @@ export class Journal {
     const done = new Set(completedUsers);
     this.data.entries = this.data.entries.filter((e) => !('userArn' in e) || !done.has(e.userArn));
     const users = new Set(this.data.entries.flatMap((e) => ('userArn' in e ? [e.userArn] : [])));
-    const unfinished = [...users].some((u) => this.unsettledCreates(u).length > 0 || this.entriesFor(u).some((e) => e.kind === 'iam-created'));
+    const unfinished = [...users].some((u) => this.unsettledCreates(u).length > 0 || this.entriesFor(u).some((e) => e.kind === 'iam-created') || this.pendingDbPassword(u) !== undefined);
     if (!unfinished) {
       this.remove();
       return false;
@@ -243,6 +254,17 @@ export class Journal {
     this.data.paths = remainingPaths;
     this.flush();
     return true;
+  }
+
+  /**
+   * The database password last sealed for a rotation target (rotators/db.ts), unless the server
+   * refused setting it since: such a password may be live, so it must not be forgotten.
+   */
+  pendingDbPassword(target: string): Extract<JournalEntry, { kind: 'db-password-intent' }> | undefined {
+    const entries = this.entriesFor(target);
+    const i = entries.map((e) => e.kind).lastIndexOf('db-password-intent');
+    if (i < 0 || entries.slice(i + 1).some((e) => e.kind === 'db-password-failed')) return undefined;
+    return entries[i] as Extract<JournalEntry, { kind: 'db-password-intent' }>;
   }
 
   /**
@@ -271,7 +293,7 @@ export class Journal {
 
   /** True when the interrupted run may have changed something in AWS (deleted or created a key). */
   hasExternalEffects(): boolean {
-    return this.data.entries.some((e) => e.kind === 'iam-delete-intent' || e.kind === 'iam-create-intent' || e.kind === 'iam-created');
+    return this.data.entries.some((e) => e.kind === 'iam-delete-intent' || e.kind === 'iam-create-intent' || e.kind === 'iam-created' || e.kind === 'db-password-intent');
   }
 
   /** Deletions not yet listed in a revision. */

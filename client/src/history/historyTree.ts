@@ -8,7 +8,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { HistoryStore, Revision, RotatedPathRecord } from '../core/history';
+import { describeCredentialChange, HistoryStore, Revision, RotatedPathRecord } from '../core/history';
 import { describeSchedule, ScheduleStore, type Schedule } from '../core/schedule';
 import { describeError, Log } from '../log';
 import { readSettings } from '../settings';
@@ -254,11 +254,12 @@ function revisionItem(node: RevisionNode): vscode.TreeItem {
   return item;
 }
 
-/** `old → new, deleted X` for a rotated path (key ids only; secrets never reach the history). */
+/** `old → new, deleted X` or `user switched a → b` for a rotated path (ids only; secrets never reach the history). */
 export function describeRotatedPath(record: RotatedPathRecord): string {
   if (record.error) return `failed: ${record.error}`;
   const parts: string[] = [];
-  if (record.oldKeyId || record.newKeyId) parts.push(`${record.oldKeyId ?? '∅'} → ${record.newKeyId ?? '∅'}`);
+  const change = describeCredentialChange(record, '∅');
+  if (change) parts.push(change);
   if (record.deletedKeyId) parts.push(`deleted ${record.deletedKeyId}`);
   return parts.length > 0 ? parts.join(', ') : 'rotated';
 }

@@ -37,8 +37,8 @@ export async function runExtensionTests(baseUrl: string, folder: string, extensi
       });
       void page.exposeFunction('codeAutomationExit', (code: number) => resolve(code));
     });
-    // Generous: the first load compiles the workbench, slow on a busy 2-core machine.
-    await page.goto(workbenchUrl(baseUrl, folder), { timeout: 120000 });
+    // Generous: on a loaded 2-core CI machine the workbench page can take well over 30 s to load.
+    await page.goto(workbenchUrl(baseUrl, folder), { timeout: 180000 });
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<number>(resolve => {
       timer = setTimeout(() => {

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { unifiedDiff } from '../../core/diff';
 import { CoreError } from '../../core/errors';
-import { redactDefinition, validateTagName, type Revision, type RevisionTag } from '../../core/history';
+import { describeCredentialChange, redactDefinition, validateTagName, type Revision, type RevisionTag } from '../../core/history';
 import { optionValue } from '../args';
 import type { Command } from '../command';
 import type { CliContext } from '../context';
@@ -44,7 +44,7 @@ function pathSummary(r: Revision): string {
   return r.paths
     .map((p) => {
       if (p.error) return `${p.path} ✗ ${p.error}`;
-      if (p.newKeyId) return `${p.path} ${p.oldKeyId ?? '(none)'}→${p.newKeyId}${p.deletedKeyId ? ` (deleted ${p.deletedKeyId})` : ''}`;
+      if (p.newKeyId) return `${p.path} ${describeCredentialChange(p)}${p.deletedKeyId ? ` (deleted ${p.deletedKeyId})` : ''}`;
       return p.path;
     })
     .join('; ');

@@ -6,6 +6,7 @@
 import { DEFAULT_ROTATION_TIMEOUT_MS } from '../../core/core';
 import type { RotationResult } from '../../core/index';
 import { describeError } from '../../core/errors';
+import { describeCredentialChange } from '../../core/history';
 import { runDueSchedules, ScheduleStore } from '../../core/schedule';
 import { coreScheduledRotation } from '../../core/schedule-runner';
 import { rotationEventFromError, rotationEventFromResult } from '../../core/webhook-events';
@@ -32,7 +33,7 @@ function showResult(ctx: CliContext, result: RotationResult, json: boolean): voi
       line(`  ${red('✗')} ${bold(p.path)} ${dim(`(${p.rotator})`)}: ${p.error}`);
       continue;
     }
-    const keys = p.newKeyId ? ` ${p.oldKeyId ?? '(none)'} → ${p.newKeyId}` : '';
+    const keys = p.newKeyId ? ` ${describeCredentialChange(p)}` : '';
     line(`  ${green('✓')} ${bold(p.path)} ${dim(`(${p.rotator})`)}${keys}`);
   }
   if (!result.ok && result.paths.length === 0) line(`  ${result.message}`);

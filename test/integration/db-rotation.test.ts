@@ -1,0 +1,339 @@
+/**
+ * `fn::rotate::postgres` and `fn::rotate::mysql` end to end: the real CLI rotates against real
+ * PostgreSQL 15 and MariaDB servers this test starts (db-servers.ts), set up with ESC's
+ * "Database User Setup" grants only. Checks, per engine: the two-user strategy over 5+ rotations
+ * (both users log in with the passwords the file holds, the state is encrypted), no password in
+ * the servers' statement logs or anywhere the tool wrote or printed, SIGKILL at every crash point
+ * completed by the next run, a pool kept open across a rotation, clear errors, hostile user names.
+ */
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Pool } from 'pg';
+import { createPool } from 'mysql2/promise';
+import { CRASH_POINTS } from '../../client/src/core/crashpoints';
+import { allFiles, runCli, transcript, type CliRun } from './cliHarness';
+import { type DbServer, freePort, loginAs, setUpUsers, startMariadb, startPostgres } from './db-servers';
+
+interface Credential {
+  username: string;
+  password: string;
+}
+interface DbState {
+  current: Credential;
+  previous?: Credential;
+}
+
+/** Crash points a database rotation passes (the others are aws-iam's key deletion/creation steps). */
+const DB_CRASH_POINTS = ['after-lock', 'atomic-temp-written', 'after-journal-begin', 'after-preflight', 'after-password-intent', 'after-password-set', 'after-verify', 'after-evaluate', 'after-write-intent', 'after-file-write', 'after-history'];
+/** Before a password is sealed: a recovery then has nothing to finish (and keeps the state). */
+const PRE_INTENT_CRASH_POINTS = ['after-lock', 'atomic-temp-written', 'after-journal-begin', 'after-preflight'];
+const AWS_ONLY_CRASH_POINTS = ['after-delete-intent', 'after-delete', 'after-delete-journaled', 'after-create-intent', 'after-create', 'after-create-journaled'];
+
+const HOSTILE = {
+  postgres: [`evil"; DROP ROLE manager; --`, `o'hara\\"; ALTER ROLE manager SUPERUSER; --`],
+  mysql: [`evil'@'%' IDENTIFIED BY 'x'; DROP USER 'manager'@'%'; --`, `o\\'hara"\`; --`],
+};
+
+function indent(text: string, spaces: number): string {
+  return text
+    .trimEnd()
+    .split('\n')
+    .map((l) => ' '.repeat(spaces) + l)
+    .join('\n');
+}
+
+function rotatorYaml(server: DbServer, o: { users: [string, string]; managing?: string; host?: string; port?: number; sslmode?: string; ca?: boolean; timeout?: number; state?: Credential }): string {
+  const lines = [
+    'values:',
+    '  db:',
+    `    fn::rotate::${server.engine}:`,
+    '      inputs:',
+    '        database:',
+    `          host: ${o.host ?? server.host}`,
+    `          port: ${o.port ?? server.port}`,
+    '          database: appdb',
+    `          sslmode: ${o.sslmode ?? 'verify-full'}`,
+    ...(o.ca === false || (o.sslmode !== undefined && o.sslmode !== 'verify-full') ? [] : ['          ca: |', indent(server.tls.caPem, 12)]),
+    ...(o.timeout ? [`          timeout: ${o.timeout}`] : []),
+    `          managingUser: \${environments.credentials.${o.managing ?? 'db'}.managingUser}`,
+    '        rotateUsers:',
+    `          username1: ${JSON.stringify(o.users[0])}`,
+    `          username2: ${JSON.stringify(o.users[1])}`,
+  ];
+  if (o.state) {
+    lines.push('      state:', '        current:', `          username: ${JSON.stringify(o.state.username)}`, '          password:', `            fn::secret: ${JSON.stringify(o.state.password)}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+function credentialsYaml(c: Credential): string {
+  return ['values:', '  managingUser:', `    username: ${JSON.stringify(c.username)}`, '    password:', `      fn::secret: ${JSON.stringify(c.password)}`].join('\n') + '\n';
+}
+
+for (const engine of ['postgres', 'mysql'] as const) {
+  describe(`fn::rotate::${engine} against a real ${engine === 'postgres' ? 'PostgreSQL 15' : 'MariaDB'} server (real CLI)`, function () {
+    this.timeout(600000);
+    let server: DbServer;
+    let ws: string;
+    let env: Record<string, string>;
+    const generated = new Set<string>();
+    const setupSecrets = new Set<string>();
+    const timings: number[] = [];
+    const managing = { username: 'manager', password: 'Manager-initial-pw-1' };
+    const cli = (args: string[], extra: Record<string, string> = {}): Promise<CliRun> => runCli(['-w', ws, ...args], { cwd: ws, env: { ...env, ...extra }, timeoutMs: 120000 });
+
+    const writeEnv = (name: string, text: string): void => {
+      const file = path.join(ws, 'environments', `${name}.yaml`);
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(file, text);
+    };
+    const fileOf = (name: string): string => fs.readFileSync(path.join(ws, 'environments', `${name}.yaml`), 'utf8');
+
+    async function stateOf(name: string): Promise<DbState> {
+      const r = await cli(['open', name, 'db', '-f', 'json', '--show-secrets']);
+      assert.equal(r.code, 0, r.stderr);
+      const s = JSON.parse(r.stdout) as DbState;
+      for (const c of [s.current, s.previous]) if (c) generated.add(c.password);
+      return s;
+    }
+
+    async function assertLogsIn(c: Credential | undefined, what: string): Promise<void> {
+      assert.ok(c, `${what} is in the state`);
+      assert.equal(await loginAs(server, c.username, c.password), c.username, `${what} (${c.username}) logs in with the password the environment holds`);
+    }
+
+    async function rotate(name: string, extra: Record<string, string> = {}): Promise<CliRun> {
+      const started = process.hrtime.bigint();
+      const r = await cli(['rotate', name, '--json'], extra);
+      if (Object.keys(extra).length === 0) timings.push(Number(process.hrtime.bigint() - started) / 1e6);
+      return r;
+    }
+
+    /** One rotation's invariants: the other user is current, the old current is previous, both log in, the file is encrypted. */
+    async function assertRotated(name: string, before: DbState): Promise<DbState> {
+      const after = await stateOf(name);
+      assert.notEqual(after.current.username, before.current.username, `${name}: the user that was not current is now current`);
+      assert.deepEqual(after.previous, before.current, 'the user that was current is previous, password unchanged');
+      await assertLogsIn(after.current, 'current');
+      await assertLogsIn(after.previous, 'previous');
+      const text = fileOf(name);
+      for (const c of [after.current, after.previous!]) assert.ok(!text.includes(c.password), 'no password in plaintext in the file');
+      assert.match(text, /ciphertext/);
+      return after;
+    }
+
+    before(async () => {
+      server = engine === 'postgres' ? await startPostgres() : await startMariadb();
+      const rotated = [
+        { username: 'app_user1', password: 'Initial-pw-user1' },
+        { username: 'app_user2', password: 'Initial-pw-user2' },
+        { username: HOSTILE[engine][0]!, password: 'Initial-pw-hostile1' },
+        { username: HOSTILE[engine][1]!, password: 'Initial-pw-hostile2' },
+        { username: 'pool_user1', password: 'Initial-pw-pool1' },
+        { username: 'pool_user2', password: 'Initial-pw-pool2' },
+        { username: 'crash_user1', password: 'Initial-pw-crash1' },
+        { username: 'crash_user2', password: 'Initial-pw-crash2' },
+      ];
+      await setUpUsers(server, { managing, rotated });
+      // A user that may log in but has none of the documented grants.
+      if (engine === 'postgres') await server.admin(`CREATE ROLE nopriv LOGIN PASSWORD 'Nopriv-pw-1'`);
+      else await server.admin(`CREATE USER 'nopriv'@'%' IDENTIFIED BY 'Nopriv-pw-1'`);
+      for (const s of [managing.password, 'Nopriv-pw-1', ...rotated.map((r) => r.password)]) setupSecrets.add(s);
+
+      ws = fs.mkdtempSync(path.join(os.tmpdir(), `esc-db-${engine}-`));
+      env = { ESC_LOCAL_KEYCHAIN_SERVICE: `esc-local-db-test-${engine}-${process.pid}` };
+      writeEnv('credentials/db', credentialsYaml(managing));
+      writeEnv('credentials/nopriv', credentialsYaml({ username: 'nopriv', password: 'Nopriv-pw-1' }));
+      writeEnv('credentials/wrong', credentialsYaml({ username: managing.username, password: 'not-the-password' }));
+      writeEnv('db/app', rotatorYaml(server, { users: ['app_user1', 'app_user2'], state: rotated[1]! }));
+      const scheme = engine === 'postgres' ? 'postgres' : 'mysql';
+      writeEnv('app/web', ['imports:', '  - db/app', 'values:', '  environmentVariables:', `    DATABASE_URL: ${scheme}://\${db.current.username}:\${db.current.password}@${server.host}:${server.port}/appdb`].join('\n') + '\n');
+      for (const name of ['credentials/db', 'credentials/nopriv', 'credentials/wrong']) {
+        const r = await cli(['encrypt', name]);
+        assert.equal(r.code, 0, r.stderr);
+      }
+    });
+
+    after(async () => {
+      if (timings.length > 0) {
+        const sorted = [...timings].sort((a, b) => a - b);
+        console.log(`      ${engine}: ${timings.length} CLI rotations, median ${sorted[Math.floor(sorted.length / 2)]!.toFixed(0)} ms, max ${sorted[sorted.length - 1]!.toFixed(0)} ms (process start included)`);
+      }
+      await server?.stop();
+      if (ws) fs.rmSync(ws, { recursive: true, force: true });
+    });
+
+    it('rotates 5 times over TLS (verify-full): the users alternate, both log in after each, the state is encrypted', async () => {
+      let before: DbState = { current: { username: 'app_user2', password: 'Initial-pw-user2' } };
+      for (let i = 0; i < 5; i++) {
+        const r = await rotate('db/app');
+        assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+        const out = JSON.parse(r.stdout) as { ok: boolean; paths: Array<{ oldKeyId?: string; newKeyId?: string }> };
+        assert.equal(out.ok, true);
+        const after = await assertRotated('db/app', before);
+        assert.equal(out.paths[0]!.oldKeyId, before.current.username, 'the history records the user switch');
+        assert.equal(out.paths[0]!.newKeyId, after.current.username);
+        assert.match(after.current.password, /^[A-Za-z0-9_-]{32}$/, 'URL-safe, 32 characters');
+        before = after;
+      }
+      const dotenv = await cli(['open', 'app/web', '-f', 'dotenv', '--show-secrets']);
+      assert.equal(dotenv.code, 0, dotenv.stderr);
+      assert.ok(dotenv.stdout.includes(`DATABASE_URL=`) && dotenv.stdout.includes(`${before.current.username}:${before.current.password}@`), 'the app environment exposes DATABASE_URL from current');
+      const history = await cli(['history', 'db/app']);
+      assert.match(history.stdout, /app_user\d\s*→\s*app_user\d/);
+    });
+
+    it('rotates users with hostile (but valid) names without injection; the managing user keeps its grants only', async () => {
+      const [h1, h2] = HOSTILE[engine] as [string, string];
+      writeEnv('db/hostile', rotatorYaml(server, { users: [h1, h2], sslmode: 'require', state: { username: h2, password: 'Initial-pw-hostile2' } }));
+      let before: DbState = { current: { username: h2, password: 'Initial-pw-hostile2' } };
+      for (let i = 0; i < 2; i++) {
+        const r = await rotate('db/hostile');
+        assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+        before = await assertRotated('db/hostile', before);
+      }
+      // The managing user was neither dropped nor given anything (its documented grants give it no database).
+      assert.equal(await loginAs(server, managing.username, managing.password, null), managing.username);
+    });
+
+    it('keeps a pool open as current across a rotation, then reconnects as the new current, with no failed query', async () => {
+      writeEnv('db/pool', rotatorYaml(server, { users: ['pool_user1', 'pool_user2'], sslmode: 'disable', state: { username: 'pool_user2', password: 'Initial-pw-pool2' } }));
+      const first = await rotate('db/pool');
+      assert.equal(first.code, 0, first.stderr);
+      const current = await stateOf('db/pool');
+      const pool = makePool(server, current.current);
+      let queries = 0;
+      const failures: unknown[] = [];
+      let running = true;
+      const loop = (async () => {
+        while (running) {
+          try {
+            await pool.query('SELECT 1');
+            queries++;
+          } catch (e) {
+            failures.push(e);
+          }
+          await new Promise((r) => setTimeout(r, 10));
+        }
+      })();
+      const r = await rotate('db/pool');
+      assert.equal(r.code, 0, r.stderr);
+      // New connections of the old pool (as the now previous user) still work.
+      await pool.recycle();
+      await pool.query('SELECT 1');
+      running = false;
+      await loop;
+      await pool.end();
+      const next = await stateOf('db/pool');
+      assert.equal(next.previous?.username, current.current.username);
+      const pool2 = makePool(server, next.current);
+      await pool2.query('SELECT 1');
+      await pool2.end();
+      assert.deepEqual(failures, [], 'no query failed');
+      assert.ok(queries > 0);
+    });
+
+    it('a SIGKILL at every crash point is completed by the next run: no password lost, current never changed', async () => {
+      assert.deepEqual([...CRASH_POINTS].filter((p) => !AWS_ONLY_CRASH_POINTS.includes(p)).sort(), [...DB_CRASH_POINTS].sort(), 'every crash point is covered');
+      writeEnv('db/crash', rotatorYaml(server, { users: ['crash_user1', 'crash_user2'], sslmode: 'disable', state: { username: 'crash_user2', password: 'Initial-pw-crash2' } }));
+      let before: DbState = { current: { username: 'crash_user2', password: 'Initial-pw-crash2' } };
+      for (const point of DB_CRASH_POINTS) {
+        const killed = await rotate('db/crash', { ESC_LOCAL_CRASH_AT: point });
+        assert.equal(killed.code, -1, `${point}: the CLI was killed (${killed.stdout} ${killed.stderr})`);
+        // The application's user keeps working whatever the crash: its password is never changed.
+        const onDisk = await stateOf('db/crash');
+        await assertLogsIn(onDisk.current, `${point}: current after the crash`);
+        const rerun = await rotate('db/crash');
+        assert.equal(rerun.code, 0, `${point}: the next run completes (${rerun.stdout} ${rerun.stderr})`);
+        if (PRE_INTENT_CRASH_POINTS.includes(point) && (await stateOf('db/crash')).current.username === onDisk.current.username) {
+          // Killed before any password was sealed: recovery had nothing to finish; the next run rotates.
+          const again = await rotate('db/crash');
+          assert.equal(again.code, 0, `${point}: the run after recovery rotates (${again.stdout} ${again.stderr})`);
+        }
+        before = await assertRotated('db/crash', before);
+        assert.deepEqual(fs.readdirSync(path.join(ws, '.esc', 'run', 'journal')).filter((f) => f.endsWith('.json')), [], `${point}: no journal left`);
+      }
+    });
+
+    it('fails clearly, changing nothing: wrong managing password, no privilege, unknown user, unreachable, no answer, TLS', async () => {
+      const blackHole = net.createServer(() => undefined);
+      await new Promise<void>((r) => blackHole.listen(0, '127.0.0.1', () => r()));
+      const closedPort = await freePort();
+      const cases: Array<{ name: string; yaml: string; message: RegExp }> = [
+        { name: 'wrong-password', yaml: rotatorYaml(server, { users: ['app_user1', 'app_user2'], managing: 'wrong', sslmode: 'disable' }), message: /rejected the user name or password/ },
+        { name: 'no-privilege', yaml: rotatorYaml(server, { users: ['pool_user1', 'pool_user2'], managing: 'nopriv', sslmode: 'disable' }), message: /permission denied/ },
+        { name: 'unknown-user', yaml: rotatorYaml(server, { users: ['no_such_user', 'app_user2'], sslmode: 'disable' }), message: /no (such )?user/i },
+        { name: 'unreachable', yaml: rotatorYaml(server, { users: ['app_user1', 'app_user2'], port: closedPort, sslmode: 'disable' }), message: /cannot be reached/ },
+        { name: 'no-answer', yaml: rotatorYaml(server, { users: ['app_user1', 'app_user2'], port: (blackHole.address() as net.AddressInfo).port, sslmode: 'disable', timeout: 2 }), message: /no answer within the deadline/ },
+        { name: 'tls-untrusted', yaml: rotatorYaml(server, { users: ['app_user1', 'app_user2'], ca: false }), message: /TLS failed/ },
+      ];
+      const app = await stateOf('db/app');
+      const pool = await stateOf('db/pool');
+      try {
+        for (const c of cases) {
+          writeEnv(`db/bad-${c.name}`, c.yaml);
+          const r = await rotate(`db/bad-${c.name}`);
+          assert.notEqual(r.code, 0, `${c.name}: fails`);
+          assert.match(r.stdout + r.stderr, c.message, `${c.name}: ${r.stdout} ${r.stderr}`);
+          assert.doesNotMatch(r.stdout + r.stderr, /\n\s+at /, `${c.name}: no stack trace`);
+        }
+      } finally {
+        blackHole.close();
+      }
+      // Nothing changed: every user still logs in with the password the environments hold.
+      await assertLogsIn(app.current, 'app current');
+      await assertLogsIn(app.previous, 'app previous');
+      await assertLogsIn(pool.current, 'pool current');
+      await assertLogsIn(pool.previous, 'pool previous');
+    });
+
+    it('no password in the server\'s statement log, in any file the tool wrote, or in any output (except open --show-secrets)', async () => {
+      const log = server.statementLog();
+      assert.match(log, engine === 'postgres' ? /ALTER ROLE .* PASSWORD 'SCRAM-SHA-256\$4096:/ : /ALTER USER .* IDENTIFIED BY PASSWORD '\*[0-9A-F]{40}'/, 'the statement log records the rotations (with a verifier/hash)');
+      assert.ok(generated.size >= 10);
+      for (const secret of generated) {
+        if (setupSecrets.has(secret)) continue;
+        assert.ok(!log.includes(secret), 'no generated password in the server log');
+        for (const f of allFiles(ws)) assert.ok(!f.text.includes(secret), `no generated password in ${f.file}`);
+        for (const run of transcript) {
+          if (run.args.includes('--show-secrets')) continue;
+          assert.ok(!run.stdout.includes(secret) && !run.stderr.includes(secret), `no password in the output of esc-local ${run.args.join(' ')}`);
+        }
+      }
+      for (const f of allFiles(ws)) assert.ok(!f.text.includes(managing.password), `no managing password in ${f.file}`);
+    });
+  });
+}
+
+interface AppPool {
+  query(sql: string): Promise<unknown>;
+  /** Drops idle connections so the next query opens a new one (with the pool's credentials). */
+  recycle(): Promise<void>;
+  end(): Promise<void>;
+}
+
+function makePool(server: DbServer, c: Credential): AppPool {
+  if (server.engine === 'postgres') {
+    const pool = new Pool({ host: server.host, port: server.port, user: c.username, password: c.password, database: 'appdb', max: 3, idleTimeoutMillis: 0, connectionTimeoutMillis: 10000 });
+    return {
+      query: (sql) => pool.query(sql),
+      recycle: async () => {
+        const clients = await Promise.all([pool.connect(), pool.connect()]);
+        for (const client of clients) client.release(true);
+      },
+      end: () => pool.end(),
+    };
+  }
+  const pool = createPool({ host: server.host, port: server.port, user: c.username, password: c.password, database: 'appdb', connectionLimit: 3, connectTimeout: 10000 });
+  return {
+    query: (sql) => pool.query(sql),
+    recycle: async () => {
+      const conns = await Promise.all([pool.getConnection(), pool.getConnection()]);
+      for (const conn of conns) conn.destroy();
+    },
+    end: () => pool.end(),
+  };
+}
