@@ -155,6 +155,10 @@ for (const engine of ['postgres', 'mysql'] as const) {
         { username: 'pool_user2', password: 'Initial-pw-pool2' },
         { username: 'crash_user1', password: 'Initial-pw-crash1' },
         { username: 'crash_user2', password: 'Initial-pw-crash2' },
+        { username: 'pair_a1', password: 'Initial-pw-pair-a1' },
+        { username: 'pair_a2', password: 'Initial-pw-pair-a2' },
+        { username: 'pair_b1', password: 'Initial-pw-pair-b1' },
+        { username: 'pair_b2', password: 'Initial-pw-pair-b2' },
       ];
       await setUpUsers(server, { managing, rotated });
       // A user that may log in but has none of the documented grants.
@@ -361,6 +365,32 @@ for (const engine of ['postgres', 'mysql'] as const) {
         assert.deepEqual(fs.readdirSync(path.join(ws, '.esc', 'run', 'journal')).filter((f) => f.endsWith('.json')), [], `${label}: no journal left`);
         before = after;
       }
+    });
+
+    it('a recovery completes only the target the killed run sealed a password for; the other keeps its state unrewritten, then both rotate', async () => {
+      const yamlFor = (key: string, users: [string, string]): string =>
+        rotatorYaml(server, { users, sslmode: 'disable', state: { username: users[1], password: `Initial-pw-${users[1].replace('_', '-')}` } })
+          .replace(/^values:\n/, '')
+          .replace(/^ {2}db:/, `  ${key}:`);
+      writeEnv('db/two', `values:\n${yamlFor('first', ['pair_a1', 'pair_a2'])}${yamlFor('second', ['pair_b1', 'pair_b2'])}`);
+      const killed = await rotate('db/two', { ESC_LOCAL_CRASH_AT: 'after-password-intent' });
+      assert.equal(killed.code, -1, `the CLI was killed (${killed.stdout} ${killed.stderr})`);
+      const sealed = await sealedPassword('db/two');
+      assert.ok(sealed, 'a password was sealed');
+      const rerun = await rotate('db/two');
+      assert.equal(rerun.code, 0, `${rerun.stdout} ${rerun.stderr}`);
+      const out = JSON.parse(rerun.stdout) as { recoveryRevision: number | null; revision: number | null };
+      const revisions = await revisionsOf('db/two');
+      const recovery = revisions.find((r) => r.number === out.recoveryRevision);
+      assert.equal(recovery?.kind, 'recovery');
+      assert.deepEqual(
+        recovery.paths.map((p) => [p.oldKeyId, p.newKeyId]),
+        [[sealed.username.replace(/1$/, '2'), sealed.username]],
+        'the recovery records the sealed target only (the other state was kept, not rewritten)',
+      );
+      const rotation = revisions.at(-1)!;
+      assert.equal(rotation.number, out.revision);
+      assert.equal(rotation.paths.length, 2, 'then both targets rotate');
     });
 
     it('fails clearly, changing nothing: wrong managing password, no privilege, unknown user, unreachable, no answer, TLS', async () => {

@@ -487,7 +487,7 @@ export class EscCore {
       const patch = patches.find((p) => samePathText(p.docPath, t.stateDocPath));
       if (patch) {
         const replacement = dropKeys(patch.replacement, deleted);
-        const after = { current: valueField(replacement, 'current', 'accessKeyId'), previous: valueField(replacement, 'previous', 'accessKeyId') };
+        const after = { current: credentialId(replacement, 'current'), previous: credentialId(replacement, 'previous') };
         if (recovered && after.current === before.current && after.previous === before.previous) continue;
         const dropped = [before.current, before.previous].filter((id): id is string => id !== undefined && deleted.has(id));
         if (dropped.length > 0) record.deletedKeyId = dropped.join(', ');
