@@ -4,7 +4,7 @@
  * "Database User Setup" grants only. Checks, per engine: the two-user strategy over 5+ rotations
  * (both users log in with the passwords the file holds, the state is encrypted), no password in
  * the servers' statement logs or anywhere the tool wrote or printed, SIGKILL at every crash point
- * completed by the next run, a pool kept open across a rotation, clear errors, hostile user names.
+ * completed by the next run (recovery, then the rotation asked for), a pool kept open across a rotation, clear errors, hostile user names.
  */
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
@@ -14,6 +14,8 @@ import * as path from 'node:path';
 import { Pool } from 'pg';
 import { createPool } from 'mysql2/promise';
 import { CRASH_POINTS } from '../../client/src/core/crashpoints';
+import { EscCore } from '../../client/src/core/core';
+import { Journal } from '../../client/src/core/journal';
 import { allFiles, runCli, transcript, type CliRun } from './cliHarness';
 import { type DbServer, freePort, loginAs, setUpUsers, startMariadb, startPostgres } from './db-servers';
 
@@ -25,11 +27,28 @@ interface DbState {
   current: Credential;
   previous?: Credential;
 }
+/** A revision as `esc-local history --json` prints it. */
+interface HistoryRevision {
+  number: number;
+  kind: string;
+  outcome: string;
+  paths: Array<{ path: string; rotator: string; oldKeyId?: string; newKeyId?: string }>;
+}
+
+/** The user switch a revision records for `db` (old user, new user). */
+function pathChange(r: HistoryRevision): [string | undefined, string | undefined] {
+  assert.equal(r.paths.length, 1, `revision ${r.number} records one path`);
+  return [r.paths[0]!.oldKeyId, r.paths[0]!.newKeyId];
+}
 
 /** Crash points a database rotation passes (the others are aws-iam's key deletion/creation steps). */
 const DB_CRASH_POINTS = ['after-lock', 'atomic-temp-written', 'after-journal-begin', 'after-preflight', 'after-password-intent', 'after-password-set', 'after-verify', 'after-evaluate', 'after-write-intent', 'after-file-write', 'after-history'];
-/** Before a password is sealed: a recovery then has nothing to finish (and keeps the state). */
+/** Before a password is sealed: a recovery then has nothing to finish. */
 const PRE_INTENT_CRASH_POINTS = ['after-lock', 'atomic-temp-written', 'after-journal-begin', 'after-preflight'];
+/** A new password is sealed in the journal (maybe set, maybe verified), the file is not written yet. */
+const SEALED_CRASH_POINTS = ['after-password-intent', 'after-password-set', 'after-verify', 'after-evaluate', 'after-write-intent'];
+/** The killed run wrote the file (and maybe recorded its revision). */
+const WRITTEN_CRASH_POINTS = ['after-file-write', 'after-history'];
 const AWS_ONLY_CRASH_POINTS = ['after-delete-intent', 'after-delete', 'after-delete-journaled', 'after-create-intent', 'after-create', 'after-create-journaled'];
 
 const HOSTILE = {
@@ -136,6 +155,10 @@ for (const engine of ['postgres', 'mysql'] as const) {
         { username: 'pool_user2', password: 'Initial-pw-pool2' },
         { username: 'crash_user1', password: 'Initial-pw-crash1' },
         { username: 'crash_user2', password: 'Initial-pw-crash2' },
+        { username: 'pair_a1', password: 'Initial-pw-pair-a1' },
+        { username: 'pair_a2', password: 'Initial-pw-pair-a2' },
+        { username: 'pair_b1', password: 'Initial-pw-pair-b1' },
+        { username: 'pair_b2', password: 'Initial-pw-pair-b2' },
       ];
       await setUpUsers(server, { managing, rotated });
       // A user that may log in but has none of the documented grants.
@@ -236,26 +259,138 @@ for (const engine of ['postgres', 'mysql'] as const) {
       assert.ok(queries > 0);
     });
 
-    it('a SIGKILL at every crash point is completed by the next run: no password lost, current never changed', async () => {
+    /** The history of an environment (newest last), as the CLI prints it. */
+    async function revisionsOf(name: string): Promise<HistoryRevision[]> {
+      const r = await cli(['history', name, '--json']);
+      assert.equal(r.code, 0, r.stderr);
+      return JSON.parse(r.stdout) as HistoryRevision[];
+    }
+
+    /** The password the killed run sealed in the rotation journal (read in-process with the workspace's data key). */
+    async function sealedPassword(name: string): Promise<Credential | undefined> {
+      const core = new EscCore({ workspace: { root: ws }, keychainService: env.ESC_LOCAL_KEYCHAIN_SERVICE! });
+      const journal = Journal.open(core.workspace.runDir, name, await core.workspace.dataKey());
+      const intent = journal?.entries.find((e) => e.kind === 'db-password-intent');
+      if (!journal || intent?.kind !== 'db-password-intent') return undefined;
+      const password = journal.unseal(intent.secret, `db-password ${intent.userArn} ${intent.user}`);
+      generated.add(password);
+      return { username: intent.user, password };
+    }
+
+    /**
+     * What must hold after a SIGKILL at each crash point and one rerun. "Recovery is not a
+     * rotation": the rerun first completes what the killed run started (its own revision), then
+     * performs the rotation that was asked for. With A the user current before the killed run and
+     * B the other one:
+     * - always: A (current in the file after the crash) still logs in with its password; the
+     *   rerun exits 0, leaves no journal, and ends with one rotation revision that starts from the
+     *   state the recovery left; both users log in with the passwords the file holds;
+     * - killed before a password was sealed: nothing changed (the file holds the old state, B
+     *   still logs in with its old password); the rerun recovers nothing and rotates once: B is
+     *   current with a new password, A previous, unchanged;
+     * - killed after B's new password was sealed but before the file was written: the file holds
+     *   the old state; the recovery revision promotes B with exactly the sealed password (never
+     *   lost), then the rotation gives A a new password, so A is current again and B is previous
+     *   with the sealed password. A's password changed only after the recovery had made B current
+     *   (the rotation revision comes after it and starts from B), never while A was active;
+     * - killed after the file was written: the file holds the killed run's rotation (B current);
+     *   the recovery records that rotation (exactly once), then the rotation asked for switches
+     *   back to A with a new password, B previous, unchanged.
+     */
+    it('a SIGKILL at every crash point is completed by the next run (recovery, then the rotation asked for): no password lost, the active user\'s password never changed', async () => {
       assert.deepEqual([...CRASH_POINTS].filter((p) => !AWS_ONLY_CRASH_POINTS.includes(p)).sort(), [...DB_CRASH_POINTS].sort(), 'every crash point is covered');
+      assert.deepEqual([...PRE_INTENT_CRASH_POINTS, ...SEALED_CRASH_POINTS, ...WRITTEN_CRASH_POINTS].sort(), [...DB_CRASH_POINTS].sort(), 'every crash point has its expectation');
       writeEnv('db/crash', rotatorYaml(server, { users: ['crash_user1', 'crash_user2'], sslmode: 'disable', state: { username: 'crash_user2', password: 'Initial-pw-crash2' } }));
       let before: DbState = { current: { username: 'crash_user2', password: 'Initial-pw-crash2' } };
+      const other = (u: string): string => (u === 'crash_user1' ? 'crash_user2' : 'crash_user1');
       for (const point of DB_CRASH_POINTS) {
+        const label = `db/crash (${point})`;
+        const known = (await revisionsOf('db/crash')).length;
         const killed = await rotate('db/crash', { ESC_LOCAL_CRASH_AT: point });
-        assert.equal(killed.code, -1, `${point}: the CLI was killed (${killed.stdout} ${killed.stderr})`);
-        // The application's user keeps working whatever the crash: its password is never changed.
+        assert.equal(killed.code, -1, `${label}: the CLI was killed (${killed.stdout} ${killed.stderr})`);
         const onDisk = await stateOf('db/crash');
-        await assertLogsIn(onDisk.current, `${point}: current after the crash`);
-        const rerun = await rotate('db/crash');
-        assert.equal(rerun.code, 0, `${point}: the next run completes (${rerun.stdout} ${rerun.stderr})`);
-        if (PRE_INTENT_CRASH_POINTS.includes(point) && (await stateOf('db/crash')).current.username === onDisk.current.username) {
-          // Killed before any password was sealed: recovery had nothing to finish; the next run rotates.
-          const again = await rotate('db/crash');
-          assert.equal(again.code, 0, `${point}: the run after recovery rotates (${again.stdout} ${again.stderr})`);
+        const sealed = await sealedPassword('db/crash');
+        const a = before.current;
+        const b = other(a.username);
+        if (WRITTEN_CRASH_POINTS.includes(point)) {
+          assert.equal(onDisk.current.username, b, `${label}: the killed run wrote its rotation`);
+          assert.deepEqual(onDisk.previous, a, `${label}: the killed run kept A as previous`);
+        } else {
+          assert.deepEqual(onDisk, before, `${label}: the file is as before the killed run`);
         }
-        before = await assertRotated('db/crash', before);
-        assert.deepEqual(fs.readdirSync(path.join(ws, '.esc', 'run', 'journal')).filter((f) => f.endsWith('.json')), [], `${point}: no journal left`);
+        // The application's user keeps working whatever the crash: its password is never changed.
+        await assertLogsIn(onDisk.current, `${label}: current after the crash`);
+        if (PRE_INTENT_CRASH_POINTS.includes(point)) {
+          assert.equal(sealed, undefined, `${label}: no password was sealed`);
+          if (before.previous) await assertLogsIn(before.previous, `${label}: previous after the crash (nothing was changed)`);
+        } else if (SEALED_CRASH_POINTS.includes(point)) {
+          assert.equal(sealed?.username, b, `${label}: the killed run sealed a password for the user that was not current`);
+        }
+
+        const rerun = await rotate('db/crash');
+        assert.equal(rerun.code, 0, `${label}: the next run completes (${rerun.stdout} ${rerun.stderr})`);
+        const out = JSON.parse(rerun.stdout) as { ok: boolean; recovered: boolean; recoveryRevision: number | null; revision: number | null };
+        const after = await stateOf('db/crash');
+        const revisions = await revisionsOf('db/crash');
+        const added = revisions.slice(known);
+        const rotation = added.at(-1)!;
+        assert.equal(out.ok, true, label);
+        assert.equal(out.revision, rotation.number, `${label}: the rerun's own revision is the newest`);
+        assert.equal(rotation.kind, 'rotation', `${label}: the rerun ends with the rotation asked for`);
+        assert.equal(rotation.outcome, 'succeeded', label);
+        await assertLogsIn(after.current, `${label}: current after the rerun`);
+        await assertLogsIn(after.previous, `${label}: previous after the rerun`);
+        if (PRE_INTENT_CRASH_POINTS.includes(point)) {
+          assert.equal(out.recovered, false, `${label}: nothing to recover`);
+          assert.equal(out.recoveryRevision, null, label);
+          assert.equal(added.length, 1, `${label}: one revision, the rotation`);
+          assert.deepEqual(pathChange(rotation), [a.username, b], `${label}: the rotation switched A → B`);
+          assert.equal(after.current.username, b, `${label}: the user that was not current is now current`);
+          assert.deepEqual(after.previous, a, `${label}: the user that was current is previous, password unchanged`);
+        } else {
+          assert.equal(out.recovered, true, `${label}: the interrupted rotation was recovered`);
+          assert.equal(added.length, 2, `${label}: two revisions: the completed rotation, then the rotation asked for (${JSON.stringify(added.map((r) => r.kind))})`);
+          const completed = added[0]!;
+          assert.equal(out.recoveryRevision, completed.number, label);
+          assert.equal(completed.kind, SEALED_CRASH_POINTS.includes(point) ? 'recovery' : 'rotation', `${label}: the completed work's revision (a written rotation keeps its own)`);
+          assert.deepEqual(pathChange(completed), [a.username, b], `${label}: the recovery completed A → B`);
+          assert.deepEqual(pathChange(rotation), [b, a.username], `${label}: then the rotation started from B (A was previous when its password changed)`);
+          assert.equal(after.current.username, a.username, `${label}: A is current again, with a new password`);
+          assert.notEqual(after.current.password, a.password, `${label}: A's password was rotated`);
+          const promoted = SEALED_CRASH_POINTS.includes(point) ? sealed! : onDisk.current;
+          assert.deepEqual(after.previous, promoted, `${label}: B is previous with the password the killed run ${SEALED_CRASH_POINTS.includes(point) ? 'sealed' : 'wrote'} (never lost)`);
+        }
+        const text = fileOf('db/crash');
+        for (const c of [after.current, after.previous!]) assert.ok(!text.includes(c.password), `${label}: no password in plaintext in the file`);
+        assert.deepEqual(fs.readdirSync(path.join(ws, '.esc', 'run', 'journal')).filter((f) => f.endsWith('.json')), [], `${label}: no journal left`);
+        before = after;
       }
+    });
+
+    it('a recovery completes only the target the killed run sealed a password for; the other keeps its state unrewritten, then both rotate', async () => {
+      const yamlFor = (key: string, users: [string, string]): string =>
+        rotatorYaml(server, { users, sslmode: 'disable', state: { username: users[1], password: `Initial-pw-${users[1].replace('_', '-')}` } })
+          .replace(/^values:\n/, '')
+          .replace(/^ {2}db:/, `  ${key}:`);
+      writeEnv('db/two', `values:\n${yamlFor('first', ['pair_a1', 'pair_a2'])}${yamlFor('second', ['pair_b1', 'pair_b2'])}`);
+      const killed = await rotate('db/two', { ESC_LOCAL_CRASH_AT: 'after-password-intent' });
+      assert.equal(killed.code, -1, `the CLI was killed (${killed.stdout} ${killed.stderr})`);
+      const sealed = await sealedPassword('db/two');
+      assert.ok(sealed, 'a password was sealed');
+      const rerun = await rotate('db/two');
+      assert.equal(rerun.code, 0, `${rerun.stdout} ${rerun.stderr}`);
+      const out = JSON.parse(rerun.stdout) as { recoveryRevision: number | null; revision: number | null };
+      const revisions = await revisionsOf('db/two');
+      const recovery = revisions.find((r) => r.number === out.recoveryRevision);
+      assert.equal(recovery?.kind, 'recovery');
+      assert.deepEqual(
+        recovery.paths.map((p) => [p.oldKeyId, p.newKeyId]),
+        [[sealed.username.replace(/1$/, '2'), sealed.username]],
+        'the recovery records the sealed target only (the other state was kept, not rewritten)',
+      );
+      const rotation = revisions.at(-1)!;
+      assert.equal(rotation.number, out.revision);
+      assert.equal(rotation.paths.length, 2, 'then both targets rotate');
     });
 
     it('fails clearly, changing nothing: wrong managing password, no privilege, unknown user, unreachable, no answer, TLS', async () => {

@@ -302,7 +302,7 @@ export class EscCore {
     const text = fs.readFileSync(file, 'utf8');
     const wanted = journal.paths && journal.paths.length > 0 ? new Set(journal.paths.map(canonicalValuesPath)) : undefined;
     const paths = findRotationTargets(text)
-      .filter((t) => t.rotator === 'aws-iam' && (wanted === undefined || wanted.has(canonicalValuesPath(t.path))))
+      .filter((t) => JOURNALED_ROTATORS.has(t.rotator ?? '') && (wanted === undefined || wanted.has(canonicalValuesPath(t.path))))
       .map((t) => t.path);
     const result = await this.runRotation(run, journal, 'recovery', paths);
     const message = result.revision ? `completed an interrupted rotation of ${environment} (revision ${result.revision.number})` : `completed an interrupted rotation of ${environment}`;
@@ -487,7 +487,7 @@ export class EscCore {
       const patch = patches.find((p) => samePathText(p.docPath, t.stateDocPath));
       if (patch) {
         const replacement = dropKeys(patch.replacement, deleted);
-        const after = { current: valueField(replacement, 'current', 'accessKeyId'), previous: valueField(replacement, 'previous', 'accessKeyId') };
+        const after = { current: credentialId(replacement, 'current'), previous: credentialId(replacement, 'previous') };
         if (recovered && after.current === before.current && after.previous === before.previous) continue;
         const dropped = [before.current, before.previous].filter((id): id is string => id !== undefined && deleted.has(id));
         if (dropped.length > 0) record.deletedKeyId = dropped.join(', ');
@@ -565,9 +565,12 @@ export class EscCore {
    * it does not.
    * A file holding plaintext secrets is stored encrypted, so it is compared through its keyed
    * digest instead (see `Revision.sourceDigest`).
+   * The text an interrupted rotation wrote but did not record yet is no edit: the next rotation's
+   * recovery records it as that rotation's revision.
    */
   async recordSaveIfChanged(environment: string, options: { message?: string; trigger?: string } = {}): Promise<Revision | undefined> {
     const text = fs.readFileSync(this.workspace.requireFile(environment), 'utf8');
+    if (await this.writtenByInterruptedRotation(environment, text)) return undefined;
     const latest = this.history.latestWithDefinition(environment);
     if (listPlaintextSecrets(text).length === 0) {
       if (latest?.definition === text) return undefined;
@@ -576,6 +579,13 @@ export class EscCore {
     const digest = await this.sourceDigest(text);
     if (latest?.sourceDigest === digest) return undefined;
     return this.appendSave(environment, text, digest, options);
+  }
+
+  /** True when `text` is the file an interrupted rotation wrote (its journal's pending write). */
+  private async writtenByInterruptedRotation(environment: string, text: string): Promise<boolean> {
+    if (!this.pendingRecovery(environment)) return false;
+    const journal = Journal.open(this.workspace.runDir, environment, await this.workspace.dataKey());
+    return journal?.phase === 'writing' && journal.pendingWrite?.textSha256 === sha256(text);
   }
 
   private async appendSave(environment: string, text: string, sourceDigest: string | undefined, options: { message?: string; trigger?: string }): Promise<Revision> {
@@ -646,6 +656,9 @@ interface RunContext {
   /** Aborted when the rotation's deadline passes. */
   deadline: AbortSignal;
 }
+
+/** Rotators that journal what they change outside the file: a recovery completes their work. */
+const JOURNALED_ROTATORS: ReadonlySet<string> = new Set(['aws-iam', 'postgres', 'mysql']);
 
 /** A state without its entries (`current`, `previous`, …) whose `accessKeyId` is in `deleted`. */
 function dropKeys(state: Value, deleted: Set<string>): Value {
