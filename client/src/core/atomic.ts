@@ -35,7 +35,8 @@ function tempPathFor(target: string, dir: string): string {
   return path.join(dir, `.${path.basename(target)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
 }
 
-function processAlive(pid: number): boolean {
+/** Whether a process of this machine is alive (EPERM: alive, owned by someone else). Used for stale temp files and locks. */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

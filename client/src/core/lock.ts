@@ -8,7 +8,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { createFileExclusive, removeFileDurably } from './atomic';
+import { createFileExclusive, processAlive, removeFileDurably } from './atomic';
 import { environmentFileStem } from '../../../shared/src/identity/environmentName';
 import { CoreError } from './errors';
 import { sleep } from './sleep';
@@ -47,15 +47,6 @@ function readOwner(file: string): LockOwner | undefined {
     return JSON.parse(fs.readFileSync(file, 'utf8')) as LockOwner;
   } catch {
     return undefined;
-  }
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
