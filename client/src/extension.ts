@@ -20,7 +20,7 @@ import { registerRotateCommand } from './rotate';
 import { registerRunCommand } from './runInTerminal';
 import { registerScheduleCommands, ScheduleRunner } from './schedules';
 import { RotationStatusBar } from './statusBar';
-import { registerWhenTrusted } from './trust';
+import { registerWhenTrusted, trackTrustContext } from './trust';
 import { escCore, optionalCipher } from './workspaces';
 
 export interface EscExtensionApi {
@@ -41,7 +41,8 @@ let runningClient: EscLanguageClient | undefined;
 export async function activate(context: vscode.ExtensionContext): Promise<EscExtensionApi> {
   const started = Date.now();
   const log = new Log();
-  context.subscriptions.push(log);
+  // First: the menus' `esc.workspaceTrusted` key (./trust) must be set before any palette opens.
+  context.subscriptions.push(log, trackTrustContext());
 
   context.subscriptions.push(associateLanguage(context.workspaceState));
   const languageClient = new EscLanguageClient(context, log);

@@ -42,3 +42,15 @@ export function registerWhenTrusted(commandIds: Record<string, string>, register
     active.forEach(d => d.dispose());
   });
 }
+
+/**
+ * The `esc.workspaceTrusted` context key, which package.json's menus use to hide what Restricted
+ * Mode turns off. VS Code's own `isWorkspaceTrusted` key is not set when workspace trust is
+ * disabled (code-server --disable-workspace-trust: the palette then hid Rotate Secrets in a
+ * trusted window), while `vscode.workspace.isTrusted` is true there, so the key follows the API.
+ */
+export function trackTrustContext(): vscode.Disposable {
+  const set = (trusted: boolean): void => void vscode.commands.executeCommand('setContext', 'esc.workspaceTrusted', trusted);
+  set(vscode.workspace.isTrusted);
+  return vscode.workspace.onDidGrantWorkspaceTrust(() => set(true));
+}
