@@ -41,7 +41,7 @@ let runningClient: EscLanguageClient | undefined;
 export async function activate(context: vscode.ExtensionContext): Promise<EscExtensionApi> {
   const started = Date.now();
   const log = new Log();
-  // First: the menus' `esc.workspaceTrusted` key (./trust) must be set before any palette opens.
+  // First: the menus' `esc.restrictedMode` key (./trust) is set before any palette opens.
   context.subscriptions.push(log, trackTrustContext());
 
   context.subscriptions.push(associateLanguage(context.workspaceState));

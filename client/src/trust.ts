@@ -44,13 +44,14 @@ export function registerWhenTrusted(commandIds: Record<string, string>, register
 }
 
 /**
- * The `esc.workspaceTrusted` context key, which package.json's menus use to hide what Restricted
- * Mode turns off. VS Code's own `isWorkspaceTrusted` key is not set when workspace trust is
- * disabled (code-server --disable-workspace-trust: the palette then hid Rotate Secrets in a
- * trusted window), while `vscode.workspace.isTrusted` is true there, so the key follows the API.
+ * The `esc.restrictedMode` context key, which package.json's menus use (`!esc.restrictedMode`) to
+ * hide what Restricted Mode turns off. VS Code's own `isWorkspaceTrusted` key is not set when
+ * workspace trust is disabled (code-server --disable-workspace-trust hid Rotate Secrets from a
+ * trusted window's palette), and a positive key of ours would hide the commands until the
+ * extension activates; this one is set only where the API says the workspace is untrusted.
  */
 export function trackTrustContext(): vscode.Disposable {
-  const set = (trusted: boolean): void => void vscode.commands.executeCommand('setContext', 'esc.workspaceTrusted', trusted);
-  set(vscode.workspace.isTrusted);
-  return vscode.workspace.onDidGrantWorkspaceTrust(() => set(true));
+  const set = (restricted: boolean): void => void vscode.commands.executeCommand('setContext', 'esc.restrictedMode', restricted);
+  set(!vscode.workspace.isTrusted);
+  return vscode.workspace.onDidGrantWorkspaceTrust(() => set(false));
 }

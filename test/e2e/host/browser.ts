@@ -50,12 +50,27 @@ export function workbenchUrl(base: string, folder: string): string {
   return `${base}/?folder=${encodeURIComponent(folder)}`;
 }
 
-/** Opens the quick input with `key` (F1: command palette, Control+P: quick open), types `text` and takes the first row showing it. */
+/**
+ * Opens the quick input with `key` (F1: command palette, Control+P: quick open), types `text` and
+ * takes the first row showing it. The palette lists commands by the context of the moment it
+ * opens; right after an editor switch that context can still be the previous editor's, so a
+ * missing row is retried (Escape, reopen) a few times before the step fails.
+ */
 async function pickInQuickInput(page: Page, key: string, text: string): Promise<void> {
-  await page.keyboard.press(key);
-  await page.waitForSelector('.quick-input-widget input', { state: 'visible', timeout: 10000 });
-  await page.keyboard.type(text);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: text }).first().waitFor({ timeout: 15000 });
+  const attempts = 3;
+  for (let attempt = 1; ; attempt++) {
+    await page.keyboard.press(key);
+    await page.waitForSelector('.quick-input-widget input', { state: 'visible', timeout: 10000 });
+    await page.keyboard.type(text);
+    try {
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: text }).first().waitFor({ timeout: attempt === attempts ? 15000 : 5000 });
+      break;
+    } catch (error) {
+      if (attempt === attempts) throw error;
+      await page.keyboard.press('Escape');
+      await page.waitForTimeout(1000);
+    }
+  }
   await page.keyboard.press('Enter');
 }
 
