@@ -71,7 +71,7 @@ const add: Command = {
   args: { min: 1, max: 1 },
   examples: [
     'openssl rand -hex 32 | esc-local webhook add https://hooks.example.com/esc --env prod/app',
-    'esc-local webhook add https://hooks.slack.com/services/T0/B0/XX --format slack --event rotation.failed',
+    'esc-local webhook add SLACK_INCOMING_WEBHOOK_URL --format slack --event rotation.failed',
   ],
   async run(ctx, args) {
     const envArg = optionValue(args, 'env');
