@@ -27,7 +27,7 @@ const cliMainApart = {
 };
 const entries = [
   { in: 'client/src/core/aws/sdk.ts', out: 'dist/aws-sdk.js' },
-  { in: 'client/src/extension.ts', out: 'dist/extension.js' },
+  { in: 'client/src/extension/main.ts', out: 'dist/extension.js' },
   { in: 'server/src/main.ts', out: 'dist/server.js', banner: '#!/usr/bin/env node' },
   { in: 'client/src/cli/main.ts', out: 'dist/cli-main.js' },
   { in: 'client/src/cli/bin.ts', out: 'dist/cli.js', banner: '#!/usr/bin/env node' },

@@ -4,8 +4,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { copyExamples, REPO_ROOT, runCli, type CliRun } from './cliHarness';
 import { PassThrough } from 'node:stream';
-import { CliError } from '../../client/src/cli/errors';
-import { dotenvQuote, parsePropertyPath, renderOpen, shellQuote } from '../../client/src/cli/format';
+import { CliError } from '../../client/src/cli/exitCodes';
+import { dotenvQuote, parsePropertyPath, renderOpen, shellQuote } from '../../client/src/output/outputFormats';
 import { promptHidden, readSecrets } from '../../client/src/cli/prompt';
 import type { Value } from '../../shared/src/value/value';
 

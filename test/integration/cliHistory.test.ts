@@ -11,7 +11,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { redactDefinition } from '../../client/src/core/history';
+import { redactDefinition } from '../../client/src/core/history/historyStore';
 import { environmentJsonSchema } from '../../shared/src/catalog/environmentSchema';
 import { REPO_ROOT, runCli, type CliRun } from './cliHarness';
 

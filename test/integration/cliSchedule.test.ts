@@ -4,7 +4,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ScheduleStore, type Schedule } from '../../client/src/core/schedule';
+import { ScheduleStore, type Schedule } from '../../client/src/core/schedules/scheduleStore';
 import type { AwsEndpoint } from '../aws/index';
 import { copyExamples, EXAMPLES_ROLE_ARN as ROLE_ARN, runCli, startExamplesAws, type CliRun } from './cliHarness';
 

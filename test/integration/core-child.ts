@@ -4,7 +4,7 @@
  * ESC_TEST_WAIT_MS; AWS endpoints come from the SDK's standard AWS_ENDPOINT_URL_IAM/STS.
  * Prints one JSON line with the outcome; exit 0 ok, 1 rotation failed, 3 error thrown.
  */
-import { EscCore } from '../../client/src/core/core';
+import { EscCore } from '../../client/src/core/escCore';
 import { CoreError } from '../../client/src/core/errors';
 
 async function main(): Promise<number> {

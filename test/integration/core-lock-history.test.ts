@@ -3,14 +3,14 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawn } from 'node:child_process';
-import { acquireEnvironmentLock, lockFile } from '../../client/src/core/lock';
-import { HistoryStore, redactDefinition } from '../../client/src/core/history';
+import { acquireEnvironmentLock, lockFile } from '../../client/src/core/fs/lock';
+import { HistoryStore, redactDefinition } from '../../client/src/core/history/historyStore';
 import { CoreError } from '../../client/src/core/errors';
 import { Workspace } from '../../client/src/core/workspace';
 import { tempDir } from '../unit/core-support';
 
-const LOCK_JS = path.resolve(__dirname, '../../client/src/core/lock.js');
-const HISTORY_JS = path.resolve(__dirname, '../../client/src/core/history.js');
+const LOCK_JS = path.resolve(__dirname, '../../client/src/core/fs/lock.js');
+const HISTORY_JS = path.resolve(__dirname, '../../client/src/core/history/historyStore.js');
 
 function runNode(script: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {

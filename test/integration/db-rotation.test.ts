@@ -13,9 +13,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Pool } from 'pg';
 import { createPool } from 'mysql2/promise';
-import { CRASH_POINTS } from '../../client/src/core/crashpoints';
-import { EscCore } from '../../client/src/core/core';
-import { Journal } from '../../client/src/core/journal';
+import { CRASH_POINTS } from '../../client/src/core/rotation/crashpoints';
+import { EscCore } from '../../client/src/core/escCore';
+import { Journal } from '../../client/src/core/rotation/journal';
 import { allFiles, runCli, transcript, type CliRun } from './cliHarness';
 import { type DbServer, freePort, loginAs, setUpUsers, startMariadb, startPostgres } from './db-servers';
 

@@ -7,7 +7,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CoreError } from '../../client/src/core/errors';
-import { EXIT, EXIT_CODES, exitCodeFor, UsageError } from '../../client/src/cli/errors';
+import { EXIT, EXIT_CODES, exitCodeFor, UsageError } from '../../client/src/cli/exitCodes';
 import { mainHelp } from '../../client/src/cli/help';
 import { COMMANDS } from '../../client/src/cli/commands/index';
 

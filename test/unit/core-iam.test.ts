@@ -5,9 +5,9 @@
  */
 import * as assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { AwsIamRotator, parseIamState, userNameFromArn } from '../../client/src/core/rotators/aws-iam';
+import { AwsIamRotator, parseIamState, userNameFromArn } from '../../client/src/core/rotators/awsIam';
 import { CoreError } from '../../client/src/core/errors';
-import { Journal } from '../../client/src/core/journal';
+import { Journal } from '../../client/src/core/rotation/journal';
 import { type AwsFixture, loginValue, newSession, startAws, tempDir, unwrap } from './core-support';
 import type { Value } from '../../shared/src/value/value';
 

@@ -6,7 +6,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { Journal, journalFile, type Sealed } from '../../client/src/core/journal';
+import { Journal, journalFile, type Sealed } from '../../client/src/core/rotation/journal';
 import { CoreError } from '../../client/src/core/errors';
 import { tempDir } from './core-support';
 

@@ -2,7 +2,7 @@
 import * as assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { STSClient, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import { AwsLoginProvider, parseDurationSeconds } from '../../client/src/core/providers/aws-login';
+import { AwsLoginProvider, parseDurationSeconds } from '../../client/src/core/providers/awsLogin';
 import { Keychain } from '../../client/src/core/keychain';
 import { CoreError } from '../../client/src/core/errors';
 import { type AwsFixture, startAws, unwrap, v } from './core-support';

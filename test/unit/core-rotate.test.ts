@@ -6,7 +6,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { STSClient, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import { EscCore } from '../../client/src/core/core';
+import { EscCore } from '../../client/src/core/escCore';
 import { CoreError } from '../../client/src/core/errors';
 import { Keychain } from '../../client/src/core/keychain';
 import { toJSON } from '../../shared/src/eval/index';

@@ -9,9 +9,9 @@ import { randomBytes } from 'node:crypto';
 import { startAwsEndpoint, type AwsEndpoint, type CreatedAccessKey } from '../aws/index';
 import type { Value } from '../../shared/src/value/value';
 import type { AwsSettings } from '../../client/src/core/aws/clients';
-import { Journal } from '../../client/src/core/journal';
+import { Journal } from '../../client/src/core/rotation/journal';
 import { Keychain } from '../../client/src/core/keychain';
-import type { AwsRotationSession } from '../../client/src/core/rotators/aws-iam';
+import type { AwsRotationSession } from '../../client/src/core/rotators/awsIam';
 
 export function tempDir(prefix: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), `esc-core-${prefix}-`));

@@ -4,8 +4,8 @@
  */
 import * as assert from 'assert';
 import type { Value } from '../../shared/src/value/value';
-import { redactSecrets, renderPreview } from '../../client/src/preview/render';
-import { relativeTime, shortAge } from '../../client/src/history/relativeTime';
+import { redactSecrets, renderPreview } from '../../client/src/extension/preview/previewText';
+import { relativeTime, shortAge } from '../../client/src/extension/history/relativeTime';
 
 const v = (value: Value['value'], flags: Partial<Pick<Value, 'secret' | 'unknown'>> = {}): Value => ({ value, trace: {}, ...flags });
 

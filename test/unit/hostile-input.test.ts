@@ -6,8 +6,8 @@
  * boundary escapes control characters, and `fn::concat` types its argument as the reference does.
  */
 import { strict as assert } from 'node:assert';
-import { maskedSourceLines } from '../../client/src/cli/commands/check';
-import { toJson, valueAt } from '../../client/src/cli/format';
+import { maskedSourceLines } from '../../client/src/cli/commands/checkCommand';
+import { toJson, valueAt } from '../../client/src/output/outputFormats';
 import { escapeControl, Ui } from '../../client/src/cli/ui';
 import { WorkerChecker } from '../../server/src/checkerWorker';
 import { checkEnvironment, openEnvironment, parseEnvironment, type EvalOptions } from '../../shared/src/eval/index';

@@ -15,11 +15,11 @@ import { readEnvironmentFile } from '../../shared/src/identity/environmentFile';
 import { EnvironmentWorkspace } from '../../shared/src/language/environmentWorkspace';
 import { createDiskReader } from '../../server/src/diskWorkspace';
 import { CoreError } from '../../client/src/core/errors';
-import { HistoryStore } from '../../client/src/core/history';
-import { Journal, journalFile } from '../../client/src/core/journal';
-import { lockFile } from '../../client/src/core/lock';
-import { ScheduleStore } from '../../client/src/core/schedule';
-import { WebhookStore } from '../../client/src/core/webhook';
+import { HistoryStore } from '../../client/src/core/history/historyStore';
+import { Journal, journalFile } from '../../client/src/core/rotation/journal';
+import { lockFile } from '../../client/src/core/fs/lock';
+import { ScheduleStore } from '../../client/src/core/schedules/scheduleStore';
+import { WebhookStore } from '../../client/src/core/webhooks/webhookDelivery';
 import { Workspace } from '../../client/src/core/workspace';
 import { tempDir } from './core-support';
 

@@ -2,8 +2,8 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { describeCron, nextFire, parseCron } from '../../client/src/core/schedule-cron';
-import { describeSchedule, isDue, makeSchedule, nextRunOf, runDueSchedules, ScheduleStore, type Schedule } from '../../client/src/core/schedule';
+import { describeCron, nextFire, parseCron } from '../../client/src/core/schedules/cronSchedule';
+import { describeSchedule, isDue, makeSchedule, nextRunOf, runDueSchedules, ScheduleStore, type Schedule } from '../../client/src/core/schedules/scheduleStore';
 
 const at = (iso: string): Date => new Date(iso);
 

@@ -15,8 +15,8 @@ import {
   WebhookStore,
   type RotationEvent,
   type SaveEvent,
-} from '../../client/src/core/webhook';
-import { WebhookSecrets } from '../../client/src/core/webhook-secrets';
+} from '../../client/src/core/webhooks/webhookDelivery';
+import { WebhookSecrets } from '../../client/src/core/webhooks/webhookSecrets';
 
 /** The receiver example shipped in docs/ (plain JavaScript), exactly as users copy it. */
 // eslint-disable-next-line @typescript-eslint/no-require-imports

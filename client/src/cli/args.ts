@@ -4,7 +4,7 @@
  * are usage errors with a "did you mean".
  */
 import { didYouMean } from '../../../shared/src/schema/suggest';
-import { UsageError } from './errors';
+import { UsageError } from './exitCodes';
 
 export interface OptionSpec {
   /** Long name without dashes, e.g. `format`. */

@@ -14,7 +14,7 @@ import { Workspace } from '../core/workspace';
 import type { SecretInput } from './prompt';
 import type { Ui } from './ui';
 import type { AwsSettings } from '../core/aws/clients';
-import { UsageError } from './errors';
+import { UsageError } from './exitCodes';
 
 export interface GlobalOptions {
   workspace?: string;

@@ -1,7 +1,7 @@
 /** --help texts, generated from the command definitions so they never drift from the parser. */
 import type { OptionSpec } from './args';
 import type { Command } from './command';
-import { EXIT_CODES } from './errors';
+import { EXIT_CODES } from './exitCodes';
 import type { Palette } from './ui';
 
 export const GLOBAL_OPTIONS: OptionSpec[] = [

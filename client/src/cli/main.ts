@@ -8,7 +8,7 @@ import { parseArgs, type OptionSpec } from './args';
 import type { Command } from './command';
 import { COMMANDS } from './commands/index';
 import { CliContext, type GlobalOptions } from './context';
-import { CliError, exitCodeFor, EXIT, UsageError } from './errors';
+import { CliError, exitCodeFor, EXIT, UsageError } from './exitCodes';
 import { commandHelp, GLOBAL_OPTIONS, mainHelp } from './help';
 import type { SecretInput } from './prompt';
 import { escapeControl, Ui } from './ui';

@@ -2,7 +2,7 @@
  * Reading secrets: from an interactive terminal without echo, or from standard input when it is
  * a pipe. Never from the command line (argv is visible to other users and kept in shell history).
  */
-import { CliError, EXIT } from './errors';
+import { CliError, EXIT } from './exitCodes';
 
 export interface SecretInput {
   stdin: NodeJS.ReadableStream & { isTTY?: boolean; setRawMode?: (raw: boolean) => unknown };

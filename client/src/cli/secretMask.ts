@@ -12,7 +12,7 @@
  */
 import { Transform, type TransformCallback } from 'node:stream';
 import type { Value } from '../../../shared/src/value/value';
-import { SECRET_PLACEHOLDER } from './format';
+import { SECRET_PLACEHOLDER } from '../output/outputFormats';
 
 const PLACEHOLDER = Buffer.from(SECRET_PLACEHOLDER, 'utf8');
 

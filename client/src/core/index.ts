@@ -75,17 +75,17 @@
  * `ESC_LOCAL_CRASH_AT=<step>` (see crashpoints.ts) makes a process SIGKILL itself at a step —
  * used by the crash tests only.
  */
-export { EscCore, type CoreOptions, type RotateOptions, type RotationResult, type RollbackResult } from './core';
+export { EscCore, type CoreOptions, type RotateOptions, type RotationResult, type RollbackResult } from './escCore';
 export { findRotationTargets, type RotationTarget } from './yamlstate';
 export { CoreError, isCoreError, describeError, type CoreErrorCode, type ErrorLocation } from './errors';
 export { Keychain, DEFAULT_KEYCHAIN_SERVICE, explainKeychainFailure, type AwsCredentials, type KeytarLike } from './keychain';
 export { Workspace, dataKeyId, type WorkspaceOptions, type EnvironmentFile } from './workspace';
-export { HistoryStore, redactDefinition, validateTagName, type RevisionTag, type Revision, type RevisionKind, type RotatedPathRecord, type NewRevision } from './history';
-export { acquireEnvironmentLock, lockFile, type HeldLock, type LockOptions, type LockOwner } from './lock';
-export { Journal, journalFile, type JournalEntry, type JournalPhase } from './journal';
-export { CRASH_POINTS, type CrashPoint } from './crashpoints';
+export { HistoryStore, redactDefinition, validateTagName, type RevisionTag, type Revision, type RevisionKind, type RotatedPathRecord, type NewRevision } from './history/historyStore';
+export { acquireEnvironmentLock, lockFile, type HeldLock, type LockOptions, type LockOwner } from './fs/lock';
+export { Journal, journalFile, type JournalEntry, type JournalPhase } from './rotation/journal';
+export { CRASH_POINTS, type CrashPoint } from './rotation/crashpoints';
 export type { AwsSettings } from './aws/clients';
-export { AwsLoginProvider, parseDurationSeconds, DEFAULT_CREDENTIAL_NAME } from './providers/aws-login';
-export { AwsIamRotator, userNameFromArn, type AwsRotationSession, type IamKey, type IamState } from './rotators/aws-iam';
+export { AwsLoginProvider, parseDurationSeconds, DEFAULT_CREDENTIAL_NAME } from './providers/awsLogin';
+export { AwsIamRotator, userNameFromArn, type AwsRotationSession, type IamKey, type IamState } from './rotators/awsIam';
 export { PasswordRotator, PassphraseRotator, generatePassword, generatePassphrase, DEFAULT_SPECIAL } from './rotators/password';
-export { unifiedDiff, type DiffSide } from './diff';
+export { unifiedDiff, type DiffSide } from './history/unifiedDiff';

@@ -13,10 +13,10 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Decrypter, EnvironmentLoader, LoadedEnvironment } from '../../../shared/src/contract/plugins';
 import { candidateRelativePaths, isEnvironmentName, nameFromRelativePath } from '../../../shared/src/identity/environmentName';
 import { locateEnvironmentFile, readEnvironmentFile } from '../../../shared/src/identity/environmentFile';
-import { createFileExclusive, writeFileAtomic } from './atomic';
-import { requireEnvironmentName } from './environmentName';
+import { createFileExclusive, writeFileAtomic } from './fs/atomic';
+import { requireEnvironmentName } from './requireEnvironmentName';
 import { CoreError } from './errors';
-import { literal, object, optional, parseJsonFile, string } from './jsonShape';
+import { literal, object, optional, parseJsonFile, string } from './fs/jsonShape';
 import { Keychain } from './keychain';
 
 export interface WorkspaceOptions {

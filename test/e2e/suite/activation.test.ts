@@ -1,7 +1,7 @@
 import * as assert from 'assert';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import type { EscExtensionApi } from '../../../client/src/extension';
+import type { EscExtensionApi } from '../../../client/src/extension/main';
 import { extensionId, openEnvironment } from './helpers';
 
 // Grows with the features: every command package.json contributes must be registered by activate().

@@ -3,7 +3,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import type { EscExtensionApi } from '../../../client/src/extension';
+import type { EscExtensionApi } from '../../../client/src/extension/main';
 
 export const extensionId = 'esc-local.esc-local';
 

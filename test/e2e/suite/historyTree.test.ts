@@ -1,8 +1,8 @@
 import * as assert from 'assert';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { HistoryStore } from '../../../client/src/core/history';
-import type { HistoryNode } from '../../../client/src/history/historyTree';
+import { HistoryStore } from '../../../client/src/core/history/historyStore';
+import type { HistoryNode } from '../../../client/src/extension/history/historyTree';
 import { eventually, escApi, workspaceRoot } from './helpers';
 
 describe('Rotation History view', () => {

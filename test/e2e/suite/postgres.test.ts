@@ -8,9 +8,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Client } from 'pg';
 import * as vscode from 'vscode';
-import type { RotationResult } from '../../../client/src/core/core';
-import { EscCore } from '../../../client/src/core/core';
-import type { EnvironmentNode, RevisionNode } from '../../../client/src/history/historyTree';
+import type { RotationResult } from '../../../client/src/core/escCore';
+import { EscCore } from '../../../client/src/core/escCore';
+import type { EnvironmentNode, RevisionNode } from '../../../client/src/extension/history/historyTree';
 import { toJSON } from '../../../shared/src/eval/index';
 import { environmentPath, escApi, eventually, openEnvironment, recordSecret, workspaceRoot } from './helpers';
 

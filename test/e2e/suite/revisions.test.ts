@@ -1,8 +1,8 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as vscode from 'vscode';
-import { EscCore } from '../../../client/src/core/core';
-import type { EnvironmentNode, RevisionNode } from '../../../client/src/history/historyTree';
+import { EscCore } from '../../../client/src/core/escCore';
+import type { EnvironmentNode, RevisionNode } from '../../../client/src/extension/history/historyTree';
 import { environmentPath, escApi, eventually, workspaceRoot } from './helpers';
 
 const environment = 'history/notes';

@@ -6,7 +6,7 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as vscode from 'vscode';
-import type { HistoryNode, RevisionNode } from '../../../client/src/history/historyTree';
+import type { HistoryNode, RevisionNode } from '../../../client/src/extension/history/historyTree';
 import { environmentPath, escApi, eventually, openEnvironment } from './helpers';
 
 const environment = 'saves/demo';

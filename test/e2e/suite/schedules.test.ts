@@ -2,9 +2,9 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import type { DueRunResult, Schedule } from '../../../client/src/core/schedule';
-import { ScheduleStore } from '../../../client/src/core/schedule';
-import type { EnvironmentNode, RevisionNode } from '../../../client/src/history/historyTree';
+import type { DueRunResult, Schedule } from '../../../client/src/core/schedules/scheduleStore';
+import { ScheduleStore } from '../../../client/src/core/schedules/scheduleStore';
+import type { EnvironmentNode, RevisionNode } from '../../../client/src/extension/history/historyTree';
 import { environmentPath, escApi, eventually, workspaceRoot } from './helpers';
 
 const escDir = () => path.join(workspaceRoot(), '.esc');

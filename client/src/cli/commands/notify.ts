@@ -4,9 +4,9 @@
  * sending webhooks. A webhook or history-of-edits problem is a warning, never the command's failure.
  */
 import { describeError } from '../../core/errors';
-import { eventType, notifyWebhooks, WebhookStore, type RotationEvent, type SaveEvent, type WebhookEventType } from '../../core/webhook';
-import { saveEventFromRevision } from '../../core/webhook-events';
-import { WebhookSecrets } from '../../core/webhook-secrets';
+import { eventType, notifyWebhooks, WebhookStore, type RotationEvent, type SaveEvent, type WebhookEventType } from '../../core/webhooks/webhookDelivery';
+import { saveEventFromRevision } from '../../core/webhooks/webhookEvents';
+import { WebhookSecrets } from '../../core/webhooks/webhookSecrets';
 import type { CliContext } from '../context';
 import { VERSION } from '../version';
 

@@ -13,7 +13,7 @@
  */
 import type { AwsCredentials } from '../keychain';
 import type * as Sdk from './sdk';
-import { AwsCallTimeout } from './errors';
+import { AwsCallTimeout } from './awsErrors';
 
 let sdk: typeof Sdk | undefined;
 

@@ -19,10 +19,10 @@ import type { ExecutionContext, Rotator } from '../../../../shared/src/contract/
 import type { Value } from '../../../../shared/src/value/value';
 import type { Schema } from '../../../../shared/src/schema/schema';
 import { rotatorSchemas } from '../catalog';
-import { crashPoint } from '../crashpoints';
+import { crashPoint } from '../rotation/crashpoints';
 import { CoreError, type ErrorLocation } from '../errors';
-import type { Journal, JournalEntry } from '../journal';
-import { fieldsOf, objectValue, optionalInteger, optionalString, plain, requiredString, secretString } from '../values';
+import type { Journal, JournalEntry } from '../rotation/journal';
+import { fieldsOf, objectValue, optionalInteger, optionalString, plain, requiredString, secretString } from '../pluginValues';
 import { generatePassword } from './password';
 
 /** What a rotation run lends the rotator (the aws-iam session satisfies it). */

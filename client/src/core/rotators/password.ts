@@ -8,7 +8,7 @@ import type { ExecutionContext, Rotator } from '../../../../shared/src/contract/
 import type { Value } from '../../../../shared/src/value/value';
 import type { Schema } from '../../../../shared/src/schema/schema';
 import { CoreError } from '../errors';
-import { fieldsOf, objectValue, optionalBoolean, optionalInteger, optionalString, secretString } from '../values';
+import { fieldsOf, objectValue, optionalBoolean, optionalInteger, optionalString, secretString } from '../pluginValues';
 import { EFF_LARGE_WORDLIST } from './wordlist';
 import { rotatorSchemas } from '../catalog';
 

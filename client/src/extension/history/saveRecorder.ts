@@ -1,0 +1,36 @@
+/**
+ * A revision per save, as in ESC: when an environment file is saved in VS Code and its
+ * definition differs from its newest revision, a `save` revision is recorded (setting
+ * `esc.history.recordSaves`, on by default) and `environment.saved` webhooks are notified.
+ * Saves of one environment are recorded one after another, so two quick saves never race for
+ * the comparison with the newest revision.
+ */
+import * as vscode from 'vscode';
+import { saveEventFromRevision } from '../../core/webhooks/webhookEvents';
+import { environmentOf } from '../environments';
+import { describeError, Log } from '../log';
+import { notifyWebhooks } from '../notifyWebhooks';
+import { escCore } from '../workspaceFolders';
+
+export function registerSaveRecorder(log: Log): vscode.Disposable {
+  const queues = new Map<string, Promise<void>>();
+  return vscode.workspace.onDidSaveTextDocument(document => {
+    const env = environmentOf(document.uri);
+    if (!env || !vscode.workspace.getConfiguration('esc', env.folder).get<boolean>('history.recordSaves', true)) return;
+    const key = `${env.folder.index}:${env.name}`;
+    const next = (queues.get(key) ?? Promise.resolve()).then(async () => {
+      try {
+        const revision = await escCore(env.folder, log).recordSaveIfChanged(env.name, { trigger: 'extension' });
+        if (revision === undefined) return;
+        log.info(`recorded the save of ${env.name} as revision ${revision.number}`);
+        await notifyWebhooks(env.folder, log, 'extension', { save: saveEventFromRevision(revision) });
+      } catch (error) {
+        log.warn(`the save of ${env.name} was not recorded in its history: ${describeError(error)}`);
+      }
+    });
+    queues.set(key, next);
+    void next.finally(() => {
+      if (queues.get(key) === next) queues.delete(key);
+    });
+  });
+}
