@@ -5,7 +5,8 @@ import * as path from 'node:path';
 import { copyExamples, REPO_ROOT, runCli, type CliRun } from './cliHarness';
 import { PassThrough } from 'node:stream';
 import { CliError } from '../../client/src/cli/exitCodes';
-import { dotenvQuote, parsePropertyPath, renderOpen, shellQuote } from '../../client/src/output/outputFormats';
+import { dotenvQuote, renderOpen, shellQuote } from '../../client/src/output/outputFormats';
+import { parsePropertyPath } from '../../client/src/cli/propertyPathArgument';
 import { promptHidden, readSecrets } from '../../client/src/cli/prompt';
 import type { Value } from '../../shared/src/value/value';
 
@@ -59,6 +60,9 @@ describe('esc-local CLI: usage, help and exit codes', function () {
     const choice = await runCli(['open', 'x', '--format', 'jsn']);
     assert.equal(choice.code, 2);
     assert.match(choice.stderr, /--format must be one of json, yaml, dotenv, shell, string; got "jsn"\nhint: did you mean json\?/);
+    const projectedPath = await runCli(['open', 'x', 'app', '--format', 'dotenv']);
+    assert.equal(projectedPath.code, 2);
+    assert.match(projectedPath.stderr, /output format dotenv may not be used with a property path/);
     const missing = await runCli(['diff', 'x']);
     assert.equal(missing.code, 2);
     assert.match(missing.stderr, /missing argument/);
@@ -163,7 +167,7 @@ describe('esc-local open output formats', () => {
 
   it('projects environmentVariables and files like ESC (sorted, strings only), never writing redacted secrets to disk', () => {
     const tmp = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'esc-open-'));
-    const dotenv = renderOpen(root, { format: 'dotenv', reveal: false, tempRoot: tmp });
+    const dotenv = renderOpen(root, { format: 'dotenv', reveal: false, files: { write: true, tempRoot: tmp } });
     const lines = dotenv.text.trim().split('\n');
     assert.equal(lines[0], 'PLAIN="it\'s $HOME `x`"');
     assert.equal(lines[1], 'TOKEN="[secret]"');
@@ -174,12 +178,11 @@ describe('esc-local open output formats', () => {
     const configFile = dotenv.projection!.files[0];
     assert.equal(fs.readFileSync(configFile, 'utf8'), 'port=8080\n');
     assert.equal((fs.statSync(configFile).mode & 0o777).toString(8), '600');
-    const shell = renderOpen(root, { format: 'shell', reveal: true, tempRoot: tmp });
+    const shell = renderOpen(root, { format: 'shell', reveal: true, files: { write: true, tempRoot: tmp } });
     assert.match(shell.text, /^export PLAIN='it'\\''s \$HOME `x`'$/m);
     assert.match(shell.text, /^export TOKEN='s3cr3t'$/m);
     const keyFile = shell.projection!.files.find((f) => f.endsWith('KEY'))!;
     assert.equal(fs.readFileSync(keyFile, 'utf8'), '-----BEGIN KEY-----');
-    assert.throws(() => renderOpen(root, { format: 'dotenv', reveal: false, path: ['app'] }), /may not be used with a property path/);
   });
 
   it('quotes for dotenv and POSIX shells', () => {

@@ -4,6 +4,7 @@
  * violation is added.
  */
 import * as assert from 'assert';
+import * as path from 'node:path';
 import { forbiddenReaches, importCycles, importsOutside, layerViolations, readImportGraph, type ImportGraph } from './import-graph';
 import { REPO_ROOT } from './text-markers';
 
@@ -16,6 +17,32 @@ const SHARED_LAYERS = [
   ['catalog', 'crypt', 'patch', 'eval'],
   ['language'],
 ];
+/**
+ * client/src's layers from the bottom up: the vscode-free rotation core and the output formats
+ * (siblings: neither imports the other), then the two programs over them, the CLI and the
+ * extension, which never import each other.
+ */
+const CLIENT_LAYERS = [['core', 'output'], ['cli', 'extension']];
+/** Names several folders may use, each for the same role: a folder's public face, a program's entry point. */
+const SHARED_ROLE_NAMES = new Set(['index.ts', 'main.ts']);
+/**
+ * Files under `scope` whose name another file uses (SHARED_ROLE_NAMES excepted), or whose name is
+ * not camelCase (`fooBar.ts`, `fooBar.d.ts`).
+ */
+function nameProblems(files: string[], scope: string): string[] {
+  const byName = new Map<string, string[]>();
+  for (const file of files) byName.set(path.posix.basename(file), [...(byName.get(path.posix.basename(file)) ?? []), file]);
+  return files
+    .filter((file) => file.startsWith(scope))
+    .flatMap((file) => {
+      const name = path.posix.basename(file);
+      const others = (byName.get(name) ?? []).filter((other) => other !== file);
+      return [
+        ...(others.length > 0 && !SHARED_ROLE_NAMES.has(name) ? [`${file}: same name as ${others.join(', ')}`] : []),
+        ...(/^[a-z][a-zA-Z0-9]*(\.d)?\.ts$/.test(name) ? [] : [`${file}: not camelCase`]),
+      ];
+    });
+}
 /** Everything editor-bound: the VS Code API and the client library that needs it. */
 const VSCODE = ['vscode', 'vscode-languageclient'];
 /** The code that holds data keys or decrypts, and the OS keychain. */
@@ -33,12 +60,16 @@ describe('architecture: the import graph', () => {
     assert.deepStrictEqual(layerViolations(graph, 'shared/src', SHARED_LAYERS), []);
   });
 
+  it('client/src: imports only go down core · output → cli · extension', () => {
+    assert.deepStrictEqual(layerViolations(graph, 'client/src', CLIENT_LAYERS), []);
+  });
+
   it('no import circles in shared/, server/ or client/', () => {
     assert.deepStrictEqual(importCycles(graph, ['shared', 'server', 'client']), []);
   });
 
-  it('nothing under shared/, client/src/core (the rotation core) or client/src/cli reaches vscode', () => {
-    assert.deepStrictEqual(forbiddenReaches(graph, ['shared', 'client/src/core', 'client/src/cli'], VSCODE), []);
+  it('nothing under shared/, client/src/core (the rotation core), client/src/output or client/src/cli reaches vscode', () => {
+    assert.deepStrictEqual(forbiddenReaches(graph, ['shared', 'client/src/core', 'client/src/output', 'client/src/cli'], VSCODE), []);
   });
 
   it('the language server never reaches the decryption code or the keychain', () => {
@@ -49,9 +80,15 @@ describe('architecture: the import graph', () => {
     assert.deepStrictEqual(forbiddenReaches(graph, ['shared'], ['client', 'server']), []);
   });
 
-  it('the rotation core uses only itself and shared/; the CLI only itself, the core and shared/', () => {
+  it('the rotation core and the output formats use only themselves and shared/; the CLI and the extension only themselves, those two and shared/', () => {
     assert.deepStrictEqual(importsOutside(graph, 'client/src/core', ['shared']), []);
+    assert.deepStrictEqual(importsOutside(graph, 'client/src/output', ['shared']), []);
     assert.deepStrictEqual(importsOutside(graph, 'client/src/cli', ['client/src/core', 'client/src/output', 'shared']), []);
+    assert.deepStrictEqual(importsOutside(graph, 'client/src/extension', ['client/src/core', 'client/src/output', 'shared']), []);
+  });
+
+  it('names: a client/ file shares its name with no other file under client/, server/ or shared/ (index.ts, main.ts excepted), and is camelCase', () => {
+    assert.deepStrictEqual(nameProblems([...graph.keys()], 'client/'), []);
   });
 });
 
@@ -112,5 +149,14 @@ describe('architecture: the checker fails on a violation', () => {
     assert.deepStrictEqual(importsOutside(g, 'r/top', ['r/mid', 'r/side', 'r/low']), []);
     // Bare modules are not project files.
     assert.deepStrictEqual(importsOutside(g, 'r/mid', ['r/low']), []);
+  });
+
+  it('a client/ name used twice, or not camelCase', () => {
+    const files = ['client/src/a/fooBar.ts', 'client/src/a/index.ts', 'client/src/b/index.ts', 'shared/src/x/main.ts', 'client/src/c/main.ts'];
+    assert.deepStrictEqual(nameProblems(files, 'client/'), []);
+    assert.deepStrictEqual(nameProblems([...files, 'shared/src/y/fooBar.ts', 'client/src/d/foo-bar.ts'], 'client/'), [
+      'client/src/a/fooBar.ts: same name as shared/src/y/fooBar.ts',
+      'client/src/d/foo-bar.ts: not camelCase',
+    ]);
   });
 });

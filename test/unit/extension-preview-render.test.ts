@@ -4,7 +4,8 @@
  */
 import * as assert from 'assert';
 import type { Value } from '../../shared/src/value/value';
-import { redactSecrets, renderPreview } from '../../client/src/extension/preview/previewText';
+import { renderPreview } from '../../client/src/extension/preview/previewText';
+import { redactSecrets } from '../../client/src/output/redaction';
 import { relativeTime, shortAge } from '../../client/src/extension/history/relativeTime';
 
 const v = (value: Value['value'], flags: Partial<Pick<Value, 'secret' | 'unknown'>> = {}): Value => ({ value, trace: {}, ...flags });

@@ -7,7 +7,8 @@
  */
 import { strict as assert } from 'node:assert';
 import { maskedSourceLines } from '../../client/src/cli/commands/checkCommand';
-import { toJson, valueAt } from '../../client/src/output/outputFormats';
+import { valueAt } from '../../client/src/output/outputFormats';
+import { toJson } from '../../client/src/output/redaction';
 import { escapeControl, Ui } from '../../client/src/cli/ui';
 import { WorkerChecker } from '../../server/src/checkerWorker';
 import { checkEnvironment, openEnvironment, parseEnvironment, type EvalOptions } from '../../shared/src/eval/index';

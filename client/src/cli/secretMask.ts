@@ -12,7 +12,7 @@
  */
 import { Transform, type TransformCallback } from 'node:stream';
 import type { Value } from '../../../shared/src/value/value';
-import { SECRET_PLACEHOLDER } from '../output/outputFormats';
+import { SECRET_PLACEHOLDER } from '../output/redaction';
 
 const PLACEHOLDER = Buffer.from(SECRET_PLACEHOLDER, 'utf8');
 

@@ -1,77 +1,22 @@
 /**
- * Output formats of `esc-local open`, following ESC's conventions:
+ * Output formats, following ESC's conventions, for `esc-local open` and the extension's preview:
  * - `json` / `yaml`: the values, secrets shown as `[secret]` unless revealed;
  * - `string`: one value as text (strings raw, other values as JSON);
  * - `dotenv` / `shell`: the string values of `environmentVariables`, sorted by name, plus one
  *   variable per entry of `files` holding the path of a temporary file with that content.
  *   Redacted output never writes secret file contents to disk: such files are shown as
- *   `[secret]` and only written with --show-secrets (mode 0600, in a fresh private folder).
+ *   `[secret]` and only written when revealed (mode 0600, in a fresh private folder); the
+ *   preview only describes them (`files: 'describe'`) and writes nothing.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { stringify } from 'yaml';
 import type { Value } from '../../../shared/src/value/value';
-import { setOwn } from '../../../shared/src/schema/ops';
-import { UsageError } from '../cli/exitCodes';
+import { SECRET_PLACEHOLDER, toJson, UNKNOWN_PLACEHOLDER } from './redaction';
 
 export const OPEN_FORMATS = ['json', 'yaml', 'dotenv', 'shell', 'string'] as const;
 export type OpenFormat = (typeof OPEN_FORMATS)[number];
-
-export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-
-export const SECRET_PLACEHOLDER = '[secret]';
-export const UNKNOWN_PLACEHOLDER = '[unknown]';
-
-/** Plain JSON of a value: secrets redacted unless `reveal`, unknowns as `[unknown]`. */
-export function toJson(v: Value, reveal: boolean): Json {
-  if (v.unknown) return UNKNOWN_PLACEHOLDER;
-  if (v.secret && !reveal) return SECRET_PLACEHOLDER;
-  const d = v.value;
-  if (Array.isArray(d)) return d.map((x) => toJson(x, reveal));
-  if (d !== null && typeof d === 'object') {
-    const out: { [key: string]: Json } = {};
-    for (const [k, x] of Object.entries(d)) setOwn(out, k, toJson(x, reveal));
-    return out;
-  }
-  return d;
-}
-
-/** Parses an ESC property path: `a.b["c.d"][0]`, `aws.login`, `["key with spaces"]`. */
-export function parsePropertyPath(text: string): Array<string | number> {
-  const keys: Array<string | number> = [];
-  let i = 0;
-  const fail = (why: string): never => {
-    throw new UsageError(`invalid property path "${text}": ${why}`, 'write paths like aws.login.accessKeyId, list[0] or map["key.with.dots"]');
-  };
-  if (text === '') fail('it is empty');
-  while (i < text.length) {
-    if (text[i] === '[') {
-      const close = text.indexOf(']', i);
-      if (close < 0) fail('a "[" is not closed');
-      const inner = text.slice(i + 1, close);
-      if (/^\d+$/.test(inner)) keys.push(Number(inner));
-      else if (/^"(?:[^"\\]|\\.)*"$/.test(inner)) keys.push(JSON.parse(inner) as string);
-      else fail(`"[${inner}]" is neither an index nor a quoted key`);
-      i = close + 1;
-      if (i < text.length && text[i] === '.') {
-        i++;
-        if (i >= text.length) fail('it ends with "."');
-      }
-    } else {
-      let j = i;
-      while (j < text.length && text[j] !== '.' && text[j] !== '[') j++;
-      if (j === i) fail(`empty key at character ${i + 1}`);
-      keys.push(text.slice(i, j));
-      i = j;
-      if (text[i] === '.') {
-        i++;
-        if (i >= text.length) fail('it ends with "."');
-      }
-    }
-  }
-  return keys;
-}
 
 /** The value at a path, or undefined when there is none (own properties only: `constructor` is a key like any other). */
 export function valueAt(root: Value, keys: ReadonlyArray<string | number>): Value | undefined {
@@ -119,10 +64,22 @@ function fieldsOf(v: Value | undefined): Array<[string, Value]> {
 }
 
 /**
- * ESC's `environmentVariables` / `files` projection. `tempRoot` is where the private folder for
- * file contents is created (default: the OS temp folder).
+ * Where `files` entries go: `write` puts each revealed content in a private temporary file and
+ * exports its path (`esc-local open`); `describe` writes nothing and exports a description of the
+ * file instead (the preview must not put secret contents on disk).
  */
-export function projectEnvironment(root: Value, reveal: boolean, tempRoot: string = os.tmpdir()): EnvProjection {
+export type FileContents = { write: true; tempRoot?: string } | { write: false };
+
+/** The text exported for a file entry that is described, not written. */
+function describedFile(content: string): string {
+  return `<path of a temporary file with ${content.length} characters>`;
+}
+
+/**
+ * ESC's `environmentVariables` / `files` projection. With `write`, `tempRoot` is where the
+ * private folder for file contents is created (default: the OS temp folder).
+ */
+export function projectEnvironment(root: Value, reveal: boolean, files: FileContents = { write: true }): EnvProjection {
   const values = root.value !== null && typeof root.value === 'object' && !Array.isArray(root.value) ? root.value : {};
   const field = (name: string): Value | undefined => (Object.hasOwn(values, name) ? values[name] : undefined);
   const out: EnvProjection = { pairs: [], files: [], skipped: [], redacted: 0 };
@@ -154,7 +111,11 @@ export function projectEnvironment(root: Value, reveal: boolean, tempRoot: strin
       out.redacted++;
       continue;
     }
-    dir ??= fs.mkdtempSync(path.join(tempRoot, 'esc-local-'));
+    if (!files.write) {
+      out.pairs.push([name, describedFile(v.value)]);
+      continue;
+    }
+    dir ??= fs.mkdtempSync(path.join(files.tempRoot ?? os.tmpdir(), 'esc-local-'));
     const file = path.join(dir, name);
     fs.writeFileSync(file, v.value, { mode: 0o600, flag: 'wx' });
     out.files.push(file);
@@ -163,13 +124,10 @@ export function projectEnvironment(root: Value, reveal: boolean, tempRoot: strin
   return out;
 }
 
-export interface RenderOptions {
-  format: OpenFormat;
-  reveal: boolean;
-  /** Property path keys (not allowed with dotenv/shell, as in ESC). */
-  path?: ReadonlyArray<string | number>;
-  tempRoot?: string;
-}
+/** A value format, optionally of one value (a property path's keys); or an environment projection. */
+export type RenderOptions =
+  | { format: 'json' | 'yaml' | 'string'; reveal: boolean; path?: ReadonlyArray<string | number> }
+  | { format: 'dotenv' | 'shell'; reveal: boolean; files?: FileContents };
 
 export interface Rendered {
   text: string;
@@ -177,23 +135,31 @@ export interface Rendered {
 }
 
 export function renderOpen(root: Value, options: RenderOptions): Rendered {
-  const { format, reveal } = options;
-  if ((format === 'dotenv' || format === 'shell') && options.path && options.path.length > 0) {
-    throw new UsageError(`output format ${format} may not be used with a property path`);
-  }
-  const selected = options.path && options.path.length > 0 ? valueAt(root, options.path) : root;
-  switch (format) {
-    case 'json':
-      return { text: JSON.stringify(selected === undefined ? null : toJson(selected, reveal), null, 2) + '\n' };
-    case 'yaml':
-      return { text: stringify(selected === undefined ? null : toJson(selected, reveal)) };
-    case 'string':
-      return { text: (selected === undefined ? '' : asText(selected, reveal)) + '\n' };
+  switch (options.format) {
     case 'dotenv':
-    case 'shell': {
-      const projection = projectEnvironment(root, reveal, options.tempRoot);
-      const lines = projection.pairs.map(([k, v]) => (format === 'dotenv' ? `${k}=${dotenvQuote(v)}` : `export ${k}=${shellQuote(v)}`));
-      return { text: lines.length > 0 ? lines.join('\n') + '\n' : '', projection };
+    case 'shell':
+      return renderProjection(root, options.format, options.reveal, options.files);
+    case 'json': {
+      const selected = selectedValue(root, options.path);
+      return { text: JSON.stringify(selected === undefined ? null : toJson(selected, options.reveal), null, 2) + '\n' };
+    }
+    case 'yaml': {
+      const selected = selectedValue(root, options.path);
+      return { text: stringify(selected === undefined ? null : toJson(selected, options.reveal)) };
+    }
+    case 'string': {
+      const selected = selectedValue(root, options.path);
+      return { text: (selected === undefined ? '' : asText(selected, options.reveal)) + '\n' };
     }
   }
+}
+
+function selectedValue(root: Value, keys: ReadonlyArray<string | number> | undefined): Value | undefined {
+  return keys && keys.length > 0 ? valueAt(root, keys) : root;
+}
+
+function renderProjection(root: Value, format: 'dotenv' | 'shell', reveal: boolean, files: FileContents | undefined): Rendered {
+  const projection = projectEnvironment(root, reveal, files);
+  const lines = projection.pairs.map(([k, v]) => (format === 'dotenv' ? `${k}=${dotenvQuote(v)}` : `export ${k}=${shellQuote(v)}`));
+  return { text: lines.length > 0 ? lines.join('\n') + '\n' : '', projection };
 }

@@ -9,7 +9,9 @@ import { optionValue } from '../args';
 import type { Command } from '../command';
 import type { CliContext } from '../context';
 import { CliError, EXIT } from '../exitCodes';
-import { OPEN_FORMATS, parsePropertyPath, renderOpen, SECRET_PLACEHOLDER, valueAt, type OpenFormat } from '../../output/outputFormats';
+import { OPEN_FORMATS, renderOpen, valueAt, type OpenFormat } from '../../output/outputFormats';
+import { SECRET_PLACEHOLDER } from '../../output/redaction';
+import { parsePropertyPath } from '../propertyPathArgument';
 import { printEvalDiagnostics } from './diagnosticOutput';
 
 export const openCommand: Command = {

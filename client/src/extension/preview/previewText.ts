@@ -7,7 +7,8 @@
  */
 import type { Diagnostic } from '../../../../shared/src/syntax/diagnostic';
 import type { Value } from '../../../../shared/src/value/value';
-import { dotenvQuote, renderOpen, shellQuote, toJson } from '../../output/outputFormats';
+import { renderOpen } from '../../output/outputFormats';
+import { redactSecrets, toJson } from '../../output/redaction';
 import type { PreviewFormat } from '../settings';
 
 export interface PreviewModel {
@@ -30,38 +31,8 @@ function header(model: PreviewModel, format: PreviewFormat): string[] {
   return lines.map(line => `# ${line}`);
 }
 
-/**
- * Replaces every secret (including a secret that is not known in check mode, e.g. a ciphertext
- * that was not decrypted) with the text `[secret]`: a redacted preview says "secret", not
- * "unknown", for those.
- */
-export function redactSecrets(v: Value): Value {
-  if (v.secret) return { value: '[secret]', trace: v.trace };
-  if (v.unknown || v.value === null || typeof v.value !== 'object') return v;
-  if (Array.isArray(v.value)) return { ...v, value: v.value.map(redactSecrets) };
-  return { ...v, value: Object.fromEntries(Object.entries(v.value).map(([k, x]) => [k, redactSecrets(x)])) };
-}
-
-function fields(v: Value | undefined): Array<[string, Value]> {
-  if (!v || v.unknown || v.value === null || typeof v.value !== 'object' || Array.isArray(v.value)) return [];
-  return Object.entries(v.value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-}
-
-function projection(root: Value, format: 'dotenv' | 'shell'): string {
-  const values = fields(root);
-  // Files are listed, not written: the preview must not put secret contents on disk.
-  const withoutFiles: Value = { ...root, value: Object.fromEntries(values.filter(([k]) => k !== 'files')) };
-  const text = renderOpen(withoutFiles, { format, reveal: true }).text;
-  const files = fields(values.find(([k]) => k === 'files')?.[1]);
-  const fileLines = files.map(([name, v]) => {
-    const note = v.unknown ? '[unknown]' : v.value === '[secret]' ? '[secret]' : `<path of a temporary file with ${typeof v.value === 'string' ? v.value.length : 0} characters>`;
-    return format === 'dotenv' ? `${name}=${dotenvQuote(note)}` : `export ${name}=${shellQuote(note)}`;
-  });
-  return text + (fileLines.length > 0 ? `${fileLines.join('\n')}\n` : '');
-}
-
 export function renderPreview(model: PreviewModel, format: PreviewFormat): string {
-  // Redaction happens here, once: the renderers below then see no secret at all.
+  // Redaction happens here, once: the renderers below then see no secret's value at all.
   const root = model.root && (model.revealed ? model.root : redactSecrets(model.root));
   return renderRedacted({ ...model, ...(root ? { root } : {}) }, format);
 }
@@ -76,6 +47,9 @@ function renderRedacted(model: PreviewModel, format: PreviewFormat): string {
     // JSON has no comments, so no header: redaction is visible in the values themselves.
     return `${JSON.stringify(toJson(model.root, true), null, 2)}\n`;
   }
-  const body = format === 'yaml' ? renderOpen(model.root, { format: 'yaml', reveal: true }).text : projection(model.root, format);
+  const body =
+    format === 'yaml'
+      ? renderOpen(model.root, { format: 'yaml', reveal: true }).text
+      : renderOpen(model.root, { format, reveal: model.revealed, files: { write: false } }).text;
   return `${header(model, format).join('\n')}\n${body}`;
 }
