@@ -171,9 +171,9 @@ export class EscCore {
           case 'aws-login':
             return login;
           case 'aws-secrets':
-            return new AwsSecretsProvider();
+            return new AwsSecretsProvider(this.aws);
           case 'aws-parameter-store':
-            return new AwsParameterStoreProvider();
+            return new AwsParameterStoreProvider(this.aws);
           default:
             return cloudOnlyProvider(name);
         }
@@ -268,7 +268,7 @@ export class EscCore {
       if (recovery && !recovery.ok) return recovery;
       const journal = Journal.begin(this.workspace.runDir, environment, dataKey, options.paths);
       crashPoint('after-journal-begin');
-      const result = await this.runRotation(run, journal, 'rotation', options.paths);
+      const result = await this.runRotation(run, { journal, mode: 'rotation', paths: options.paths });
       if (!recovery?.recovery) return result;
       return { ...result, recovered: true, recovery: recovery.recovery, deletedKeys: [...recovery.deletedKeys, ...result.deletedKeys], message: `${recovery.recovery.message}; then ${result.message}` };
     } finally {
@@ -304,7 +304,7 @@ export class EscCore {
     const paths = findRotationTargets(text)
       .filter((t) => JOURNALED_ROTATORS.has(t.rotator ?? '') && (wanted === undefined || wanted.has(canonicalValuesPath(t.path))))
       .map((t) => t.path);
-    const result = await this.runRotation(run, journal, 'recovery', paths);
+    const result = await this.runRotation(run, { journal, mode: 'recovery', paths });
     const message = result.revision ? `completed an interrupted rotation of ${environment} (revision ${result.revision.number})` : `completed an interrupted rotation of ${environment}`;
     if (!result.ok) return { ...result, message: `could not complete an interrupted rotation of ${environment}, so no new rotation was started: ${result.message}` };
     return { ...result, recovery: { ...(result.revision ? { revision: result.revision } : {}), deletedKeys: result.deletedKeys, message } };
@@ -334,42 +334,71 @@ export class EscCore {
     return this.history.append(environment, { ...draft, rotationId });
   }
 
-  private async runRotation(run: RunContext, journal: Journal, mode: 'rotation' | 'recovery', paths: string[] | undefined): Promise<RotationResult> {
-    const { environment, file, cipher, options } = run;
-    const recovered = mode === 'recovery';
-    const principals: string[] = [];
-    const completedUsers: string[] = [];
-    const session: AwsRotationSession = {
-      environment,
-      journal,
-      aws: this.aws,
-      onPrincipal: (arn) => principals.push(arn),
-      log: (line) => {
-        this.log(`${environment}: ${line}`);
-        options.onProgress?.(line);
-      },
-      onCompleted: (userArn) => completedUsers.push(userArn),
-      deadline: run.deadline,
-      recoveryOnly: recovered,
-      ...(options.onPointOfNoReturn ? { onPointOfNoReturn: options.onPointOfNoReturn } : {}),
-    };
-    const text = fs.readFileSync(file, 'utf8');
+  /**
+   * One pass of the rotation driver: select the paths, evaluate them with journal-backed
+   * rotators, settle what happened (keys this run deleted dropped from every state), then either
+   * record the failure or write the file and record the revision.
+   */
+  private async runRotation(run: RunContext, step: RotationStep): Promise<RotationResult> {
+    const text = fs.readFileSync(run.file, 'utf8');
+    const selected = this.selectTargets(run, step, text);
+    if (selected.length === 0) return this.recoveryResult(run, undefined, 'nothing to recover');
+    const reports: SessionReports = { principals: [], completedUsers: [] };
+    const evaluated = await this.evaluateRotation(run, step, text, selected, reports);
+    const settled = await this.settleRotation(run, step, text, selected, evaluated, reports);
+    return settled.patches.length === 0 ? this.finishWithoutWrite(run, step, settled) : this.writeAndRecord(run, step, settled);
+  }
+
+  /**
+   * The `fn::rotate` targets the step asks for (all when it names none). A path with no
+   * `fn::rotate` is an error; so is nothing to rotate, except in a recovery, which then has
+   * nothing left to do (empty). The journal is removed in every such case: nothing was started.
+   */
+  private selectTargets(run: RunContext, step: RotationStep, text: string): RotationTarget[] {
+    const { environment, file } = run;
     const targets = findRotationTargets(text);
-    const wanted = paths && paths.length > 0 ? new Set(paths.map(canonicalValuesPath)) : undefined;
+    const wanted = step.paths && step.paths.length > 0 ? new Set(step.paths.map(canonicalValuesPath)) : undefined;
     const selected = targets.filter((t) => wanted === undefined || wanted.has(canonicalValuesPath(t.path)));
     if (wanted !== undefined) {
       const missing = [...wanted].filter((p) => !targets.some((t) => canonicalValuesPath(t.path) === p));
       if (missing.length > 0) {
-        journal.remove();
+        step.journal.remove();
         throw new CoreError('InvalidInput', `no fn::rotate at ${missing.map((p) => `values.${p}`).join(', ')}`, { environment, file }, targets.length > 0 ? `rotatable paths: ${targets.map((t) => t.path).join(', ')}` : 'this environment has no fn::rotate');
       }
     }
     if (selected.length === 0) {
-      journal.remove();
-      if (recovered) return { environment, file, recovered, ok: true, paths: [], deletedKeys: [], diagnostics: [], message: 'nothing to recover' };
-      throw new CoreError('InvalidInput', 'this environment has no fn::rotate to rotate', { environment, file });
+      step.journal.remove();
+      if (step.mode !== 'recovery') throw new CoreError('InvalidInput', 'this environment has no fn::rotate to rotate', { environment, file });
     }
+    return selected;
+  }
 
+  /** What the rotators are given: the journal, the AWS settings, the deadline, and where to report progress. */
+  private rotationSession(run: RunContext, step: RotationStep, reports: SessionReports): AwsRotationSession {
+    const { environment, options } = run;
+    return {
+      environment,
+      journal: step.journal,
+      aws: this.aws,
+      onPrincipal: (arn) => reports.principals.push(arn),
+      log: (line) => {
+        this.log(`${environment}: ${line}`);
+        options.onProgress?.(line);
+      },
+      onCompleted: (userArn) => reports.completedUsers.push(userArn),
+      deadline: run.deadline,
+      recoveryOnly: step.mode === 'recovery',
+      ...(options.onPointOfNoReturn ? { onPointOfNoReturn: options.onPointOfNoReturn } : {}),
+    };
+  }
+
+  /**
+   * Evaluates the selected paths with the rotators (the only step that changes anything outside
+   * the file). An environment that does not load, when nothing was changed yet, is an error.
+   */
+  private async evaluateRotation(run: RunContext, step: RotationStep, text: string, selected: RotationTarget[], reports: SessionReports): Promise<EvalRotation> {
+    const { environment, file, cipher, options } = run;
+    const session = this.rotationSession(run, step, reports);
     const signal = options.signal ? AbortSignal.any([options.signal, run.deadline]) : run.deadline;
     const result = await rotateEnvironment(environment, text, {
       loader: this.workspace.loader(cipher),
@@ -382,64 +411,108 @@ export class EscCore {
     crashPoint('after-evaluate');
     if (run.deadline.aborted) throw run.deadline.reason;
     const loadErrors = result.loadDiagnostics.filter((d) => d.severity === 1);
+    const { journal } = step;
     if (loadErrors.length > 0 && journal.deletedKeyIds().length === 0 && !journal.hasExternalEffects()) {
       journal.remove();
       const d = loadErrors[0]!;
       throw new CoreError('EvaluationFailed', `${d.summary} (line ${d.range.begin.line}, column ${d.range.begin.column})`, { environment, path: d.path, file });
     }
+    return result;
+  }
 
-    const records = this.pathRecords(text, selected, result.patches, result.diagnostics);
+  /**
+   * What the evaluation amounts to: the records per path (in a recovery, only the paths it
+   * changed or that failed), the patches to write with every key this run deleted dropped, the
+   * deletions not yet reported, and the revision's common fields.
+   */
+  private async settleRotation(run: RunContext, step: RotationStep, text: string, selected: RotationTarget[], evaluated: EvalRotation, reports: SessionReports): Promise<SettledRotation> {
+    const { options } = run;
+    const { journal } = step;
+    const recovered = step.mode === 'recovery';
+    const records = this.pathRecords(text, selected, evaluated.patches, evaluated.diagnostics);
     if (options.signal?.aborted) for (const r of records) if (r.error !== undefined) r.error = `cancelled: ${r.error}`;
     // The file must never name a key this run deleted: drop such keys from every state written.
     const deleted = journal.deletedKeyIds();
-    const patches = await this.withoutDeletedKeys(text, selected, result.patches, records, new Set(deleted.map((d) => d.accessKeyId)), recovered);
+    const patches = await this.withoutDeletedKeys(text, selected, evaluated.patches, records, new Set(deleted.map((d) => d.accessKeyId)), recovered);
     const shown = recovered ? records.filter((r) => r.error !== undefined || patches.some((p) => samePathText(p.docPath, selected.find((t) => t.path === r.path)!.stateDocPath))) : records;
     const failed = shown.filter((r) => r.error !== undefined);
-    const unreported = journal.unreportedDeletions();
-    const deletedKeys: DeletedKeyRecord[] = unreported.map((d) => ({ accessKeyId: d.accessKeyId, userArn: d.userArn, reason: d.reason }));
-    const principalArn = principals[principals.length - 1] ?? journal.principal();
-    const failureText = failed.map((f) => `${f.path}: ${f.error}`).join('; ');
-    const base: Omit<NewRevision, 'definition' | 'outcome'> = {
+    const deletedKeys: DeletedKeyRecord[] = journal.unreportedDeletions().map((d) => ({ accessKeyId: d.accessKeyId, userArn: d.userArn, reason: d.reason }));
+    const principalArn = reports.principals[reports.principals.length - 1] ?? journal.principal();
+    const revisionBase: Omit<NewRevision, 'definition' | 'outcome'> = {
       kind: recovered ? 'recovery' : 'rotation',
       paths: shown,
       ...(deletedKeys.length > 0 ? { deletedKeys } : {}),
       ...(principalArn ? { principalArn } : {}),
       ...(options.trigger ? { trigger: options.trigger } : {}),
     };
-    const outcome = failed.length === 0 ? 'succeeded' : 'failed';
+    return {
+      patches,
+      shown,
+      failed,
+      failureText: failed.map((f) => `${f.path}: ${f.error}`).join('; '),
+      deletedKeys,
+      ...(principalArn ? { principalArn } : {}),
+      revisionBase,
+      diagnostics: evaluated.diagnostics,
+      completedUsers: reports.completedUsers,
+    };
+  }
 
-    if (patches.length === 0) {
-      // Nothing to write. Keep the journal only if AWS may hold something of ours.
-      journal.keepUnfinished(completedUsers, failed.map((r) => r.path));
-      const record = options.recordFailures !== false && (failed.length > 0 || deletedKeys.length > 0 || !recovered);
-      const revision = record ? this.history.append(environment, { ...base, outcome: failed.length > 0 || !recovered ? 'failed' : 'succeeded', message: failureText || (recovered ? `deleted ${deletedKeys.map((d) => d.accessKeyId).join(', ')}` : 'no state was produced') }) : undefined;
-      return {
-        environment,
-        file,
-        recovered,
-        ok: recovered && failed.length === 0,
-        paths: shown,
-        deletedKeys,
-        ...(principalArn ? { principalArn } : {}),
-        ...(revision ? { revision } : {}),
-        diagnostics: result.diagnostics,
-        message: recovered && failed.length === 0 ? `completed an interrupted rotation of ${environment}` : `rotation of ${environment} failed: ${failureText || 'no state was produced'}`,
-      };
-    }
+  /** The result of a pass, from what it settled. */
+  private passResult(run: RunContext, step: RotationStep, settled: SettledRotation, outcome: { ok: boolean; revision?: Revision; message: string }): RotationResult {
+    return {
+      environment: run.environment,
+      file: run.file,
+      recovered: step.mode === 'recovery',
+      ok: outcome.ok,
+      paths: settled.shown,
+      deletedKeys: settled.deletedKeys,
+      ...(settled.principalArn ? { principalArn: settled.principalArn } : {}),
+      ...(outcome.revision ? { revision: outcome.revision } : {}),
+      diagnostics: settled.diagnostics,
+      message: outcome.message,
+    };
+  }
 
-    // Apply to the file as it is now (it may have been saved meanwhile): patches are by path.
+  /** No state to write: the failure (or, in a recovery, the deletions) recorded; the journal kept only if AWS may hold something of ours. */
+  private finishWithoutWrite(run: RunContext, step: RotationStep, settled: SettledRotation): RotationResult {
+    const { environment, options } = run;
+    const recovered = step.mode === 'recovery';
+    const { failed, failureText, deletedKeys } = settled;
+    step.journal.keepUnfinished(settled.completedUsers, failed.map((r) => r.path));
+    const record = options.recordFailures !== false && (failed.length > 0 || deletedKeys.length > 0 || !recovered);
+    const revision = record
+      ? this.history.append(environment, { ...settled.revisionBase, outcome: failed.length > 0 || !recovered ? 'failed' : 'succeeded', message: failureText || (recovered ? `deleted ${deletedKeys.map((d) => d.accessKeyId).join(', ')}` : 'no state was produced') })
+      : undefined;
+    const ok = recovered && failed.length === 0;
+    return this.passResult(run, step, settled, {
+      ok,
+      ...(revision ? { revision } : {}),
+      message: ok ? `completed an interrupted rotation of ${environment}` : `rotation of ${environment} failed: ${failureText || 'no state was produced'}`,
+    });
+  }
+
+  /**
+   * Writes the new states into the file as it is now (it may have been saved meanwhile: patches
+   * are by path) under the journal's `writing` intent, then records the revision (once per
+   * rotation id) and settles the journal.
+   */
+  private async writeAndRecord(run: RunContext, step: RotationStep, settled: SettledRotation): Promise<RotationResult> {
+    const { environment, file, cipher, options } = run;
+    const { journal } = step;
+    const { failed, failureText } = settled;
     const current = fs.readFileSync(file, 'utf8');
     let newText: string;
     try {
-      newText = await applyPatches(current, patches, cipher);
+      newText = await applyPatches(current, settled.patches, cipher);
     } catch (e) {
       // Keys created so far are sealed in the journal (kept): the next run writes them.
       throw new CoreError('EvaluationFailed', `the rotated state cannot be written into the file: ${describeError(e)}`, { environment, file }, 'fix the file (it changed while rotating?) and run the rotation again; the new keys are kept in the rotation journal');
     }
     const definition = (await encryptPlaintextSecrets(newText, cipher)).text;
     const rotationId = randomUUID();
-    const draft: NewRevision = { ...base, outcome, definition, ...(failed.length > 0 ? { message: failureText } : {}) };
-    journal.beginWrite({ textSha256: sha256(newText), rotationId, revision: draft, completedUsers });
+    const draft: NewRevision = { ...settled.revisionBase, outcome: failed.length === 0 ? 'succeeded' : 'failed', definition, ...(failed.length > 0 ? { message: failureText } : {}) };
+    journal.beginWrite({ textSha256: sha256(newText), rotationId, revision: draft, completedUsers: settled.completedUsers });
     crashPoint('after-write-intent');
     try {
       if (options.writeText) await options.writeText(file, newText, current);
@@ -451,26 +524,20 @@ export class EscCore {
     crashPoint('after-file-write');
     const revision = this.recordOnce(environment, rotationId, draft);
     journal.historyRecorded(revision.number);
-    journal.markReported(deletedKeys.map((d) => d.accessKeyId));
+    journal.markReported(settled.deletedKeys.map((d) => d.accessKeyId));
     crashPoint('after-history');
     if (failed.length === 0) journal.remove();
-    else journal.keepUnfinished(completedUsers, failed.map((r) => r.path));
-    const done = shown.filter((r) => r.error === undefined);
-    return {
-      environment,
-      file,
-      recovered,
+    else journal.keepUnfinished(settled.completedUsers, failed.map((r) => r.path));
+    const done = settled.shown.filter((r) => r.error === undefined);
+    const recovered = step.mode === 'recovery';
+    return this.passResult(run, step, settled, {
       ok: failed.length === 0,
-      paths: shown,
-      deletedKeys,
-      ...(principalArn ? { principalArn } : {}),
       revision,
-      diagnostics: result.diagnostics,
       message:
         (recovered ? `completed an interrupted rotation of ${environment}` : failed.length > 0 ? `rotation of ${environment} failed` : `rotated ${done.map((r) => r.path).join(', ')} in ${environment}`) +
         ` (revision ${revision.number})` +
         (failed.length > 0 ? `: ${failureText}` : ''),
-    };
+    });
   }
 
   /**
@@ -655,6 +722,36 @@ interface RunContext {
   options: RotateOptions;
   /** Aborted when the rotation's deadline passes. */
   deadline: AbortSignal;
+}
+
+/** One pass of the rotation driver: a fresh rotation of `paths` (all when none), or the recovery of `journal`'s interrupted run. */
+interface RotationStep {
+  journal: Journal;
+  mode: 'rotation' | 'recovery';
+  paths: string[] | undefined;
+}
+
+/** What the rotators report during a pass: the principals they acted as, and the IAM users whose rotation completed. */
+interface SessionReports {
+  principals: string[];
+  completedUsers: string[];
+}
+
+type EvalRotation = Awaited<ReturnType<typeof rotateEnvironment>>;
+
+/** What a pass amounts to once evaluated, before anything is written. */
+interface SettledRotation {
+  patches: RotationPatch[];
+  /** The path records the result and the revision show. */
+  shown: RotatedPathRecord[];
+  failed: RotatedPathRecord[];
+  failureText: string;
+  /** Deletions in AWS not yet reported by a revision. */
+  deletedKeys: DeletedKeyRecord[];
+  principalArn?: string;
+  revisionBase: Omit<NewRevision, 'definition' | 'outcome'>;
+  diagnostics: Diagnostic[];
+  completedUsers: string[];
 }
 
 /** Rotators that journal what they change outside the file: a recovery completes their work. */
