@@ -16,6 +16,7 @@ import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secre
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { CreateAccessKeyCommand, CreateOpenIDConnectProviderCommand, CreateRoleCommand, CreateUserCommand, IAMClient, ListAccessKeysCommand, PutRolePolicyCommand, PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import { allFiles, copyExamples, EXAMPLES_ROLE_ARN as ROLE_ARN, runCli, transcript, type CliRun } from './cliHarness';
+import { hostileEndpoint } from './hostileEndpoint';
 import { startMotoServer, startUnsignedRequestSigner, type MotoServer, type WebIdentityCall } from './motoServer';
 
 const policy = (statements: object[]): string => JSON.stringify({ Version: '2012-10-17', Statement: statements });
@@ -280,6 +281,22 @@ describe('CI mode: no keychain, data key from the environment, managing credenti
     const line = fs.readFileSync(path.join(ws, 'environments', 'ci', 'broken.yaml'), 'utf8').split('\n').findIndex((l) => l.trim() === 'secretId: app/no-such-secret') + 1;
     assert.match(r.stderr, new RegExp(`broken\\.yaml:${line}:\\d+: error: .*reading secret "app/no-such-secret": ResourceNotFoundException`));
     assert.ok(!r.stderr.includes(DB_PASSWORD));
+  });
+
+  it('aws-secrets against an endpoint that accepts and never answers: the per-attempt response deadline (ESC_LOCAL_AWS_TIMEOUT) ends the read, located on the entry', async function () {
+    // Without per-attempt deadlines from the core's AWS client configuration, each of the SDK's
+    // 3 attempts would wait its 15 s default (45 s): longer than this test's timeout.
+    this.timeout(40000);
+    const hostile = await hostileEndpoint('hang');
+    try {
+      const r = await cli(['open', 'ci/imports'], { ...runnerEnv(), AWS_ENDPOINT_URL_SECRETS_MANAGER: hostile.url, ESC_LOCAL_AWS_TIMEOUT: '1' });
+      assert.equal(r.code, 1, r.stderr);
+      const line = fs.readFileSync(path.join(ws, 'environments', 'ci', 'imports.yaml'), 'utf8').split('\n').findIndex((l) => l.trim() === 'secretId: app/db') + 1;
+      assert.match(r.stderr, new RegExp(`imports\\.yaml:${line}:\\d+: error: .*secretsmanager:GetSecretValue.*timed out`));
+      assert.doesNotMatch(r.stderr, /no answer within 60 s/);
+    } finally {
+      await hostile.close();
+    }
   });
 
   it('a provider that runs only in Pulumi Cloud: check warns (exit 0), open says why, never "unknown provider"', async () => {

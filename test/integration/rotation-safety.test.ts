@@ -14,11 +14,11 @@
  */
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as path from 'node:path';
 import { CreateAccessKeyCommand, CreateRoleCommand, CreateUserCommand, DeleteAccessKeyCommand, DeleteRolePolicyCommand, IAMClient, ListAccessKeysCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { STSClient, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { copyExamples, runCli, startExamplesAws, type CliRun } from './cliHarness';
+import { hostileEndpoint } from './hostileEndpoint';
 import { startMotoServer } from './motoServer';
 
 const ROLE_ARN = 'arn:aws:iam::123456789012:role/esc-rotator';
@@ -84,29 +84,6 @@ async function rejects(config: { endpoint: string; region: string; credentials: 
   } catch (e) {
     return /SignatureDoesNotMatch|InvalidClientTokenId/.test((e as Error).name);
   }
-}
-
-/** A TCP endpoint that accepts connections and then never answers (`hang`) or drops them (`drop`). */
-function hostileEndpoint(kind: 'hang' | 'drop'): Promise<{ url: string; close(): Promise<void> }> {
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-    socket.on('error', () => undefined);
-    if (kind === 'drop') socket.once('data', () => socket.destroy());
-  });
-  return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () =>
-      resolve({
-        url: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`,
-        close: () =>
-          new Promise<void>((r) => {
-            for (const s of sockets) s.destroy();
-            server.close(() => r());
-          }),
-      }),
-    ),
-  );
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

@@ -1,5 +1,5 @@
 /**
- * AWS SDK clients for the rotation core, and `awsSend`, the one way the core calls AWS. Endpoints
+ * AWS SDK clients for the rotation core and its providers, and `awsSend`, the one way the core calls AWS. Endpoints
  * come from the SDK's standard settings (`AWS_ENDPOINT_URL_IAM` / `AWS_ENDPOINT_URL_STS` /
  * `AWS_ENDPOINT_URL`) or from an explicit override the extension passes from its settings; the
  * code path is the same for real AWS and for any compatible endpoint.
@@ -57,7 +57,12 @@ export function callTimeoutMs(settings: AwsSettings, attempts = settings.maxAtte
   return settings.callTimeoutMs ?? attempts * ((settings.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS) + (settings.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS));
 }
 
-function common(settings: AwsSettings, credentials: AwsCredentials | undefined, region: string, maxAttempts: number) {
+/**
+ * The configuration every AWS SDK client of the core is built from (IAM, STS, and the
+ * aws-secrets / aws-parameter-store providers' clients): region, credentials, attempts, and the
+ * per-attempt connect and throwing response deadlines. One place, so no client goes without them.
+ */
+export function clientConfig(settings: AwsSettings, credentials: AwsCredentials | undefined, region: string, maxAttempts: number = settings.maxAttempts ?? DEFAULT_MAX_ATTEMPTS) {
   return {
     region,
     ...(credentials ? { credentials: { accessKeyId: credentials.accessKeyId, secretAccessKey: credentials.secretAccessKey, sessionToken: credentials.sessionToken } } : {}),
@@ -72,7 +77,7 @@ function common(settings: AwsSettings, credentials: AwsCredentials | undefined, 
 
 /** IAM client with retries for idempotent/read calls (SDK standard retry: throttling, 5xx, transient network errors). */
 export function iamClient(settings: AwsSettings, credentials: AwsCredentials, region: string): Sdk.IAMClient {
-  return new (awsSdk().IAMClient)({ ...common(settings, credentials, region, settings.maxAttempts ?? DEFAULT_MAX_ATTEMPTS), ...(settings.iamEndpoint ? { endpoint: settings.iamEndpoint } : {}) });
+  return new (awsSdk().IAMClient)({ ...clientConfig(settings, credentials, region, settings.maxAttempts ?? DEFAULT_MAX_ATTEMPTS), ...(settings.iamEndpoint ? { endpoint: settings.iamEndpoint } : {}) });
 }
 
 /**
@@ -81,11 +86,11 @@ export function iamClient(settings: AwsSettings, credentials: AwsCredentials, re
  * The caller reconciles with `ListAccessKeys` instead.
  */
 export function iamClientNoRetry(settings: AwsSettings, credentials: AwsCredentials, region: string): Sdk.IAMClient {
-  return new (awsSdk().IAMClient)({ ...common(settings, credentials, region, 1), ...(settings.iamEndpoint ? { endpoint: settings.iamEndpoint } : {}) });
+  return new (awsSdk().IAMClient)({ ...clientConfig(settings, credentials, region, 1), ...(settings.iamEndpoint ? { endpoint: settings.iamEndpoint } : {}) });
 }
 
 export function stsClient(settings: AwsSettings, credentials: AwsCredentials, region: string, maxAttempts?: number): Sdk.STSClient {
-  return new (awsSdk().STSClient)({ ...common(settings, credentials, region, maxAttempts ?? settings.maxAttempts ?? DEFAULT_MAX_ATTEMPTS), ...(settings.stsEndpoint ? { endpoint: settings.stsEndpoint } : {}) });
+  return new (awsSdk().STSClient)({ ...clientConfig(settings, credentials, region, maxAttempts ?? settings.maxAttempts ?? DEFAULT_MAX_ATTEMPTS), ...(settings.stsEndpoint ? { endpoint: settings.stsEndpoint } : {}) });
 }
 
 /**
@@ -113,5 +118,5 @@ export async function awsSend<Out>(send: (options: { abortSignal: AbortSignal })
  * so it works where no AWS credentials exist at all (a CI runner with only its OIDC token).
  */
 export function stsClientWithoutCredentials(settings: AwsSettings, region: string): Sdk.STSClient {
-  return new (awsSdk().STSClient)({ ...common(settings, undefined, region, settings.maxAttempts ?? DEFAULT_MAX_ATTEMPTS), ...(settings.stsEndpoint ? { endpoint: settings.stsEndpoint } : {}) });
+  return new (awsSdk().STSClient)({ ...clientConfig(settings, undefined, region, settings.maxAttempts ?? DEFAULT_MAX_ATTEMPTS), ...(settings.stsEndpoint ? { endpoint: settings.stsEndpoint } : {}) });
 }

@@ -2,10 +2,14 @@
  * What `fn::open::aws-secrets` and `fn::open::aws-parameter-store` share: ESC's input shape
  * (`region`, `login`, `get: {name: {...}}`), a deadline over the whole read, one request per
  * entry (in parallel), every value a secret, and a failure located on the entry that failed.
+ * Their SDK clients are built like every other AWS client of the core (../aws/clients.ts
+ * `clientConfig`: per-attempt connect and response deadlines) and every request goes through
+ * `awsSend` (a deadline per call, retries included).
  */
 import type { Value } from '../../../../shared/src/value/value';
 import { describeError } from '../errors';
 import type { AwsCredentials } from '../keychain';
+import { awsSend, callTimeoutMs, clientConfig, type AwsSettings } from '../aws/clients';
 import { loginCredentials } from '../rotators/awsIam';
 import { fieldsOf, objectValue, requiredString, secretString } from '../pluginValues';
 
@@ -60,6 +64,12 @@ export async function importAll(request: ImportRequest, signal: AbortSignal | un
   return objectValue(out);
 }
 
-export function clientConfig(request: ImportRequest): { region: string; credentials: AwsCredentials; maxAttempts: number; requestHandler: { requestTimeout: number; connectionTimeout: number } } {
-  return { region: request.region, credentials: request.login, maxAttempts: 3, requestHandler: { requestTimeout: 15_000, connectionTimeout: 5_000 } };
+/** The configuration of a provider's SDK client: the core's AWS settings with the request's login and region. */
+export function importClientConfig(settings: AwsSettings, request: ImportRequest): ReturnType<typeof clientConfig> {
+  return clientConfig(settings, request.login, request.region);
+}
+
+/** Sends one request of a provider with its call deadline (and the read's signal). */
+export function sendWithDeadline<Out>(settings: AwsSettings, signal: AbortSignal, send: (options: { abortSignal: AbortSignal }) => Promise<Out>): Promise<Out> {
+  return awsSend(send, { timeoutMs: callTimeoutMs(settings), signal });
 }

@@ -12,9 +12,12 @@ import { explainAwsError } from '../aws/awsErrors';
 import { providerSchemas } from '../catalog';
 import { CoreError } from '../errors';
 import { optionalBoolean, requiredString } from '../pluginValues';
-import { clientConfig, importAll, importRequest } from './awsImports';
+import type { AwsSettings } from '../aws/clients';
+import { importAll, importClientConfig, importRequest, sendWithDeadline } from './awsImports';
 
 export class AwsParameterStoreProvider implements Provider {
+  constructor(private readonly settings: AwsSettings) {}
+
   schema(): { inputs: Schema; outputs: Schema } {
     return providerSchemas('aws-parameter-store');
   }
@@ -23,14 +26,14 @@ export class AwsParameterStoreProvider implements Provider {
     const request = importRequest(inputs);
     // Loaded on first use: most commands never open this provider.
     const { GetParameterCommand, SSMClient } = await import('@aws-sdk/client-ssm');
-    const client = new SSMClient(clientConfig(request));
+    const client = new SSMClient(importClientConfig(this.settings, request));
     try {
       return await importAll(request, signal, async (name, fields, abortSignal) => {
         const parameter = requiredString(fields.name, `get.${name}.name`);
         const decrypt = optionalBoolean(fields.decrypt, `get.${name}.decrypt`) ?? false;
         const operation = 'ssm:GetParameter';
         try {
-          const out = await client.send(new GetParameterCommand({ Name: parameter, WithDecryption: decrypt }), { abortSignal });
+          const out = await sendWithDeadline(this.settings, abortSignal, (o) => client.send(new GetParameterCommand({ Name: parameter, WithDecryption: decrypt }), o));
           if (out.Parameter?.Value === undefined) throw new CoreError('AwsError', `parameter "${parameter}" came back without a value`, { operation });
           return out.Parameter.Value;
         } catch (e) {

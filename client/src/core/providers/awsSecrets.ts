@@ -10,9 +10,12 @@ import { explainAwsError } from '../aws/awsErrors';
 import { providerSchemas } from '../catalog';
 import { CoreError } from '../errors';
 import { optionalString, requiredString } from '../pluginValues';
-import { clientConfig, importAll, importRequest } from './awsImports';
+import type { AwsSettings } from '../aws/clients';
+import { importAll, importClientConfig, importRequest, sendWithDeadline } from './awsImports';
 
 export class AwsSecretsProvider implements Provider {
+  constructor(private readonly settings: AwsSettings) {}
+
   schema(): { inputs: Schema; outputs: Schema } {
     return providerSchemas('aws-secrets');
   }
@@ -21,7 +24,7 @@ export class AwsSecretsProvider implements Provider {
     const request = importRequest(inputs);
     // Loaded on first use: most commands never open this provider.
     const { GetSecretValueCommand, SecretsManagerClient } = await import('@aws-sdk/client-secrets-manager');
-    const client = new SecretsManagerClient(clientConfig(request));
+    const client = new SecretsManagerClient(importClientConfig(this.settings, request));
     try {
       return await importAll(request, signal, async (name, fields, abortSignal) => {
         const secretId = requiredString(fields.secretId, `get.${name}.secretId`);
@@ -29,7 +32,7 @@ export class AwsSecretsProvider implements Provider {
         const versionStage = optionalString(fields.versionStage, `get.${name}.versionStage`);
         const operation = 'secretsmanager:GetSecretValue';
         try {
-          const out = await client.send(new GetSecretValueCommand({ SecretId: secretId, ...(versionId ? { VersionId: versionId } : {}), ...(versionStage ? { VersionStage: versionStage } : {}) }), { abortSignal });
+          const out = await sendWithDeadline(this.settings, abortSignal, (o) => client.send(new GetSecretValueCommand({ SecretId: secretId, ...(versionId ? { VersionId: versionId } : {}), ...(versionStage ? { VersionStage: versionStage } : {}) }), o));
           if (out.SecretString === undefined) throw new CoreError('InvalidInput', `secret "${secretId}" has no string value (binary secrets cannot be imported)`, { operation });
           return out.SecretString;
         } catch (e) {
