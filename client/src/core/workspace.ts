@@ -17,6 +17,7 @@ import { createFileExclusive, writeFileAtomic } from './fs/atomic';
 import { requireEnvironmentName } from './requireEnvironmentName';
 import { CoreError } from './errors';
 import { literal, object, optional, parseJsonFile, string } from './fs/jsonShape';
+import { walkTree } from './fs/walkTree';
 import { Keychain } from './keychain';
 
 export interface WorkspaceOptions {
@@ -44,6 +45,10 @@ interface WorkspaceManifest {
 
 const MANIFEST_SHAPE = object<WorkspaceManifest>({ version: literal(1), id: string, dataKeyId: optional(string) });
 
+/** How deep environments are looked for, below the environments root and the workspace root. */
+const ENVIRONMENT_DEPTH = 12;
+/** How deep the tool folder is checked for links (history, run/locks, run/tmp are 2–3 levels). */
+const TOOL_DIR_DEPTH = 16;
 const SKIP_DIRS = new Set(['node_modules', '.git', '.esc', 'out', 'dist', '.vscode-test', '.hg', '.svn']);
 
 export function dataKeyId(key: Uint8Array): string {
@@ -97,30 +102,13 @@ export class Workspace {
    */
   listEnvironments(): EnvironmentFile[] {
     const byName = new Map<string, string>();
-    const walk = (dir: string, visit: (file: string) => void, depth: number): void => {
-      if (depth > 12) return;
-      let entries: fs.Dirent[];
-      try {
-        entries = fs.readdirSync(dir, { withFileTypes: true });
-      } catch {
-        return;
-      }
-      for (const e of entries) {
-        const full = path.join(dir, e.name);
-        if (e.isDirectory()) {
-          if (!SKIP_DIRS.has(e.name) && !e.name.startsWith('.')) walk(full, visit, depth + 1);
-        } else visit(full);
-      }
-    };
     const add = (file: string): void => {
       const name = this.nameForFile(file) === undefined ? undefined : this.identityOf(file);
       if (name !== undefined && !byName.has(name)) byName.set(name, file);
     };
-    walk(this.environmentsDir, add, 0);
-    walk(this.root, (file) => {
-      if (file.startsWith(this.environmentsDir + path.sep)) return;
-      add(file);
-    }, 0);
+    const enter = (e: fs.Dirent): boolean => !SKIP_DIRS.has(e.name) && !e.name.startsWith('.');
+    walkTree(this.environmentsDir, { maxDepth: ENVIRONMENT_DEPTH, enter, visit: (e, file) => (e.isDirectory() ? undefined : add(file)) });
+    walkTree(this.root, { maxDepth: ENVIRONMENT_DEPTH, enter, visit: (e, file) => (e.isDirectory() || file.startsWith(this.environmentsDir + path.sep) ? undefined : add(file)) });
     return [...byName.entries()].map(([name, file]) => ({ name, file })).sort((a, b) => a.name.localeCompare(b.name));
   }
 
@@ -245,19 +233,6 @@ export class Workspace {
    * file. Checked before the folder is used; entries are listed, not stat'ed, so it stays cheap.
    */
   checkToolDir(): void {
-    const walk = (dir: string, depth: number): void => {
-      let entries: fs.Dirent[];
-      try {
-        entries = fs.readdirSync(dir, { withFileTypes: true });
-      } catch {
-        return;
-      }
-      for (const e of entries) {
-        const full = path.join(dir, e.name);
-        if (e.isSymbolicLink()) throw linkInToolDir(full);
-        if (e.isDirectory() && depth < 16) walk(full, depth + 1);
-      }
-    };
     let isLink = false;
     try {
       isLink = fs.lstatSync(this.toolDir).isSymbolicLink();
@@ -265,7 +240,12 @@ export class Workspace {
       return; // not created yet: it will be a real folder
     }
     if (isLink) throw linkInToolDir(this.toolDir);
-    walk(this.toolDir, 0);
+    walkTree(this.toolDir, {
+      maxDepth: TOOL_DIR_DEPTH,
+      visit: (e, full) => {
+        if (e.isSymbolicLink()) throw linkInToolDir(full);
+      },
+    });
   }
 
   /** Creates `.esc/` with its manifest and `.gitignore` (for `run/`) if missing. */
