@@ -12,6 +12,7 @@ import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { redactDefinition } from '../../client/src/core/history/historyStore';
+import { ScheduleStore } from '../../client/src/core/schedules/scheduleStore';
 import { environmentJsonSchema } from '../../shared/src/catalog/environmentSchema';
 import { REPO_ROOT, runCli, type CliRun } from './cliHarness';
 
@@ -67,6 +68,22 @@ describe('esc-local history: saves, tags, git-apply-able diffs; webhooks (real C
     await cli(['encrypt', 'app'], { env: { ESC_LOCAL_RECORD_SAVES: '0' } });
     assert.equal((await history()).length, 2, 'ESC_LOCAL_RECORD_SAVES=0 turns it off');
     fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('  extra: 1\n', ''));
+  });
+
+  it('rotate --due records hand edits as a save revision before the scheduled rotation, as rotate ENV does', async () => {
+    const pw = path.join(ws, 'environments', 'pw.yaml');
+    fs.writeFileSync(pw, 'values:\n  note: first\n  password:\n    fn::rotate::password:\n      inputs:\n        length: 24\n');
+    const first = await cli(['rotate', 'pw']);
+    assert.equal(first.code, 0, first.stderr);
+    fs.writeFileSync(pw, fs.readFileSync(pw, 'utf8').replace('note: first', 'note: edited by hand'));
+    await new ScheduleStore(path.join(ws, '.esc')).set('pw', { cron: '0 3 * * *' }, new Date(Date.now() - 8 * 86_400_000));
+    const due = await cli(['rotate', '--due']);
+    assert.equal(due.code, 0, due.stderr);
+    assert.match(due.stderr, /recorded the edits to pw as revision 2 \(save\)/);
+    const revs = JSON.parse((await cli(['history', 'pw', '--json'])).stdout) as RevisionJson[];
+    assert.deepEqual(revs.map((r) => [r.kind, r.trigger]), [['rotation', 'cli'], ['save', 'cli'], ['rotation', 'schedule']]);
+    const save = JSON.parse((await cli(['history', 'pw', '--revision', '2', '--json'])).stdout) as RevisionJson;
+    assert.match(save.definition ?? '', /note: edited by hand/);
   });
 
   it('diffs a revision with the working file as a patch that git apply accepts', async () => {

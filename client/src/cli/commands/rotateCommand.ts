@@ -71,6 +71,8 @@ async function rotateDue(ctx: CliContext, json: boolean, waitMs: number, timeout
   const rotation = coreScheduledRotation(ctx.core, {
     waitMs,
     timeoutMs,
+    // As `rotate ENV` does: the edits made since the last revision become a `save` revision first.
+    beforeRotate: (environment) => recordHandEdits(ctx, environment),
     onResult: async (result) => {
       showResult(ctx, result, json);
       await notify(ctx, rotationEventFromResult(result, 'schedule'));
