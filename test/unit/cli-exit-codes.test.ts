@@ -1,5 +1,5 @@
 /**
- * Exit codes have one truth: `EXIT_CODES` in client/src/cli/errors.ts. `--help` prints it,
+ * Exit codes have one truth: `EXIT_CODES` in client/src/cli/exitCodes.ts. `--help` prints it,
  * docs/cli.md carries the same rows, `EXIT` uses the same numbers, and the failures scripts
  * care about map to the documented code.
  */

@@ -1,6 +1,6 @@
 /**
  * `esc-local`: the command-line tool. Results go to stdout, progress and errors to stderr;
- * exit codes are listed in errors.ts. `runCli` is the whole program minus `process.exit`.
+ * exit codes are listed in exitCodes.ts. `runCli` is the whole program minus `process.exit`.
  */
 import { didYouMean } from '../../../shared/src/schema/suggest';
 import { describeError } from '../core/errors';

@@ -2,7 +2,7 @@
  * # esc-local rotation core (vscode-free; used by the extension and the CLI)
  *
  * Everything that touches secrets, the OS keychain, AWS or the history lives here; callers
- * (client/src/extension.ts glue, client/src/cli/) only present results. Nothing in here
+ * (client/src/extension/ glue, client/src/cli/) only present results. Nothing in here
  * imports `vscode`. Every failure is a {@link CoreError} with `code`, `location`
  * ({environment, path, operation, file}) and `hint`; its `message` is safe to show and log
  * (never contains a secret).
@@ -72,7 +72,7 @@
  * asked for, and returns `recovered: true` with `recovery` set. Keys the tool cannot prove it
  * created are drift (never deleted); every deleted key is in `deletedKeys` and the revision.
  * Every AWS call has a deadline and the rotation one too (`timeoutMs`): the lock is released by then.
- * `ESC_LOCAL_CRASH_AT=<step>` (see crashpoints.ts) makes a process SIGKILL itself at a step —
+ * `ESC_LOCAL_CRASH_AT=<step>` (see rotation/crashpoints.ts) makes a process SIGKILL itself at a step —
  * used by the crash tests only.
  */
 export { EscCore, type CoreOptions, type RotateOptions, type RotationResult, type RollbackResult } from './escCore';

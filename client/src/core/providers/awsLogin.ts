@@ -1,6 +1,6 @@
 /**
  * `fn::open::aws-login`, run locally. `static` returns the given credentials. `oidc` gets into
- * `roleArn` through the first source that has access (see ../aws/credential-source.ts): managing
+ * `roleArn` through the first source that has access (see ../aws/credentialSource.ts): managing
  * credentials from the OS keychain (the entry named after the role ARN, else `default`) or the
  * AWS SDK's default chain, used for STS AssumeRole; or a web identity token (a CI runner's
  * OIDC token) exchanged with STS AssumeRoleWithWebIdentity, which is what ESC's oidc does.

@@ -1,7 +1,7 @@
 /**
  * `fn::rotate::aws-iam`: rotates an IAM user's access keys with ESC's two-secret strategy,
  * following AWS Secrets Manager's rotation protocol, with every external step journaled
- * (see ../journal.ts) so that a crash anywhere is completed by the next run:
+ * (see ../rotation/journal.ts) so that a crash anywhere is completed by the next run:
  *
  *   preflight   GetCallerIdentity (login) → principal; ListAccessKeys
  *   settle      an earlier CreateAccessKey whose outcome is unknown (crash, timeout, dropped

@@ -1,7 +1,7 @@
 /**
  * The database rotators' shared part (`fn::rotate::postgres`, `fn::rotate::mysql`): ESC's input
  * and state shapes, connection settings (TLS mode, deadlines), and the two-user strategy with
- * every step journaled (see ../journal.ts) so that a crash anywhere is completed by the next run:
+ * every step journaled (see ../rotation/journal.ts) so that a crash anywhere is completed by the next run:
  *
  *   preflight   connect as the managing user; both rotated users must exist (where the engine can tell)
  *   intent      a new CSPRNG, URL-safe password for the user that is NOT current, sealed in the journal
