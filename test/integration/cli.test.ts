@@ -60,9 +60,6 @@ describe('esc-local CLI: usage, help and exit codes', function () {
     const choice = await runCli(['open', 'x', '--format', 'jsn']);
     assert.equal(choice.code, 2);
     assert.match(choice.stderr, /--format must be one of json, yaml, dotenv, shell, string; got "jsn"\nhint: did you mean json\?/);
-    const projectedPath = await runCli(['open', 'x', 'app', '--format', 'dotenv']);
-    assert.equal(projectedPath.code, 2);
-    assert.match(projectedPath.stderr, /output format dotenv may not be used with a property path/);
     const missing = await runCli(['diff', 'x']);
     assert.equal(missing.code, 2);
     assert.match(missing.stderr, /missing argument/);
@@ -296,6 +293,9 @@ describe('esc-local open on the shipped examples, before any rotation', function
       assert.match(r.stderr, /run first: esc-local rotate app\/aws-keys && esc-local rotate app\/db-password/);
       // An environment whose own rotation never ran opens (its value is empty until then): no hint needed.
       assert.equal((await runCli(['open', 'app/db-password'], { cwd: ws })).code, 0);
+      const projectedPath = await runCli(['open', 'app/db-password', 'db', '--format', 'dotenv'], { cwd: ws });
+      assert.equal(projectedPath.code, 2, projectedPath.stderr);
+      assert.match(projectedPath.stderr, /output format dotenv may not be used with a property path/);
     } finally {
       fs.rmSync(ws, { recursive: true, force: true });
     }
