@@ -9,7 +9,8 @@
  *   - opening 1,000 environment files (until each has diagnostics) and RSS after, then closing
  *     them all and RSS after;
  *   - in-process: a check against a bare `yaml` parse of the same bytes, 1k to 100k lines.
- * `ESC_BENCH_BEFORE=<dist/server.js of another build>` adds that build's column ("before").
+ * `ESC_BENCH_BEFORE=<dist/server.js of another build>` adds that build's column ("before");
+ * `ESC_BENCH_ONLY=open` runs only the 1,000-file scenario (`node out/test/bench/typing.js`).
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -364,7 +365,24 @@ export async function benchTyping(options: { runs?: number } = {}): Promise<Row[
   const openRow = row('open 1,000 files → all diagnostics', '≤ peer', 'ms');
   const openRss = row('RSS with 1,000 files open', '≤ 250', 'MB');
   const closedRss = row('RSS after closing them', '≤ 100', 'MB');
+  const onlyOpen = process.env.ESC_BENCH_ONLY === 'open';
   for (const server of servers) {
+    if (!onlyOpen) await editorScenarios(server);
+    const many = [];
+    for (let i = 0; i < runs; i++) many.push(await openMany(server));
+    openRow.values.set(server.name, median(many.map((s) => s.ms)));
+    openRss.values.set(server.name, median(many.map((s) => s.openMb)));
+    closedRss.values.set(server.name, median(many.map((s) => s.closedMb)));
+    for (const r of rows) if (r.values.has(server.name)) progress(server.name, r.scenario, r.values.get(server.name));
+  }
+  for (const lines of onlyOpen ? [] : [1000, 10000, 100000]) {
+    const r = row(`${lines / 1000}k lines: check ÷ bare yaml parse (in-process)`, '≤ 1.5', '×');
+    r.values.set('esc-local', await checkVsParse(lines));
+  }
+  printTable(onlyOpen ? [openRow, openRss, closedRss] : rows, servers.map((s) => s.name), runs);
+  return rows;
+
+  async function editorScenarios(server: ServerUnderTest): Promise<void> {
     burstRow.values.set(server.name, await medianOf(runs, () => typingBurst(server, 20000)));
     entryRow.values.set(server.name, await medianOf(runs, () => newEntryBurst(server, 20000)));
     for (const [lines, c, h] of [[5000, c5, h5], [20000, c20, h20]] as const) {
@@ -377,19 +395,7 @@ export async function benchTyping(options: { runs?: number } = {}): Promise<Row[
     for (let i = 0; i < runs; i++) cpu.push(await followUpCpu(server, 20000));
     cpuAfter.values.set(server.name, median(cpu.map((s) => s.after)));
     cpuFull.values.set(server.name, median(cpu.map((s) => s.full)));
-    const many = [];
-    for (let i = 0; i < runs; i++) many.push(await openMany(server));
-    openRow.values.set(server.name, median(many.map((s) => s.ms)));
-    openRss.values.set(server.name, median(many.map((s) => s.openMb)));
-    closedRss.values.set(server.name, median(many.map((s) => s.closedMb)));
-    for (const r of rows) progress(server.name, r.scenario, r.values.get(server.name));
   }
-  for (const lines of [1000, 10000, 100000]) {
-    const r = row(`${lines / 1000}k lines: check ÷ bare yaml parse (in-process)`, '≤ 1.5', '×');
-    r.values.set('esc-local', await checkVsParse(lines));
-  }
-  printTable(rows, servers.map((s) => s.name), runs);
-  return rows;
 }
 
 function printTable(rows: Row[], columns: string[], runs: number): void {

@@ -1,6 +1,6 @@
 /** The server's validation scheduler: leading edge, burst coalescing, cancel when superseded. */
 import { strict as assert } from 'node:assert';
-import { ValidationScheduler } from '../../server/src/scheduler';
+import { ValidationScheduler } from '../../server/src/validationPolicy';
 
 const tick = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
