@@ -11,7 +11,8 @@
  * can exhaust the worker, never the server: a worker that dies of it gets its jobs answered with
  * one located diagnostic, and the next check starts a fresh worker. A worker whose heap grew past
  * RECYCLE_HEAP_MB (V8 rarely gives memory back to the system) is ended once idle, so memory taken
- * for a large document is returned when that check is done.
+ * for a large document is returned when that check is done; so is the worker when the server has
+ * no document open (`endIfIdle`).
  */
 import { getHeapStatistics } from 'node:v8';
 import { Worker } from 'node:worker_threads';
@@ -117,7 +118,12 @@ export class WorkerChecker implements EnvironmentChecker {
 
   /** Ends the worker when it is idle and its heap grew large: memory goes back to the system. */
   private recycleIfLarge(heapMb: number): void {
-    if (heapMb <= RECYCLE_HEAP_MB || this.pending.size > 0 || !this.worker) return;
+    if (heapMb > RECYCLE_HEAP_MB) this.endIfIdle();
+  }
+
+  /** Ends the worker if no check is pending (the server has nothing open); the next check starts a fresh one. */
+  endIfIdle(): void {
+    if (this.pending.size > 0 || !this.worker) return;
     const worker = this.worker;
     this.worker = undefined;
     void worker.terminate();

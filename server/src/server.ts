@@ -13,6 +13,8 @@ import {
   type InitializeResult,
   type ServerCapabilities,
 } from 'vscode-languageserver';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { EscLanguageService, type EnvironmentChecker } from '../../shared/src/language/service';
 import { semanticTokensLegend } from '../../shared/src/language/semanticTokens';
@@ -20,7 +22,7 @@ import { EnvironmentWorkspace } from '../../shared/src/language/environmentWorks
 import { createDiskReader, uriToPath } from './diskWorkspace';
 import { ValidationPolicy } from './validationPolicy';
 import { createServerContext, describeError } from './handlers/serverContext';
-import { diagnosticsPublisher } from './handlers/diagnostics';
+import { publishWithoutEvaluation, validateAndPublish } from './handlers/diagnostics';
 import { registerDocumentSync } from './handlers/documentSync';
 import { registerDocumentFormatting } from './handlers/documentFormatting';
 import { LanguageFeatures } from './handlers/languageFeatures';
@@ -45,16 +47,50 @@ const CAPABILITIES: ServerCapabilities = {
   workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
 };
 
-export function startServer(connection: Connection, checker?: EnvironmentChecker & { dispose?(): void }): void {
+/**
+ * After the last document closed, full garbage collections a second later (once the closing
+ * burst and the cancelled checks have settled) give the closed documents' memory back to the
+ * system now instead of at V8's next collection, which an idle server may not reach for minutes.
+ * The collector is exposed for this (no flag on the command line the editor launches); if that
+ * fails, V8 collects when it sees fit.
+ */
+const GARBAGE_COLLECTION_DELAY_MS = 1000;
+
+function collectGarbageSoon(): void {
+  setTimeout(() => {
+    try {
+      setFlagsFromString('--expose-gc');
+      const gc = runInNewContext('gc') as (options?: object) => void;
+      // A plain major collection frees the garbage; 'last-resort' then also returns freed pages
+      // to the system (alone, it was seen to leave most garbage in place).
+      gc();
+      gc({ type: 'major', execution: 'sync', flavor: 'last-resort' });
+    } catch {
+      // left to V8
+    }
+  }, GARBAGE_COLLECTION_DELAY_MS).unref();
+}
+
+export function startServer(connection: Connection, checker?: EnvironmentChecker & { dispose?(): void; endIfIdle?(): void }): void {
   const documents = new TextDocuments(TextDocument);
   // Files are read only inside a workspace folder or an environments root (after symbolic links).
   const readableRoots = (): string[] => workspace.getFolders().flatMap((f) => [uriToPath(f.uri), uriToPath(f.rootUri)].filter((p): p is string => p !== undefined));
-  const workspace: EnvironmentWorkspace = new EnvironmentWorkspace(createDiskReader(readableRoots));
-  const context = createServerContext(connection, documents, workspace, new EscLanguageService(workspace, checker));
-  const validation = new ValidationPolicy(documents, workspace, diagnosticsPublisher(context), (what, error) => context.log(`${what} failed: ${describeError(error)}`));
+  const disk = createDiskReader(readableRoots);
+  const workspace: EnvironmentWorkspace = new EnvironmentWorkspace(disk);
+  const context = createServerContext(connection, documents, workspace, new EscLanguageService(workspace, checker), disk);
+  const validation = new ValidationPolicy(documents, workspace, {
+    validateAndPublish: validateAndPublish(context),
+    publishWithoutEvaluation: (uri) => context.guard('diagnostics', undefined, () => publishWithoutEvaluation(context, uri)),
+    // Nothing open, nothing to check: the evaluator's thread and its heap go back to the system.
+    nothingOpen: () => {
+      checker?.endIfIdle?.();
+      collectGarbageSoon();
+    },
+    error: (what, error) => context.log(`${what} failed: ${describeError(error)}`),
+  });
   const workspaceFiles = new WorkspaceFiles(context, validation);
   const settings = new Settings(context, workspaceFiles);
-  const features = new LanguageFeatures(context);
+  const features = new LanguageFeatures(context, validation);
   registerDocumentSync(context, validation);
   registerDocumentFormatting(context);
 

@@ -12,27 +12,50 @@
  * Which documents (ValidationPolicy): an opened or changed document; after a changed document's
  * own diagnostics are out, the open documents that import or reference it (a change is reported
  * where it was made first); every open document when the environments root or the workspace
- * folders change; a closed document's dependents (they now see the disk version).
+ * folders change; a closed document's dependents when the disk's text they now see differs from
+ * the editor's. A document opened or closed as it is on disk changes nothing for its dependents.
+ *
+ * Order (lazy validation): at most MAX_CONCURRENT_VALIDATIONS run at once. When many documents
+ * open together (a restored session, a script opening a workspace), each one's own diagnostics
+ * (syntax, structure: no evaluation) are published as it opens, and the evaluations follow in
+ * the background, the newest and those the editor asks features for (a shown document) first;
+ * every open document gets its full diagnostics, the ones the user looks at first.
  */
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { TextDocuments } from 'vscode-languageserver';
 import type { EnvironmentWorkspace } from '../../shared/src/language/environmentWorkspace';
 
 export type ValidationRun = (uri: string, signal: AbortSignal) => Promise<void>;
-/** Validates one document and publishes its diagnostics; resolves true when they were published for its current text. */
-export type ValidateAndPublish = (uri: string, signal: AbortSignal) => Promise<boolean>;
+
+/** How the policy's decisions are carried out (handlers/diagnostics.ts, the checker). */
+export interface ValidationActions {
+  /** Validates one document and publishes its diagnostics; resolves true when they were published for its current text. */
+  validateAndPublish(uri: string, signal: AbortSignal): Promise<boolean>;
+  /** Publishes what the document itself shows (syntax, structure), without evaluating it. */
+  publishWithoutEvaluation(uri: string): void;
+  /** Called when the last open document closed: nothing is validated until the next one opens. */
+  nothingOpen(): void;
+  error(what: string, error: unknown): void;
+}
 
 /** Debounce for bursts of changes, in ms (`initializationOptions.diagnosticsDelayMs`). */
 export const DEFAULT_DIAGNOSTICS_DELAY_MS = 15;
+
+/** Validations running at once; more wait their turn, newest first (what the user just did or looks at). */
+export const MAX_CONCURRENT_VALIDATIONS = 4;
 
 export class ValidationScheduler {
   private readonly pending = new Map<string, NodeJS.Timeout>();
   private readonly running = new Map<string, AbortController>();
   private readonly lastScheduled = new Map<string, number>();
+  /** Documents whose delay is over, waiting for a free slot; `readyOrder`'s last live entry runs first. */
+  private readonly ready = new Set<string>();
+  private readyOrder: string[] = [];
 
   constructor(
     private readonly run: ValidationRun,
     private delayMs: number,
+    private readonly maxConcurrent = MAX_CONCURRENT_VALIDATIONS,
   ) {}
 
   setDelay(ms: number): void {
@@ -42,6 +65,7 @@ export class ValidationScheduler {
   schedule(uri: string, delayMs = this.delayMs): void {
     const timer = this.pending.get(uri);
     if (timer) clearTimeout(timer);
+    this.ready.delete(uri);
     this.running.get(uri)?.abort();
     const now = Date.now();
     const previous = this.lastScheduled.get(uri);
@@ -52,25 +76,50 @@ export class ValidationScheduler {
     this.startAfter(uri, delayMs);
   }
 
-  /** Starts a run (abortable through `running`) after `delayMs`; the caller cleared any pending timer. */
+  /** True when a document scheduled now would wait for others' runs. */
+  get busy(): boolean {
+    return this.running.size >= this.maxConcurrent || this.ready.size > 0;
+  }
+
+  /** A document the user looks at: if it waits for a slot, it goes first. */
+  prioritize(uri: string): void {
+    if (this.ready.has(uri)) this.readyOrder.push(uri);
+  }
+
+  /** Queues a run after `delayMs` (the caller cleared any pending timer); it starts when a slot is free. */
   private startAfter(uri: string, delayMs: number): void {
     this.pending.set(
       uri,
       setTimeout(() => {
         this.pending.delete(uri);
-        const controller = new AbortController();
-        this.running.set(uri, controller);
-        void this.run(uri, controller.signal).finally(() => {
-          if (this.running.get(uri) === controller) this.running.delete(uri);
-        });
+        this.ready.add(uri);
+        this.readyOrder.push(uri);
+        this.startReady();
       }, delayMs),
     );
+  }
+
+  /** Starts the newest ready runs while fewer than `maxConcurrent` run (each abortable through `running`). */
+  private startReady(): void {
+    while (this.running.size < this.maxConcurrent && this.ready.size > 0) {
+      const uri = this.readyOrder.pop()!;
+      // Entries of documents no longer ready (rescheduled, cancelled, or pushed again by prioritize) are skipped.
+      if (!this.ready.delete(uri)) continue;
+      const controller = new AbortController();
+      this.running.set(uri, controller);
+      void this.run(uri, controller.signal).finally(() => {
+        if (this.running.get(uri) === controller) this.running.delete(uri);
+        this.startReady();
+      });
+    }
+    if (this.ready.size === 0) this.readyOrder = [];
   }
 
   cancel(uri: string): void {
     const timer = this.pending.get(uri);
     if (timer) clearTimeout(timer);
     this.pending.delete(uri);
+    this.ready.delete(uri);
     this.running.get(uri)?.abort();
     this.running.delete(uri);
     this.lastScheduled.delete(uri);
@@ -81,6 +130,8 @@ export class ValidationScheduler {
     for (const controller of this.running.values()) controller.abort();
     this.pending.clear();
     this.running.clear();
+    this.ready.clear();
+    this.readyOrder = [];
     this.lastScheduled.clear();
   }
 }
@@ -93,16 +144,15 @@ export class ValidationPolicy {
   constructor(
     private readonly documents: TextDocuments<TextDocument>,
     private readonly workspace: EnvironmentWorkspace,
-    validateAndPublish: ValidateAndPublish,
-    private readonly onError: (what: string, error: unknown) => void,
+    private readonly actions: ValidationActions,
   ) {
     this.scheduler = new ValidationScheduler(async (uri, signal) => {
-      if (!(await validateAndPublish(uri, signal))) return;
+      if (!(await actions.validateAndPublish(uri, signal))) return;
       if (!this.changedSinceValidation.delete(uri)) return;
       try {
         this.revalidateDependents(uri);
       } catch (error) {
-        this.onError('dependents', error);
+        actions.error('dependents', error);
       }
     }, DEFAULT_DIAGNOSTICS_DELAY_MS);
   }
@@ -111,7 +161,16 @@ export class ValidationPolicy {
     this.scheduler.setDelay(ms);
   }
 
-  opened(uri: string): void {
+  /**
+   * A document was opened: validated at once; when others' validations are in the way (many
+   * documents opened together), what the document itself shows is published at once and the
+   * evaluation follows in turn (newest and shown first). `differsFromDisk`: its dependents saw
+   * the disk's text, so they are re-validated too; a document opened as it is on disk changes
+   * nothing for them.
+   */
+  opened(uri: string, differsFromDisk: boolean): void {
+    if (differsFromDisk) this.changedSinceValidation.add(uri);
+    if (this.scheduler.busy) this.actions.publishWithoutEvaluation(uri);
     this.scheduler.schedule(uri, 0);
   }
 
@@ -120,10 +179,17 @@ export class ValidationPolicy {
     this.scheduler.schedule(uri);
   }
 
-  closed(uri: string): void {
+  /** The user looks at this document (the editor asks for its symbols, tokens, hover, ...): it goes first. */
+  shown(uri: string): void {
+    this.scheduler.prioritize(uri);
+  }
+
+  /** A document was closed; its dependents now see the disk's text, re-validated when it differs from the editor's. */
+  closed(uri: string, differsFromDisk: boolean): void {
     this.scheduler.cancel(uri);
     this.changedSinceValidation.delete(uri);
-    this.revalidateDependents(uri);
+    if (differsFromDisk) this.revalidateDependents(uri);
+    if (this.documents.all().length === 0) this.actions.nothingOpen();
   }
 
   /** A file changed or was deleted on disk: an open document's own change events cover it. */

@@ -40,4 +40,39 @@ describe('validation scheduler', () => {
       scheduler.dispose();
     }
   });
+
+  it('runs at most the concurrency limit at once, then the newest waiting document, and a shown one before it', async () => {
+    const started: string[] = [];
+    const releases = new Map<string, () => void>();
+    const scheduler = new ValidationScheduler(
+      async (uri) => {
+        started.push(uri);
+        await new Promise<void>((r) => releases.set(uri, r));
+      },
+      0,
+      2,
+    );
+    try {
+      for (const uri of ['a', 'b', 'c', 'd', 'e']) scheduler.schedule(uri, 0);
+      await tick(10);
+      assert.deepEqual(started, ['a', 'b'], 'two slots: the others wait');
+      assert.equal(scheduler.busy, true);
+      scheduler.prioritize('c');
+      releases.get('a')!();
+      await tick(10);
+      assert.deepEqual(started, ['a', 'b', 'c'], 'the shown document goes first');
+      releases.get('b')!();
+      await tick(10);
+      assert.deepEqual(started, ['a', 'b', 'c', 'e'], 'then the newest');
+      scheduler.cancel('d');
+      releases.get('c')!();
+      releases.get('e')!();
+      await tick(10);
+      assert.deepEqual(started, ['a', 'b', 'c', 'e'], 'a cancelled document never runs');
+      assert.equal(scheduler.busy, false);
+    } finally {
+      for (const release of releases.values()) release();
+      scheduler.dispose();
+    }
+  });
 });

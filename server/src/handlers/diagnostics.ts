@@ -4,11 +4,12 @@
  * failing validation is logged and published as no diagnostics, so the editor never keeps
  * diagnostics of an older text. When and which documents: ../validationPolicy.ts.
  */
+import { documentDiagnostics } from '../../../shared/src/language/diagnostics';
 import { CancelledError } from '../../../shared/src/language/service';
-import type { ValidateAndPublish } from '../validationPolicy';
 import { describeError, type ServerContext } from './serverContext';
 
-export function diagnosticsPublisher(context: ServerContext): ValidateAndPublish {
+/** Validates one open document (with the evaluator) and publishes its diagnostics; true when published for its current text. */
+export function validateAndPublish(context: ServerContext): (uri: string, signal: AbortSignal) => Promise<boolean> {
   const { connection, documents, service } = context;
   return async (uri, signal) => {
     const document = documents.get(uri);
@@ -28,6 +29,14 @@ export function diagnosticsPublisher(context: ServerContext): ValidateAndPublish
       return false;
     }
   };
+}
+
+/** Publishes what an open document itself shows (syntax, structure) without evaluating it; the parse is kept for the evaluation. */
+export function publishWithoutEvaluation(context: ServerContext, uri: string): void {
+  const document = context.documents.get(uri);
+  const parsed = context.service.document(uri);
+  if (!document || !parsed) return;
+  void context.connection.sendDiagnostics({ uri, version: document.version, diagnostics: documentDiagnostics(parsed) });
 }
 
 /** Closed documents show no diagnostics. */

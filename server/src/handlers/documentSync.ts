@@ -1,21 +1,32 @@
 /**
  * Document sync: the editor's open/change/close notifications keep the workspace model's open
- * texts current and tell the validation policy; a closed document's results are freed and its
- * diagnostics cleared.
+ * texts current and tell the validation policy whether the editor's text differs from the disk's
+ * (which is what the document's dependents see while it is closed); a closed document's results
+ * are freed and its diagnostics cleared.
  */
 import type { ValidationPolicy } from '../validationPolicy';
 import { clearDiagnostics } from './diagnostics';
 import type { ServerContext } from './serverContext';
 
 export function registerDocumentSync(context: ServerContext, validation: ValidationPolicy): void {
-  const { documents, workspace, service, guard } = context;
+  const { documents, workspace, service, disk, guard } = context;
+  // TextDocuments reports an opened document as changed right after opening it: not a change.
+  let justOpened: string | undefined;
   documents.onDidOpen((event) => {
     guard('open', undefined, () => {
-      workspace.openDocument(event.document.uri, event.document.getText(), event.document.version);
-      validation.opened(event.document.uri);
+      const { uri, version } = event.document;
+      const text = event.document.getText();
+      const onDisk = disk.read(uri);
+      workspace.openDocument(uri, text, version);
+      justOpened = uri;
+      validation.opened(uri, text !== onDisk);
     });
   });
   documents.onDidChangeContent((event) => {
+    if (justOpened === event.document.uri) {
+      justOpened = undefined;
+      return;
+    }
     guard('change', undefined, () => {
       workspace.changeDocument(event.document.uri, event.document.getText(), event.document.version);
       validation.changed(event.document.uri);
@@ -27,7 +38,7 @@ export function registerDocumentSync(context: ServerContext, validation: Validat
       workspace.closeDocument(uri);
       service.forget(uri);
       clearDiagnostics(context, uri);
-      validation.closed(uri);
+      validation.closed(uri, disk.read(uri) !== event.document.getText());
     });
   });
 }

@@ -6,25 +6,28 @@
 import type { Connection, TextDocuments } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { EscLanguageService } from '../../../shared/src/language/service';
-import type { EnvironmentWorkspace } from '../../../shared/src/language/environmentWorkspace';
+import type { DiskReader, EnvironmentWorkspace } from '../../../shared/src/language/environmentWorkspace';
 
 export interface ServerContext {
   readonly connection: Connection;
   readonly documents: TextDocuments<TextDocument>;
   readonly workspace: EnvironmentWorkspace;
   readonly service: EscLanguageService;
+  /** The files on disk, read without caching (what a closed document's dependents see). */
+  readonly disk: DiskReader;
   log(message: string): void;
   /** Runs a handler; a failure is logged and answered with `fallback` so no request hangs. */
   guard<T>(name: string, fallback: T, handler: () => T): T;
 }
 
-export function createServerContext(connection: Connection, documents: TextDocuments<TextDocument>, workspace: EnvironmentWorkspace, service: EscLanguageService): ServerContext {
+export function createServerContext(connection: Connection, documents: TextDocuments<TextDocument>, workspace: EnvironmentWorkspace, service: EscLanguageService, disk: DiskReader): ServerContext {
   const log = (message: string): void => connection.console.log(message);
   return {
     connection,
     documents,
     workspace,
     service,
+    disk,
     log,
     guard<T>(name: string, fallback: T, handler: () => T): T {
       try {

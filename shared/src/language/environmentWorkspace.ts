@@ -61,6 +61,13 @@ export class EnvironmentWorkspace {
   /** Parsed closed documents kept in memory; older ones are dropped to bound memory. */
   private readonly parsedDiskOrder: string[] = [];
   private static readonly MAX_PARSED_DISK = 64;
+  /**
+   * Parsed open documents, least recently used first: with many documents open, the parses of
+   * the ones nobody looked at for a while are dropped (parsed again when asked for), so memory
+   * follows what the user works on, not how many tabs are open.
+   */
+  private readonly parsedOpenOrder = new Map<string, true>();
+  private static readonly MAX_PARSED_OPEN = 64;
 
   constructor(private readonly disk: DiskReader) {}
 
@@ -156,6 +163,7 @@ export class EnvironmentWorkspace {
   }
 
   private invalidate(uri: string): void {
+    this.parsedOpenOrder.delete(uri);
     const known = this.known.get(uri);
     if (!known) return;
     known.parsed = undefined;
@@ -201,14 +209,18 @@ export class EnvironmentWorkspace {
   document(uri: string): EscDocument | undefined {
     const known = this.known.get(uri) ?? (this.addFile(uri) !== undefined ? this.known.get(uri) : undefined);
     if (!known) return undefined;
-    if (known.parsed) return known.parsed;
+    if (known.parsed) {
+      if (this.parsedOpenOrder.delete(uri)) this.parsedOpenOrder.set(uri, true);
+      return known.parsed;
+    }
     const text = this.text(uri);
     if (text === undefined) return undefined;
     const open = this.open.get(uri);
     const parsed = parseEscDocument(uri, known.name, text, open?.version ?? 0);
     known.parsed = parsed;
     known.dependencies = dependenciesOf(parsed);
-    if (!open) {
+    if (open) this.keepOpenParse(uri);
+    else {
       // Closed files: keep the text of few, so 1,000 environment files stay cheap.
       known.diskText = undefined;
       this.parsedDiskOrder.push(uri);
@@ -219,6 +231,16 @@ export class EnvironmentWorkspace {
       }
     }
     return parsed;
+  }
+
+  private keepOpenParse(uri: string): void {
+    this.parsedOpenOrder.delete(uri);
+    this.parsedOpenOrder.set(uri, true);
+    if (this.parsedOpenOrder.size <= EnvironmentWorkspace.MAX_PARSED_OPEN) return;
+    const evicted = this.parsedOpenOrder.keys().next().value as string;
+    this.parsedOpenOrder.delete(evicted);
+    const k = this.known.get(evicted);
+    if (k) k.parsed = undefined;
   }
 
   /**
