@@ -51,13 +51,14 @@ const CAPABILITIES: ServerCapabilities = {
  * After the last document closed, full garbage collections a second later (once the closing
  * burst and the cancelled checks have settled) give the closed documents' memory back to the
  * system now instead of at V8's next collection, which an idle server may not reach for minutes.
- * The collector is exposed for this (no flag on the command line the editor launches); if that
- * fails, V8 collects when it sees fit.
+ * Skipped when a document opened meanwhile. The collector is exposed for this (no flag on the
+ * command line the editor launches); if that fails, V8 collects when it sees fit.
  */
 const GARBAGE_COLLECTION_DELAY_MS = 1000;
 
-function collectGarbageSoon(): void {
+function collectGarbageSoon(stillIdle: () => boolean): void {
   setTimeout(() => {
+    if (!stillIdle()) return;
     try {
       setFlagsFromString('--expose-gc');
       const gc = runInNewContext('gc') as (options?: object) => void;
@@ -84,7 +85,7 @@ export function startServer(connection: Connection, checker?: EnvironmentChecker
     // Nothing open, nothing to check: the evaluator's thread and its heap go back to the system.
     nothingOpen: () => {
       checker?.endIfIdle?.();
-      collectGarbageSoon();
+      collectGarbageSoon(() => documents.all().length === 0);
     },
     error: (what, error) => context.log(`${what} failed: ${describeError(error)}`),
   });

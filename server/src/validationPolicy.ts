@@ -120,6 +120,7 @@ export class ValidationScheduler {
     if (timer) clearTimeout(timer);
     this.pending.delete(uri);
     this.ready.delete(uri);
+    if (this.ready.size === 0) this.readyOrder = [];
     this.running.get(uri)?.abort();
     this.running.delete(uri);
     this.lastScheduled.delete(uri);
