@@ -22,14 +22,14 @@ import { EnvironmentWorkspace } from '../../shared/src/language/environmentWorks
 import { createDiskReader, uriToPath } from './diskWorkspace';
 import { ValidationPolicy } from './validationPolicy';
 import { createServerContext, describeError } from './handlers/serverContext';
-import { publishWithoutEvaluation, validateAndPublish } from './handlers/diagnostics';
+import { publishWithoutEvaluation, validateAndPublish } from './handlers/diagnosticsPublishing';
 import { registerDocumentSync } from './handlers/documentSync';
 import { registerDocumentFormatting } from './handlers/documentFormatting';
 import { LanguageFeatures } from './handlers/languageFeatures';
-import { Settings, nonBlank, type EscInitializationOptions } from './handlers/settings';
+import { Settings, nonBlank, type EscInitializationOptions } from './handlers/serverSettings';
 import { WorkspaceFiles } from './handlers/workspaceFiles';
 
-export type { EscInitializationOptions } from './handlers/settings';
+export type { EscInitializationOptions } from './handlers/serverSettings';
 
 const CAPABILITIES: ServerCapabilities = {
   textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },

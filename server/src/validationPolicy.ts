@@ -1,7 +1,7 @@
 /**
  * The server's validation policy, in one place: which open documents are checked, when, and
  * what a newer event cancels. The LSP handlers only report events (opened, changed, closed, a
- * file changed on disk, settings changed); publishing the result is handlers/diagnostics.ts.
+ * file changed on disk, settings changed); publishing the result is handlers/diagnosticsPublishing.ts.
  *
  * Timing (ValidationScheduler): debounced, cancellable validation per document: the first change
  * after a pause validates at once (leading edge: no added latency for a single edit); changes
@@ -27,7 +27,7 @@ import type { EnvironmentWorkspace } from '../../shared/src/language/environment
 
 export type ValidationRun = (uri: string, signal: AbortSignal) => Promise<void>;
 
-/** How the policy's decisions are carried out (handlers/diagnostics.ts, the checker). */
+/** How the policy's decisions are carried out (handlers/diagnosticsPublishing.ts, the checker). */
 export interface ValidationActions {
   /** Validates one document and publishes its diagnostics; resolves true when they were published for its current text. */
   validateAndPublish(uri: string, signal: AbortSignal): Promise<boolean>;

@@ -5,7 +5,7 @@
  * are freed and its diagnostics cleared.
  */
 import type { ValidationPolicy } from '../validationPolicy';
-import { clearDiagnostics } from './diagnostics';
+import { clearDiagnostics } from './diagnosticsPublishing';
 import type { ServerContext } from './serverContext';
 
 export function registerDocumentSync(context: ServerContext, validation: ValidationPolicy): void {
