@@ -19,8 +19,9 @@ const HASH_HEX_LENGTH = 64;
 
 /** The exports of the CommonJS file `file`, compiled with its code cache `${file}` minus `.js` plus `.cache` when valid. */
 export function requireWithCodeCache(file: string): unknown {
-  const source = fs.readFileSync(file, 'utf8');
-  const cachedData = validCache(file.replace(/\.js$/, '.cache'), source);
+  const bytes = fs.readFileSync(file);
+  const source = bytes.toString('utf8');
+  const cachedData = validCache(file.replace(/\.js$/, '.cache'), bytes);
   const script = new vm.Script(Module.wrap(source), { filename: file, ...(cachedData ? { cachedData } : {}) });
   const mod = new Module(file, module);
   mod.filename = file;
@@ -31,8 +32,8 @@ export function requireWithCodeCache(file: string): unknown {
   return mod.exports;
 }
 
-/** The cache's V8 data when it was made from exactly `source`. */
-function validCache(cacheFile: string, source: string): Buffer | undefined {
+/** The cache's V8 data when it was made from exactly `source` (the file's bytes). */
+function validCache(cacheFile: string, source: Buffer): Buffer | undefined {
   let cache: Buffer;
   try {
     cache = fs.readFileSync(cacheFile);
@@ -43,6 +44,7 @@ function validCache(cacheFile: string, source: string): Buffer | undefined {
   return hash === sourceHash(source) ? cache.subarray(HASH_HEX_LENGTH) : undefined;
 }
 
-export function sourceHash(source: string): string {
+/** SHA-256 (hex) of the bundle's UTF-8 bytes, as scripts/code-cache.cjs writes it. */
+export function sourceHash(source: Buffer | string): string {
   return createHash('sha256').update(source).digest('hex');
 }
