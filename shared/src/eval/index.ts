@@ -188,6 +188,15 @@ function exportExpr(x: EvalExpr): CheckedExpr {
   return out;
 }
 
+/** The language-service view of the root document's `values`, by top-level key. */
+function exportExprs(root: EvalExpr): { [key: string]: CheckedExpr } {
+  const exprs: { [key: string]: CheckedExpr } = {};
+  if (root.repr.kind === 'object') {
+    for (const [k, p] of root.repr.properties) Object.defineProperty(exprs, k, { value: exportExpr(p), enumerable: true, writable: true, configurable: true });
+  }
+  return exprs;
+}
+
 function builtinArgs(x: EvalExpr): EvalExpr | undefined {
   const r = x.repr;
   switch (r.kind) {
@@ -244,17 +253,17 @@ async function run(mode: EvalMode, name: string, text: string, options: RotateOp
     let environment: Environment | undefined;
     if (value !== undefined && result.context !== undefined) {
       const root = result.context.root;
-      const exprs: { [key: string]: CheckedExpr } = {};
-      if (root.repr.kind === 'object') {
-        for (const [k, p] of root.repr.properties) Object.defineProperty(exprs, k, { value: exportExpr(p), enumerable: true, writable: true, configurable: true });
-      }
       environment = {
         properties: objectOf(value.export()),
         schema: value.schema,
-        exprs,
+        exprs: {},
         executionContext: objectOf(result.context.myContext.export()),
         imports: result.imports,
       };
+      // The per-expression view is for hover, completion and definition: built on first read, so
+      // that a check that only wants diagnostics (the CLI, the server's first pass) never pays it.
+      let exprs: { [key: string]: CheckedExpr } | undefined;
+      Object.defineProperty(environment, 'exprs', { enumerable: true, configurable: true, get: () => (exprs ??= exportExprs(root)) });
     }
     return { environment, loadDiagnostics, diagnostics: sortDiagnostics(result.diagnostics), patches: result.patches };
   } catch (err) {
