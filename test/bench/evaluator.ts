@@ -1,9 +1,12 @@
 /**
  * Evaluator benchmark: check and open of the corpus `bench` case (one environment importing 26
  * others) and of a generated 5,000-line environment, against the bare `yaml` parse of the same
- * bytes. Prints ms per run (p50/p95 over N runs) and the check/parse ratio (goal: ≤ 3×).
+ * bytes. Prints ms per run (p50/p95 over N runs) and the check/parse ratio (goal: ≤ 3×). Then
+ * check vs parse on realistic environments (block scalars, imports, nested maps,
+ * interpolations) of 1k, 10k and 100k lines, interleaved, medians (goal, issue 10: ≤ 1.5×).
  *
  *   import { benchEvaluator } from './evaluator'; await benchEvaluator({ runs: 20 });
+ *   node out/test/bench/evaluator.js check-vs-parse [LINES…]   # the realistic table alone
  */
 import { existsSync, promises as fs } from 'node:fs';
 import * as path from 'node:path';

@@ -328,7 +328,7 @@ describe('esc-local as built (dist/cli.js loads dist/cli-check.js or dist/cli-ma
       // Without dist/cli-main.js: any command that reached it would fail.
       for (const file of ['cli.js', 'cli-check.js', 'cli-check.cache']) fs.copyFileSync(path.join(REPO_ROOT, 'dist', file), path.join(dir, file));
       const cli = path.join(dir, 'cli.js');
-      for (const args of [['check', 'app/db-password'], ['--workspace', ws, 'check', 'app/db-password'], ['-q', 'check', '--json']]) {
+      for (const args of [['check', 'app/db-password'], ['--workspace', ws, 'check', 'app/db-password'], ['-w', ws, '--no-color', 'check'], ['-q', 'check', '--json']]) {
         const run = await runCli(args, { cli, cwd: ws });
         assert.equal(run.code, 0, `${args.join(' ')}: ${run.stderr}`);
       }
