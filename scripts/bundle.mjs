@@ -17,24 +17,33 @@ const awsSdkApart = {
     b.onResolve({ filter: /^\.\/sdk$/ }, (args) => (/core[\\/]aws[\\/]clients\.ts$/.test(args.importer) ? { path: './aws-sdk.js', external: true } : undefined));
   },
 };
-// The CLI's executable, client/src/cli/bin.ts, loads the rest of the CLI (`require('./main')`) only
-// when the command is more than `--version`: the rest is bundle dist/cli-main.js.
-const cliMainApart = {
-  name: 'cli-main-apart',
+// The CLI's executable, client/src/cli/bin.ts, loads the rest of the CLI only when the command is
+// more than `--version`: `require('./checkMain')` (bundle dist/cli-check.js) for `check`,
+// `require('./main')` (bundle dist/cli-main.js) for the others.
+const cliBundlesApart = {
+  name: 'cli-bundles-apart',
   setup(b) {
-    b.onResolve({ filter: /^\.\/main$/ }, (args) => (/cli[\\/]bin\.ts$/.test(args.importer) ? { path: './cli-main.js', external: true } : undefined));
+    const bundleOf = { './main': './cli-main.js', './checkMain': './cli-check.js' };
+    b.onResolve({ filter: /^\.\/(main|checkMain)$/ }, (args) => (/cli[\\/]bin\.ts$/.test(args.importer) ? { path: bundleOf[args.path], external: true } : undefined));
   },
 };
+// The CLI's bundles are read and compiled at every start: without comments and white space they
+// are a third smaller, and pure ASCII (a comment with one non-ASCII character makes V8 hold the
+// whole source as two-byte text). Names are kept, so stack traces stay readable.
+const compact = { minifyWhitespace: true, minifySyntax: true, legalComments: 'none' };
 const entries = [
   { in: 'client/src/core/aws/sdk.ts', out: 'dist/aws-sdk.js' },
   { in: 'client/src/extension/main.ts', out: 'dist/extension.js' },
   { in: 'server/src/main.ts', out: 'dist/server.js', banner: '#!/usr/bin/env node' },
-  { in: 'client/src/cli/main.ts', out: 'dist/cli-main.js' },
+  { in: 'client/src/cli/main.ts', out: 'dist/cli-main.js', compact: true },
+  { in: 'client/src/cli/checkMain.ts', out: 'dist/cli-check.js', compact: true },
   { in: 'client/src/cli/bin.ts', out: 'dist/cli.js', banner: '#!/usr/bin/env node' },
 ];
 for (const entry of entries) {
   if (!existsSync(entry.in)) continue; // not written yet
-  await build({ ...common, plugins: [awsSdkApart, cliMainApart], entryPoints: [entry.in], outfile: entry.out, banner: entry.banner ? { js: entry.banner } : undefined });
+  await build({ ...common, ...(entry.compact ? compact : {}), plugins: [awsSdkApart, cliBundlesApart], entryPoints: [entry.in], outfile: entry.out, banner: entry.banner ? { js: entry.banner } : undefined });
 }
-// The CLI's bundle is loaded with a V8 code cache (client/src/cli/codeCache.ts).
+// The CLI's bundles are loaded with a V8 code cache (client/src/cli/codeCache.ts); the check
+// bundle's is made after a check ran, so it holds the functions a check compiles, too.
 if (existsSync('dist/cli-main.js')) execFileSync(process.execPath, ['scripts/code-cache.cjs', 'dist/cli-main.js'], { stdio: 'inherit' });
+if (existsSync('dist/cli-check.js')) execFileSync(process.execPath, ['scripts/code-cache.cjs', 'dist/cli-check.js', '--after-check'], { stdio: 'inherit' });

@@ -1,7 +1,9 @@
-// node scripts/code-cache.cjs dist/cli-main.js: writes dist/cli-main.cache, the V8 code cache the
-// CLI's executable loads its bundle with (client/src/cli/codeCache.ts, which explains why). The
-// file is the SHA-256 (hex) of the bundle's source followed by V8's cached data, made after the
-// bundle's top level ran so that the functions it compiled are in the cache too. Run by
+// node scripts/code-cache.cjs dist/cli-main.js [--after-check]: writes dist/cli-main.cache, the V8
+// code cache the CLI's executable loads its bundle with (client/src/cli/codeCache.ts, which
+// explains why). The file is the SHA-256 (hex) of the bundle's source followed by V8's cached
+// data, made after the bundle's top level ran so that the functions it compiled are in the cache
+// too; with --after-check, after the bundle's `runCli` also checked the shipped examples
+// (output discarded), so that what a check compiles is cached as well. Run by
 // scripts/bundle.mjs with the Node that builds (V8 rejects a cache from another version).
 'use strict';
 const crypto = require('node:crypto');
@@ -17,8 +19,24 @@ const mod = new Module(file, module);
 mod.filename = file;
 mod.paths = Module._nodeModulePaths(path.dirname(file));
 script.runInThisContext().call(mod.exports, mod.exports, Module.createRequire(file), mod, file, path.dirname(file));
-const hash = crypto.createHash('sha256').update(source).digest('hex');
-const out = file.replace(/\.js$/, '.cache');
-const tmp = `${out}.${process.pid}.tmp`;
-fs.writeFileSync(tmp, Buffer.concat([Buffer.from(hash, 'latin1'), script.createCachedData()]));
-fs.renameSync(tmp, out);
+
+async function checkExamples() {
+  const { Writable, Readable } = require('node:stream');
+  const sink = () => new Writable({ write: (_chunk, _encoding, done) => done() });
+  const workspace = path.resolve(__dirname, '..', 'examples');
+  await mod.exports.runCli({ argv: ['check', '--workspace', workspace], stdout: sink(), stderr: sink(), stdin: Readable.from([]), env: {}, cwd: workspace });
+}
+
+async function writeCache() {
+  if (process.argv.includes('--after-check')) await checkExamples();
+  const hash = crypto.createHash('sha256').update(source).digest('hex');
+  const out = file.replace(/\.js$/, '.cache');
+  const tmp = `${out}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, Buffer.concat([Buffer.from(hash, 'latin1'), script.createCachedData()]));
+  fs.renameSync(tmp, out);
+}
+
+writeCache().catch((error) => {
+  console.error(error);
+  process.exitCode = 1;
+});

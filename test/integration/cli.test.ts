@@ -302,7 +302,7 @@ describe('esc-local open on the shipped examples, before any rotation', function
   });
 });
 
-describe('esc-local as built (dist/cli.js loads dist/cli-main.js, dist/aws-sdk.js on demand)', function () {
+describe('esc-local as built (dist/cli.js loads dist/cli-check.js or dist/cli-main.js, dist/aws-sdk.js on demand)', function () {
   this.timeout(60000);
   const built = path.join(REPO_ROOT, 'dist', 'cli.js');
 
@@ -318,6 +318,47 @@ describe('esc-local as built (dist/cli.js loads dist/cli-main.js, dist/aws-sdk.j
       assert.match(unknown.stderr, /unknown command "esc-local nope"/);
     } finally {
       fs.rmSync(ws, { recursive: true, force: true });
+    }
+  });
+
+  it('runs check from the check-only bundle alone, which holds no rotation core, AWS, database or cron code', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'esc-check-bundle-'));
+    const ws = copyExamples();
+    try {
+      // Without dist/cli-main.js: any command that reached it would fail.
+      for (const file of ['cli.js', 'cli-check.js', 'cli-check.cache']) fs.copyFileSync(path.join(REPO_ROOT, 'dist', file), path.join(dir, file));
+      const cli = path.join(dir, 'cli.js');
+      for (const args of [['check', 'app/db-password'], ['--workspace', ws, 'check', 'app/db-password'], ['-w', ws, '--no-color', 'check'], ['-q', 'check', '--json']]) {
+        const run = await runCli(args, { cli, cwd: ws });
+        assert.equal(run.code, 0, `${args.join(' ')}: ${run.stderr}`);
+      }
+      const fromSource = await runCli(['check', '--json'], { cwd: ws });
+      assert.equal((await runCli(['check', '--json'], { cli, cwd: ws })).stdout, fromSource.stdout, 'the same findings as the full CLI');
+      const help = await runCli(['check', '--help'], { cli, cwd: ws });
+      assert.equal(help.stdout, (await runCli(['check', '--help'], { cwd: ws })).stdout);
+      assert.notEqual((await runCli(['open', 'app/dev'], { cli, cwd: ws })).code, 0, 'other commands need dist/cli-main.js');
+      const bundle = fs.readFileSync(path.join(dir, 'cli-check.js'), 'utf8');
+      for (const absent of ['class EscCore', '@aws-sdk', 'mysql2', 'pg-protocol', 'croner', 'cronstrue']) assert.ok(!bundle.includes(absent), `${absent} is not in the check bundle`);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+      fs.rmSync(ws, { recursive: true, force: true });
+    }
+  });
+
+  it('loads the check bundle with its code cache, and never with a cache made from other source', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'esc-code-cache-'));
+    try {
+      for (const file of ['cli.js', 'cli-check.js', 'cli-check.cache']) fs.copyFileSync(path.join(REPO_ROOT, 'dist', file), path.join(dir, file));
+      const cli = path.join(dir, 'cli.js');
+      assert.match((await runCli(['check', '--help'], { cli })).stdout, /Checks environments/);
+      const bundle = path.join(dir, 'cli-check.js');
+      const source = fs.readFileSync(bundle, 'utf8');
+      fs.writeFileSync(bundle, source.replace('Checks environments', 'Checkz environments'));
+      const help = await runCli(['check', '--help'], { cli });
+      assert.equal(help.code, 0, help.stderr);
+      assert.match(help.stdout, /Checkz environments/, 'the edited source runs, not the cached one');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 

@@ -63,6 +63,20 @@ describe('environment identity: the name rule', () => {
     for (const f of files) assert.equal(model.nameOf(pathToFileURL(path.join(root, f)).href), core.nameForFile(path.join(root, f)), f);
     assert.deepEqual(core.listEnvironments().map((e) => e.name), ['app/dev', 'app/x', 'loose/svc']);
   });
+
+  it('lists environments in localeCompare order, whether the names take the code-unit fast path or not', () => {
+    const listed = (names: string[]): string[] => {
+      const root = tempDir('identity-order');
+      for (const name of names) {
+        fs.mkdirSync(path.dirname(path.join(root, 'environments', name)), { recursive: true });
+        fs.writeFileSync(path.join(root, 'environments', `${name}.yaml`), 'values: {}\n');
+      }
+      return new Workspace({ root }).listEnvironments().map((e) => e.name);
+    };
+    const usual = ['app/dev', 'app-x', 'app.x', 'app/de', 'a0', 'a/0', 'a-0', 'a.0', 'ab', 'a', '0a', 'app/dev2', 'app/dev-2', 'app/dev.2', 'z', 'x9'];
+    const unusual = [...usual, 'App', 'a_b', 'B/dev', 'é'];
+    for (const names of [usual, unusual]) assert.deepEqual(listed(names), [...names].sort((a, b) => a.localeCompare(b)));
+  });
 });
 
 describe('environment identity: state paths', () => {

@@ -10,7 +10,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseYaml } from '../../shared/src/syntax/yaml';
 import { parseSimpleYaml } from '../../shared/src/syntax/simpleYaml';
-import { generateEnvironment } from '../bench/evaluator';
+import { generateEnvironment, generateRealisticEnvironment } from '../bench/evaluator';
+import { prng } from './prng';
 
 /** JSON of a parse result, with each `scalarRange` replaced by its ranges at a spread of offsets. */
 function snapshot(text: string, fastPath: boolean): string {
@@ -55,7 +56,7 @@ const corpus = [
   ...yamlFiles(path.join(repo, 'examples')),
   ...yamlFiles(path.resolve(repo, '..', 'shared', 'conformance')),
 ].map((p) => readFileSync(p, 'utf8'));
-corpus.push(generateEnvironment(60));
+corpus.push(generateEnvironment(60), generateRealisticEnvironment(120));
 
 const INSERTS = [' ', '  ', '-', ':', '#', '[', ']', '{', '}', ',', "'", '"', '\n', 'a', '1', '- ', ': ', '\\', '|', '&', '*', '!', '?', 'é', '\t', '\r', '$'];
 
@@ -90,8 +91,34 @@ function generateDocument(rnd: (n: number) => number): string {
     const sp = ' '.repeat(indent);
     const kind = rnd(10);
     if (kind === 0) lines.push(pick(['', '# c', `${sp}# c`, '   ']));
+
     else if (kind <= 2) lines.push(`${sp}-${pick(['', ' ', ` ${pick(VALUES)}`, ` ${pick(KEYS)}:${pick(['', ' ', ` ${pick(VALUES)}`])}`, ' - x'])}`);
     else lines.push(`${sp}${pick(KEYS)}:${pick(['', ' ', ` ${pick(VALUES)}`, ` ${pick(VALUES)} # c`, ' # c', pick(VALUES)])}`);
+  }
+  return lines.join('\n') + pick(['\n', '', '\n\n']);
+}
+
+const BLOCK_HEADERS = ['|', '|-', '>', '>-', '|+', '>+', '|2', '|-1', '| # c', '|  ', '>-  ', '|x'];
+
+/**
+ * A document with block scalars: each in a mapping, a sequence or a compact mapping in a
+ * sequence, at some indentation, with content lines that are plain, look like comments, keys or
+ * items, are more or less indented, empty or spaces only, then a following entry.
+ */
+function generateBlockScalarDocument(next: () => number): string {
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)];
+  const lines: string[] = [];
+  for (let n = 1 + Math.floor(next() * 3); n > 0; n--) {
+    const indent = pick([0, 0, 2, 4]);
+    const sp = ' '.repeat(indent);
+    if (indent > 0) lines.push(`${' '.repeat(indent - 2)}${pick(['outer:', '- outer:', '-'])}`);
+    const [prefix, column] = pick([[`k${n}: `, indent], ['- ', indent], [`- k${n}: `, indent + 2]] as const);
+    lines.push(`${sp}${prefix}${next() < 0.8 ? pick(BLOCK_HEADERS.slice(0, 4)) : pick(BLOCK_HEADERS)}`);
+    const content = ' '.repeat(Math.max(0, column + pick([2, 2, 2, 4, 1, 0, -1])));
+    for (let k = 0, m = Math.floor(next() * 6); k < m; k++) {
+      lines.push(next() < 0.6 ? `${content}text ${k}` : pick([`${content}# not a comment`, '', `${content}  more`, `${content.slice(1)}less`, `${content}a: b`, `${content}- x`, '  ', `${content}x: |`]));
+    }
+    lines.push(pick([`${sp}${prefix.startsWith('-') ? '- next' : 'next: 1'}`, '', '# c', `${sp}# c`, 'top: 1']));
   }
   return lines.join('\n') + pick(['\n', '', '\n\n']);
 }
@@ -102,11 +129,15 @@ describe('syntax: YAML fast path', function () {
 
   it('takes environment-shaped documents, agreeing with the yaml package', () => {
     assert.ok(agrees(generateEnvironment(300)));
+    assert.ok(agrees(generateRealisticEnvironment(600)));
+    for (const text of ['a: |\n  x\n', 'a: |-\n  x\n\n  # y\n   z\n# c\nb: 1\n', '- >\n  p\n  q\n\n\n  r\n- >-\n  s\n', 'a:\n  - k: |\n      x\n    j: 1\n']) {
+      assert.ok(agrees(text), JSON.stringify(text));
+    }
     assert.ok(agrees('imports:\n  - a/b\n  - { c: d }\nvalues:\n  # note\n  x: 1 # one\n  "q": \'it\'\'s\'\n  list:\n  - a\n  - k: v\n    j:\n      - [1, {a: b}]\n  empty:\n'));
   });
 
   it('leaves everything else to the yaml package', () => {
-    for (const text of ['', '# only a comment\n', 'a: |\n  x\n', 'a: &x 1\nb: *x\n', 'a: !!str 1\n', 'a:\tb\n', 'a: b\r\n', 'a: é\n',
+    for (const text of ['', '# only a comment\n', 'a: |+\n  x\n', 'a: |2\n  x\n', 'a: | # c\n  x\n', 'a: |\n\n  x\n', 'a: >\n  x\n   y\n', 'a: |\n  x', 'a: |\n  x\n  \n', 'a: &x 1\nb: *x\n', 'a: !!str 1\n', 'a:\tb\n', 'a: b\r\n', 'a: é\n',
       '---\na: 1\n', 'a: "x\\ty"\n', 'a: b\n  c\n', 'a: [b,\n  c]\n', '? a\n: b\n', 'a: b: c\n', '- a\nb: c\n', '  a: 1\n', 'a: [b,]\n']) {
       assert.equal(parseSimpleYaml(text), undefined, JSON.stringify(text));
     }
@@ -124,6 +155,13 @@ describe('syntax: YAML fast path', function () {
       if (agrees(text)) mutatedFast++;
     }
     assert.ok(mutatedFast > 1000, `fast path took only ${mutatedFast} mutated texts`);
+  });
+
+  it('agrees with the yaml package on 20,000 generated documents with block scalars', () => {
+    const next = prng(2026);
+    let fast = 0;
+    for (let i = 0; i < 20000; i++) if (agrees(generateBlockScalarDocument(next))) fast++;
+    assert.ok(fast > 1000, `fast path took only ${fast} generated documents with block scalars`);
   });
 
   it('agrees with the yaml package on 30,000 generated edge-case documents', () => {

@@ -6,11 +6,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { didYouMean } from '../../../shared/src/schema/suggest';
-import { EscCore } from '../core/index';
+import type { CoreOptions, EscCore } from '../core/escCore';
 import { CoreError } from '../core/errors';
 import { Keychain } from '../core/keychain';
 import { environmentNameProblem, suggestCanonicalName } from '../../../shared/src/identity/environmentName';
-import { Workspace } from '../core/workspace';
+import { Workspace, type WorkspaceOptions } from '../core/workspace';
 import type { SecretInput } from './prompt';
 import type { Ui } from './ui';
 import type { AwsSettings } from '../core/aws/clients';
@@ -22,6 +22,13 @@ export interface GlobalOptions {
   keychainService?: string;
 }
 
+/**
+ * Makes the rotation core. The full CLI (main.ts) passes one; the check-only bundle
+ * (checkMain.ts) does not, so that `check` loads none of the core's providers, rotators and
+ * clients (start-up budget: README, `npm run bench`).
+ */
+export type CoreFactory = (options: CoreOptions) => EscCore;
+
 export interface CliIo {
   ui: Ui;
   input: SecretInput;
@@ -29,6 +36,7 @@ export interface CliIo {
   env: NodeJS.ProcessEnv;
   /** Aborted on Ctrl-C. */
   signal?: AbortSignal;
+  createCore?: CoreFactory;
 }
 
 /** Finds the workspace folder for `start` (see module comment). */
@@ -72,7 +80,10 @@ export class CliContext {
   readonly environmentsRoot: string;
   readonly keychainService: string;
   readonly signal?: AbortSignal;
+  private readonly createCore?: CoreFactory;
   private cachedCore?: EscCore;
+  private cachedKeychain?: Keychain;
+  private cachedWorkspace?: Workspace;
   /** The tool folder is checked once per command (no symbolic link in `.esc/`). */
   private toolDirChecked = false;
 
@@ -82,6 +93,7 @@ export class CliContext {
     this.cwd = io.cwd;
     this.env = io.env;
     this.signal = io.signal;
+    this.createCore = io.createCore;
     this.environmentsRoot = global.environmentsRoot ?? io.env.ESC_LOCAL_ENVIRONMENTS_ROOT ?? 'environments';
     const explicit = global.workspace ?? io.env.ESC_LOCAL_WORKSPACE;
     this.root = explicit !== undefined ? path.resolve(io.cwd, explicit) : discoverWorkspace(io.cwd, this.environmentsRoot);
@@ -98,23 +110,38 @@ export class CliContext {
    * SDK's standard variables (AWS_ENDPOINT_URL_IAM / AWS_ENDPOINT_URL_STS, AWS_REGION).
    */
   get core(): EscCore {
-    const log = (line: string): void => this.ui.progress(line);
-    this.cachedCore ??= new EscCore({
-      // The keychain reads ESC_LOCAL_DATA_KEY(_FILE) from this process's environment (CI mode).
-      workspace: { root: this.root, environmentsRoot: this.environmentsRoot, keychain: new Keychain(this.keychainService, undefined, { env: this.env, log }) },
+    if (this.createCore === undefined) throw new Error('this command runs without the rotation core');
+    this.cachedCore ??= this.createCore({
+      workspace: this.workspaceOptions(),
       tool: 'esc-local CLI',
       aws: awsSettingsFromEnv(this.env),
-      log,
+      log: (line: string): void => this.ui.progress(line),
     });
-    if (!this.toolDirChecked) {
-      this.toolDirChecked = true;
-      this.cachedCore.workspace.checkToolDir();
-    }
+    this.checkToolDir(this.cachedCore.workspace);
     return this.cachedCore;
   }
 
+  /**
+   * The workspace's files and folders: the core's (which also keeps temp files of atomic writes
+   * out of committed folders) in the full CLI; in the check-only bundle, which never writes, its own.
+   */
   get workspace(): Workspace {
-    return this.core.workspace;
+    if (this.createCore !== undefined) return this.core.workspace;
+    this.cachedWorkspace ??= new Workspace(this.workspaceOptions());
+    this.checkToolDir(this.cachedWorkspace);
+    return this.cachedWorkspace;
+  }
+
+  private workspaceOptions(): WorkspaceOptions {
+    // The keychain reads ESC_LOCAL_DATA_KEY(_FILE) from this process's environment (CI mode).
+    this.cachedKeychain ??= new Keychain(this.keychainService, undefined, { env: this.env, log: (line: string): void => this.ui.progress(line) });
+    return { root: this.root, environmentsRoot: this.environmentsRoot, keychain: this.cachedKeychain };
+  }
+
+  private checkToolDir(workspace: Workspace): void {
+    if (this.toolDirChecked) return;
+    this.toolDirChecked = true;
+    workspace.checkToolDir();
   }
 
   get keychain(): EscCore['keychain'] {

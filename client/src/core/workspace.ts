@@ -72,6 +72,16 @@ function refused(file: string, problem: string, environment?: string): CoreError
 }
 
 
+/**
+ * Environments are listed in localeCompare order. For names of lowercase ASCII letters, digits,
+ * `.`, `-` and `/` (the usual spelling) that is plain code-unit order, which costs nothing;
+ * localeCompare's first call loads the ICU collator, a tenth of `esc-local check`'s start-up.
+ */
+function byNameOrder(names: readonly string[]): (a: EnvironmentFile, b: EnvironmentFile) => number {
+  if (names.every((name) => /^[a-z0-9./-]*$/.test(name))) return (a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+  return (a, b) => a.name.localeCompare(b.name);
+}
+
 function toPosix(p: string): string {
   return p.split(path.sep).join('/');
 }
@@ -109,7 +119,7 @@ export class Workspace {
     const enter = (e: fs.Dirent): boolean => !SKIP_DIRS.has(e.name) && !e.name.startsWith('.');
     walkTree(this.environmentsDir, { maxDepth: ENVIRONMENT_DEPTH, enter, visit: (e, file) => (e.isDirectory() ? undefined : add(file)) });
     walkTree(this.root, { maxDepth: ENVIRONMENT_DEPTH, enter, visit: (e, file) => (e.isDirectory() || file.startsWith(this.environmentsDir + path.sep) ? undefined : add(file)) });
-    return [...byName.entries()].map(([name, file]) => ({ name, file })).sort((a, b) => a.name.localeCompare(b.name));
+    return [...byName.entries()].map(([name, file]) => ({ name, file })).sort(byNameOrder([...byName.keys()]));
   }
 
   /** The environment name of a file by its path (the shared rule), or undefined if the file is not an environment. */

@@ -25,8 +25,21 @@ export function providerRunsLocally(name: string): boolean {
   return PROVIDERS.some((p) => p.name === name && p.runsLocally === true);
 }
 
+/**
+ * A catalog entry whose `docs` (markdown built from the schemas: hover and completion only) are
+ * made on first read: `esc-local check` and the evaluator never read them.
+ */
+function entryWithLazyDocs(entry: Omit<CatalogEntry, 'docs'>, makeDocs: () => string): CatalogEntry {
+  let docs: string | undefined;
+  return Object.defineProperty(entry, 'docs', { enumerable: true, get: () => (docs ??= makeDocs()) }) as CatalogEntry;
+}
+
 function providerEntry(spec: ProviderSpec): CatalogEntry {
-  const docs = [
+  return entryWithLazyDocs({ name: spec.name, kind: 'provider', summary: spec.summary, url: spec.url, inputs: spec.inputs, outputs: spec.outputs, rotateOnly: [], snippet: spec.snippet }, () => providerDocs(spec));
+}
+
+function providerDocs(spec: ProviderSpec): string {
+  return [
     `**fn::open::${spec.name}** — ${spec.summary}.`,
     spec.prose,
     spec.runsLocally ? '' : `Runs only in Pulumi Cloud: esc-local checks its inputs but cannot open it.`,
@@ -36,13 +49,19 @@ function providerEntry(spec: ProviderSpec): CatalogEntry {
   ]
     .filter((part) => part !== '')
     .join('\n\n');
-  return { name: spec.name, kind: 'provider', summary: spec.summary, docs, url: spec.url, inputs: spec.inputs, outputs: spec.outputs, rotateOnly: [], snippet: spec.snippet };
 }
 
 function rotatorEntry(spec: RotatorSpec): CatalogEntry {
+  return entryWithLazyDocs(
+    { name: spec.name, kind: 'rotator', summary: spec.summary, url: spec.url, inputs: spec.inputs, state: spec.state, outputs: spec.outputs, rotateOnly: spec.rotateOnly, snippet: spec.snippet },
+    () => rotatorDocs(spec),
+  );
+}
+
+function rotatorDocs(spec: RotatorSpec): string {
   const rotateOnlyNote =
     spec.rotateOnly.length > 0 ? `Rotate-only inputs (evaluated only while rotating): ${spec.rotateOnly.map((n) => `\`${n}\``).join(', ')}.` : '';
-  const docs = [
+  return [
     `**fn::rotate::${spec.name}** — ${spec.summary}.`,
     spec.prose,
     rotateOnlyNote,
@@ -53,18 +72,6 @@ function rotatorEntry(spec: RotatorSpec): CatalogEntry {
   ]
     .filter((part) => part !== '')
     .join('\n\n');
-  return {
-    name: spec.name,
-    kind: 'rotator',
-    summary: spec.summary,
-    docs,
-    url: spec.url,
-    inputs: spec.inputs,
-    state: spec.state,
-    outputs: spec.outputs,
-    rotateOnly: spec.rotateOnly,
-    snippet: spec.snippet,
-  };
 }
 
 const providers = new Map<string, CatalogEntry>(PROVIDERS.map((p) => [p.name, providerEntry(p)]));

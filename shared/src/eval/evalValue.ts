@@ -4,6 +4,7 @@
  * and whether it is unknown, secret, rotate-only or final. Objects must be read through
  * {@link Val.keys} and {@link Val.property}, which account for the merge.
  */
+import { setOwn } from '../schema/ops';
 import type { Expr, StringExpr } from '../ast/expr';
 import type { PropertyAccessor } from '../ast/property';
 import type { Schema } from '../schema/schema';
@@ -216,7 +217,7 @@ export class Val {
       const o: { [key: string]: Value } = {};
       for (const k of this.keys()) {
         const p = this.property(k);
-        if (p !== undefined) Object.defineProperty(o, k, { value: p.export(), enumerable: true, writable: true, configurable: true });
+        if (p !== undefined) setOwn(o, k, p.export());
       }
       data = o;
     } else data = r;
@@ -289,7 +290,7 @@ export function unexport(v: Value, x: EvalExpr): Val {
     for (const k of Object.keys(d)) {
       const e = unexport(d[k] as Value, x);
       m.set(k, e);
-      Object.defineProperty(props, k, { value: e.schema, enumerable: true, writable: true, configurable: true });
+      setOwn(props, k, e.schema);
     }
     out.repr = m;
     out.schema = record(props);

@@ -6,6 +6,7 @@
  * cycle detection on expressions. The evaluator does no I/O: environments, providers, rotators
  * and decrypters come through the interfaces of `../contract/plugins.ts`.
  */
+import { setOwn } from '../schema/ops';
 import type { EnvironmentDecl, ImportDecl } from '../ast/environment';
 import type { Expr, StringExpr } from '../ast/expr';
 import type { PropertyAccessor } from '../ast/property';
@@ -97,7 +98,7 @@ function exportIndexed(v: Val, index: Map<Value, Val>): Value {
     const o: { [key: string]: Value } = {};
     for (const k of v.keys()) {
       const p = v.property(k);
-      if (p !== undefined) Object.defineProperty(o, k, { value: exportIndexed(p, index), enumerable: true, writable: true, configurable: true });
+      if (p !== undefined) setOwn(o, k, exportIndexed(p, index));
     }
     data = o;
   } else data = r;
@@ -282,7 +283,7 @@ export class EvalContext {
     for (const decl of this.env.imports) await this.evaluateImport(myImports, decl);
     const def = new EvalExpr('', { kind: 'missing' }, true, undefined);
     const props: Record<string, Schema> = {};
-    for (const [k, v] of myImports) Object.defineProperty(props, k, { value: v.schema, enumerable: true, writable: true, configurable: true });
+    for (const [k, v] of myImports) setOwn(props, k, v.schema);
     const val = new Val(def, record(props));
     val.repr = myImports;
     def.state = 'done';
@@ -428,7 +429,7 @@ export class EvalContext {
         for (const k of keys) {
           const pv = await this.evaluateExpr(repr.properties.get(k) as EvalExpr);
           m.set(k, pv);
-          Object.defineProperty(props, k, { value: pv.schema, enumerable: true, writable: true, configurable: true });
+          setOwn(props, k, pv.schema);
         }
         v.repr = m;
         v.schema = record(props);
@@ -1047,7 +1048,7 @@ export function plainJson(v: Value): Json {
   if (Array.isArray(d)) return d.map(plainJson);
   if (d !== null && typeof d === 'object') {
     const o: { [key: string]: Json } = {};
-    for (const k of Object.keys(d)) Object.defineProperty(o, k, { value: plainJson(d[k] as Value), enumerable: true, writable: true, configurable: true });
+    for (const k of Object.keys(d)) setOwn(o, k, plainJson(d[k] as Value));
     return o;
   }
   return d;
@@ -1059,7 +1060,7 @@ export function toValue(j: Json, secret = false): Value {
   if (Array.isArray(j)) value = j.map((e) => toValue(e, secret));
   else if (j !== null && typeof j === 'object') {
     const o: { [key: string]: Value } = {};
-    for (const k of Object.keys(j)) Object.defineProperty(o, k, { value: toValue(j[k] as Json, secret), enumerable: true, writable: true, configurable: true });
+    for (const k of Object.keys(j)) setOwn(o, k, toValue(j[k] as Json, secret));
     value = o;
   } else value = j;
   const out: Value = { value, trace: {} };

@@ -11,6 +11,7 @@
  * Every function resolves (never rejects) for any input text: problems are diagnostics.
  * Diagnostics are sorted by environment, then start line, then start column (stable).
  */
+import { setOwn } from '../schema/ops';
 import { parseEnvironment, type EnvironmentDecl, type ParsedEnvironment } from '../ast/environment';
 import type { Expr } from '../ast/expr';
 import { propertyAccessString } from '../ast/property';
@@ -169,9 +170,9 @@ function exportExpr(x: EvalExpr): CheckedExpr {
       const object: { [key: string]: CheckedExpr } = {};
       const keyRanges: { [key: string]: Range } = {};
       for (const [k, p] of r.properties) {
-        Object.defineProperty(object, k, { value: exportExpr(p), enumerable: true, writable: true, configurable: true });
+        setOwn(object, k, exportExpr(p));
         const kr = r.keys.get(k)?.syntax?.range;
-        if (kr !== undefined) Object.defineProperty(keyRanges, k, { value: kr, enumerable: true, writable: true, configurable: true });
+        if (kr !== undefined) setOwn(keyRanges, k, kr);
       }
       out.object = object;
       out.keyRanges = keyRanges;
@@ -186,6 +187,15 @@ function exportExpr(x: EvalExpr): CheckedExpr {
     }
   }
   return out;
+}
+
+/** The language-service view of the root document's `values`, by top-level key. */
+function exportExprs(root: EvalExpr): { [key: string]: CheckedExpr } {
+  const exprs: { [key: string]: CheckedExpr } = {};
+  if (root.repr.kind === 'object') {
+    for (const [k, p] of root.repr.properties) setOwn(exprs, k, exportExpr(p));
+  }
+  return exprs;
 }
 
 function builtinArgs(x: EvalExpr): EvalExpr | undefined {
@@ -244,17 +254,17 @@ async function run(mode: EvalMode, name: string, text: string, options: RotateOp
     let environment: Environment | undefined;
     if (value !== undefined && result.context !== undefined) {
       const root = result.context.root;
-      const exprs: { [key: string]: CheckedExpr } = {};
-      if (root.repr.kind === 'object') {
-        for (const [k, p] of root.repr.properties) Object.defineProperty(exprs, k, { value: exportExpr(p), enumerable: true, writable: true, configurable: true });
-      }
       environment = {
         properties: objectOf(value.export()),
         schema: value.schema,
-        exprs,
+        exprs: {},
         executionContext: objectOf(result.context.myContext.export()),
         imports: result.imports,
       };
+      // The per-expression view is for hover, completion and definition: built on first read, so
+      // that a check that only wants diagnostics (the CLI, the server's first pass) never pays it.
+      let exprs: { [key: string]: CheckedExpr } | undefined;
+      Object.defineProperty(environment, 'exprs', { enumerable: true, configurable: true, get: () => (exprs ??= exportExprs(root)) });
     }
     return { environment, loadDiagnostics, diagnostics: sortDiagnostics(result.diagnostics), patches: result.patches };
   } catch (err) {
@@ -293,7 +303,7 @@ export function toJSON(value: Value, options: { redact: boolean }): Json {
   if (Array.isArray(d)) return d.map((v) => toJSON(v, options));
   if (d !== null && typeof d === 'object') {
     const o: { [key: string]: Json } = {};
-    for (const k of Object.keys(d)) Object.defineProperty(o, k, { value: toJSON(d[k] as Value, options), enumerable: true, writable: true, configurable: true });
+    for (const k of Object.keys(d)) setOwn(o, k, toJSON(d[k] as Value, options));
     return o;
   }
   return d;

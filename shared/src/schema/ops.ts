@@ -8,9 +8,14 @@ import type { Value } from '../value/value';
 import { resolveRef } from './compile';
 import { sortedKeys } from './goFormat';
 
-/** Sets an own property even for keys like `__proto__` (keys come from user documents). */
+/**
+ * Sets an own property even for keys like `__proto__` (keys come from user documents). On a
+ * plain object an assignment does the same for every other key (`__proto__` is the only accessor
+ * of Object.prototype) without allocating a descriptor: this runs for every key of every value.
+ */
 export function setOwn<T>(o: Record<string, T>, key: string, value: T): void {
-  Object.defineProperty(o, key, { value, enumerable: true, writable: true, configurable: true });
+  if (key === '__proto__') Object.defineProperty(o, key, { value, enumerable: true, writable: true, configurable: true });
+  else o[key] = value;
 }
 
 export function isAlways(s: Schema | undefined): boolean {

@@ -1,12 +1,15 @@
 /**
  * A fast path for the YAML that environment files are made of: block mappings and sequences,
- * single-line plain and quoted scalars, single-line flow collections and comments, in printable
+ * single-line plain and quoted scalars, single-line flow collections, literal and folded block
+ * scalars (`|`, `|-`, `>`, `>-`: certificates, scripts, policies) and comments, in printable
  * ASCII. It builds the same `yaml` package nodes (types, values, start offsets) that
  * `parseDocument` would, without its token-by-token generator pipeline (~70% of a check's time).
  *
  * It is deliberately conservative: anything outside that subset — tabs, CR, non-ASCII, tags,
- * anchors, aliases, block scalars, escapes, multi-line scalars or flow collections, document
- * markers, explicit keys, odd indentation, anything the `yaml` package would report as an
+ * anchors, aliases, escapes, multi-line flow scalars or flow collections, block scalars with
+ * `+` chomping, an indentation indicator, a header comment, leading or whitespace-only lines or
+ * (folded) more-indented lines, document markers, explicit keys, odd indentation, anything the
+ * `yaml` package would report as an
  * error — returns `undefined`, and the caller parses with the `yaml` package as before. A
  * differential test (test/unit/syntax-fast.test.ts) holds the two paths to the same output.
  */
@@ -29,6 +32,8 @@ const LBRACKET = 0x5b;
 const RBRACKET = 0x5d;
 const LBRACE = 0x7b;
 const RBRACE = 0x7d;
+const PIPE = 0x7c;
+const GREATER = 0x3e;
 
 /** YAML indicator characters a plain scalar must not start with (`-`, `?`, `:` handled apart). */
 const NOT_PLAIN_START = new Set([...',[]{}#&*!|>\'"%@`'].map((c) => c.charCodeAt(0)));
@@ -158,6 +163,7 @@ class SimpleParser {
     }
     if (i === from) this.unsupported();
     const c = this.text.charCodeAt(i);
+    if (c === PIPE || c === GREATER) return this.blockScalar(i, line, indent);
     if (!isMapValue && this.startsMapping(i, line.end)) {
       // A compact mapping in a sequence item (`- key: value`): its keys line up at this column.
       const column = line.indent + (i - line.start);
@@ -171,6 +177,61 @@ class SimpleParser {
     const next = this.lines[this.index];
     // A more indented line after an inline value would continue a multi-line scalar (or be an error).
     if (next !== undefined && next.indent > indent) this.unsupported();
+    return node;
+  }
+
+  /**
+   * A block scalar whose header (`|`, `|-`, `>` or `>-`) is at `header` on `line`, the value of
+   * a block collection at `indent`. Its content is read from the text itself (the `lines` list
+   * skips lines that look like comments, which are content here); the lines it covers are
+   * consumed. Value and range as the `yaml` package gives them: the range runs from the header
+   * to the end of the last content line.
+   */
+  private blockScalar(header: number, line: Line, indent: number): Scalar {
+    const text = this.text;
+    const folded = text.charCodeAt(header) === GREATER;
+    let h = header + 1;
+    const strip = h < line.end && text.charCodeAt(h) === DASH;
+    if (strip) h++;
+    // Keep chomping, indentation indicators and comments after the header: full parser.
+    if (this.skipSpaces(h, line.end) !== line.end || line.end >= text.length) this.unsupported();
+    const content: string[] = [];
+    let contentIndent = -1;
+    let end = line.end + 1; // just after the last content line
+    let blanks = 0; // empty lines since the last content line
+    for (let start = line.end + 1; start < text.length;) {
+      let lineEnd = text.indexOf('\n', start);
+      if (lineEnd === -1) lineEnd = text.length;
+      let i = start;
+      while (i < lineEnd && text.charCodeAt(i) === SPACE) i++;
+      if (i === lineEnd) {
+        // Empty lines before the content and lines of spaces only: full parser.
+        if (lineEnd > start || contentIndent < 0) this.unsupported();
+        blanks++;
+      } else {
+        const spaces = i - start;
+        if (contentIndent < 0) {
+          if (spaces <= indent) this.unsupported(); // no content at all
+          contentIndent = spaces;
+        } else if (spaces < contentIndent) {
+          break;
+        }
+        if (folded && spaces > contentIndent) this.unsupported(); // more-indented lines are not folded
+        // A last line without its line break: full parser.
+        if (lineEnd === text.length) this.unsupported();
+        for (; blanks > 0; blanks--) content.push('');
+        content.push(text.slice(start + contentIndent, lineEnd));
+        end = lineEnd + 1;
+      }
+      start = lineEnd + 1;
+    }
+    if (contentIndent < 0) this.unsupported();
+    while (this.index < this.lines.length && this.lines[this.index].start < end) this.index++;
+    const next = this.lines[this.index];
+    if (next !== undefined && next.indent > indent) this.unsupported();
+    const node = new Scalar((folded ? foldLines(content) : content.join('\n')) + (strip ? '' : '\n'));
+    node.type = folded ? Scalar.BLOCK_FOLDED : Scalar.BLOCK_LITERAL;
+    node.range = [header, end, end];
     return node;
   }
 
@@ -343,4 +404,19 @@ class SimpleParser {
     const j = this.skipSpaces(i, lineEnd);
     if (j < lineEnd && this.text.charCodeAt(j) !== HASH) this.unsupported();
   }
+}
+
+/** A folded block scalar's lines (none more indented) joined: a line break between two lines is a space, empty lines are line breaks. */
+function foldLines(lines: readonly string[]): string {
+  let out = lines[0];
+  let breaks = 0;
+  for (let k = 1; k < lines.length; k++) {
+    if (lines[k] === '') {
+      breaks++;
+      continue;
+    }
+    out += breaks > 0 ? '\n'.repeat(breaks) + lines[k] : ` ${lines[k]}`;
+    breaks = 0;
+  }
+  return out;
 }
