@@ -71,6 +71,11 @@ export function awsSettingsFromEnv(env: NodeJS.ProcessEnv): AwsSettings {
   return { requestTimeoutMs: ms, connectTimeoutMs: Math.min(ms, 5000) };
 }
 
+/** Whether saves are recorded: on unless `ESC_LOCAL_RECORD_SAVES` is `0`, `false`, `off` or `no` (the CLI's side of `esc.history.recordSaves`). */
+export function recordSavesEnabled(env: NodeJS.ProcessEnv): boolean {
+  return !/^(0|false|off|no)$/i.test(env.ESC_LOCAL_RECORD_SAVES?.trim() ?? '');
+}
+
 export class CliContext {
   readonly ui: Ui;
   readonly input: SecretInput;
@@ -116,6 +121,8 @@ export class CliContext {
       tool: 'esc-local CLI',
       aws: awsSettingsFromEnv(this.env),
       log: (line: string): void => this.ui.progress(line),
+      recordSaves: recordSavesEnabled(this.env),
+      saveTrigger: 'cli',
     });
     this.checkToolDir(this.cachedCore.workspace);
     return this.cachedCore;

@@ -53,6 +53,25 @@ export interface CoreOptions {
   tool?: string;
   /** Progress/diagnostic lines (never secrets). */
   log?: (line: string) => void;
+  /**
+   * Record the edits made to an environment file since its last revision (in an editor, by
+   * `git pull`, a script) as a `save` revision before any operation here writes the file
+   * (default true): the CLI's `ESC_LOCAL_RECORD_SAVES`, the extension's `esc.history.recordSaves`.
+   */
+  recordSaves?: boolean;
+  /** The trigger recorded on those saves: who noticed the edits (`cli`, `extension`). Default: the operation's trigger. */
+  saveTrigger?: string;
+}
+
+/**
+ * What an operation that wrote the file did with the edits made to it since the last revision
+ * (see `CoreOptions.recordSaves`): the `save` revision it recorded first, or why it could not.
+ * The caller notifies `environment.saved` webhooks of `save` and shows `saveWarning`.
+ */
+export interface HandEdits {
+  save?: Revision;
+  /** The edits could not be recorded as a save (the operation went on: they are in its own revision). */
+  saveWarning?: string;
 }
 
 export interface RotateOptions {
@@ -80,7 +99,7 @@ export interface RotateOptions {
 
 export const DEFAULT_ROTATION_TIMEOUT_MS = 5 * 60_000;
 
-export interface RotationResult {
+export interface RotationResult extends HandEdits {
   environment: string;
   file: string;
   /** An interrupted earlier rotation was completed first (see `recovery`). */
@@ -99,7 +118,13 @@ export interface RotationResult {
   message: string;
 }
 
-export interface RollbackResult {
+export interface EncryptResult extends HandEdits {
+  file: string;
+  encrypted: number;
+  revision?: Revision;
+}
+
+export interface RollbackResult extends HandEdits {
   revision: Revision;
   /** Rotated states kept as they are now (rotations are never rolled back). */
   keptRotatedPaths: string[];
@@ -140,6 +165,8 @@ export class EscCore {
   readonly aws: AwsSettings;
   private readonly tool: string;
   private readonly log: (line: string) => void;
+  private readonly recordSaves: boolean;
+  private readonly saveTrigger: string | undefined;
 
   constructor(options: CoreOptions) {
     this.keychain = options.workspace.keychain ?? new Keychain(options.keychainService ?? DEFAULT_KEYCHAIN_SERVICE);
@@ -148,6 +175,8 @@ export class EscCore {
     this.aws = options.aws ?? {};
     this.tool = options.tool ?? 'esc-local';
     this.log = options.log ?? (() => undefined);
+    this.recordSaves = options.recordSaves ?? true;
+    this.saveTrigger = options.saveTrigger;
     // Temp files of atomic writes anywhere in the workspace go to the machine-local run folder.
     registerTempDir(this.workspace.root, this.tempDir);
   }
@@ -262,13 +291,13 @@ export class EscCore {
     try {
       crashPoint('after-lock');
       this.sweepTempFiles(environment, file);
-      const run: RunContext = { environment, file, cipher, options, deadline: deadline.signal };
+      const run: RunContext = { environment, file, cipher, options, deadline: deadline.signal, handEdits: {} };
       const earlier = Journal.open(this.workspace.runDir, environment, dataKey);
       const recovery = earlier ? await this.recover(run, earlier) : undefined;
-      if (recovery && !recovery.ok) return recovery;
+      if (recovery && !recovery.ok) return { ...recovery, ...run.handEdits };
       const journal = Journal.begin(this.workspace.runDir, environment, dataKey, options.paths);
       crashPoint('after-journal-begin');
-      const result = await this.runRotation(run, { journal, mode: 'rotation', paths: options.paths });
+      const result = { ...(await this.runRotation(run, { journal, mode: 'rotation', paths: options.paths })), ...run.handEdits };
       if (!recovery?.recovery) return result;
       return { ...result, recovered: true, recovery: recovery.recovery, deletedKeys: [...recovery.deletedKeys, ...result.deletedKeys], message: `${recovery.recovery.message}; then ${result.message}` };
     } finally {
@@ -510,8 +539,11 @@ export class EscCore {
       throw new CoreError('EvaluationFailed', `the rotated state cannot be written into the file: ${describeError(e)}`, { environment, file }, 'fix the file (it changed while rotating?) and run the rotation again; the new keys are kept in the rotation journal');
     }
     const definition = (await encryptPlaintextSecrets(newText, cipher)).text;
+    const sourceDigest = await this.digestIfPlaintext(newText);
     const rotationId = randomUUID();
-    const draft: NewRevision = { ...settled.revisionBase, outcome: failed.length === 0 ? 'succeeded' : 'failed', definition, ...(failed.length > 0 ? { message: failureText } : {}) };
+    const draft: NewRevision = { ...settled.revisionBase, outcome: failed.length === 0 ? 'succeeded' : 'failed', definition, ...(sourceDigest ? { sourceDigest } : {}), ...(failed.length > 0 ? { message: failureText } : {}) };
+    // Before the write intent: a run killed after it never has its own text taken for an edit.
+    Object.assign(run.handEdits, await this.recordEditsBeforeWrite(environment, current, options.trigger));
     journal.beginWrite({ textSha256: sha256(newText), rotationId, revision: draft, completedUsers: settled.completedUsers });
     crashPoint('after-write-intent');
     try {
@@ -602,18 +634,22 @@ export class EscCore {
 
   // ---------------------------------------------------------------- encryption, saves, rollback
 
-  /** Encrypts every plaintext `fn::secret` of the environment's file with the workspace data key. */
-  async encryptFile(environment: string, options: { record?: boolean; trigger?: string } = {}): Promise<{ file: string; encrypted: number; revision?: Revision }> {
+  /**
+   * Encrypts every plaintext `fn::secret` of the environment's file with the workspace data key.
+   * The edits made since the last revision are recorded as a `save` first (see `HandEdits`).
+   */
+  async encryptFile(environment: string, options: { record?: boolean; trigger?: string } = {}): Promise<EncryptResult> {
     const file = this.workspace.requireFile(environment);
-    const text = fs.readFileSync(file, 'utf8');
-    if (listPlaintextSecrets(text).length === 0) return { file, encrypted: 0 };
+    if (listPlaintextSecrets(fs.readFileSync(file, 'utf8')).length === 0) return { file, encrypted: 0 };
     const cipher = await this.cipher(true);
     const lock = await acquireEnvironmentLock(this.workspace.runDir, environment, { tool: this.tool, purpose: 'encryption', waitMs: 5000 });
     try {
-      const { text: out, encrypted } = await encryptPlaintextSecrets(fs.readFileSync(file, 'utf8'), cipher);
+      const current = fs.readFileSync(file, 'utf8');
+      const { text: out, encrypted } = await encryptPlaintextSecrets(current, cipher);
+      const handEdits = options.record === false ? {} : await this.recordEditsBeforeWrite(environment, current, options.trigger);
       writeFileAtomic(file, out);
       const revision = options.record === false ? undefined : this.history.append(environment, { kind: 'encrypt', outcome: 'succeeded', paths: [], definition: out, message: `encrypted ${encrypted} secret(s)`, ...(options.trigger ? { trigger: options.trigger } : {}) });
-      return { file, encrypted, ...(revision ? { revision } : {}) };
+      return { file, encrypted, ...(revision ? { revision } : {}), ...handEdits };
     } finally {
       lock.release();
     }
@@ -622,29 +658,69 @@ export class EscCore {
   /** Records the environment's current definition as a `save` revision (secrets as ciphertext). */
   async recordSave(environment: string, options: { message?: string; trigger?: string } = {}): Promise<Revision> {
     const text = fs.readFileSync(this.workspace.requireFile(environment), 'utf8');
-    const digest = listPlaintextSecrets(text).length > 0 ? await this.sourceDigest(text) : undefined;
-    return this.appendSave(environment, text, digest, options);
+    return this.appendSave(environment, text, await this.digestIfPlaintext(text), options);
   }
 
   /**
    * Records a `save` revision only when the file differs from the definition of the newest
    * revision that has one (edits made since, in an editor or by hand); returns undefined when
-   * it does not.
-   * A file holding plaintext secrets is stored encrypted, so it is compared through its keyed
-   * digest instead (see `Revision.sourceDigest`).
-   * The text an interrupted rotation wrote but did not record yet is no edit: the next rotation's
-   * recovery records it as that rotation's revision.
+   * it does not. Called on each save in VS Code; operations that write the file record the edits
+   * themselves first (`recordEditsBeforeWrite`).
+   * It takes the environment's lock, so that the comparison never interleaves with a write: while
+   * a rotation, encryption or rollback holds it, that operation records the edits before writing
+   * (or, if it fails before writing, the next save or write does) and this returns undefined.
    */
   async recordSaveIfChanged(environment: string, options: { message?: string; trigger?: string } = {}): Promise<Revision | undefined> {
-    const text = fs.readFileSync(this.workspace.requireFile(environment), 'utf8');
+    const file = this.workspace.requireFile(environment);
+    let lock;
+    try {
+      lock = await acquireEnvironmentLock(this.workspace.runDir, environment, { tool: this.tool, purpose: 'save record', waitMs: 2000 });
+    } catch (e) {
+      if (e instanceof CoreError && e.code === 'Locked') {
+        this.log(`${environment}: ${e.message}; it records the edits before it writes`);
+        return undefined;
+      }
+      throw e;
+    }
+    try {
+      return await this.saveIfChanged(environment, fs.readFileSync(file, 'utf8'), options);
+    } finally {
+      lock.release();
+    }
+  }
+
+  /**
+   * The rule, in one place: under the environment's lock, right before an operation writes the
+   * file, the text it is about to replace (`current`) is recorded as a `save` revision if it
+   * differs from the newest recorded definition (unless saves are off, or there is no recorded
+   * definition yet: the operation's own revision then starts the history). A failure is returned
+   * as a warning, never thrown, for the caller to show with the save: a rotation (often urgent,
+   * or unattended) and an encryption go on, since the edits stay in the file and in their own
+   * revision; only their attribution is lost. A rollback refuses (see `rollback`).
+   */
+  private async recordEditsBeforeWrite(environment: string, current: string, trigger: string | undefined): Promise<HandEdits> {
+    if (!this.recordSaves) return {};
+    try {
+      if (this.history.latestWithDefinition(environment) === undefined) return {};
+      const by = this.saveTrigger ?? trigger;
+      const save = await this.saveIfChanged(environment, current, { message: 'edits made since the previous revision', ...(by ? { trigger: by } : {}) });
+      return save ? { save } : {};
+    } catch (e) {
+      return { saveWarning: `the edits to ${environment} since its last revision were not recorded as a save: ${describeError(e)}` };
+    }
+  }
+
+  /**
+   * `text` as a `save` revision unless the newest recorded definition is the same. A file holding
+   * plaintext secrets is stored encrypted, so it is compared through its keyed digest instead
+   * (see `Revision.sourceDigest`). The text an interrupted rotation wrote but did not record yet
+   * is no edit: the next rotation's recovery records it as that rotation's revision.
+   */
+  private async saveIfChanged(environment: string, text: string, options: { message?: string; trigger?: string }): Promise<Revision | undefined> {
     if (await this.writtenByInterruptedRotation(environment, text)) return undefined;
     const latest = this.history.latestWithDefinition(environment);
-    if (listPlaintextSecrets(text).length === 0) {
-      if (latest?.definition === text) return undefined;
-      return this.appendSave(environment, text, undefined, options);
-    }
-    const digest = await this.sourceDigest(text);
-    if (latest?.sourceDigest === digest) return undefined;
+    const digest = await this.digestIfPlaintext(text);
+    if (digest === undefined ? latest?.definition === text : latest?.sourceDigest === digest) return undefined;
     return this.appendSave(environment, text, digest, options);
   }
 
@@ -658,6 +734,11 @@ export class EscCore {
   private async appendSave(environment: string, text: string, sourceDigest: string | undefined, options: { message?: string; trigger?: string }): Promise<Revision> {
     const definition = await this.safeDefinition(text);
     return this.history.append(environment, { kind: 'save', outcome: 'succeeded', paths: [], definition, ...(sourceDigest ? { sourceDigest } : {}), ...(options.message ? { message: options.message } : {}), ...(options.trigger ? { trigger: options.trigger } : {}) });
+  }
+
+  /** The keyed digest of a text that holds plaintext secrets (its revision stores them encrypted); undefined for one that does not. */
+  private async digestIfPlaintext(text: string): Promise<string | undefined> {
+    return listPlaintextSecrets(text).length > 0 ? await this.sourceDigest(text) : undefined;
   }
 
   /** HMAC-SHA256 of the text under a key derived from the data key: comparable, not guessable. */
@@ -699,6 +780,12 @@ export class EscCore {
         kept.push(t.path);
       }
       const newText = patches.length > 0 ? await applyPatches(target.definition, patches, cipher) : target.definition;
+      const definition = await this.safeDefinition(newText);
+      const sourceDigest = await this.digestIfPlaintext(newText);
+      const handEdits = await this.recordEditsBeforeWrite(environment, current, options.trigger);
+      // Unlike a rotation's or an encryption's, a rollback's own revision does not hold the edits
+      // it overwrites: unrecorded, they would be lost.
+      if (handEdits.saveWarning !== undefined) throw new CoreError('RollbackRefused', `${handEdits.saveWarning}; rolling back would lose them`, { environment, file }, 'fix the cause and roll back again; to roll back anyway, keep a copy of the file and turn saves off for the rollback (ESC_LOCAL_RECORD_SAVES=0, esc.history.recordSaves)');
       writeFileAtomic(file, newText);
       // Rotators the current file no longer has come back with their old state: say so.
       const revived = targetTargets.filter((t) => !currentTargets.some((c) => samePathText(c.stateDocPath, t.stateDocPath))).map((t) => t.path);
@@ -707,8 +794,8 @@ export class EscCore {
           ? `rolled ${environment} back to revision ${number} except the rotated secrets (${kept.join(', ')}), which keep their current state: rotations cannot be rolled back`
           : `rolled ${environment} back to revision ${number}`;
       if (revived.length > 0) message += `; ${revived.join(', ')} come back with the state of revision ${number}, which may name keys deleted since: rotate them to reconcile`;
-      const revision = this.history.append(environment, { kind: 'rollback', outcome: 'succeeded', paths: [], rolledBackTo: number, definition: await this.safeDefinition(newText), message, ...(options.trigger ? { trigger: options.trigger } : {}) });
-      return { revision, keptRotatedPaths: kept, message };
+      const revision = this.history.append(environment, { kind: 'rollback', outcome: 'succeeded', paths: [], rolledBackTo: number, definition, ...(sourceDigest ? { sourceDigest } : {}), message, ...(options.trigger ? { trigger: options.trigger } : {}) });
+      return { revision, keptRotatedPaths: kept, message, ...handEdits };
     } finally {
       lock.release();
     }
@@ -722,6 +809,8 @@ interface RunContext {
   options: RotateOptions;
   /** Aborted when the rotation's deadline passes. */
   deadline: AbortSignal;
+  /** The edits recorded as a save before the first write of this call (recovery or rotation). */
+  handEdits: HandEdits;
 }
 
 /** One pass of the rotation driver: a fresh rotation of `paths` (all when none), or the recovery of `journal`'s interrupted run. */

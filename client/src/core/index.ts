@@ -14,7 +14,9 @@
  *   keychainService: 'esc-local',                 // setting; same for extension and CLI
  *   aws: { iamEndpoint?, stsEndpoint?, defaultRegion? }, // settings; else SDK standard env vars
  *   tool: 'VS Code' | 'esc-local CLI',            // shown to the other side of a lock
- *   log: (line) => outputChannel.appendLine(line) // never receives secrets
+ *   log: (line) => outputChannel.appendLine(line), // never receives secrets
+ *   recordSaves?: true,                           // edits since the last revision → a `save` revision before any write
+ *   saveTrigger?: 'extension' | 'cli',            // recorded on those saves
  * });
  * core.workspace.listEnvironments()      // [{name, file}] — names are paths under the root w/o extension
  * core.workspace.nameForFile(file)       // environment name of a file, or undefined
@@ -34,7 +36,11 @@
  * });
  * // r: RotationResult {environment, file, ok, recovered, message, principalArn?, revision?,
  * //    paths: RotatedPathRecord[] ({path, rotator, oldKeyId?, newKeyId?, deletedKeyId?, error?}),
- * //    diagnostics}    — a failed path does not throw: see r.ok / paths[i].error.
+ * //    diagnostics, save?, saveWarning?} — a failed path does not throw: see r.ok / paths[i].error.
+ * //    save: the edits made to the file since its last revision, recorded as a `save` revision
+ * //    under the lock right before the write (rotate, encryptFile and rollback all do this and
+ * //    return it: notify `environment.saved` webhooks); saveWarning: why they could not be (the
+ * //    rotation and the encryption go on, their own revision holds the edits; a rollback refuses).
  * // Throws CoreError for: EnvironmentNotFound, InvalidInput (unknown path), Locked,
  * //    KeychainUnavailable, DataKeyMissing, EvaluationFailed (YAML errors).
  * core.pendingRecovery('prod/app')       // true if an interrupted rotation will be completed first
@@ -44,9 +50,9 @@
  * await core.open('prod/app', { signal? })   // EvalResult of shared/src/eval (use toJSON(v, {redact}))
  *
  * // Encryption of plaintext fn::secret values with the workspace data key (escx envelope)
- * await core.encryptFile('prod/app')      // {file, encrypted: number}; creates the data key if needed
+ * await core.encryptFile('prod/app')      // {file, encrypted: number, revision?, save?, saveWarning?}; creates the data key if needed
  * await core.recordSave('prod/app', { message?, trigger? }) // explicit save revision
- * await core.recordSaveIfChanged('prod/app', { trigger? })   // a save revision only if the file changed since the last revision
+ * await core.recordSaveIfChanged('prod/app', { trigger? })   // on an editor save: a save revision only if the file changed since the last revision (under the lock; undefined while a writer holds it)
  *
  * // History (.esc/history/<env>/<000001>.json — committable, no secrets)
  * core.history.list(env) / .show(env, n) (redacted) / .diff(env, file, a, b?) / .latest(env)
@@ -54,7 +60,7 @@
  * core.history.environments()
  * core.history.watch((env) => refreshTree(env))  // → dispose(); fires for CLI-made revisions too
  * await core.rollback(env, n)             // new revision; rotated states are kept (not rolled back)
- *                                          // → {revision, keptRotatedPaths: string[], message}
+ *                                          // → {revision, keptRotatedPaths: string[], message, save?}
  * ```
  *
  * ## Keychain (`core.keychain`, class {@link Keychain})
@@ -75,7 +81,7 @@
  * `ESC_LOCAL_CRASH_AT=<step>` (see rotation/crashpoints.ts) makes a process SIGKILL itself at a step —
  * used by the crash tests only.
  */
-export { EscCore, type CoreOptions, type RotateOptions, type RotationResult, type RollbackResult } from './escCore';
+export { EscCore, type CoreOptions, type EncryptResult, type HandEdits, type RotateOptions, type RotationResult, type RollbackResult } from './escCore';
 export { findRotationTargets, type RotationTarget } from './yamlstate';
 export { CoreError, isCoreError, describeError, type CoreErrorCode, type ErrorLocation } from './errors';
 export { Keychain, DEFAULT_KEYCHAIN_SERVICE, explainKeychainFailure, type AwsCredentials, type KeytarLike } from './keychain';

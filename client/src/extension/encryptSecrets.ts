@@ -9,6 +9,7 @@ import { parse as parseYaml } from 'yaml';
 import { AesGcmCipher, encryptToCiphertext } from '../../../shared/src/crypt';
 import { activeEnvironment, environmentOf } from './environments';
 import { ensureSaved } from './fileGuard';
+import { reportHandEdits } from './history/saveRecorder';
 import { describeError, Log } from './log';
 import { coreWorkspace, escCore } from './workspaceFolders';
 
@@ -37,6 +38,7 @@ async function encryptSecretsInFile(log: Log, uri?: vscode.Uri): Promise<number 
   if (!(await ensureSaved(env.uri, env.name, 'Encrypting'))) return undefined;
   try {
     const result = await escCore(env.folder, log).encryptFile(env.name, { trigger: 'extension' });
+    void reportHandEdits(env.folder, log, env.name, result);
     const message = result.encrypted === 0
       ? `${env.name} has no plaintext secrets.`
       : `Encrypted ${result.encrypted} secret${result.encrypted === 1 ? '' : 's'} in ${env.name}${result.revision ? ` (revision ${result.revision.number})` : ''}.`;

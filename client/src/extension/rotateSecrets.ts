@@ -10,6 +10,7 @@ import type { RotationResult } from '../core/escCore';
 import { describeRotatedPath } from './history/historyTree';
 import { activeEnvironment, environmentOf, EnvironmentRef } from './environments';
 import { ensureSaved } from './fileGuard';
+import { reportHandEdits } from './history/saveRecorder';
 import { describeError, Log } from './log';
 import { notifyWebhooks } from './notifyWebhooks';
 import { escCore, folderByIndex } from './workspaceFolders';
@@ -131,7 +132,8 @@ async function rotateSecrets(log: Log, arg: unknown): Promise<RotationResult | u
   } else {
     report(log, result);
   }
-  void notifyWebhooks(env.folder, log, 'extension', { result });
+  // The save of the edits made since the last revision (recorded first by the core), then the rotation.
+  void reportHandEdits(env.folder, log, env.name, result).then(() => notifyWebhooks(env.folder, log, 'extension', { result }));
   return result;
 }
 

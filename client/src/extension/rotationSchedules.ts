@@ -10,6 +10,7 @@ import { parseCron, validateTimeZone } from '../core/schedules/cronSchedule';
 import { describeSchedule, DueRunResult, nextRunOf, runDueSchedules, Schedule, ScheduleSpec, ScheduleStore } from '../core/schedules/scheduleStore';
 import { coreScheduledRotation } from '../core/schedules/scheduleRunner';
 import { activeEnvironment, environmentOf, EnvironmentRef } from './environments';
+import { reportHandEdits } from './history/saveRecorder';
 import { describeError, Log } from './log';
 import { report } from './rotateSecrets';
 import { notifyWebhooks } from './notifyWebhooks';
@@ -144,6 +145,7 @@ export class ScheduleRunner implements vscode.Disposable {
     const rotation = coreScheduledRotation(core, {
       trigger: 'schedule',
       onResult: async result => {
+        await reportHandEdits(folder, this.log, result.environment, result);
         report(this.log, result);
         await notifyWebhooks(folder, this.log, 'schedule', { result });
       },

@@ -12,6 +12,8 @@ export interface EscSettings {
   awsRegion: string;
   previewFormat: PreviewFormat;
   keychainService: string;
+  /** `esc.history.recordSaves`: a `save` revision per changed save, and before every write (see core `HandEdits`). */
+  recordSaves: boolean;
 }
 
 export function readSettings(scope?: vscode.ConfigurationScope): EscSettings {
@@ -29,5 +31,6 @@ export function readSettings(scope?: vscode.ConfigurationScope): EscSettings {
     awsRegion: text('aws.region', 'us-east-1'),
     previewFormat: previewFormats.includes(format as PreviewFormat) ? (format as PreviewFormat) : 'yaml',
     keychainService: text('keychain.service', 'esc-local'),
+    recordSaves: config.get<boolean>('history.recordSaves', true) !== false,
   };
 }

@@ -18,7 +18,7 @@ export function coreWorkspace(folder: vscode.WorkspaceFolder): Workspace {
   });
 }
 
-/** The rotation core for a folder, configured from the settings (AWS endpoint override, keychain service). */
+/** The rotation core for a folder, configured from the settings (AWS endpoint override, keychain service, recording of saves). */
 export function escCore(folder: vscode.WorkspaceFolder, log: Log): EscCore {
   const settings = readSettings(folder);
   return new EscCore({
@@ -30,6 +30,8 @@ export function escCore(folder: vscode.WorkspaceFolder, log: Log): EscCore {
     },
     tool: 'VS Code',
     log: line => log.info(line),
+    recordSaves: settings.recordSaves,
+    saveTrigger: 'extension',
   });
 }
 

@@ -8,7 +8,7 @@ import { optionValue } from '../args';
 import type { Command } from '../command';
 import type { CliContext } from '../context';
 import { CliError, EXIT, UsageError } from '../exitCodes';
-import { recordHandEdits } from './notify';
+import { reportHandEdits } from './notify';
 
 /**
  * A revision reference: a number, `latest` or a tag. A malformed one is a usage error (exit 2);
@@ -143,16 +143,18 @@ const rollback: Command = {
   description: [
     'Writes the definition of revision REV back to the file and records a new revision. As in ESC,',
     'rotated secrets are not rolled back (the keys in older states may be deleted already): each',
-    'fn::rotate keeps its current state, and the command says which ones.',
+    'fn::rotate keeps its current state, and the command says which ones. Edits made to the file',
+    'since its last revision are recorded first as a `save` revision; if they cannot be, the',
+    'rollback is refused (exit 1), since it would overwrite them (ESC_LOCAL_RECORD_SAVES=0 skips that).',
   ].join('\n'),
   options: [],
   args: { min: 2, max: 2 },
   async run(ctx, args) {
     const env = ctx.resolveEnvironment(args.positionals[0]).name;
     const n = revisionNumber(ctx, env, args.positionals[1]);
-    await recordHandEdits(ctx, env);
     try {
       const result = await ctx.core.rollback(env, n, { trigger: 'cli' });
+      await reportHandEdits(ctx, env, result);
       ctx.ui.print(`${ctx.ui.out.green('✓')} ${result.message} (revision ${result.revision.number})`);
       return EXIT.ok;
     } catch (e) {

@@ -1,9 +1,10 @@
 /**
- * What CLI commands that write an environment share: recording the edits made since the last
- * revision as a `save` revision first (so a rotation's revision shows only the rotation), and
- * sending webhooks. A webhook or history-of-edits problem is a warning, never the command's failure.
+ * What CLI commands that write an environment share: reporting the edits the core recorded as a
+ * `save` revision before writing (so a rotation's revision shows only the rotation), and sending
+ * webhooks. A webhook or history-of-edits problem is a warning, never the command's failure.
  */
 import { describeError } from '../../core/errors';
+import type { HandEdits } from '../../core/escCore';
 import { eventType, notifyWebhooks, WebhookStore, type RotationEvent, type SaveEvent, type WebhookEventType } from '../../core/webhooks/webhookDelivery';
 import { saveEventFromRevision } from '../../core/webhooks/webhookEvents';
 import { WebhookSecrets } from '../../core/webhooks/webhookSecrets';
@@ -28,27 +29,14 @@ export async function notify(ctx: CliContext, event: RotationEvent | SaveEvent):
   }
 }
 
-/** Whether saves are recorded: on unless `ESC_LOCAL_RECORD_SAVES` is `0`, `false` or `off` (the CLI's side of `esc.history.recordSaves`). */
-export function recordSavesEnabled(env: NodeJS.ProcessEnv): boolean {
-  return !/^(0|false|off|no)$/i.test(env.ESC_LOCAL_RECORD_SAVES?.trim() ?? '');
-}
-
 /**
- * Before a command writes an environment whose history has a recorded definition: if the file
- * differs from the newest one (edited since), records that as a `save` revision and notifies
- * `environment.saved` webhooks. Without a recorded definition there is nothing to compare with:
- * the command's own revision records the definition and starts the comparison.
+ * What a command that wrote an environment says about the edits the core recorded first as a
+ * `save` revision (see core `HandEdits`): the revision, then its `environment.saved` webhooks;
+ * or a warning when they could not be recorded.
  */
-export async function recordHandEdits(ctx: CliContext, environment: string): Promise<void> {
-  if (!recordSavesEnabled(ctx.env) || ctx.core.history.latestWithDefinition(environment) === undefined) return;
-  let saved;
-  try {
-    saved = await ctx.core.recordSaveIfChanged(environment, { trigger: 'cli', message: 'edits made since the previous revision' });
-  } catch (e) {
-    ctx.ui.warn(`the edits to ${environment} since its last revision were not recorded as a save: ${describeError(e)}`);
-    return;
-  }
-  if (saved === undefined) return;
-  ctx.ui.progress(`recorded the edits to ${environment} as revision ${saved.number} (save)`);
-  await notify(ctx, saveEventFromRevision(saved));
+export async function reportHandEdits(ctx: CliContext, environment: string, edits: HandEdits): Promise<void> {
+  if (edits.saveWarning !== undefined) ctx.ui.warn(edits.saveWarning);
+  if (edits.save === undefined) return;
+  ctx.ui.progress(`recorded the edits to ${environment} as revision ${edits.save.number} (save)`);
+  await notify(ctx, saveEventFromRevision(edits.save));
 }

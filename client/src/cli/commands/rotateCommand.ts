@@ -14,7 +14,7 @@ import { optionValue } from '../args';
 import type { Command } from '../command';
 import type { CliContext } from '../context';
 import { EXIT, UsageError } from '../exitCodes';
-import { notify, recordHandEdits } from './notify';
+import { notify, reportHandEdits } from './notify';
 
 /**
  * The outcome, each fact once: a success on stdout (stderr when stdout carries JSON); a failure
@@ -46,7 +46,6 @@ function showResult(ctx: CliContext, result: RotationResult, json: boolean): voi
 /** Rotates one environment, prints the outcome, notifies webhooks. Throws core errors; returns failed results. */
 async function rotateOne(ctx: CliContext, environment: string, paths: string[], waitMs: number, timeoutMs: number, json: boolean): Promise<RotationResult> {
   ctx.ui.progress(`rotating ${environment}${paths.length > 0 ? ` (${paths.join(', ')})` : ''}`);
-  await recordHandEdits(ctx, environment);
   let result: RotationResult;
   try {
     result = await ctx.core.rotate(environment, { ...(paths.length > 0 ? { paths } : {}), waitMs, timeoutMs, trigger: 'cli', ...(ctx.signal ? { signal: ctx.signal } : {}) });
@@ -54,6 +53,7 @@ async function rotateOne(ctx: CliContext, environment: string, paths: string[], 
     await notify(ctx, rotationEventFromError(environment, paths, e, 'manual'));
     throw e;
   }
+  await reportHandEdits(ctx, environment, result);
   showResult(ctx, result, json);
   await notify(ctx, rotationEventFromResult(result, 'manual'));
   return result;
@@ -71,9 +71,8 @@ async function rotateDue(ctx: CliContext, json: boolean, waitMs: number, timeout
   const rotation = coreScheduledRotation(ctx.core, {
     waitMs,
     timeoutMs,
-    // As `rotate ENV` does: the edits made since the last revision become a `save` revision first.
-    beforeRotate: (environment) => recordHandEdits(ctx, environment),
     onResult: async (result) => {
+      await reportHandEdits(ctx, result.environment, result);
       showResult(ctx, result, json);
       await notify(ctx, rotationEventFromResult(result, 'schedule'));
     },

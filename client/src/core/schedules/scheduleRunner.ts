@@ -30,9 +30,7 @@ export interface ScheduledRotationHooks {
   waitMs?: number;
   /** Deadline of each rotation (ms); the core's default when omitted. */
   timeoutMs?: number;
-  /** Before each rotation, as before a manual one (the CLI records hand edits as a `save` revision first). */
-  beforeRotate?(environment: string): Promise<void> | void;
-  /** After every rotation that produced a result (success or failure): show it, send webhooks. */
+  /** After every rotation that produced a result (success or failure): show it (and its `save`, see core `HandEdits`), send webhooks. */
   onResult?(result: RotationResult): Promise<void> | void;
   /** After a rotation that threw (before recording): show it, send webhooks. */
   onError?(environment: string, paths: string[] | undefined, error: unknown): Promise<void> | void;
@@ -42,7 +40,6 @@ export function coreScheduledRotation(core: EscCore, hooks: ScheduledRotationHoo
   const trigger = hooks.trigger ?? 'schedule';
   return {
     async rotate(environment, paths, signal) {
-      await hooks.beforeRotate?.(environment);
       let result: RotationResult;
       try {
         result = await core.rotate(environment, { ...(paths && paths.length > 0 ? { paths } : {}), trigger, waitMs: hooks.waitMs ?? 0, ...(hooks.timeoutMs !== undefined ? { timeoutMs: hooks.timeoutMs } : {}), ...(signal ? { signal } : {}) });

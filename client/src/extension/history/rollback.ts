@@ -5,6 +5,7 @@ import { ensureSaved } from '../fileGuard';
 import { describeError, Log } from '../log';
 import { escCore } from '../workspaceFolders';
 import type { HistoryNode } from './historyTree';
+import { reportHandEdits } from './saveRecorder';
 
 export interface RollbackArgs {
   /** For callers that already asked the user; the view's menu always asks. */
@@ -38,6 +39,7 @@ async function rollback(log: Log, node: HistoryNode | undefined, args: RollbackA
   if (!(await ensureSaved(vscode.Uri.file(file), environment, 'Rolling back'))) return undefined;
   try {
     const result = await core.rollback(environment, revision.number, { trigger: 'extension' });
+    void reportHandEdits(folder, log, environment, result);
     log.info(`${result.message} (revision ${result.revision.number})`);
     void vscode.window.showInformationMessage(`${result.message[0]!.toUpperCase()}${result.message.slice(1)} (revision ${result.revision.number}).`);
     return result;
