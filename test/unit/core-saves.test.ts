@@ -124,6 +124,18 @@ describe('core: edits made outside are recorded as a save before every write', f
     assert.deepEqual(kinds(core), ['encrypt', 'save', 'encrypt', 'encrypt']);
   });
 
+  it('encrypt with nothing to encrypt still records the edits (the CLI\'s step after editing by hand), and writes nothing', async () => {
+    const core = makeCore();
+    await core.rotate('app');
+    edit('note: first', 'note: edited by hand');
+    const edited = fs.readFileSync(file, 'utf8');
+    const r = await core.encryptFile('app');
+    assert.deepEqual([r.encrypted, r.revision, r.save?.number], [0, undefined, 2]);
+    assert.deepEqual(kinds(core), ['rotation', 'save']);
+    assert.equal(fs.readFileSync(file, 'utf8'), edited);
+    assert.equal((await core.encryptFile('app')).save, undefined, 'once');
+  });
+
   it('rollback: a save with the edited definition precedes the rollback, so the edits it overwrites stay in the history', async () => {
     const core = makeCore();
     await core.rotate('app');

@@ -636,19 +636,22 @@ export class EscCore {
 
   /**
    * Encrypts every plaintext `fn::secret` of the environment's file with the workspace data key.
-   * The edits made since the last revision are recorded as a `save` first (see `HandEdits`).
+   * The edits made since the last revision are recorded as a `save` first (see `HandEdits`),
+   * even when there is nothing to encrypt: `encrypt` is the CLI's step after editing a file by
+   * hand, and the one command there that records such edits without changing anything else.
    */
   async encryptFile(environment: string, options: { record?: boolean; trigger?: string } = {}): Promise<EncryptResult> {
     const file = this.workspace.requireFile(environment);
-    if (listPlaintextSecrets(fs.readFileSync(file, 'utf8')).length === 0) return { file, encrypted: 0 };
-    const cipher = await this.cipher(true);
+    const record = options.record !== false;
+    if (!record && listPlaintextSecrets(fs.readFileSync(file, 'utf8')).length === 0) return { file, encrypted: 0 };
     const lock = await acquireEnvironmentLock(this.workspace.runDir, environment, { tool: this.tool, purpose: 'encryption', waitMs: 5000 });
     try {
       const current = fs.readFileSync(file, 'utf8');
-      const { text: out, encrypted } = await encryptPlaintextSecrets(current, cipher);
-      const handEdits = options.record === false ? {} : await this.recordEditsBeforeWrite(environment, current, options.trigger);
+      const { text: out, encrypted } = listPlaintextSecrets(current).length > 0 ? await encryptPlaintextSecrets(current, await this.cipher(true)) : { text: current, encrypted: 0 };
+      const handEdits = record ? await this.recordEditsBeforeWrite(environment, current, options.trigger) : {};
+      if (encrypted === 0) return { file, encrypted, ...handEdits };
       writeFileAtomic(file, out);
-      const revision = options.record === false ? undefined : this.history.append(environment, { kind: 'encrypt', outcome: 'succeeded', paths: [], definition: out, message: `encrypted ${encrypted} secret(s)`, ...(options.trigger ? { trigger: options.trigger } : {}) });
+      const revision = record ? this.history.append(environment, { kind: 'encrypt', outcome: 'succeeded', paths: [], definition: out, message: `encrypted ${encrypted} secret(s)`, ...(options.trigger ? { trigger: options.trigger } : {}) }) : undefined;
       return { file, encrypted, ...(revision ? { revision } : {}), ...handEdits };
     } finally {
       lock.release();
