@@ -154,6 +154,31 @@ describe('core crash safety and concurrency (child processes, SIGKILL)', functio
     await assertConsistent(core, user, k0, k1, 'double crash', true);
   });
 
+  it('a killed rotation\'s own write is never recorded as a save: not by an editor save, an encryption, or the rerun', async () => {
+    const { w, core, user, k0, k1 } = await seeded();
+    await core.recordSave('app', { message: 'baseline' });
+    assert.equal((await runChild(w, { ESC_LOCAL_CRASH_AT: 'after-file-write' })).signal, 'SIGKILL');
+    assert.equal(await core.recordSaveIfChanged('app', { trigger: 'extension' }), undefined, 'an editor save of the file the killed run wrote');
+    assert.equal((await core.encryptFile('app')).save, undefined, 'an encryption before the rerun');
+    const rerun = await runChild(w);
+    assert.equal(rerun.code, 0, `rerun: ${rerun.stdout} ${rerun.stderr.slice(-1000)}`);
+    assert.deepEqual(core.history.list('app').map((r) => r.kind), ['save', 'rotation', 'rotation'], 'the baseline, the killed run\'s rotation, the rerun\'s');
+    await assertConsistent(core, user, k0, k1, 'written, then saves tried', true);
+  });
+
+  it('hand edits made after a run was killed before its write are recorded as a save before the recovery writes', async () => {
+    const { w, core, user, k0, k1 } = await seeded();
+    await core.recordSave('app', { message: 'baseline' });
+    assert.equal((await runChild(w, { ESC_LOCAL_CRASH_AT: 'after-write-intent' })).signal, 'SIGKILL');
+    fs.writeFileSync(w.appEnvFile, fs.readFileSync(w.appEnvFile, 'utf8').replace('greeting: hello', 'greeting: edited after the crash'));
+    const edited = fs.readFileSync(w.appEnvFile, 'utf8');
+    const rerun = await runChild(w);
+    assert.equal(rerun.code, 0, `rerun: ${rerun.stdout} ${rerun.stderr.slice(-1000)}`);
+    assert.deepEqual(core.history.list('app').map((r) => r.kind), ['save', 'save', 'recovery', 'rotation']);
+    assert.equal(core.history.get('app', 2).definition, edited, 'the save holds the edits, and nothing the killed run created');
+    await assertConsistent(core, user, k0, k1, 'edited after the crash', true);
+  });
+
   it('crash after create while the create response was also lost (drop after): orphans cleaned, one new key', async () => {
     const { w, core, user, k0, k1 } = await seeded();
     f.aws.control.injectFault({ kind: 'drop', action: 'CreateAccessKey', phase: 'after', count: 1 });
