@@ -1,19 +1,22 @@
 /**
  * A revision per save (esc.history.recordSaves) and tags, as a person sees them in the Rotation
  * History view: saves appear beside rotations, an unchanged save adds nothing, the setting turns
- * it off, and a tag shows on its revision.
+ * it off, a tag shows on its revision, and edits made on disk outside VS Code become a save
+ * before a rotation from the extension writes the file.
  */
 import * as assert from 'assert';
 import * as fs from 'fs';
+import * as path from 'path';
 import * as vscode from 'vscode';
+import type { RotationResult } from '../../../client/src/core/escCore';
 import type { HistoryNode, RevisionNode } from '../../../client/src/extension/history/historyTree';
-import { environmentPath, escApi, eventually, openEnvironment } from './helpers';
+import { environmentPath, escApi, eventually, openEnvironment, workspaceRoot } from './helpers';
 
 const environment = 'saves/demo';
 
-async function revisions(): Promise<RevisionNode[]> {
+async function revisions(of = environment): Promise<RevisionNode[]> {
   const tree = (await escApi()).historyTree;
-  const env = tree.getChildren().find((n: HistoryNode) => n.kind === 'environment' && n.environment === environment);
+  const env = tree.getChildren().find((n: HistoryNode) => n.kind === 'environment' && n.environment === of);
   return env ? (tree.getChildren(env) as RevisionNode[]) : [];
 }
 
@@ -81,6 +84,29 @@ describe('History: a revision per save, and tags', () => {
     await newest(4);
     assert.strictEqual((await revisions()).length, 4, 'the save made while the setting was off has no revision');
     assert.ok(fs.readFileSync(environmentPath(`${environment}.yaml`), 'utf8').includes('eu-central-1'));
+  });
+
+  it('records edits made on disk outside VS Code as a save before a rotation from the extension writes the file', async () => {
+    const rotated = 'saves/rotated';
+    const file = environmentPath(`${rotated}.yaml`);
+    await vscode.workspace.fs.writeFile(vscode.Uri.file(file), Buffer.from('values:\n  note: first\n  password:\n    fn::rotate::password:\n      inputs:\n        length: 24\n'));
+    const doc = await openEnvironment(`${rotated}.yaml`);
+    const rotate = () => vscode.commands.executeCommand<RotationResult | undefined>('esc.rotateSecrets', { uri: doc.uri, paths: ['password'] });
+    assert.strictEqual((await rotate())?.ok, true, 'the first rotation starts the history');
+    // As `git pull` or another editor would: straight to disk, never through this editor.
+    const edited = fs.readFileSync(file, 'utf8').replace('note: first', 'note: edited by git pull');
+    fs.writeFileSync(file, edited);
+    const second = await rotate();
+    assert.strictEqual(second?.ok, true, second?.message);
+    assert.strictEqual(second.save?.number, 2, 'the save is handed back to the extension (webhooks, log)');
+    const rows = await eventually('the save and the rotation in the tree', async () => {
+      const all = await revisions(rotated);
+      return all.length === 3 ? all : undefined;
+    });
+    assert.deepStrictEqual(rows.map(r => [r.revision.number, r.revision.kind, r.revision.trigger]), [[3, 'rotation', 'extension'], [2, 'save', 'extension'], [1, 'rotation', 'extension']]);
+    assert.strictEqual((await escApi()).historyTree.getTreeItem(rows[1]!).label, '#2 save');
+    const saved = JSON.parse(fs.readFileSync(path.join(workspaceRoot(), '.esc', 'history', 'saves', 'rotated', '000002.json'), 'utf8')) as { definition?: string };
+    assert.strictEqual(saved.definition, edited, 'the save holds the file as edited on disk, before the rotation wrote it');
   });
 
   it('tags a revision from the view; the tag shows beside it', async () => {
