@@ -9,7 +9,6 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { EscCore, type CoreOptions } from '../../client/src/core/escCore';
 import { CoreError } from '../../client/src/core/errors';
-import { acquireEnvironmentLock } from '../../client/src/core/fs/lock';
 import { runDueSchedules, ScheduleStore } from '../../client/src/core/schedules/scheduleStore';
 import { coreScheduledRotation } from '../../client/src/core/schedules/scheduleRunner';
 import type { RotationResult } from '../../client/src/core/escCore';
@@ -173,20 +172,5 @@ describe('core: edits made outside are recorded as a save before every write', f
     assert.match(r.saveWarning ?? '', /the edits to app since its last revision were not recorded as a save: disk on fire/);
     assert.match(fs.readFileSync(file, 'utf8'), /note: edited/, 'the rotation wrote, keeping the edits');
     assert.match(failing.history.get('app', r.revision!.number).definition!, /note: edited/, 'its revision holds the edits');
-  });
-
-  it('an editor save while a writer holds the lock records nothing (the writer records the edits before writing)', async () => {
-    const core = makeCore();
-    await core.rotate('app');
-    edit('note: first', 'note: edited');
-    const lock = await acquireEnvironmentLock(core.workspace.runDir, 'app', { tool: 'other', purpose: 'rotation' });
-    try {
-      assert.equal(await core.recordSaveIfChanged('app', { trigger: 'extension' }), undefined);
-    } finally {
-      lock.release();
-    }
-    assert.deepEqual(kinds(core), ['rotation']);
-    assert.equal((await core.recordSaveIfChanged('app', { trigger: 'extension' }))?.number, 2);
-    assert.equal(await core.recordSaveIfChanged('app', { trigger: 'extension' }), undefined, 'once');
   });
 });

@@ -70,7 +70,7 @@ export interface CoreOptions {
  */
 export interface HandEdits {
   save?: Revision;
-  /** The edits could not be recorded as a save (the operation went on: they are in its own revision). */
+  /** Why the edits could not be recorded as a save (a rotation or an encryption went on; a rollback refuses instead). */
   saveWarning?: string;
 }
 
@@ -668,28 +668,11 @@ export class EscCore {
    * Records a `save` revision only when the file differs from the definition of the newest
    * revision that has one (edits made since, in an editor or by hand); returns undefined when
    * it does not. Called on each save in VS Code; operations that write the file record the edits
-   * themselves first (`recordEditsBeforeWrite`).
-   * It takes the environment's lock, so that the comparison never interleaves with a write: while
-   * a rotation, encryption or rollback holds it, that operation records the edits before writing
-   * (or, if it fails before writing, the next save or write does) and this returns undefined.
+   * themselves first, under their lock (`recordEditsBeforeWrite`). This one takes no lock: a save
+   * must never make a rotation that starts at that moment fail as locked.
    */
   async recordSaveIfChanged(environment: string, options: { message?: string; trigger?: string } = {}): Promise<Revision | undefined> {
-    const file = this.workspace.requireFile(environment);
-    let lock;
-    try {
-      lock = await acquireEnvironmentLock(this.workspace.runDir, environment, { tool: this.tool, purpose: 'save record', waitMs: 2000 });
-    } catch (e) {
-      if (e instanceof CoreError && e.code === 'Locked') {
-        this.log(`${environment}: ${e.message}; it records the edits before it writes`);
-        return undefined;
-      }
-      throw e;
-    }
-    try {
-      return await this.saveIfChanged(environment, fs.readFileSync(file, 'utf8'), options);
-    } finally {
-      lock.release();
-    }
+    return this.saveIfChanged(environment, fs.readFileSync(this.workspace.requireFile(environment), 'utf8'), options);
   }
 
   /**

@@ -52,7 +52,7 @@
  * // Encryption of plaintext fn::secret values with the workspace data key (escx envelope)
  * await core.encryptFile('prod/app')      // {file, encrypted: number, revision?, save?, saveWarning?}; creates the data key if needed
  * await core.recordSave('prod/app', { message?, trigger? }) // explicit save revision
- * await core.recordSaveIfChanged('prod/app', { trigger? })   // on an editor save: a save revision only if the file changed since the last revision (under the lock; undefined while a writer holds it)
+ * await core.recordSaveIfChanged('prod/app', { trigger? })   // on an editor save: a save revision only if the file changed since the last revision
  *
  * // History (.esc/history/<env>/<000001>.json — committable, no secrets)
  * core.history.list(env) / .show(env, n) (redacted) / .diff(env, file, a, b?) / .latest(env)
