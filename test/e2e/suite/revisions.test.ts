@@ -57,19 +57,21 @@ describe('revisions: compare and roll back', () => {
     assert.match(current.getText(), /greeting: hola/);
   });
 
-  it('rolls back to a revision as a new revision', async () => {
+  it('rolls back to a revision as a new revision, after a save of the edits made on disk since the last revision', async () => {
     const [, oldest] = await revisionRows();
-    const result = await vscode.commands.executeCommand<{ revision: { number: number; kind: string; rolledBackTo?: number } }>(
+    const result = await vscode.commands.executeCommand<{ revision: { number: number; kind: string; rolledBackTo?: number }; save?: { number: number } }>(
       'esc.history.rollback', oldest, { skipConfirmation: true });
     assert.ok(result, 'the rollback returned its result');
-    assert.deepStrictEqual([result.revision.number, result.revision.kind, result.revision.rolledBackTo], [3, 'rollback', 1]);
+    // The previous test wrote "hola" straight to disk: kept as a save before the rollback overwrote it.
+    assert.strictEqual(result.save?.number, 3);
+    assert.deepStrictEqual([result.revision.number, result.revision.kind, result.revision.rolledBackTo], [4, 'rollback', 1]);
     assert.match(fs.readFileSync(file(), 'utf8'), /greeting: hello/);
     const rows = await eventually('the rollback revision in the view', async () => {
       const r = await revisionRows();
-      return r.length === 3 ? r : undefined;
+      return r.length === 4 ? r : undefined;
     });
     const { historyTree } = await escApi();
-    assert.strictEqual(historyTree.getTreeItem(rows[0]!).label, '#3 rollback');
-    assert.deepStrictEqual(rows.map(r => r.revision.number), [3, 2, 1], 'newest first');
+    assert.strictEqual(historyTree.getTreeItem(rows[0]!).label, '#4 rollback');
+    assert.deepStrictEqual(rows.map(r => [r.revision.number, r.revision.kind]), [[4, 'rollback'], [3, 'save'], [2, 'save'], [1, 'save']], 'newest first');
   });
 });
