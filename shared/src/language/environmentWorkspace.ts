@@ -32,6 +32,8 @@ interface Known {
   name: string;
   /** Parsed document cache (cleared when the text changes). */
   parsed?: EscDocument;
+  /** An open document's model of its previous version: the next parse re-uses its unchanged segments. */
+  previous?: EscDocument;
   /** Disk text cache for closed documents. */
   diskText?: string;
   /** Import names and `environments.*` references, kept even when the parse is evicted. */
@@ -150,6 +152,8 @@ export class EnvironmentWorkspace {
   changeDocument(uri: string, text: string, version: number): void {
     this.open.set(uri, { text, version });
     if (!this.known.has(uri)) this.addFile(uri, true);
+    const known = this.known.get(uri);
+    if (known?.parsed) known.previous = known.parsed;
     this.invalidate(uri);
   }
 
@@ -167,6 +171,7 @@ export class EnvironmentWorkspace {
     const known = this.known.get(uri);
     if (!known) return;
     known.parsed = undefined;
+    if (!this.open.has(uri)) known.previous = undefined;
     known.diskText = undefined;
     known.dependencies = undefined;
   }
@@ -216,7 +221,8 @@ export class EnvironmentWorkspace {
     const text = this.text(uri);
     if (text === undefined) return undefined;
     const open = this.open.get(uri);
-    const parsed = parseEscDocument(uri, known.name, text, open?.version ?? 0);
+    const parsed = parseEscDocument(uri, known.name, text, open?.version ?? 0, open ? known.previous : undefined);
+    known.previous = undefined;
     known.parsed = parsed;
     known.dependencies = dependenciesOf(parsed);
     if (open) this.keepOpenParse(uri);

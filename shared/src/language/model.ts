@@ -2,11 +2,14 @@
  * The language service's view of one environment document: the YAML tree (from the `yaml`
  * package, with offsets) plus what ESC gives meaning to — imports, value properties, builtin
  * calls and interpolations — each with its span. Built once per document version and shared by
- * every feature; it never throws, whatever the text.
+ * every feature; it never throws, whatever the text (broken YAML still has a tree: the `yaml`
+ * package is error-tolerant). The tree is parsed by segment (syntax/segments.ts) re-using the
+ * unchanged segments of the previous version, else whole.
  */
 import { isMap, isPair, isScalar, isSeq, parseDocument, Scalar } from 'yaml';
-import type { Document, Node, Pair, YAMLMap } from 'yaml';
+import type { Node, Pair, ParsedNode, YAMLMap } from 'yaml';
 import { findLimitExcess } from '../syntax/limits';
+import { MODEL_YAML_OPTIONS, parseSegmented, type SegmentedTree } from '../syntax/segments';
 import { findInterpolations, type Interpolation } from './interpolation';
 import { LineIndex, type Span } from './text';
 
@@ -65,7 +68,10 @@ export interface EscDocument {
   version: number;
   text: string;
   lines: LineIndex;
-  yaml: Document.Parsed;
+  /** The YAML tree (`contents` null for an empty document). */
+  yaml: { contents: ParsedNode | null };
+  /** The segments the tree was assembled from (taken over by the next version's parse). */
+  segmented?: SegmentedTree;
   syntaxErrors: SyntaxError[];
   imports: ImportEntry[];
   importsKeySpan?: Span;
@@ -100,17 +106,23 @@ export function pairSpan(pair: Pair, text?: string): Span | undefined {
   return { start: key.start, end };
 }
 
-export function parseEscDocument(uri: string, envName: string, text: string, version = 0): EscDocument {
-  // A document over a limit (size, nesting) is not parsed at all: one located error.
-  const excess = findLimitExcess(text);
-  const yaml = parseDocument(excess === undefined ? text : '', { uniqueKeys: false, strict: false, prettyErrors: false, keepSourceTokens: false });
+/**
+ * The model of one version of a document. `previous` (an earlier version of the same document)
+ * lends its unchanged segments, and is no longer valid afterwards (its nodes move). `segment:
+ * false` parses the text whole (the differential test compares the two).
+ */
+export function parseEscDocument(uri: string, envName: string, text: string, version = 0, previous?: EscDocument, segment = true): EscDocument {
+  // A document over a limit (size, nesting) is not parsed at all: one located error. (The
+  // segmented parse checks the limits on the segments it parses, and declines any near them.)
+  const segmented = segment ? parseSegmented(text, previous?.segmented) : undefined;
+  const excess = segmented ? undefined : findLimitExcess(text);
   const doc: EscDocument = {
     uri,
     envName,
     version,
     text,
     lines: new LineIndex(text),
-    yaml,
+    yaml: { contents: null },
     syntaxErrors: [],
     imports: [],
     properties: [],
@@ -118,10 +130,18 @@ export function parseEscDocument(uri: string, envName: string, text: string, ver
     interpolations: [],
     strings: [],
   };
-  if (excess !== undefined) doc.syntaxErrors.push({ message: excess.message, span: { start: excess.offset, end: excess.offset + 1 }, warning: false });
-  for (const e of yaml.errors) doc.syntaxErrors.push({ message: firstLine(e.message), span: { start: e.pos[0], end: Math.max(e.pos[1], e.pos[0]) }, warning: false });
-  for (const w of yaml.warnings) doc.syntaxErrors.push({ message: firstLine(w.message), span: { start: w.pos[0], end: Math.max(w.pos[1], w.pos[0]) }, warning: true });
-  const root = yaml.contents;
+  if (previous) previous.segmented = undefined;
+  if (segmented) {
+    doc.yaml = { contents: segmented.contents };
+    doc.segmented = segmented;
+  } else {
+    const yaml = parseDocument(excess === undefined ? text : '', MODEL_YAML_OPTIONS);
+    doc.yaml = { contents: yaml.contents };
+    if (excess !== undefined) doc.syntaxErrors.push({ message: excess.message, span: { start: excess.offset, end: excess.offset + 1 }, warning: false });
+    for (const e of yaml.errors) doc.syntaxErrors.push({ message: firstLine(e.message), span: { start: e.pos[0], end: Math.max(e.pos[1], e.pos[0]) }, warning: false });
+    for (const w of yaml.warnings) doc.syntaxErrors.push({ message: firstLine(w.message), span: { start: w.pos[0], end: Math.max(w.pos[1], w.pos[0]) }, warning: true });
+  }
+  const root = doc.yaml.contents;
   if (!isMap(root)) return doc;
   for (const pair of root.items) {
     const key = pairKey(pair);
@@ -133,7 +153,9 @@ export function parseEscDocument(uri: string, envName: string, text: string, ver
       doc.valuesKeySpan = keySpan;
       if (isMap(pair.value)) {
         doc.valuesNode = pair.value;
-        walkValue(doc, pair.value, [], false);
+        if (segmented && !pair.value.items.some((p) => pairKey(p)?.startsWith('fn::'))) {
+          for (const entry of pair.value.items) appendFacts(doc, entryFacts(doc.text, pair.value, entry));
+        } else walkValue(doc, pair.value, [], false);
       }
     }
   }
@@ -165,7 +187,66 @@ function collectImports(doc: EscDocument, node: Node | null): void {
   });
 }
 
-function walkValue(doc: EscDocument, node: unknown, path: PathKey[], inBuiltinArg: boolean): void {
+/** What the model derives from (part of) the `values` tree. */
+interface Facts {
+  properties: PropertyNode[];
+  builtins: BuiltinCall[];
+  interpolations: LocatedInterpolation[];
+  strings: StringScalar[];
+}
+
+/**
+ * The facts of each top-level `values` entry of a segmented parse, by its pair (which the next
+ * version's parse takes over while the entry's text is unchanged), with the offset of its key
+ * when they were computed: re-used facts are moved with the entry, not derived again.
+ */
+const factsOfEntry = new WeakMap<Pair, { at: number; facts: Facts }>();
+
+function entryFacts(text: string, values: YAMLMap, pair: Pair): Facts {
+  const at = (pair.key as Node | null)?.range?.[0] ?? -1;
+  const cached = factsOfEntry.get(pair);
+  if (cached) {
+    if (cached.at !== at) {
+      shiftFacts(cached.facts, at - cached.at);
+      cached.at = at;
+    }
+    return cached.facts;
+  }
+  const facts: Facts & { text: string } = { text, properties: [], builtins: [], interpolations: [], strings: [] };
+  walkPair(facts, values, pair, [], false);
+  factsOfEntry.set(pair, { at, facts });
+  return facts;
+}
+
+function shiftFacts(facts: Facts, delta: number): void {
+  const move = (span: Span): void => {
+    span.start += delta;
+    span.end += delta;
+  };
+  for (const p of facts.properties) {
+    move(p.keySpan);
+    move(p.span);
+  }
+  for (const b of facts.builtins) {
+    move(b.nameSpan);
+    move(b.span);
+  }
+  for (const i of facts.interpolations) {
+    move(i.span);
+    move(i.inner);
+    for (const a of i.accessors) move(a.span);
+  }
+  for (const s of facts.strings) move(s.span);
+}
+
+function appendFacts(doc: EscDocument, facts: Facts): void {
+  for (const p of facts.properties) doc.properties.push(p);
+  for (const b of facts.builtins) doc.builtins.push(b);
+  for (const i of facts.interpolations) doc.interpolations.push(i);
+  for (const s of facts.strings) doc.strings.push(s);
+}
+
+function walkValue(doc: Facts & { text: string }, node: unknown, path: PathKey[], inBuiltinArg: boolean): void {
   if (isMap(node)) {
     const callPair = node.items.find((p) => pairKey(p)?.startsWith('fn::'));
     if (callPair && node.items.length === 1) {
@@ -176,20 +257,7 @@ function walkValue(doc: EscDocument, node: unknown, path: PathKey[], inBuiltinAr
       walkValue(doc, callPair.value, path, true);
       return;
     }
-    for (const pair of node.items) {
-      const key = pairKey(pair);
-      const keySpan = nodeSpan(pair.key as Node | null);
-      const childPath = key === undefined ? path : [...path, key];
-      if (key !== undefined && keySpan && !inBuiltinArg) {
-        doc.properties.push({ path: childPath, key, keySpan, value: (pair.value as Node | null) ?? null, span: pairSpan(pair, doc.text) ?? keySpan });
-      }
-      if (key?.startsWith('fn::') && keySpan) {
-        // A builtin next to other keys is an ESC error, but still a builtin the user is typing.
-        const span = nodeSpan(node);
-        if (span) doc.builtins.push({ name: key, nameSpan: keySpan, arg: (pair.value as Node | null) ?? null, span, path });
-      }
-      walkValue(doc, pair.value, childPath, inBuiltinArg || (key?.startsWith('fn::') ?? false));
-    }
+    for (const pair of node.items) walkPair(doc, node, pair, path, inBuiltinArg);
   } else if (isSeq(node)) {
     node.items.forEach((item, i) => walkValue(doc, item, [...path, i], inBuiltinArg));
   } else if (isScalar(node) && typeof node.value === 'string') {
@@ -201,6 +269,22 @@ function walkValue(doc: EscDocument, node: unknown, path: PathKey[], inBuiltinAr
       for (const interp of findInterpolations(source, range[0])) doc.interpolations.push({ ...interp, path });
     }
   }
+}
+
+/** One `key: value` of the map `node`: its property, a builtin it is, and what is below it. */
+function walkPair(doc: Facts & { text: string }, node: YAMLMap, pair: Pair, path: PathKey[], inBuiltinArg: boolean): void {
+  const key = pairKey(pair);
+  const keySpan = nodeSpan(pair.key as Node | null);
+  const childPath = key === undefined ? path : [...path, key];
+  if (key !== undefined && keySpan && !inBuiltinArg) {
+    doc.properties.push({ path: childPath, key, keySpan, value: (pair.value as Node | null) ?? null, span: pairSpan(pair, doc.text) ?? { ...keySpan } });
+  }
+  if (key?.startsWith('fn::') && keySpan) {
+    // A builtin next to other keys is an ESC error, but still a builtin the user is typing.
+    const span = nodeSpan(node);
+    if (span) doc.builtins.push({ name: key, nameSpan: { ...keySpan }, arg: (pair.value as Node | null) ?? null, span, path });
+  }
+  walkValue(doc, pair.value, childPath, inBuiltinArg || (key?.startsWith('fn::') ?? false));
 }
 
 /** One step from the root to the node under the cursor. */
