@@ -9,8 +9,10 @@
  *   - opening 1,000 environment files (until each has diagnostics) and RSS after, then closing
  *     them all and RSS after;
  *   - in-process: a check against a bare `yaml` parse of the same bytes, 1k to 100k lines.
- * `ESC_BENCH_BEFORE=<dist/server.js of another build>` adds that build's column ("before");
- * `ESC_BENCH_ONLY=open` runs only the 1,000-file scenario (`node out/test/bench/typing.js`).
+ * `ESC_BENCH_BEFORE=<dist/server.js of another build>` adds that build's column ("before").
+ * `ESC_BENCH_ONLY=burst,entry,requests,cpu,open,ratio` runs only those groups (default: all;
+ * `ESC_BENCH_ONLY=open` runs only the 1,000-file scenario, `node out/test/bench/typing.js`);
+ * `ESC_BENCH_NO_PEER=1` leaves the peer out (quick runs while working; report with the peer).
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -370,7 +372,9 @@ export async function benchTyping(options: { runs?: number } = {}): Promise<Row[
   const runs = options.runs ?? 3;
   const servers: ServerUnderTest[] = [];
   if (process.env.ESC_BENCH_BEFORE) servers.push({ name: 'before', main: process.env.ESC_BENCH_BEFORE, peer: false });
-  servers.push({ name: 'esc-local', main: SERVER_MAIN, peer: false }, { name: 'yaml-ls 2', main: PEER_MAIN, peer: true });
+  servers.push({ name: 'esc-local', main: SERVER_MAIN, peer: false });
+  if (process.env.ESC_BENCH_NO_PEER !== '1') servers.push({ name: 'yaml-ls 2', main: PEER_MAIN, peer: true });
+  const only = new Set((process.env.ESC_BENCH_ONLY ?? 'burst,entry,requests,cpu,open,ratio').split(','));
   const rows: Row[] = [];
   const row = (scenario: string, target: string, unit: string): Row => {
     const r: Row = { scenario, target, unit, values: new Map() };
@@ -393,14 +397,16 @@ export async function benchTyping(options: { runs?: number } = {}): Promise<Row[
   for (const server of servers) {
     if (!onlyOpen) await editorScenarios(server);
     const many = [];
-    for (let i = 0; i < runs; i++) many.push(await openMany(server));
-    openRow.values.set(server.name, median(many.map((s) => s.ms)));
-    idleRow.values.set(server.name, median(many.map((s) => s.idleMs)));
-    openRss.values.set(server.name, median(many.map((s) => s.openMb)));
-    closedRss.values.set(server.name, median(many.map((s) => s.closedMb)));
+    for (let i = 0; i < (only.has('open') ? runs : 0); i++) many.push(await openMany(server));
+    if (many.length > 0) {
+      openRow.values.set(server.name, median(many.map((s) => s.ms)));
+      idleRow.values.set(server.name, median(many.map((s) => s.idleMs)));
+      openRss.values.set(server.name, median(many.map((s) => s.openMb)));
+      closedRss.values.set(server.name, median(many.map((s) => s.closedMb)));
+    }
     for (const r of rows) if (r.values.has(server.name)) progress(server.name, r.scenario, r.values.get(server.name));
   }
-  for (const lines of onlyOpen ? [] : [1000, 10000, 100000]) {
+  for (const lines of only.has('ratio') ? [1000, 10000, 100000] : []) {
     const r = row(`${lines / 1000}k lines: check ÷ bare yaml parse (in-process)`, '≤ 1.5', '×');
     r.values.set('esc-local', await checkVsParse(lines));
   }
@@ -408,18 +414,20 @@ export async function benchTyping(options: { runs?: number } = {}): Promise<Row[
   return rows;
 
   async function editorScenarios(server: ServerUnderTest): Promise<void> {
-    burstRow.values.set(server.name, await medianOf(runs, () => typingBurst(server, 20000)));
-    entryRow.values.set(server.name, await medianOf(runs, () => newEntryBurst(server, 20000)));
-    for (const [lines, c, h] of [[5000, c5, h5], [20000, c20, h20]] as const) {
+    if (only.has('burst')) burstRow.values.set(server.name, await medianOf(runs, () => typingBurst(server, 20000)));
+    if (only.has('entry')) entryRow.values.set(server.name, await medianOf(runs, () => newEntryBurst(server, 20000)));
+    for (const [lines, c, h] of only.has('requests') ? ([[5000, c5, h5], [20000, c20, h20]] as const) : []) {
       const samples = [];
       for (let i = 0; i < runs; i++) samples.push(await requestsAfterEdit(server, lines));
       c.values.set(server.name, median(samples.map((s) => s.completion)));
       h.values.set(server.name, median(samples.map((s) => s.hover)));
     }
     const cpu = [];
-    for (let i = 0; i < runs; i++) cpu.push(await followUpCpu(server, 20000));
-    cpuAfter.values.set(server.name, median(cpu.map((s) => s.after)));
-    cpuFull.values.set(server.name, median(cpu.map((s) => s.full)));
+    for (let i = 0; i < (only.has('cpu') ? runs : 0); i++) cpu.push(await followUpCpu(server, 20000));
+    if (cpu.length > 0) {
+      cpuAfter.values.set(server.name, median(cpu.map((s) => s.after)));
+      cpuFull.values.set(server.name, median(cpu.map((s) => s.full)));
+    }
   }
 }
 

@@ -5,12 +5,16 @@
  * parse of the same text: every node's kind, value and span, the syntax errors, and what the
  * model derives (imports, properties, builtins, strings, interpolations, the path at offsets).
  * The texts hold block scalars, flow collections, comments, CRLF line ends, non-ASCII text,
- * anchors and aliases across entries, and the edits break the YAML as often as not.
+ * anchors and aliases across entries, and the edits break the YAML as often as not. The same
+ * holds for the evaluator's parse (syntax/yaml.ts), whose segments come from a cache shared by
+ * every parse: its syntax nodes (ranges as ESC reports them) and diagnostics must equal those of
+ * a whole parse.
  */
 import { strict as assert } from 'node:assert';
 import { isAlias, isMap, isPair, isScalar, isSeq } from 'yaml';
 import { locate, parseEscDocument, type EscDocument } from '../../shared/src/language/model';
 import { cutSegments, parseSegmented } from '../../shared/src/syntax/segments';
+import { parseYaml } from '../../shared/src/syntax/yaml';
 import { prng } from './prng';
 
 const BASE = [
@@ -94,6 +98,11 @@ function randomEdit(text: string, rnd: () => number): string {
   return lines.join('\n');
 }
 
+/** The evaluator's parse as data (scalar-range functions sampled, not compared as functions). */
+function escParse(text: string, fastPath: boolean): string {
+  return JSON.stringify(parseYaml('env', text, { fastPath }), (key, value: unknown) => (key === 'scalarRange' && typeof value === 'function' ? (value as (a: number, b: number) => unknown)(0, 1) : value));
+}
+
 describe('segmented parse == whole-document parse', () => {
   it('cuts at top-level keys and at the children of a block `values`', () => {
     const cuts = cutSegments(BASE)!;
@@ -137,6 +146,7 @@ describe('segmented parse == whole-document parse', () => {
           const whole = parseEscDocument('u', 'e', text, step, undefined, false);
           if (doc.segmented) segmentedVersions++;
           assert.deepEqual(dump(doc), dump(whole), `seed ${seed}, step ${step}: ${JSON.stringify(text)}`);
+          assert.equal(escParse(text, true), escParse(text, false), `evaluator's parse, seed ${seed}, step ${step}: ${JSON.stringify(text)}`);
           previous = doc;
         }
       }

@@ -335,10 +335,10 @@ export class EnvironmentWorkspace {
 export function dependenciesOf(doc: EscDocument): Set<string> {
   const deps = new Set<string>(doc.imports.map((i) => i.name));
   for (const interp of doc.interpolations) {
-    const keys = interp.accessors.map((a) => a.key);
-    if (keys[0] === 'environments' && typeof keys[1] === 'string') {
-      deps.add(keys[1]);
-      if (typeof keys[2] === 'string') deps.add(`${keys[1]}/${keys[2]}`);
+    const [first, second, third] = interp.accessors;
+    if (first?.key === 'environments' && typeof second?.key === 'string') {
+      deps.add(second.key);
+      if (typeof third?.key === 'string') deps.add(`${second.key}/${third.key}`);
     }
   }
   return deps;

@@ -81,33 +81,45 @@ function unquote(key: string): string {
  * understands (flow `values`, continuation lines at the entries' indentation, `${[...]}`
  * references, duplicate keys), it answers undefined and the check is a full one.
  */
-export function partitionText(text: string): Partition | undefined {
+export function partitionText(text: string, previous?: Partition): Partition | undefined {
   const lines = text.split('\n');
-  const valuesLine = lines.findIndex((l) => /^values:(\s+#.*)?\s*$/.test(l));
+  const valuesLine = lines.findIndex((l) => l.startsWith('values:') && /^values:(\s+#.*)?\s*$/.test(l));
   if (valuesLine < 0) return undefined;
+  const lineStarts: number[] = new Array<number>(lines.length + 1);
+  lineStarts[0] = 0;
+  for (let i = 0; i < lines.length; i++) lineStarts[i + 1] = lineStarts[i]! + lines[i]!.length + 1;
   let indent = -1;
   let end = lines.length;
   const starts: { key: string; line: number; stub: string }[] = [];
   for (let line = valuesLine + 1; line < lines.length; line++) {
-    const l = lines[line]!.replace(/\r$/, '');
-    const content = l.trimStart();
-    if (content === '' || content.startsWith('#')) continue;
-    const lineIndent = l.length - content.length;
+    const raw = lines[line]!;
+    // Indentation and first character by code (this runs on every keystroke of large files).
+    let lineIndent = 0;
+    while (raw.charCodeAt(lineIndent) === 32) lineIndent++;
+    const first = raw.charCodeAt(lineIndent);
+    if (Number.isNaN(first) || first === 35 /* # */ || (first === 13 && lineIndent === raw.length - 1)) continue;
     if (lineIndent === 0) {
+      const l = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
       if (!ROOT_KEY.test(l) && !/^[^\s#][^:]*:\s/.test(l)) return undefined;
       end = line;
       break;
     }
-    if (l.includes('\t')) return undefined;
+    if (first === 9) return undefined;
     if (indent < 0) indent = lineIndent;
     if (lineIndent < indent) return undefined;
     if (lineIndent === indent) {
+      if (raw.includes('\t')) return undefined;
+      const l = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+      const content = l.slice(lineIndent);
       const match = ENTRY_KEY.exec(content);
       if (!match) return undefined;
       starts.push({ key: unquote(match[1]!.trim()), line, stub: `${l.slice(0, lineIndent)}${match[1]!.trim()}: {}` });
-    }
+    } else if (raw.includes('\t', lineIndent)) return undefined;
   }
   if (starts.length === 0 || starts[0]!.line !== firstContentLine(lines, valuesLine + 1)) return starts.length === 0 ? { header: text, entries: [] } : undefined;
+  // An entry whose text is unchanged since `previous` keeps its references (not scanned again).
+  const known = new Map<string, TopLevelEntry>();
+  for (const entry of previous?.entries ?? []) known.set(entry.text, entry);
   // Trailing blank/comment lines before the next root key stay with the last entry.
   const entries: TopLevelEntry[] = [];
   const seen = new Set<string>();
@@ -116,17 +128,26 @@ export function partitionText(text: string): Partition | undefined {
     if (seen.has(key)) return undefined;
     seen.add(key);
     const endLine = i + 1 < starts.length ? starts[i + 1]!.line : end;
-    const body = lines.slice(line, endLine).join('\n');
-    const refs = new Set<string>();
-    for (const m of body.matchAll(INTERPOLATION_ROOT)) {
-      if (m[1]!.length % 2 === 0) continue; // `$${` is an escaped `$`
-      if (m[2] === '') return undefined; // `${["key"]}` or `${}`: leave it to a full check
-      if (!SPECIAL_ROOTS.has(m[2]!)) refs.add(m[2]!);
-    }
+    const body = text.slice(lineStarts[line], lineStarts[endLine]! - 1);
+    const before = known.get(body);
+    const refs = before?.key === key ? before.refs : referencesOf(body);
+    if (!refs) return undefined;
     entries.push({ key, startLine: line, endLine, text: body, refs, stub });
   }
   const headerLines = [...lines.slice(0, starts[0]!.line), ...lines.slice(end)];
   return { header: headerLines.join('\n'), entries };
+}
+
+/** The top-level keys an entry's text references, or undefined when it cannot tell. */
+function referencesOf(body: string): Set<string> | undefined {
+  const refs = new Set<string>();
+  if (!body.includes('{')) return refs;
+  for (const m of body.matchAll(INTERPOLATION_ROOT)) {
+    if (m[1]!.length % 2 === 0) continue; // `$${` is an escaped `$`
+    if (m[2] === '') return undefined; // `${["key"]}` or `${}`: leave it to a full check
+    if (!SPECIAL_ROOTS.has(m[2]!)) refs.add(m[2]!);
+  }
+  return refs;
 }
 
 function firstContentLine(lines: string[], from: number): number {

@@ -208,14 +208,20 @@ export function refSchema(index: SchemaIndex | undefined, keys: readonly PathKey
  */
 export function mergeSchemaIndex(previous: SchemaIndex, fresh: SchemaIndex, affected: ReadonlySet<string>, keys: readonly string[]): SchemaIndex {
   const out: SchemaIndex = { nodes: {}, refs: {} };
-  const define = <T>(target: { [key: string]: T }, key: string, value: T): void => {
-    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
-  };
   for (const key of keys) {
     const source = affected.has(key) ? fresh.nodes : previous.nodes;
-    if (Object.prototype.hasOwnProperty.call(source, key)) define(out.nodes, key, source[key]!);
+    if (Object.prototype.hasOwnProperty.call(source, key)) put(out.nodes, key, source[key]!);
   }
-  for (const [key, summary] of Object.entries(previous.refs)) define(out.refs, key, summary);
-  for (const [key, summary] of Object.entries(fresh.refs)) define(out.refs, key, summary);
+  for (const key in previous.refs) put(out.refs, key, previous.refs[key]!);
+  for (const key in fresh.refs) put(out.refs, key, fresh.refs[key]!);
   return out;
+}
+
+/**
+ * `target[key] = value` as an own property whatever the key: assignment (cheap, for the thousands
+ * of keys of a large environment) except for `__proto__`, which assignment would not define.
+ */
+function put<T>(target: { [key: string]: T }, key: string, value: T): void {
+  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  else target[key] = value;
 }

@@ -67,6 +67,25 @@ export function importEntryLeadingTo(workspace: EnvironmentWorkspace, doc: EscDo
   return undefined;
 }
 
+/** How long typing must pause before a full check follows an edit the incremental check declined. */
+export const FULL_CHECK_PAUSE_MS = 250;
+
+/** Resolves after `ms`; rejects with CancelledError as soon as `signal` aborts. */
+function pause(ms: number, signal?: AbortSignal): Promise<void> {
+  if (signal?.aborted) return Promise.reject(new CancelledError());
+  return new Promise((resolve, reject) => {
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(new CancelledError());
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
 export class CancelledError extends Error {
   constructor() {
     super('cancelled');
@@ -79,6 +98,8 @@ export class EscLanguageService implements CheckedValues {
   private readonly checkedSchemas = new Map<string, LazySchemas>();
   /** The last check of each environment: the basis of incremental checks. */
   private readonly bases = new Map<string, CheckBasis>();
+  /** The model of each environment's last reduced document: the next one re-uses its segments. */
+  private readonly reducedDocs = new Map<string, EscDocument>();
 
   constructor(
     readonly workspace: EnvironmentWorkspace,
@@ -95,6 +116,7 @@ export class EscLanguageService implements CheckedValues {
     this.checked.delete(envName);
     this.checkedSchemas.delete(envName);
     this.bases.delete(envName);
+    this.reducedDocs.delete(envName);
   }
 
   document(uri: string): EscDocument | undefined {
@@ -136,6 +158,11 @@ export class EscLanguageService implements CheckedValues {
     if (this.checker && basis && !basis.unevaluated && this.dependenciesUnchanged(basis)) {
       const incremental = await this.validateIncrementally(uri, envName, text, basis, signal);
       if (incremental) return { diagnostics: incremental, incremental: true };
+      // A text the incremental check declines while it was possible a moment ago is usually a
+      // key half typed (`  fres` before its colon, `${` before its name): the full check waits
+      // for a pause in typing, so that a burst of keys does not start full checks that the next
+      // key cancels (a check under way cannot be interrupted). The basis stands meanwhile.
+      await pause(FULL_CHECK_PAUSE_MS, signal);
     }
     let outcome: CheckOutcome | undefined;
     const dependencies = new Map<string, string | undefined>();
@@ -159,7 +186,7 @@ export class EscLanguageService implements CheckedValues {
       }
       if (signal?.aborted) throw new CancelledError();
       this.keepValues(envName, outcome, signal);
-      const current = partitionText(text);
+      const current = partitionText(text, this.bases.get(envName)?.partition);
       // A text that cannot be evaluated is no basis, but the last one that could be still is
       // (for the text it was computed from): fixing the error is then checked incrementally.
       if (outcome.unevaluated && this.bases.has(envName)) {
@@ -179,7 +206,7 @@ export class EscLanguageService implements CheckedValues {
 
   /** The incremental path (see incremental.ts); undefined when a full check is needed. */
   private async validateIncrementally(uri: string, envName: string, text: string, basis: CheckBasis, signal?: AbortSignal): Promise<Diagnostic[] | undefined> {
-    const current = partitionText(text);
+    const current = partitionText(text, basis.partition);
     const planned = current ? planIncremental(basis, current, text) : undefined;
     if (!current || !planned || !this.checker) return undefined;
     // Removed entries' keys may now come from an import: keep the imports that define them.
@@ -192,7 +219,8 @@ export class EscLanguageService implements CheckedValues {
     const plan = pruneImports(planned, needed, (name) => this.importedKeys(name), new Set(current.entries.map((e) => e.key)));
     // The reduced document is small: parsing it gives the kept entries' own diagnostics and the
     // imports (positions mapped back to the full document).
-    const reducedDoc = parseEscDocument(uri, envName, plan.compactText);
+    const reducedDoc = parseEscDocument(uri, envName, plan.compactText, 0, this.reducedDocs.get(envName));
+    this.reducedDocs.set(envName, reducedDoc);
     if (reducedDoc.syntaxErrors.some((e) => !e.warning)) return undefined;
     const reduced = await this.checker.check(envName, this.loaderWith(envName, plan.compactText), signal);
     if (signal?.aborted) throw new CancelledError();

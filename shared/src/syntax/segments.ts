@@ -24,6 +24,11 @@ import { findExcessNesting, MAX_DOCUMENT_CHARS, MAX_NESTING } from './limits';
 /** The `yaml` options of every parse of the language model (whole or segmented). */
 export const MODEL_YAML_OPTIONS = { uniqueKeys: false, strict: false, prettyErrors: false, keepSourceTokens: false } as const;
 
+/** The `yaml` options of the evaluator's parse: every scalar a string (syntax/yaml.ts resolves them as yaml.v3 does). */
+export const ESC_YAML_OPTIONS = { schema: 'failsafe', uniqueKeys: false, strict: false, prettyErrors: false, keepSourceTokens: false } as const;
+
+type YamlOptions = typeof MODEL_YAML_OPTIONS | typeof ESC_YAML_OPTIONS;
+
 type Kind = 'top' | 'values' | 'child';
 
 /** One parsed segment: its text, where it starts, and its one pair (at document offsets). */
@@ -178,18 +183,19 @@ function notLocal(node: unknown): boolean {
  */
 const INDENTATION_INDICATOR = /[|>][+-]?[1-9]/;
 
-function parseSegment(kind: Kind, text: string, start: number): ParsedSegment | undefined {
+function parseSegment(kind: Kind, text: string, start: number, options: YamlOptions): ParsedSegment | undefined {
   // The nesting limit is checked per new segment (a segment is at most two levels below the
   // document's root); a segment near it is left to the whole parse, which checks the whole text.
   if (findExcessNesting(text, MAX_NESTING - 2) !== undefined) return undefined;
   if ((kind === 'child' && INDENTATION_INDICATOR.test(text)) || EXPLICIT_KEY.test(text)) return undefined;
-  const doc = parseDocument(text, MODEL_YAML_OPTIONS);
+  const doc = parseDocument(text, options);
   if (doc.errors.length > 0 || doc.warnings.length > 0) return undefined;
   const root = doc.contents;
   if (!isMap(root) || root.items.length !== 1 || !root.range) return undefined;
   const pair = root.items[0]! as Pair<ParsedNode, ParsedNode | null>;
   if (!isScalar(pair.key) || notLocal(pair)) return undefined;
-  if (kind === 'values' && pair.value !== null && !(isScalar(pair.value) && pair.value.value === null)) return undefined;
+  // A `values` header has no value of its own (null, or '' under the failsafe schema).
+  if (kind === 'values' && pair.value !== null && !(isScalar(pair.value) && (pair.value.value === null || pair.value.value === ''))) return undefined;
   shift(pair, start);
   const [a, b, c] = root.range;
   return { kind, text, start, pair, mapRange: [a + start, b + start, c + start], ...(kind === 'values' ? { ownValue: pair.value } : {}) };
@@ -212,22 +218,65 @@ function assemble(segments: ParsedSegment[]): YAMLMap.Parsed {
  * Undefined when the text cannot be cut provably (the caller parses it whole).
  */
 export function parseSegmented(text: string, previous?: SegmentedTree): SegmentedTree | undefined {
+  const reusable = new SegmentCache(Infinity);
+  for (const s of previous?.segments ?? []) reusable.keep(s);
+  if (previous) previous.segments = [];
+  return parseFrom(text, reusable, MODEL_YAML_OPTIONS);
+}
+
+/**
+ * Parsed segments by text, for a parser whose trees are used synchronously and then dropped
+ * (the evaluator's: syntax/yaml.ts decodes the tree into its own nodes at once), so one
+ * segment's nodes can serve any later document with the same segment, wherever it is.
+ * Least recently used first out, bounded by the characters of text kept.
+ */
+export class SegmentCache {
+  private readonly byKey = new Map<string, ParsedSegment[]>();
+  private size = 0;
+
+  constructor(private readonly maxChars: number) {}
+
+  /** A segment of this kind and text (removed from the cache until kept again). */
+  take(kind: Kind, text: string): ParsedSegment | undefined {
+    const key = `${kind}\u0000${text}`;
+    const list = this.byKey.get(key);
+    const found = list?.shift();
+    if (!found) return undefined;
+    if (list!.length === 0) this.byKey.delete(key);
+    this.size -= text.length;
+    return found;
+  }
+
+  keep(segment: ParsedSegment): void {
+    const key = `${segment.kind}\u0000${segment.text}`;
+    const list = this.byKey.get(key);
+    // Most recently used last (re-inserted).
+    this.byKey.delete(key);
+    this.byKey.set(key, list ? [...list, segment] : [segment]);
+    this.size += segment.text.length;
+    for (const [oldest, entries] of this.byKey) {
+      if (this.size <= this.maxChars) break;
+      this.byKey.delete(oldest);
+      for (const e of entries) this.size -= e.text.length;
+    }
+  }
+}
+
+/** The tree of `text` from `cache`'s segments where it has them; every segment is kept in it after. */
+export function parseSegmentedCached(text: string, cache: SegmentCache, options: YamlOptions): SegmentedTree | undefined {
+  return parseFrom(text, cache, options, true);
+}
+
+function parseFrom(text: string, source: SegmentCache, options: YamlOptions, keepAfter = false): SegmentedTree | undefined {
   if (text.length > MAX_DOCUMENT_CHARS) return undefined;
   const cuts = cutSegments(text);
   if (!cuts) return undefined;
-  const reusable = new Map<string, ParsedSegment[]>();
-  for (const s of previous?.segments ?? []) {
-    const key = `${s.kind}\u0000${s.text}`;
-    const list = reusable.get(key);
-    if (list) list.push(s);
-    else reusable.set(key, [s]);
-  }
-  if (previous) previous.segments = [];
   const segments: ParsedSegment[] = [];
   let parsed = 0;
+  let failed = false;
   for (const cut of cuts) {
     const segmentText = text.slice(cut.start, cut.end);
-    const old = reusable.get(`${cut.kind}\u0000${segmentText}`)?.shift();
+    const old = source.take(cut.kind, segmentText);
     if (old) {
       const delta = cut.start - old.start;
       if (old.kind === 'values') old.pair.value = old.ownValue ?? null;
@@ -239,14 +288,16 @@ export function parseSegmented(text: string, previous?: SegmentedTree): Segmente
       segments.push(old);
       continue;
     }
-    const fresh = parseSegment(cut.kind, segmentText, cut.start);
+    const fresh = parseSegment(cut.kind, segmentText, cut.start, options);
     parsed++;
     if (!fresh) {
-      // Segments taken over are lost with `previous`; the whole parse that follows is the basis.
-      return undefined;
+      failed = true;
+      break;
     }
     segments.push(fresh);
   }
+  if (keepAfter) for (const s of segments) source.keep(s);
+  if (failed) return undefined;
   const top: ParsedSegment[] = [];
   for (let i = 0; i < segments.length; i++) {
     const s = segments[i]!;

@@ -14,6 +14,14 @@ import { joinIndex, joinKey } from './propertyPath';
 import { findLimitExcess } from './limits';
 import { withCheapEnvReads } from './quietEnv';
 import { parseSimpleYaml } from './simpleYaml';
+import { ESC_YAML_OPTIONS, parseSegmentedCached, SegmentCache } from './segments';
+
+/**
+ * Segments of the environments parsed lately (~ one 20,000-line file): an edit's check parses
+ * only the segments the edit changed (the decoder turns the tree into its own nodes at once, so
+ * the `yaml` nodes can be shared by later parses).
+ */
+const segmentCache = new SegmentCache(600_000);
 
 export interface ParsedYaml {
   /** Undefined when the text has YAML errors (ESC then has no environment) or is empty. */
@@ -401,9 +409,11 @@ function yamlErrorSummary(text: string, index: PositionIndex, code: string, mess
 }
 
 /**
- * Parses an environment's YAML text into syntax nodes. Never throws. Texts in the common subset
- * of YAML take a fast path (`simpleYaml.ts`) to the same result; `fastPath: false` forces the
- * `yaml` package (the differential test compares the two).
+ * Parses an environment's YAML text into syntax nodes. Never throws. A text that can be cut into
+ * segments (segments.ts) is parsed by segment, re-using the segments of earlier parses; else
+ * texts in the common subset of YAML take a fast path (`simpleYaml.ts`) to the same result;
+ * `fastPath: false` forces a whole parse with the `yaml` package (the differential tests compare
+ * the paths).
  */
 export function parseYaml(environment: string, text: string, options: { fastPath?: boolean } = {}): ParsedYaml {
   const index = new PositionIndex(environment, text);
@@ -411,6 +421,14 @@ export function parseYaml(environment: string, text: string, options: { fastPath
   if (excess !== undefined) {
     const at = index.at(excess.offset);
     return { diagnostics: [{ severity: 1, summary: excess.message, path: '', range: index.range(at, at) }] };
+  }
+  if (options.fastPath !== false) {
+    const segmented = withCheapEnvReads(() => parseSegmentedCached(text, segmentCache, ESC_YAML_OPTIONS));
+    if (segmented) {
+      const decoder = new Decoder(text, index);
+      const root = decoder.decode(segmented.contents, '');
+      return { root, diagnostics: decoder.diagnostics };
+    }
   }
   const simple = options.fastPath === false ? undefined : parseSimpleYaml(text);
   if (simple !== undefined) {
@@ -420,7 +438,7 @@ export function parseYaml(environment: string, text: string, options: { fastPath
   }
   let doc: Document.Parsed;
   try {
-    doc = withCheapEnvReads(() => parseDocument(text, { schema: 'failsafe', uniqueKeys: false, keepSourceTokens: false, strict: false, prettyErrors: false }));
+    doc = withCheapEnvReads(() => parseDocument(text, ESC_YAML_OPTIONS));
   } catch (err) {
     const at = index.at(0);
     return { diagnostics: [{ severity: 1, summary: `yaml: ${(err as Error).message}`, path: '', range: index.range(at, at) }] };
