@@ -4,12 +4,16 @@
  * and broken) is checked incrementally, each check building on the previous one as it does in
  * the server, and after every edit the result must equal a fresh full check of the same text —
  * diagnostics and checked values alike. This equality is why the server no longer confirms an
- * incremental result with a full check.
+ * incremental result with a full check. Both sides parse by segment, re-using segments (the
+ * model from the previous version, the evaluator from its shared cache): after every edit both
+ * parses must also equal a whole parse of the text.
  */
 import { strict as assert } from 'node:assert';
 import type { Diagnostic } from 'vscode-languageserver-types';
 import { createCheckModeChecker } from '../../shared/src/language/evaluation';
 import { partitionText } from '../../shared/src/language/incremental';
+import { parseEscDocument } from '../../shared/src/language/model';
+import { parseYaml } from '../../shared/src/syntax/yaml';
 import { CancelledError, type EnvironmentChecker } from '../../shared/src/language/service';
 import { redactedJson } from '../../shared/src/language/checkedValues';
 import type { Value } from '../../shared/src/value/value';
@@ -144,12 +148,51 @@ describe('language service: incremental checking equals a full check (differenti
         // (A text that cannot be evaluated has no values; hover keeps the last ones then.)
         const exact = fresh.service.valuesOf('root');
         if (exact) assert.equal(canonical(ws.service.valuesOf('root')), canonical(exact), `values, ${where}`);
+        // The segment re-use under both: the evaluator's parse and the editor's model.
+        assert.equal(JSON.stringify(parseYaml('root', text)), JSON.stringify(parseYaml('root', text, { fastPath: false })), `evaluator's parse, ${where}`);
+        const model = ws.workspace.document(uri)!;
+        const whole = parseEscDocument(uri, 'root', text, 0, undefined, false);
+        assert.deepEqual(
+          [model.imports, model.properties.map((p) => [p.path, p.keySpan, p.span]), model.builtins.map((b) => [b.name, b.nameSpan, b.span]), model.interpolations, model.syntaxErrors],
+          [whole.imports, whole.properties.map((p) => [p.path, p.keySpan, p.span]), whole.builtins.map((b) => [b.name, b.nameSpan, b.span]), whole.interpolations, whole.syntaxErrors],
+          `model, ${where}`,
+        );
       }
     }
     // Not vacuous: many edits took the incremental path (the others broke the YAML, which takes a
     // full check), of every kind.
     assert.ok(incremental > 150, `${incremental} of ${edits} edits checked incrementally`);
     for (const kind of ['x', 'typed', 'deleted', 'added', 'removed', 'replaced']) assert.ok(kinds.has(kind), `an incremental "${kind}" edit was compared (${[...kinds].join(', ')})`);
+  });
+
+  it('a key half typed (no colon yet) starts no full check while typing goes on; the basis stands', async () => {
+    let checks = 0;
+    const counting: EnvironmentChecker = {
+      check: (name, loader, signal) => {
+        checks++;
+        return checker.check(name, loader, signal);
+      },
+    };
+    const ws = memoryWorkspace({ base: BASE, other: OTHER, root: ROOT }, ['root'], counting);
+    const uri = envUri('root');
+    await ws.service.validate(uri);
+    checks = 0;
+    // `  fres` before its colon: the incremental check declines (broken YAML).
+    ws.workspace.changeDocument(uri, ROOT.replace('  f: plain\n', '  f: plain\n  fres\n'), 2);
+    const controller = new AbortController();
+    const pending = ws.service.validate(uri, controller.signal);
+    // The next key comes 20 ms later: the check waiting for a pause is cancelled, never started.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    controller.abort();
+    await assert.rejects(pending, /cancelled/);
+    assert.equal(checks, 0, 'no check was started for the half-typed key');
+    ws.workspace.changeDocument(uri, ROOT.replace('  f: plain\n', '  f: plain\n  fresh: 1\n'), 3);
+    assert.equal((await ws.service.validate(uri)).incremental, true);
+    // Without a following key, the full check does run (after the pause) and reports ESC's error.
+    ws.workspace.changeDocument(uri, ROOT.replace('  f: plain\n', '  f: plain\n  fres\n'), 4);
+    const broken = await ws.service.validate(uri);
+    assert.equal(broken.incremental, false);
+    assert.ok(broken.diagnostics.some((d) => /yaml/i.test(String(d.message)) || d.severity === 1), 'the YAML error is reported');
   });
 
   it('a cancelled check keeps the basis: the next edit is still checked incrementally', async () => {

@@ -151,6 +151,10 @@ export class EscLanguageService implements CheckedValues {
    * incremental check with a full one once the user pauses.
    */
   async validate(uri: string, signal?: AbortSignal, full = false): Promise<{ diagnostics: Diagnostic[]; incremental: boolean }> {
+    // Requests that came with the edit (completion, hover) are answered first: they wait for
+    // nothing, while the check's own work on this thread would delay them.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    if (signal?.aborted) throw new CancelledError();
     const envName = this.workspace.nameOf(uri);
     const text = this.workspace.text(uri);
     if (envName === undefined || text === undefined) return { diagnostics: [], incremental: false };
