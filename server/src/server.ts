@@ -100,6 +100,8 @@ export function startServer(connection: Connection, checker?: EnvironmentChecker
   connection.onInitialize((params: InitializeParams): InitializeResult => {
     const options = (params.initializationOptions ?? {}) as EscInitializationOptions;
     if (typeof options.diagnosticsDelayMs === 'number') validation.setDelay(options.diagnosticsDelayMs);
+    // A client asking for diagnostics at once (delay 0) gets full checks at once too.
+    if (typeof options.diagnosticsDelayMs === 'number') context.service.fullCheckPauseMs = Math.min(context.service.fullCheckPauseMs, Math.max(0, options.diagnosticsDelayMs));
     if (typeof options.encryptSecretCommand === 'string' && options.encryptSecretCommand !== '') features.encryptCommand = options.encryptSecretCommand;
     const workspaceCapabilities = params.capabilities.workspace;
     settings.initialize(workspaceCapabilities?.configuration === true);

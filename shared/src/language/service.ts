@@ -98,6 +98,8 @@ export class EscLanguageService implements CheckedValues {
   private readonly checkedSchemas = new Map<string, LazySchemas>();
   /** The last check of each environment: the basis of incremental checks. */
   private readonly bases = new Map<string, CheckBasis>();
+  /** How long typing must pause before a full check follows a declined incremental one (0: at once). */
+  fullCheckPauseMs = FULL_CHECK_PAUSE_MS;
   /** The model of each environment's last reduced document: the next one re-uses its segments. */
   private readonly reducedDocs = new Map<string, EscDocument>();
 
@@ -166,7 +168,7 @@ export class EscLanguageService implements CheckedValues {
       // key half typed (`  fres` before its colon, `${` before its name): the full check waits
       // for a pause in typing, so that a burst of keys does not start full checks that the next
       // key cancels (a check under way cannot be interrupted). The basis stands meanwhile.
-      await pause(FULL_CHECK_PAUSE_MS, signal);
+      if (this.fullCheckPauseMs > 0) await pause(this.fullCheckPauseMs, signal);
     }
     let outcome: CheckOutcome | undefined;
     const dependencies = new Map<string, string | undefined>();
