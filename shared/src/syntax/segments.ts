@@ -61,6 +61,8 @@ const CHILD_KEY = /^([A-Za-z0-9_$][^:#]*?|"[^"\\\n]*"|'[^'\n]*'):(?:[ \t]|$)/;
 const BLOCK_VALUES = /^values:[ \t]*(#.*)?$/;
 /** A line whose value is empty (a key or a `-` with nothing after it, comments aside). */
 const EMPTY_VALUE = /(^|:|-)[ \t]*$/;
+/** A line that starts a block scalar (its value is `|` or `>` with indicators, comments aside). */
+const BLOCK_SCALAR_HEADER = /(^|[\s:-])[|>][-+0-9]*[ \t]*(#.*)?$/;
 /** An explicit key (`? k`): its map's value end runs on over trailing comments. */
 const EXPLICIT_KEY = /(^|[\s[{,])\?(\s|$)/;
 
@@ -86,8 +88,11 @@ export function cutSegments(text: string): Cut[] | undefined {
   /** A comment at or left of the children's column since the last child's key. */
   let shallowComment = false;
   let offset = 0;
+  /** The segment being read has a block scalar (`|`, `>`): blank and `#` lines after it may be its text. */
+  let blockScalar = false;
   const cut = (kind: Kind, keyAt: number): boolean => {
-    if (cuts.length > 0 && runStart >= 0 && !lastWasValuesHeader && EMPTY_VALUE.test(text.slice(lastLineStart, lastLineEnd).replace(/[ \t]#.*$/, ''))) return false;
+    if (cuts.length > 0 && runStart >= 0 && (blockScalar || (!lastWasValuesHeader && EMPTY_VALUE.test(text.slice(lastLineStart, lastLineEnd).replace(/[ \t]#.*$/, ''))))) return false;
+    blockScalar = false;
     cuts.push({ kind, start: cuts.length === 0 ? 0 : runStart >= 0 ? runStart : keyAt, end: 0 });
     return true;
   };
@@ -134,6 +139,7 @@ export function cutSegments(text: string): Cut[] | undefined {
         if (!cut('child', offset + indent)) return undefined;
       }
     }
+    if (!blockScalar && (text.lastIndexOf('|', lineEnd) >= offset || text.lastIndexOf('>', lineEnd) >= offset)) blockScalar = BLOCK_SCALAR_HEADER.test(text.slice(offset, lineEnd));
     runStart = -1;
     lastLineStart = offset;
     lastLineEnd = lineEnd;
