@@ -139,7 +139,7 @@ export function cutSegments(text: string): Cut[] | undefined {
         if (!cut('child', offset + indent)) return undefined;
       }
     }
-    if (!blockScalar && (text.lastIndexOf('|', lineEnd) >= offset || text.lastIndexOf('>', lineEnd) >= offset)) blockScalar = BLOCK_SCALAR_HEADER.test(text.slice(offset, lineEnd));
+    if (!blockScalar && mayStartBlockScalar(text, offset, lineEnd)) blockScalar = BLOCK_SCALAR_HEADER.test(text.slice(offset, lineEnd));
     runStart = -1;
     lastLineStart = offset;
     lastLineEnd = lineEnd;
@@ -151,6 +151,19 @@ export function cutSegments(text: string): Cut[] | undefined {
   // A block `values` with no children is an ordinary top-level segment.
   for (let i = 0; i < cuts.length; i++) if (cuts[i]!.kind === 'values' && cuts[i + 1]?.kind !== 'child') cuts[i]!.kind = 'top';
   return cuts;
+}
+
+/**
+ * Whether the line [from, to) holds a `|` or `>` (the only lines worth the header test). Scans the
+ * line alone: a `lastIndexOf` from the line's end would run back over the whole text on every
+ * line without one, quadratic in a long document.
+ */
+function mayStartBlockScalar(text: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const code = text.charCodeAt(i);
+    if (code === 124 /* | */ || code === 62 /* > */) return true;
+  }
+  return false;
 }
 
 /** Adds `delta` to every range in the subtree of `node` (pairs, collections, scalars). */
