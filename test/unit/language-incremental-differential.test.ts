@@ -14,7 +14,7 @@ import { createCheckModeChecker } from '../../shared/src/language/evaluation';
 import { partitionText } from '../../shared/src/language/incremental';
 import { parseEscDocument } from '../../shared/src/language/model';
 import { parseYaml } from '../../shared/src/syntax/yaml';
-import { CancelledError, type EnvironmentChecker } from '../../shared/src/language/service';
+import { CancelledError, FULL_CHECK_PAUSE_MS, type EnvironmentChecker } from '../../shared/src/language/service';
 import { redactedJson } from '../../shared/src/language/checkedValues';
 import type { Value } from '../../shared/src/value/value';
 import { envUri, memoryWorkspace } from './language-support';
@@ -174,6 +174,7 @@ describe('language service: incremental checking equals a full check (differenti
       },
     };
     const ws = memoryWorkspace({ base: BASE, other: OTHER, root: ROOT }, ['root'], counting);
+    ws.service.fullCheckPauseMs = FULL_CHECK_PAUSE_MS;
     const uri = envUri('root');
     await ws.service.validate(uri);
     checks = 0;

@@ -30,5 +30,8 @@ export function memoryWorkspace(envs: Record<string, string>, open: string[] = [
   workspace.setFolders([{ uri: 'file:///ws', rootUri: ROOT }]);
   for (const uri of files.keys()) workspace.addFile(uri);
   for (const name of open) workspace.openDocument(envUri(name), files.get(envUri(name))!, 1);
-  return { workspace, service: new EscLanguageService(workspace, checker), files, marked };
+  const service = new EscLanguageService(workspace, checker);
+  // Each test edit is "the last key": no typing pause to wait for (the pause's own test sets it).
+  service.fullCheckPauseMs = 0;
+  return { workspace, service, files, marked };
 }
