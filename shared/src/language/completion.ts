@@ -6,7 +6,7 @@
 import { CompletionItemKind, InsertTextFormat, MarkupKind, type CompletionItem, type CompletionList, type Position, type Range } from 'vscode-languageserver-types';
 import { allBuiltins, allProviders, allRotators, allTopLevelKeys, indentSnippet, typeName } from '../catalog/index';
 import { calleeOf, calleeOfLongForm, describeSchema, enumValues, inputSchemaAt, OPEN_PREFIX, propertiesOf, requiredOf, ROTATE_PREFIX, type Callee } from './catalogIndex';
-import { parseAccessors } from './interpolation';
+import { accessorsOfText } from './scalarInterpolations';
 import { flowContext, lineContext, longFormCallee, type ChainKey } from './lineContext';
 import type { EscDocument, PathKey } from './model';
 import { pathCandidates, type PathCandidate } from './paths';
@@ -75,7 +75,7 @@ export function completion(workspace: EnvironmentWorkspace, doc: EscDocument, po
   }
 
   if (ctx.kind === 'interpolation') {
-    const accessors = parseAccessors(ctx.text, ctx.textStart);
+    const accessors = accessorsOfText(ctx.text, ctx.textStart);
     const endsWithDot = ctx.text.endsWith('.') || ctx.text.length === 0;
     const parentAccessors = endsWithDot ? accessors.filter((a) => a.span.end > a.span.start || a.key !== '') : accessors.slice(0, -1);
     const parent = parentAccessors.map((a) => a.key).filter((k) => k !== '');

@@ -12,7 +12,7 @@ import type { Range as EscRange } from '../syntax/range';
 import { builtinNames, cloudOnlyProviderMessage, providerNames, providerRunsLocally, rotatorNames } from '../catalog/index';
 import { didYouMean } from '../schema/suggest';
 import { OPEN_PREFIX, ROTATE_PREFIX } from './catalogIndex';
-import { findInterpolations, formatPath } from './interpolation';
+import { formatAccess, parseTemplate } from '../syntax/interpolation';
 import { nodeSpan, type BuiltinCall, type EscDocument } from './model';
 import type { LineIndex } from './text';
 
@@ -81,7 +81,7 @@ export function documentDiagnostics(doc: EscDocument): Diagnostic[] {
     if (!isPlaintextSecret(call)) continue;
     const span = nodeSpan(call.arg);
     if (!span) continue;
-    const data: PlaintextSecretData = { path: `values.${formatPath([...call.path, 'fn::secret'])}`, valueRange: doc.lines.range(span) };
+    const data: PlaintextSecretData = { path: `values.${formatAccess([...call.path, 'fn::secret'])}`, valueRange: doc.lines.range(span) };
     out.push(lsp(doc, span, 'plaintext secret: this value is stored unencrypted in the file; encrypt it', DiagnosticSeverity.Warning, DiagnosticCode.PlaintextSecret, data));
   }
   return out;
@@ -94,7 +94,7 @@ export function documentDiagnostics(doc: EscDocument): Diagnostic[] {
  */
 export function isPlaintextSecret(call: BuiltinCall): boolean {
   const arg = call.arg;
-  return call.name === 'fn::secret' && isScalar(arg) && typeof arg.value === 'string' && findInterpolations(arg.value, 0).length === 0;
+  return call.name === 'fn::secret' && isScalar(arg) && typeof arg.value === 'string' && parseTemplate(arg.value).interpolations.length === 0;
 }
 
 /** ESC positions are 1-based lines and code-point columns; LSP counts UTF-16 units. */

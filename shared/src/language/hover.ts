@@ -8,7 +8,7 @@ import { findTopLevelKey } from '../catalog/index';
 import { calleeOf, calleeOfLongForm, inputSchemaAt, OPEN_PREFIX, requiredOf, ROTATE_PREFIX } from './catalogIndex';
 import { lineContext, longFormCallee } from './lineContext';
 import { isScalar, nodeSpan, type EscDocument, type PathKey, type PropertyNode } from './model';
-import { formatPath } from './interpolation';
+import { formatAccess } from '../syntax/interpolation';
 import { resolvePath, targetAt, type Resolution } from './resolve';
 import { nodeSchema, refSchema, renderSchemaSummary, summarizeSchema, type SchemaSummary } from './schemas';
 import { kindOfValue, renderValue, valueAtPath, type CheckedValues } from './checkedValues';
@@ -24,7 +24,7 @@ function definedWhere(resolution: Resolution, current: EscDocument): string[] {
   if (!winner) return ['Not defined in the workspace.'];
   const line = winner.doc.lines.positionAt(winner.property.keySpan.start).line + 1;
   const where = winner.doc.uri === current.uri ? `this environment (line ${line})` : `\`${winner.doc.envName}\` (line ${line})`;
-  lines.push(`Defined in ${where}${winner.via && winner.doc.uri !== current.uri ? `, imported via \`${winner.via.name}\`` : ''}${resolution.exact.length === 0 ? ` as \`${formatPath(winner.property.path)}\`` : ''}.`);
+  lines.push(`Defined in ${where}${winner.via && winner.doc.uri !== current.uri ? `, imported via \`${winner.via.name}\`` : ''}${resolution.exact.length === 0 ? ` as \`${formatAccess(winner.property.path)}\`` : ''}.`);
   const overridden = resolution.exact[1];
   if (overridden) lines.push(`Overrides the value from \`${overridden.doc.envName}\`${overridden.via && overridden.doc.uri !== winner.doc.uri ? ` (imported via \`${overridden.via.name}\`)` : ''}.`);
   return lines;
@@ -75,7 +75,7 @@ export function hover(workspace: EnvironmentWorkspace, doc: EscDocument, positio
   }
   if (target?.kind === 'reference') {
     const keys = target.interpolation.accessors.slice(0, target.accessorIndex + 1).map((a) => a.key);
-    const lines = [`**\${${formatPath(keys)}}**`];
+    const lines = [`**\${${formatAccess(keys)}}**`];
     if (keys[0] === 'context') lines.push('The execution context (known when the environment is opened).');
     const resolution = resolvePath(workspace, doc, keys);
     // The evaluator's schema of the accessed value (also for `context.*` and `environments.*`).
@@ -94,7 +94,7 @@ export function hover(workspace: EnvironmentWorkspace, doc: EscDocument, positio
   }
   if (target?.kind === 'property') {
     const path = target.property.path;
-    const lines = [`**${formatPath(path)}**`];
+    const lines = [`**${formatAccess(path)}**`];
     lines.push(...valueSection(values, doc.envName, path, nodeSchema(values?.schemasOf?.(doc.envName), path)));
     const resolution = resolvePath(workspace, doc, path);
     const overridden = resolution?.exact.find((d) => d.doc.uri !== doc.uri);
@@ -108,7 +108,7 @@ export function hover(workspace: EnvironmentWorkspace, doc: EscDocument, positio
     if (span && offset >= span.start && offset <= span.end && isScalar(property.value) && (!holder || property.path.length > holder.path.length)) holder = property;
   }
   if (holder) {
-    const lines = [`**${formatPath(holder.path)}**`, ...valueSection(values, doc.envName, holder.path, nodeSchema(values?.schemasOf?.(doc.envName), holder.path))];
+    const lines = [`**${formatAccess(holder.path)}**`, ...valueSection(values, doc.envName, holder.path, nodeSchema(values?.schemasOf?.(doc.envName), holder.path))];
     return markdown(lines.join('\n\n'), doc, nodeSpan(holder.value)!);
   }
   // Inputs of provider/rotator calls: the schema of the key under the cursor.

@@ -10,7 +10,7 @@ import { isMap, isPair, isScalar, isSeq, parseDocument, Scalar } from 'yaml';
 import type { Node, Pair, ParsedNode, YAMLMap } from 'yaml';
 import { findLimitExcess } from '../syntax/limits';
 import { MODEL_YAML_OPTIONS, parseSegmented, type SegmentedTree } from '../syntax/segments';
-import { findInterpolations, type Interpolation } from './interpolation';
+import { scalarInterpolations, type Interpolation } from './scalarInterpolations';
 import { LineIndex, type Span } from './text';
 
 export type PathKey = string | number;
@@ -266,7 +266,7 @@ function walkValue(doc: Facts & { text: string }, node: unknown, path: PathKey[]
     const source = doc.text.slice(range[0], range[1]);
     doc.strings.push({ node, span: { start: range[0], end: range[1] }, value: node.value, path });
     if (source.includes('${')) {
-      for (const interp of findInterpolations(source, range[0])) doc.interpolations.push({ ...interp, path });
+      for (const interp of scalarInterpolations(source, node.type, range[0])) doc.interpolations.push({ ...interp, path });
     }
   }
 }

@@ -5,7 +5,7 @@
  * environment directly. Works on the YAML documents alone, so it answers even while the
  * document does not evaluate.
  */
-import type { Accessor } from './interpolation';
+import type { Accessor } from './scalarInterpolations';
 import type { EscDocument, ImportEntry, LocatedInterpolation, PathKey, PropertyNode } from './model';
 import type { Span } from './text';
 import type { EnvironmentWorkspace } from './environmentWorkspace';
