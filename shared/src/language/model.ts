@@ -266,7 +266,7 @@ function walkValue(doc: Facts & { text: string }, node: unknown, path: PathKey[]
     const source = doc.text.slice(range[0], range[1]);
     doc.strings.push({ node, span: { start: range[0], end: range[1] }, value: node.value, path });
     if (source.includes('${')) {
-      for (const interp of scalarInterpolations(source, node.type, range[0])) doc.interpolations.push({ ...interp, path });
+      for (const interp of scalarInterpolations(source, node.value, node.type, range[0])) doc.interpolations.push({ ...interp, path });
     }
   }
 }

@@ -1,9 +1,9 @@
 /**
  * The `${...}` interpolations of one YAML scalar, located in the document for the language
  * features (completion, hover, navigation, semantic tokens). The parse is the evaluator's
- * (syntax/interpolation.ts); this file only decodes the scalar's source — quotes, escapes, a block
- * scalar's header — into its value with the document offset of every character, and maps the
- * parse's UTF-8 byte offsets back through it. Unfinished text is kept (closed = false) so
+ * (syntax/interpolation.ts), of the same decoded value; this file only maps its UTF-8 byte offsets
+ * back to the scalar's source — through quotes, escapes, indentation, folding and a block
+ * scalar's header. Unfinished text is kept (closed = false) so
  * completion works while the user is still typing.
  */
 import { Scalar } from 'yaml';
@@ -25,76 +25,71 @@ export interface Interpolation {
   closed: boolean;
 }
 
-/** A scalar's value with, for each UTF-16 unit of it and one past its end, the document offset it comes from. */
-interface DecodedScalar {
-  value: string;
-  at: number[];
-}
-
 const DOUBLE_QUOTED_ESCAPES: Record<string, string> = {
   '0': '\0', a: '\x07', b: '\b', t: '\t', '\t': '\t', n: '\n', v: '\v', f: '\f', r: '\r', e: '\x1b', ' ': ' ',
   '"': '"', '/': '/', '\\': '\\', N: '\u0085', _: '\u00a0', L: '\u2028', P: '\u2029',
 };
 const HEX_ESCAPE_LENGTH: Record<string, number> = { x: 2, u: 4, U: 8 };
 
-/**
- * Decodes a scalar's source (`source` starts at document offset `base`). Line folding is not
- * applied: a line break and indentation stay whitespace, which ends an interpolation either way.
- */
-function decodeScalar(source: string, type: Scalar.Type | undefined, base: number): DecodedScalar {
-  let value = '';
-  const at: number[] = [];
-  const push = (text: string, offset: number): void => {
-    value += text;
-    for (let k = 0; k < text.length; k++) at.push(base + offset);
-  };
-  let i = 0;
-  let end = source.length;
-  if (type === Scalar.QUOTE_DOUBLE || type === Scalar.QUOTE_SINGLE) {
-    const quote = source[0];
-    i = 1;
-    if (end > 1 && source[end - 1] === quote) end--;
-  } else if (type === Scalar.BLOCK_LITERAL || type === Scalar.BLOCK_FOLDED) {
-    const header = source.indexOf('\n');
-    i = header < 0 ? end : header + 1;
-  }
-  while (i < end) {
-    const c = source[i]!;
-    if (type === Scalar.QUOTE_SINGLE && c === "'" && source[i + 1] === "'") {
-      push("'", i);
-      i += 2;
-    } else if (type === Scalar.QUOTE_DOUBLE && c === '\\' && i + 1 < end) {
-      i = decodeEscape(source, i, end, push);
-    } else {
-      push(c, i);
-      i++;
-    }
-  }
-  at.push(base + end);
-  return { value, at };
-}
-
-/** One `\` escape of a double-quoted scalar at `i`; returns the offset after it. */
-function decodeEscape(source: string, i: number, end: number, push: (text: string, offset: number) => void): number {
-  const e = source[i + 1]!;
+/** The text of the `\` escape of a double-quoted scalar at `i` ('' for an escaped line break), and the offset after it. */
+function escapeAt(source: string, i: number): { text: string; next: number } {
+  const e = source[i + 1] ?? '';
   if (e === '\n' || e === '\r') {
     // An escaped line break joins the lines: it and the next line's indentation are no text.
     let j = i + 2;
     if (e === '\r' && source[j] === '\n') j++;
-    while (j < end && (source[j] === ' ' || source[j] === '\t')) j++;
-    return j;
+    while (j < source.length && (source[j] === ' ' || source[j] === '\t')) j++;
+    return { text: '', next: j };
   }
   const hex = HEX_ESCAPE_LENGTH[e];
   if (hex !== undefined) {
     const digits = source.slice(i + 2, i + 2 + hex);
-    const code = /^[0-9a-fA-F]+$/.test(digits) && digits.length === hex ? Number.parseInt(digits, 16) : undefined;
-    if (code !== undefined && code <= 0x10ffff) {
-      push(String.fromCodePoint(code), i);
-      return i + 2 + hex;
+    const code = digits.length === hex && /^[0-9a-fA-F]+$/.test(digits) ? Number.parseInt(digits, 16) : undefined;
+    if (code !== undefined && code <= 0x10ffff) return { text: String.fromCodePoint(code), next: i + 2 + hex };
+  }
+  return { text: DOUBLE_QUOTED_ESCAPES[e] ?? e, next: i + 2 };
+}
+
+/**
+ * The document offset of each UTF-16 unit of a scalar's decoded `value` (and one past its end),
+ * found by walking its `source` (at document offset `base`) along the value: a character is
+ * matched as written, through an escape (`\"`, `\u00e9`, `''`), or as a folded line break;
+ * indentation, a block scalar's header, quotes and chomped breaks are skipped. The value is
+ * `yaml`'s decoding, so nothing of YAML's folding or chomping is written again here.
+ */
+function sourceOffsets(source: string, value: string, type: Scalar.Type | undefined, base: number): number[] {
+  const at: number[] = [];
+  let j = 0;
+  if (type === Scalar.QUOTE_DOUBLE || type === Scalar.QUOTE_SINGLE) j = 1;
+  else if (type === Scalar.BLOCK_LITERAL || type === Scalar.BLOCK_FOLDED) j = source.indexOf('\n') + 1 || source.length;
+  let k = 0;
+  while (k < value.length && j < source.length) {
+    const v = value[k]!;
+    const c = source[j]!;
+    if (type === Scalar.QUOTE_DOUBLE && c === '\\') {
+      const escape = escapeAt(source, j);
+      if (value.startsWith(escape.text, k)) {
+        for (let u = 0; u < escape.text.length; u++) at.push(base + j);
+        k += escape.text.length;
+        j = escape.next;
+        continue;
+      }
+    }
+    if (type === Scalar.QUOTE_SINGLE && c === "'" && source[j + 1] === "'" && v === "'") {
+      at.push(base + j);
+      k++;
+      j += 2;
+    } else if (c === v || ((c === '\n' || c === '\r') && (v === ' ' || v === '\n'))) {
+      at.push(base + j);
+      k++;
+      j += c === '\r' && source[j + 1] === '\n' && v === '\n' ? 2 : 1;
+    } else {
+      j++; // indentation, a quote, a header: no value text (or a mismatch, not expected)
     }
   }
-  push(DOUBLE_QUOTED_ESCAPES[e] ?? e, i);
-  return i + 2;
+  const end = base + j;
+  while (at.length <= value.length) at.push(end);
+  return at;
 }
 
 /** UTF-8 byte offset → UTF-16 index into `value` (the parse counts bytes; documents count UTF-16 units). */
@@ -121,14 +116,15 @@ function locate(syntax: InterpolationSyntax, offset: (byte: number) => number): 
 }
 
 /**
- * The interpolations of the scalar whose source is `source`, at document offset `base`. `type`
- * is the scalar's style (`yaml`'s Scalar.Type); undefined reads the source as written.
+ * The interpolations of a string scalar: its decoded `value`, its `source` at document offset
+ * `base`, and its style `type` (`yaml`'s Scalar.Type; undefined when the source is the value).
  */
-export function scalarInterpolations(source: string, type: Scalar.Type | undefined, base: number): Interpolation[] {
-  const decoded = decodeScalar(source, type, base);
-  const unit = byteToUnit(decoded.value);
-  const offset = (byte: number): number => decoded.at[unit(byte)]!;
-  return parseTemplate(decoded.value).interpolations.map((i) => locate(i, offset));
+export function scalarInterpolations(source: string, value: string, type: Scalar.Type | undefined, base: number): Interpolation[] {
+  const template = parseTemplate(value);
+  if (template.interpolations.length === 0) return [];
+  const at = sourceOffsets(source, value, type, base);
+  const unit = byteToUnit(value);
+  return template.interpolations.map((i) => locate(i, (byte) => at[unit(byte)]!));
 }
 
 /**
@@ -136,5 +132,6 @@ export function scalarInterpolations(source: string, type: Scalar.Type | undefin
  * document offset `base`: the property path completion extends.
  */
 export function accessorsOfText(text: string, base: number): Accessor[] {
-  return scalarInterpolations(`\${${text}`, undefined, base - 2)[0]?.accessors ?? [];
+  const access = `\${${text}`;
+  return scalarInterpolations(access, access, undefined, base - 2)[0]?.accessors ?? [];
 }
