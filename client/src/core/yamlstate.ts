@@ -1,12 +1,14 @@
 /**
- * Reading rotation targets and rotated states straight from an environment's YAML (without
- * evaluating it): which `fn::rotate` calls exist, the key ids in a state (for history records)
- * and a state as a Value with its secrets decrypted (to carry it over in a rollback).
+ * Reading rotation targets and rotated states straight from an environment's document tree — the
+ * evaluator's (ast/environment.ts), without evaluating it: which `fn::rotate` calls exist, the
+ * key ids in a state (for history records) and a state as a Value with its secrets decrypted (to
+ * carry it over in a rollback). A text whose YAML is malformed has no tree, hence no targets.
  */
-import * as YAML from 'yaml';
 import type { Decrypter } from '../../../shared/src/contract/plugins';
 import type { Value } from '../../../shared/src/value/value';
 import { decryptCiphertext } from '../../../shared/src/crypt/index';
+import { parseEnvironment } from '../../../shared/src/ast/environment';
+import type { SyntaxNode } from '../../../shared/src/syntax/nodes';
 import { formatPath, parsePath, type PathSegment } from '../../../shared/src/syntax/propertyPath';
 
 export interface RotationTarget {
@@ -18,50 +20,69 @@ export interface RotationTarget {
   rotator?: string;
 }
 
-function parse(text: string): YAML.Document.Parsed | undefined {
-  try {
-    const doc = YAML.parseDocument(text, { keepSourceTokens: false });
-    return doc.errors.length > 0 ? undefined : doc;
-  } catch {
-    return undefined;
-  }
+/** The document's root node; undefined when its YAML is malformed. */
+function rootOf(text: string): SyntaxNode | undefined {
+  return parseEnvironment('', text).decl?.syntax;
+}
+
+/** The value of the entry `key` of an object node (the last, as the evaluator reads duplicates). */
+function entryOf(node: SyntaxNode | undefined, key: string): SyntaxNode | undefined {
+  if (node?.kind !== 'object') return undefined;
+  let found: SyntaxNode | undefined;
+  for (const e of node.entries) if (e.key.kind === 'string' && e.key.value === key) found = e.value;
+  return found;
 }
 
 /** Every `fn::rotate` call under `values`, in document order. */
 export function findRotationTargets(text: string): RotationTarget[] {
-  const doc = parse(text);
-  if (!doc) return [];
-  const values = doc.get('values', true);
   const out: RotationTarget[] = [];
-  const walk = (node: unknown, path: PathSegment[]): void => {
-    if (YAML.isMap(node)) {
-      if (node.items.length === 1 && YAML.isScalar(node.items[0]!.key)) {
-        const key = String(node.items[0]!.key.value);
-        if (key === 'fn::rotate' || key.startsWith('fn::rotate::')) {
-          const body = node.items[0]!.value;
-          let rotator = key === 'fn::rotate' ? undefined : key.slice('fn::rotate::'.length);
-          if (rotator === undefined && YAML.isMap(body)) {
-            const provider = body.get('provider');
-            if (typeof provider === 'string') rotator = provider;
-          }
-          out.push({ path: formatPath(path), stateDocPath: formatPath(['values', ...path, key, 'state']), ...(rotator ? { rotator } : {}) });
-          return;
-        }
+  const walk = (node: SyntaxNode, path: PathSegment[]): void => {
+    if (node.kind === 'object') {
+      const call = node.entries.length === 1 ? node.entries[0]! : undefined;
+      if (call?.key.kind === 'string' && (call.key.value === 'fn::rotate' || call.key.value.startsWith('fn::rotate::'))) {
+        const key = call.key.value;
+        let rotator = key === 'fn::rotate' ? undefined : key.slice('fn::rotate::'.length);
+        const provider = key === 'fn::rotate' ? entryOf(call.value, 'provider') : undefined;
+        if (provider?.kind === 'string') rotator = provider.value;
+        out.push({ path: formatPath(path), stateDocPath: formatPath(['values', ...path, key, 'state']), ...(rotator ? { rotator } : {}) });
+        return;
       }
-      for (const p of node.items) if (YAML.isScalar(p.key)) walk(p.value, [...path, String(p.key.value)]);
-    } else if (YAML.isSeq(node)) node.items.forEach((item, i) => walk(item, [...path, i]));
+      // A repeated key is read as its last entry, as the evaluator does.
+      const entries = new Map<string, SyntaxNode>();
+      for (const e of node.entries) if (e.key.kind === 'string') entries.set(e.key.value, e.value);
+      for (const [key, value] of entries) walk(value, [...path, key]);
+    } else if (node.kind === 'array') {
+      node.elements.forEach((item, i) => walk(item, [...path, i]));
+    }
   };
-  walk(values, []);
+  const values = entryOf(rootOf(text), 'values');
+  if (values) walk(values, []);
   return out;
 }
 
 /** The plain JS of the node at a document path (secrets as their YAML form), or undefined. */
 export function jsAt(text: string, docPath: string): unknown {
-  const doc = parse(text);
-  if (!doc) return undefined;
-  const segs = docPath === '' ? [] : parsePath(docPath);
-  const node = doc.getIn(segs, true);
-  return node === undefined ? undefined : YAML.isNode(node) ? node.toJS(doc) : node;
+  let node = rootOf(text);
+  for (const segment of docPath === '' ? [] : parsePath(docPath)) {
+    node = typeof segment === 'number' ? (node?.kind === 'array' ? node.elements[segment] : undefined) : entryOf(node, segment);
+  }
+  return node === undefined ? undefined : plainOf(node);
+}
+
+/** A node as plain JS data (own properties only: a `__proto__` key is data, never a prototype). */
+function plainOf(node: SyntaxNode): unknown {
+  switch (node.kind) {
+    case 'null': return null;
+    case 'boolean': case 'number': case 'string': return node.value;
+    case 'array': return node.elements.map(plainOf);
+    case 'object': {
+      const out: Record<string, unknown> = {};
+      for (const e of node.entries) {
+        if (e.key.kind === 'string') Object.defineProperty(out, e.key.value, { value: plainOf(e.value), enumerable: true, writable: true, configurable: true });
+      }
+      return out;
+    }
+  }
 }
 
 /** Key ids of a rotated state (`{current: {accessKeyId}, previous: {accessKeyId}}`), if it has them. */
