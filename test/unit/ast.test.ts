@@ -16,6 +16,14 @@ function value(text: string, key: string): Expr {
 }
 
 describe('ast: environment declarations', () => {
+  it('reads a single-key map named like an Object.prototype member as an object, never as a builtin (it threw before)', () => {
+    for (const key of ['__proto__', 'toString', 'constructor', 'hasOwnProperty']) {
+      const { decl, diagnostics } = parse(`values:\n  s:\n    ${key}: 1\n`);
+      assert.deepEqual(diagnostics, [], key);
+      assert.equal(decl?.values[0]?.value.kind, 'object', key);
+    }
+  });
+
   it('parses string and object imports, with merge: false', () => {
     const { decl, diagnostics } = parse('imports:\n  - a\n  - b: { merge: false }\nvalues: {}\n');
     assert.deepEqual(diagnostics, []);

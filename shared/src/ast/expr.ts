@@ -248,7 +248,8 @@ function tryParseFunction(node: ObjectNode, diags: Diagnostic[]): Expr | undefin
   const entry = node.entries[0];
   if (entry.key.kind !== 'string') return undefined;
   const key = entry.key.value;
-  let parse = PARSERS[key] as BuiltinParser | undefined;
+  // Own keys only: a key named like an Object.prototype member (`toString`, `__proto__`) is no builtin.
+  let parse = Object.prototype.hasOwnProperty.call(PARSERS, key) ? PARSERS[key] : undefined;
   if (parse === undefined) {
     if (key.startsWith('fn::open::')) parse = shortForm('fn::open::');
     else if (key.startsWith('fn::rotate::')) parse = shortForm('fn::rotate::');
