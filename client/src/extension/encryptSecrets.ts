@@ -5,8 +5,8 @@
  * ESC: Encrypt Secrets in File (every plaintext `fn::secret`, through the core).
  */
 import * as vscode from 'vscode';
-import { parse as parseYaml } from 'yaml';
 import { AesGcmCipher, encryptToCiphertext } from '../../../shared/src/crypt';
+import { parseEscDocument } from '../../../shared/src/language/model';
 import { activeEnvironment, environmentOf } from './environments';
 import { ensureSaved } from './fileGuard';
 import { reportHandEdits } from './history/saveRecorder';
@@ -52,15 +52,12 @@ async function encryptSecretsInFile(log: Log, uri?: vscode.Uri): Promise<number 
   }
 }
 
-/** The plaintext a YAML scalar's source text denotes (plain, quoted or block). */
-function scalarValue(source: string): string | undefined {
-  try {
-    const value: unknown = parseYaml(source);
-    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return String(value);
-  } catch {
-    // not a scalar: reported by the caller
-  }
-  return undefined;
+/** The string scalar's value at `range`, from the document model every feature reads (no parse of its own). */
+function plaintextAt(doc: vscode.TextDocument, environment: string, range: vscode.Range): string | undefined {
+  const model = parseEscDocument(doc.uri.toString(), environment, doc.getText(), doc.version);
+  const start = doc.offsetAt(range.start);
+  const end = doc.offsetAt(range.end);
+  return model.strings.find((s) => s.span.start === start && s.span.end === end)?.value;
 }
 
 async function encryptSecret(log: Log, args: EncryptSecretArgs): Promise<boolean> {
@@ -76,7 +73,7 @@ async function encryptSecret(log: Log, args: EncryptSecretArgs): Promise<boolean
     return false;
   }
   const range = new vscode.Range(args.valueRange.start.line, args.valueRange.start.character, args.valueRange.end.line, args.valueRange.end.character);
-  const plaintext = scalarValue(doc.getText(range));
+  const plaintext = plaintextAt(doc, env.name, range);
   if (plaintext === undefined) {
     void vscode.window.showErrorMessage(`Encrypt secret: ${args.path} is not a plain value.`);
     return false;

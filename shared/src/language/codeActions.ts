@@ -7,6 +7,7 @@
 import { CodeActionKind, type CodeAction, type Diagnostic, type Range, type TextEdit } from 'vscode-languageserver-types';
 import { isMap, type Node, type YAMLMap } from 'yaml';
 import type { Json, Schema } from '../schema/schema';
+import { formatAccess } from '../syntax/interpolation';
 import { alternatives, calleeOf, calleeOfLongForm, enumValues, inputSchemaAt, propertiesOf, requiredOf } from './catalogIndex';
 import { DiagnosticCode, isPlaintextSecret, type PlaintextSecretData, type ReplacementData } from './diagnostics';
 import { nodeSpan, pairKey, type BuiltinCall, type EscDocument, type PathKey } from './model';
@@ -48,7 +49,7 @@ export function codeActions(doc: EscDocument, range: Range, diagnostics: Diagnos
       if (!isPlaintextSecret(call)) continue;
       const span = nodeSpan(call.arg);
       if (!span || !overlaps(doc.lines.range(call.span), range)) continue;
-      const args: EncryptSecretArgs = { uri: doc.uri, version: doc.version, valueRange: doc.lines.range(span), path: `values.${formatPathForSecret(call.path)}` };
+      const args: EncryptSecretArgs = { uri: doc.uri, version: doc.version, valueRange: doc.lines.range(span), path: `values.${formatAccess([...call.path, 'fn::secret'])}` };
       actions.push({ title: 'Encrypt secret', kind: CodeActionKind.RefactorRewrite, command: { title: 'Encrypt secret', command: ENCRYPT_SECRET_COMMAND, arguments: [args] } });
     }
   }
@@ -61,10 +62,6 @@ export function codeActions(doc: EscDocument, range: Range, diagnostics: Diagnos
     actions.push({ title: `Add missing required inputs of ${call.name} (${names})`, kind: CodeActionKind.QuickFix, edit: { changes: { [doc.uri]: edits } } });
   }
   return actions;
-}
-
-function formatPathForSecret(path: PathKey[]): string {
-  return [...path, 'fn::secret'].map((k, i) => (typeof k === 'number' ? `[${k}]` : /^[A-Za-z_][A-Za-z0-9_-]*$/.test(k) ? (i === 0 ? k : `.${k}`) : `[${JSON.stringify(k)}]`)).join('');
 }
 
 function placeholder(schema: Schema | undefined): string {
