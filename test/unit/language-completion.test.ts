@@ -151,6 +151,14 @@ describe('language service: completion', () => {
     assert.deepEqual(edit(items[0]).range, { start: { line: 5, character: 11 }, end: { line: 5, character: 12 } });
   });
 
+  it('completes after a quoted key subscript, in a plain and in a double-quoted scalar (read through its escapes)', () => {
+    const base = { base: 'values:\n  "my app":\n    name: n\n    port: 1\n' };
+    assert.deepEqual(labels(complete('imports:\n  - base\nvalues:\n  x: ${["my app"].‸}\n', base).items), ['name', 'port']);
+    assert.deepEqual(labels(complete('imports:\n  - base\nvalues:\n  x: "${[\\"my app\\"].‸}"\n', base).items), ['name', 'port']);
+    const { items } = complete('imports:\n  - base\nvalues:\n  x: "${[\\"my app\\"].po‸"\n', base);
+    assert.deepEqual(edit(items.find((i) => i.label === 'port')).range, { start: { line: 3, character: 21 }, end: { line: 3, character: 23 } });
+  });
+
   it('completes `environments.<project>.<env>.` from the workspace files', () => {
     const others = { base: BASE, 'credentials/aws-creds': CREDS };
     assert.deepEqual(labels(complete('values:\n  x: ${environments.‸}\n', others).items), ['app', 'base', 'credentials']);

@@ -101,6 +101,8 @@ describe('language: interpolations located in the document, in every scalar styl
     assert.deepStrictEqual(accessorsOfText('aws.', 10), [{ key: 'aws', span: { start: 10, end: 13 } }, { key: '', span: { start: 14, end: 14 } }]);
     assert.deepStrictEqual(accessorsOfText('', 10), [{ key: '', span: { start: 10, end: 10 } }]);
     assert.deepStrictEqual(accessorsOfText('a["b c', 0), [{ key: 'a', span: { start: 0, end: 1 } }, { key: 'b c', span: { start: 3, end: 6 } }]);
+    // In a double-quoted scalar: `\"` is the quote of a key subscript.
+    assert.deepStrictEqual(accessorsOfText('a[\\"b\\"].c', 5, true), [{ key: 'a', span: { start: 5, end: 6 } }, { key: 'b', span: { start: 9, end: 10 } }, { key: 'c', span: { start: 14, end: 15 } }]);
   });
 });
 

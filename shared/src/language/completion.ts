@@ -75,7 +75,7 @@ export function completion(workspace: EnvironmentWorkspace, doc: EscDocument, po
   }
 
   if (ctx.kind === 'interpolation') {
-    const accessors = accessorsOfText(ctx.text, ctx.textStart);
+    const accessors = accessorsOfText(ctx.text, ctx.textStart, ctx.doubleQuoted);
     const endsWithDot = ctx.text.endsWith('.') || ctx.text.length === 0;
     const parentAccessors = endsWithDot ? accessors.filter((a) => a.span.end > a.span.start || a.key !== '') : accessors.slice(0, -1);
     const parent = parentAccessors.map((a) => a.key).filter((k) => k !== '');

@@ -13,7 +13,7 @@ export type ChainKey = string;
 export type LineContext =
   | { kind: 'key'; chain: ChainKey[]; prefix: string; prefixStart: number; column: number; hasColonAfter: boolean }
   | { kind: 'value'; chain: ChainKey[]; key: string; prefix: string; prefixStart: number }
-  | { kind: 'interpolation'; chain: ChainKey[]; text: string; textStart: number };
+  | { kind: 'interpolation'; chain: ChainKey[]; text: string; textStart: number; /** Inside a double-quoted scalar (`\"` is a `"`). */ doubleQuoted: boolean };
 
 interface LineShape {
   indent: number;
@@ -86,7 +86,8 @@ export function lineContext(doc: EscDocument, position: Position): LineContext {
     const chain = chainAbove(lines, position.line, shape?.contentIndent ?? indent);
     if (shape?.dash) chain.push('[]');
     if (shape?.key !== undefined) chain.push(shape.key);
-    return { kind: 'interpolation', chain, text: before.slice(open + 2), textStart: lineStart + open + 2 };
+    const value = (shape?.key !== undefined ? shape.rest : undefined) ?? line.trimStart().replace(/^-\s*/, '');
+    return { kind: 'interpolation', chain, text: before.slice(open + 2), textStart: lineStart + open + 2, doubleQuoted: value.startsWith('"') };
   }
   const trimmed = before.slice(indent);
   let dash = false;

@@ -129,9 +129,27 @@ export function scalarInterpolations(source: string, value: string, type: Scalar
 
 /**
  * The accessors of the access `text` (what follows `${` on the line, up to the cursor), at
- * document offset `base`: the property path completion extends.
+ * document offset `base`: the property path completion extends. In a double-quoted scalar the
+ * text is read through its escapes (`[\"key\"]`).
  */
-export function accessorsOfText(text: string, base: number): Accessor[] {
-  const access = `\${${text}`;
-  return scalarInterpolations(access, access, undefined, base - 2)[0]?.accessors ?? [];
+export function accessorsOfText(text: string, base: number, doubleQuoted = false): Accessor[] {
+  const source = doubleQuoted ? `"\${${text}` : `\${${text}`;
+  const value = doubleQuoted ? decodeDoubleQuoted(source) : source;
+  return scalarInterpolations(source, value, doubleQuoted ? Scalar.QUOTE_DOUBLE : undefined, base - source.length + text.length)[0]?.accessors ?? [];
+}
+
+/** The value of (the start of) a double-quoted scalar's source, its escapes decoded. */
+function decodeDoubleQuoted(source: string): string {
+  let value = '';
+  for (let i = 1; i < source.length;) {
+    if (source[i] === '\\' && i + 1 < source.length) {
+      const escape = escapeAt(source, i);
+      value += escape.text;
+      i = escape.next;
+    } else {
+      value += source[i];
+      i++;
+    }
+  }
+  return value;
 }
