@@ -122,8 +122,13 @@ function locate(syntax: InterpolationSyntax, offset: (byte: number) => number): 
 export function scalarInterpolations(source: string, value: string, type: Scalar.Type | undefined, base: number): Interpolation[] {
   const template = parseTemplate(value);
   if (template.interpolations.length === 0) return [];
-  const at = sourceOffsets(source, value, type, base);
   const unit = byteToUnit(value);
+  // Nearly always the value is written as it is (plain, or quoted without escapes): no walk.
+  const shift = type === Scalar.QUOTE_DOUBLE || type === Scalar.QUOTE_SINGLE ? 1 : 0;
+  if (source.startsWith(value, shift) && (type === undefined || type === Scalar.PLAIN || shift === 1)) {
+    return template.interpolations.map((i) => locate(i, (byte) => base + shift + unit(byte)));
+  }
+  const at = sourceOffsets(source, value, type, base);
   return template.interpolations.map((i) => locate(i, (byte) => at[unit(byte)]!));
 }
 

@@ -70,13 +70,28 @@ const CLOSE_BRACKET = 0x5d;
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 
+/** The UTF-8 bytes of a value, read one at a time and decoded by slices. */
+interface ByteText {
+  length: number;
+  at(offset: number): number | undefined;
+  decode(from: number, to: number): string;
+}
+
+/** An ASCII value is its own bytes (no encoding, slices need no decoding); any other is encoded once. */
+function byteText(value: string): ByteText {
+  if (!NON_ASCII.test(value)) {
+    return { length: value.length, at: (offset) => (offset < value.length ? value.charCodeAt(offset) : undefined), decode: (from, to) => value.slice(from, to) };
+  }
+  const bytes = utf8Encoder.encode(value);
+  return { length: bytes.length, at: (offset) => bytes[offset], decode: (from, to) => utf8Decoder.decode(bytes.subarray(from, to)) };
+}
+
 /** One `${…}` from after its `${`; byte by byte, as ESC's `propertyAccessParser`. */
 class AccessParser {
   readonly accessors: AccessorSyntax[] = [];
   offset: number;
 
-  /** `ascii`: the value itself when it is ASCII (its bytes are its characters: slicing needs no decoding). */
-  constructor(private readonly bytes: Uint8Array, start: number, private readonly problems: TemplateProblem[], private readonly ascii?: string) {
+  constructor(private readonly bytes: ByteText, start: number, private readonly problems: TemplateProblem[]) {
     this.offset = start;
   }
 
@@ -85,7 +100,7 @@ class AccessParser {
   }
 
   private peek(): number | undefined {
-    return this.offset < this.bytes.length ? this.bytes[this.offset] : undefined;
+    return this.offset < this.bytes.length ? this.bytes.at(this.offset) : undefined;
   }
 
   private terminatesName(c: number): boolean {
@@ -93,7 +108,7 @@ class AccessParser {
   }
 
   private decode(from: number, to: number): string {
-    return this.ascii !== undefined ? this.ascii.slice(from, to) : utf8Decoder.decode(this.bytes.subarray(from, to));
+    return this.bytes.decode(from, to);
   }
 
   /** Parses up to and including the closing `}`; `closed` is false when there is none. */
@@ -151,24 +166,27 @@ class AccessParser {
   }
 
   private parseStringSubscript(start: number): { key: string; keyEnd: number } {
-    const key: number[] = [];
+    // The key so far: `key` plus the bytes from `from` (cut only at an ASCII `\"`, never inside a character).
+    let key = '';
+    let from = this.offset;
     for (;;) {
       const c = this.peek();
       if (c === undefined) {
         this.error(start + 1, "key subscript is missing closing quote '\"'");
-        return { key: utf8Decoder.decode(Uint8Array.from(key)), keyEnd: this.offset };
+        return { key: key + this.decode(from, this.offset), keyEnd: this.offset };
+      }
+      if (c === QUOTE) {
+        key += this.decode(from, this.offset);
+        this.offset++;
+        if (key.length === 0) this.error(start + 1, 'key subscript must not be empty');
+        return { key, keyEnd: this.offset - 1 };
       }
       this.offset++;
-      if (c === QUOTE) {
-        if (key.length === 0) this.error(start + 1, 'key subscript must not be empty');
-        return { key: utf8Decoder.decode(Uint8Array.from(key)), keyEnd: this.offset - 1 };
-      }
       if (c === BACKSLASH && this.peek() === QUOTE) {
+        key += `${this.decode(from, this.offset - 1)}"`;
         this.offset++;
-        key.push(QUOTE);
-        continue;
+        from = this.offset;
       }
-      key.push(c);
     }
   }
 
@@ -193,31 +211,32 @@ export function parseTemplate(value: string): TemplateSyntax {
   // Fast path: no `$` at all.
   if (!value.includes('$')) return { interpolations: [], trailing: value, problems };
   const interpolations: InterpolationSyntax[] = [];
-  const bytes = utf8Encoder.encode(value);
-  const ascii = NON_ASCII.test(value) ? undefined : value;
-  let text: number[] = [];
-  const flushText = (): string => {
-    const s = utf8Decoder.decode(Uint8Array.from(text));
-    text = [];
-    return s;
-  };
+  const bytes = byteText(value);
+  const decode = (from: number, to: number): string => bytes.decode(from, to);
+  // The literal text so far: `pending` plus the bytes from `textStart` (cut only at an ASCII `$`,
+  // so never inside a character).
+  let pending = '';
+  let textStart = 0;
   let i = 0;
   while (i < bytes.length) {
-    if (bytes[i] === DOLLAR && bytes[i + 1] === DOLLAR) {
-      text.push(DOLLAR);
+    const c = bytes.at(i);
+    if (c === DOLLAR && bytes.at(i + 1) === DOLLAR) {
+      pending += decode(textStart, i + 1);
       i += 2;
-    } else if (bytes[i] === DOLLAR && bytes[i + 1] === OPEN_BRACE) {
-      const parser = new AccessParser(bytes, i + 2, problems, ascii);
+      textStart = i;
+    } else if (c === DOLLAR && bytes.at(i + 1) === OPEN_BRACE) {
+      const text = pending + decode(textStart, i);
+      const parser = new AccessParser(bytes, i + 2, problems);
       const { closed } = parser.parse();
       const end = parser.offset;
-      interpolations.push({ text: flushText(), start: i, end, innerStart: i + 2, innerEnd: closed ? end - 1 : end, closed, accessors: parser.accessors });
-      i = end;
+      interpolations.push({ text, start: i, end, innerStart: i + 2, innerEnd: closed ? end - 1 : end, closed, accessors: parser.accessors });
+      pending = '';
+      i = textStart = end;
     } else {
-      text.push(bytes[i]);
       i++;
     }
   }
-  return { interpolations, trailing: flushText(), problems };
+  return { interpolations, trailing: pending + decode(textStart, bytes.length), problems };
 }
 
 /**
