@@ -117,12 +117,13 @@ function evaluatorKeys(yaml: string): (string | number)[][] | undefined {
   return [];
 }
 
-describe('differential: the evaluator and the language model read the same accessors', () => {
-  it('over seeded random values written double-quoted, single-quoted and as a block literal', () => {
+describe('differential: the evaluator and the language model read the same accessors', function () {
+  this.timeout(120000); // thousands of documents; generous under load
+  it('over seeded random values written plain, double-quoted, single-quoted, literal and folded, on one line and two', () => {
     const random = prng(10);
     const alphabet = ['$', '$', '{', '}', '.', '[', ']', '"', '\\', 'a', 'b', '0', ' ', 'é', '-', '${', '${a', '["k"]'];
     let compared = 0;
-    for (let n = 0; n < 3000; n++) {
+    for (let n = 0; n < 600; n++) {
       let value = '';
       const length = 1 + Math.floor(random() * 10);
       for (let k = 0; k < length; k++) value += alphabet[Math.floor(random() * alphabet.length)];
@@ -145,6 +146,6 @@ describe('differential: the evaluator and the language model read the same acces
         compared++;
       }
     }
-    assert.ok(compared > 8000);
+    assert.ok(compared > 1500);
   });
 });
