@@ -6,7 +6,7 @@
  */
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import type { Json } from '../../shared/src/schema/schema';
-import { runCheckerWorker, WORKER_MARKER } from './checkerWorker';
+import { keepYoungGenerationSize, runCheckerWorker, WORKER_MARKER } from './checkerWorker';
 
 function startLanguageServer(): void {
   // Loaded lazily: the worker never needs the protocol layer.
@@ -25,6 +25,7 @@ function startLanguageServer(): void {
     process.exit(0);
   }
   if (!process.argv.slice(2).some((arg) => TRANSPORTS.some((t) => arg.startsWith(t)))) process.argv.push('--stdio');
+  keepYoungGenerationSize();
   const connection = createConnection(ProposedFeatures.all);
   // A stray exception must not take the editor's server down; it is logged and the request answered.
   process.on('uncaughtException', (error) => connection.console.error(`uncaught: ${error.stack ?? error.message}`));

@@ -57,7 +57,7 @@ const CAPABILITIES: ServerCapabilities = {
 const GARBAGE_COLLECTION_DELAY_MS = 1000;
 
 function collectGarbageSoon(stillIdle: () => boolean): void {
-  setTimeout(() => {
+  const collect = (): void => {
     if (!stillIdle()) return;
     try {
       setFlagsFromString('--expose-gc');
@@ -69,6 +69,13 @@ function collectGarbageSoon(stillIdle: () => boolean): void {
     } catch {
       // left to V8
     }
+  };
+  // Twice: the first pass frees the closed documents but chose the pages to compact while they
+  // were still full, so they stay mapped (seen: 49 MB of old space holding 7 MB); once its
+  // sweeping is done (the next turn), the second pass compacts those sparse pages and unmaps them.
+  setTimeout(() => {
+    collect();
+    setImmediate(collect);
   }, GARBAGE_COLLECTION_DELAY_MS).unref();
 }
 

@@ -16,10 +16,11 @@ export function registerDocumentSync(context: ServerContext, validation: Validat
     guard('open', undefined, () => {
       const { uri, version } = event.document;
       const text = event.document.getText();
-      const onDisk = disk.read(uri);
+      // The disk is read only when something saw its text: in a workspace opened at once, nothing did.
+      const differsFromDisk = workspace.diskTextSeen(uri) && text !== disk.read(uri);
       workspace.openDocument(uri, text, version);
       justOpened = uri;
-      validation.opened(uri, text !== onDisk);
+      validation.opened(uri, differsFromDisk);
     });
   });
   documents.onDidChangeContent((event) => {

@@ -70,6 +70,11 @@ export class EnvironmentWorkspace {
    */
   private readonly parsedOpenOrder = new Map<string, true>();
   private static readonly MAX_PARSED_OPEN = 64;
+  /**
+   * Files whose disk text (or its absence) was read since they were last opened: only those can
+   * have shaped another document's results, so only their opening needs comparing with the disk.
+   */
+  private readonly diskTextRead = new Set<string>();
 
   constructor(private readonly disk: DiskReader) {}
 
@@ -142,7 +147,18 @@ export class EnvironmentWorkspace {
     else this.invalidate(uri);
   }
 
+  /**
+   * Whether anything may have seen the file's text on disk (or that it has none) since it was
+   * last opened: its disk text was read, or the file was not known (a lookup by its name found
+   * nothing). When false, opening it changes nothing any other result was computed from, and the
+   * disk need not be read to compare. Opening the document resets this.
+   */
+  diskTextSeen(uri: string): boolean {
+    return this.diskTextRead.has(uri) || !this.known.has(uri);
+  }
+
   openDocument(uri: string, text: string, version: number, isEsc = true): string | undefined {
+    this.diskTextRead.delete(uri);
     this.open.set(uri, { text, version });
     const name = this.addFile(uri, isEsc);
     this.invalidate(uri);
@@ -205,6 +221,7 @@ export class EnvironmentWorkspace {
     if (open) return open.text;
     const known = this.known.get(uri);
     if (known?.diskText !== undefined) return known.diskText;
+    this.diskTextRead.add(uri);
     const text = this.disk.read(uri);
     if (known && text !== undefined) known.diskText = text;
     return text;
@@ -257,6 +274,7 @@ export class EnvironmentWorkspace {
     const known = this.known.get(uri);
     if (!known) return undefined;
     if (known.parsed || this.open.has(uri)) return this.document(uri);
+    this.diskTextRead.add(uri);
     const text = this.disk.read(uri);
     if (text === undefined) return undefined;
     const parsed = parseEscDocument(uri, known.name, text, 0);
