@@ -14,6 +14,7 @@ function startLanguageServer(): void {
   const { createConnection, ProposedFeatures } = require('vscode-languageserver/node') as typeof import('vscode-languageserver/node');
   const { startServer } = require('./server') as typeof import('./server');
   const { createChecker } = require('./checker') as typeof import('./checker');
+  const { coalesceWrites } = require('./coalescedOutput') as typeof import('./coalescedOutput');
   /* eslint-enable @typescript-eslint/no-require-imports */
   const TRANSPORTS = ['--stdio', '--node-ipc', '--socket', '--pipe', '--clientProcessId'];
   if (process.argv.includes('--version')) {
@@ -26,6 +27,7 @@ function startLanguageServer(): void {
   }
   if (!process.argv.slice(2).some((arg) => TRANSPORTS.some((t) => arg.startsWith(t)))) process.argv.push('--stdio');
   keepYoungGenerationSize();
+  if (process.argv.includes('--stdio')) coalesceWrites(process.stdout);
   const connection = createConnection(ProposedFeatures.all);
   // A stray exception must not take the editor's server down; it is logged and the request answered.
   process.on('uncaughtException', (error) => connection.console.error(`uncaught: ${error.stack ?? error.message}`));
