@@ -58,6 +58,33 @@ describe('language service: workspace model', () => {
     assert.equal(ws.openDocument('file:///elsewhere/prod.yaml', 'values: {}\n', 1), 'prod');
   });
 
+  it('says whether a file\'s disk text may have been seen, so opening a file nothing read needs no disk read', () => {
+    const files = new Map<string, string>([
+      ['file:///v/environments/p/base.yaml', 'values:\n  a: 1\n'],
+      ['file:///v/environments/p/app.yaml', 'imports:\n  - p/base\nvalues:\n  b: ${a}\n'],
+    ]);
+    const reads: string[] = [];
+    const model = new EnvironmentWorkspace({ read: (uri) => (reads.push(uri), files.get(uri)) });
+    model.setFolders([{ uri: 'file:///v', rootUri: 'file:///v/environments' }]);
+    for (const uri of files.keys()) model.addFile(uri);
+    const [base, app] = [...files.keys()] as [string, string];
+    // Found on disk, read by nobody: opening it changes nothing anyone computed.
+    assert.equal(model.diskTextSeen(base), false);
+    model.openDocument(app, files.get(app)!, 1);
+    assert.equal(model.diskTextSeen(base), false);
+    // The open importer's check reads the base from disk: from now on its opening is compared.
+    assert.equal(model.text(base), files.get(base));
+    assert.equal(model.diskTextSeen(base), true);
+    model.openDocument(base, 'values:\n  a: 2\n', 1);
+    assert.equal(model.diskTextSeen(base), false, 'opening resets it');
+    model.closeDocument(base);
+    model.peekDocument(base);
+    assert.equal(model.diskTextSeen(base), true, 'a workspace-wide scan reads it too');
+    // A file the workspace does not know may have been looked up by name and not found.
+    assert.equal(model.diskTextSeen('file:///v/environments/p/new.yaml'), true);
+    assert.deepEqual(reads, [base, base]);
+  });
+
   it('forgets deleted files', () => {
     ws.removeFile('file:///w/services/api.esc.yaml');
     assert.equal(ws.uriOf('services/api'), undefined);
