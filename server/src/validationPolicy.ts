@@ -19,7 +19,9 @@
  * open together (a restored session, a script opening a workspace), each one's own diagnostics
  * (syntax, structure: no evaluation) are published as it opens, and the evaluations follow in
  * the background, the newest and those the editor asks features for (a shown document) first;
- * every open document gets its full diagnostics, the ones the user looks at first.
+ * every open document gets its full diagnostics, the ones the user looks at first. Evaluations
+ * of documents opened in such a burst start once the openings pause (OPEN_BURST_PAUSE_MS), so
+ * the burst itself is spent on each document's own diagnostics.
  */
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { TextDocuments } from 'vscode-languageserver';
@@ -44,6 +46,12 @@ export const DEFAULT_DIAGNOSTICS_DELAY_MS = 15;
 /** Validations running at once; more wait their turn, newest first (what the user just did or looks at). */
 export const MAX_CONCURRENT_VALIDATIONS = 4;
 
+/**
+ * While documents open in bulk, their evaluations start once no document opened for this long:
+ * the thread spends the burst giving each document its own diagnostics first.
+ */
+export const OPEN_BURST_PAUSE_MS = 50;
+
 export class ValidationScheduler {
   private readonly pending = new Map<string, NodeJS.Timeout>();
   private readonly running = new Map<string, AbortController>();
@@ -51,6 +59,10 @@ export class ValidationScheduler {
   /** Documents whose delay is over, waiting for a free slot; `readyOrder`'s last live entry runs first. */
   private readonly ready = new Set<string>();
   private readyOrder: string[] = [];
+  /** Documents opened in bulk, not started before the openings pause (`holdWhileOpening`). */
+  private readonly held = new Set<string>();
+  private heldUntil = 0;
+  private holdTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly run: ValidationRun,
@@ -66,6 +78,7 @@ export class ValidationScheduler {
     const timer = this.pending.get(uri);
     if (timer) clearTimeout(timer);
     this.ready.delete(uri);
+    this.held.delete(uri);
     this.running.get(uri)?.abort();
     const now = Date.now();
     const previous = this.lastScheduled.get(uri);
@@ -81,9 +94,36 @@ export class ValidationScheduler {
     return this.running.size >= this.maxConcurrent || this.ready.size > 0;
   }
 
-  /** A document the user looks at: if it waits for a slot, it goes first. */
+  /** True when nothing is running or waiting. */
+  get idle(): boolean {
+    return this.running.size === 0 && this.pending.size === 0 && this.ready.size === 0;
+  }
+
+  /** A document the user looks at: if it waits for a slot, it goes first (bulk opening or not). */
   prioritize(uri: string): void {
+    this.held.delete(uri);
     if (this.ready.has(uri)) this.readyOrder.push(uri);
+  }
+
+  /**
+   * `uri` (just scheduled) was opened in bulk: it starts only once this was not called for `ms`.
+   * Runs already going, and documents scheduled otherwise, are not held.
+   */
+  holdWhileOpening(uri: string, ms: number): void {
+    this.held.add(uri);
+    this.heldUntil = Date.now() + ms;
+    if (this.holdTimer) return;
+    const release = (): void => {
+      const left = this.heldUntil - Date.now();
+      if (left > 0) {
+        this.holdTimer = setTimeout(release, left);
+        return;
+      }
+      this.holdTimer = undefined;
+      this.held.clear();
+      this.startReady();
+    };
+    this.holdTimer = setTimeout(release, ms);
   }
 
   /** Queues a run after `delayMs` (the caller cleared any pending timer); it starts when a slot is free. */
@@ -102,9 +142,9 @@ export class ValidationScheduler {
   /** Starts the newest ready runs while fewer than `maxConcurrent` run (each abortable through `running`). */
   private startReady(): void {
     while (this.running.size < this.maxConcurrent && this.ready.size > 0) {
-      const uri = this.readyOrder.pop()!;
-      // Entries of documents no longer ready (rescheduled, cancelled, or pushed again by prioritize) are skipped.
-      if (!this.ready.delete(uri)) continue;
+      const uri = this.nextReady();
+      if (uri === undefined) break;
+      this.ready.delete(uri);
       const controller = new AbortController();
       this.running.set(uri, controller);
       void this.run(uri, controller.signal).finally(() => {
@@ -115,11 +155,26 @@ export class ValidationScheduler {
     if (this.ready.size === 0) this.readyOrder = [];
   }
 
+  /** The newest ready document not held; entries of documents no longer ready (rescheduled, cancelled, or pushed again by prioritize) are dropped. */
+  private nextReady(): string | undefined {
+    for (let i = this.readyOrder.length - 1; i >= 0; i--) {
+      const uri = this.readyOrder[i]!;
+      if (!this.ready.has(uri)) {
+        this.readyOrder.splice(i, 1);
+      } else if (!this.held.has(uri)) {
+        this.readyOrder.splice(i, 1);
+        return uri;
+      }
+    }
+    return undefined;
+  }
+
   cancel(uri: string): void {
     const timer = this.pending.get(uri);
     if (timer) clearTimeout(timer);
     this.pending.delete(uri);
     this.ready.delete(uri);
+    this.held.delete(uri);
     if (this.ready.size === 0) this.readyOrder = [];
     this.running.get(uri)?.abort();
     this.running.delete(uri);
@@ -127,6 +182,9 @@ export class ValidationScheduler {
   }
 
   dispose(): void {
+    clearTimeout(this.holdTimer);
+    this.holdTimer = undefined;
+    this.held.clear();
     for (const timer of this.pending.values()) clearTimeout(timer);
     for (const controller of this.running.values()) controller.abort();
     this.pending.clear();
@@ -171,8 +229,11 @@ export class ValidationPolicy {
    */
   opened(uri: string, differsFromDisk: boolean): void {
     if (differsFromDisk) this.changedSinceValidation.add(uri);
-    if (this.scheduler.busy) this.actions.publishWithoutEvaluation(uri);
+    // Anything else being checked may delay this one: what it shows by itself goes out now.
+    if (!this.scheduler.idle) this.actions.publishWithoutEvaluation(uri);
+    const bulk = this.scheduler.busy;
     this.scheduler.schedule(uri, 0);
+    if (bulk) this.scheduler.holdWhileOpening(uri, OPEN_BURST_PAUSE_MS);
   }
 
   changed(uri: string): void {

@@ -75,4 +75,51 @@ describe('validation scheduler', () => {
       scheduler.dispose();
     }
   });
+
+  it('holds documents opened in bulk until the openings pause, but not running ones, others, or a shown one', async () => {
+    const started: string[] = [];
+    const releases = new Map<string, () => void>();
+    const scheduler = new ValidationScheduler(
+      async (uri) => {
+        started.push(uri);
+        await new Promise<void>((r) => releases.set(uri, r));
+      },
+      0,
+      1,
+    );
+    try {
+      assert.equal(scheduler.idle, true);
+      scheduler.schedule('a', 0);
+      assert.equal(scheduler.idle, false);
+      for (const uri of ['b', 'c', 'd']) {
+        scheduler.schedule(uri, 0);
+        scheduler.holdWhileOpening(uri, 500);
+      }
+      scheduler.schedule('e', 0); // changed, not opened in bulk
+      await tick(20);
+      assert.deepEqual(started, ['a'], 'a was scheduled before the burst');
+      assert.equal(scheduler.busy, true);
+      releases.get('a')!();
+      await tick(20);
+      assert.deepEqual(started, ['a', 'e'], 'the held ones wait, a document scheduled otherwise does not');
+      scheduler.prioritize('b');
+      releases.get('e')!();
+      await tick(20);
+      assert.deepEqual(started, ['a', 'e', 'b'], 'a shown document is not held');
+      releases.get('b')!();
+      await tick(20);
+      assert.deepEqual(started, ['a', 'e', 'b'], 'still opening (within the pause)');
+      await tick(700);
+      assert.deepEqual(started, ['a', 'e', 'b', 'd'], 'after the pause, newest first');
+      releases.get('d')!();
+      await tick(20);
+      assert.deepEqual(started, ['a', 'e', 'b', 'd', 'c']);
+      releases.get('c')!();
+      await tick(20);
+      assert.equal(scheduler.idle, true);
+    } finally {
+      for (const release of releases.values()) release();
+      scheduler.dispose();
+    }
+  });
 });
