@@ -4,7 +4,8 @@
 // is made (client/src/core/aws/sdk.ts): it would otherwise be most of every start-up.
 import { execFileSync } from 'node:child_process';
 import { build } from 'esbuild';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 
 // ESC_BUNDLE_MINIFY=1 (npm run package): minified, without source maps, for the .vsix.
 const release = process.env.ESC_BUNDLE_MINIFY === '1';
@@ -31,6 +32,29 @@ const cliBundlesApart = {
 // are a third smaller, and pure ASCII (a comment with one non-ASCII character makes V8 hold the
 // whole source as two-byte text). Names are kept, so stack traces stay readable.
 const compact = { minifyWhitespace: true, minifySyntax: true, legalComments: 'none' };
+// In the CLI's bundles, `yaml` is its ES module build (the same code, without the Node build's
+// LOG_TOKENS/LOG_STREAM debug switches; warnings go to console.warn): esbuild keeps only what is
+// used, where the CommonJS build is bundled whole and copied into a namespace object per importer.
+const yamlModuleBuild = {
+  name: 'yaml-module-build',
+  setup(b) {
+    const entry = createRequire(import.meta.url).resolve('yaml').replace(/dist[\\/]index\.js$/, 'browser/dist/index.js');
+    b.onResolve({ filter: /^yaml$/ }, () => ({ path: entry }));
+  },
+};
+// esbuild makes `import * as fs from 'node:fs'` a fresh copy of the module (`__toESM`: a getter per
+// export) in every file that imports it; in the CLI's bundles the copy is made once per module and
+// shared. Same object, same (live) bindings for every importer. The helper is found by its shape,
+// whether names are minified or not; a changed esbuild fails the build here, not at run time.
+const TO_ESM = /(var |,)([\w$]+)=\(([\w$]+),([\w$]+),([\w$]+)\)=>\(\5=\3!=null\?/g;
+function shareNamespaceCopies(file) {
+  const text = readFileSync(file, 'latin1');
+  const found = text.match(TO_ESM) ?? [];
+  if (found.length !== 1) throw new Error(`${file}: esbuild's __toESM helper found ${found.length} times (expected once); update scripts/bundle.mjs`);
+  const once = (_, lead, name, mod, nodeMode, target) =>
+    `${lead}__esmCopies=new WeakMap,${name}=(mod,nodeMode)=>{if(mod==null||typeof mod!="object"&&typeof mod!="function")return __toESMCopy(mod,nodeMode);let copies=__esmCopies.get(mod);copies||__esmCopies.set(mod,copies=[]);return copies[nodeMode?1:0]??=__toESMCopy(mod,nodeMode)},__toESMCopy=(${mod},${nodeMode},${target})=>(${target}=${mod}!=null?`;
+  writeFileSync(file, text.replace(TO_ESM, once), 'latin1');
+}
 const entries = [
   { in: 'client/src/core/aws/sdk.ts', out: 'dist/aws-sdk.js' },
   { in: 'client/src/extension/main.ts', out: 'dist/extension.js' },
@@ -41,7 +65,10 @@ const entries = [
 ];
 for (const entry of entries) {
   if (!existsSync(entry.in)) continue; // not written yet
-  await build({ ...common, ...(entry.compact ? compact : {}), plugins: [awsSdkApart, cliBundlesApart], entryPoints: [entry.in], outfile: entry.out, banner: entry.banner ? { js: entry.banner } : undefined });
+  const cli = entry.compact === true;
+  const plugins = [awsSdkApart, cliBundlesApart, ...(cli ? [yamlModuleBuild] : [])];
+  await build({ ...common, ...(cli ? compact : {}), plugins, entryPoints: [entry.in], outfile: entry.out, banner: entry.banner ? { js: entry.banner } : undefined });
+  if (cli) shareNamespaceCopies(entry.out);
 }
 // The CLI's bundles are loaded with a V8 code cache (client/src/cli/codeCache.ts); the check
 // bundle's is made after a check ran, so it holds the functions a check compiles, too.

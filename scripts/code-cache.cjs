@@ -1,20 +1,20 @@
 // node scripts/code-cache.cjs dist/cli-main.js [--after-check]: writes dist/cli-main.cache, the V8
 // code cache the CLI's executable loads its bundle with (client/src/cli/codeCache.ts, which
-// explains why). The file is the SHA-256 (hex) of the bundle's source followed by V8's cached
-// data, made after the bundle's top level ran so that the functions it compiled are in the cache
-// too; with --after-check, after the bundle's `runCli` also checked the shipped examples
-// (output discarded), so that what a check compiles is cached as well. Run by
-// scripts/bundle.mjs with the Node that builds (V8 rejects a cache from another version).
+// explains why and reads it). The file is the bundle's bytes followed by V8's cached data
+// (codeCache.ts's cacheFileBytes), made after the bundle's top level ran so that the functions it
+// compiled are in the cache too; with --after-check, after the bundle's `runCli` also checked the
+// shipped examples (output discarded), so that what a check compiles is cached as well. Run by
+// scripts/bundle.mjs, after tsc, with the Node that builds (V8 rejects a cache from another version).
 'use strict';
-const crypto = require('node:crypto');
 const fs = require('node:fs');
 const Module = require('node:module');
 const path = require('node:path');
 const vm = require('node:vm');
+const { cacheFileBytes, cacheFileOf } = require('../out/client/src/cli/codeCache.js');
 
 const file = path.resolve(process.argv[2]);
-const source = fs.readFileSync(file, 'utf8');
-const script = new vm.Script(Module.wrap(source), { filename: file });
+const bytes = fs.readFileSync(file);
+const script = new vm.Script(Module.wrap(bytes.toString('utf8')), { filename: file });
 const mod = new Module(file, module);
 mod.filename = file;
 mod.paths = Module._nodeModulePaths(path.dirname(file));
@@ -29,10 +29,9 @@ async function checkExamples() {
 
 async function writeCache() {
   if (process.argv.includes('--after-check')) await checkExamples();
-  const hash = crypto.createHash('sha256').update(source).digest('hex');
-  const out = file.replace(/\.js$/, '.cache');
+  const out = cacheFileOf(file);
   const tmp = `${out}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, Buffer.concat([Buffer.from(hash, 'latin1'), script.createCachedData()]));
+  fs.writeFileSync(tmp, cacheFileBytes(bytes, script.createCachedData()));
   fs.renameSync(tmp, out);
 }
 

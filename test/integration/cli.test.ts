@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { copyExamples, REPO_ROOT, runCli, type CliRun } from './cliHarness';
 import { PassThrough } from 'node:stream';
+import { compileWithCodeCache } from '../../client/src/cli/codeCache';
 import { CliError } from '../../client/src/cli/exitCodes';
 import { dotenvQuote, renderOpen, shellQuote } from '../../client/src/output/outputFormats';
 import { parsePropertyPath } from '../../client/src/cli/propertyPathArgument';
@@ -352,8 +353,10 @@ describe('esc-local as built (dist/cli.js loads dist/cli-check.js or dist/cli-ma
       const cli = path.join(dir, 'cli.js');
       assert.match((await runCli(['check', '--help'], { cli })).stdout, /Checks environments/);
       const bundle = path.join(dir, 'cli-check.js');
+      assert.equal(compileWithCodeCache(bundle).cacheUsed, true, 'V8 takes the cache the build made');
       const source = fs.readFileSync(bundle, 'utf8');
       fs.writeFileSync(bundle, source.replace('Checks environments', 'Checkz environments'));
+      assert.equal(compileWithCodeCache(bundle).cacheUsed, false, 'the same length, other bytes: no cache');
       const help = await runCli(['check', '--help'], { cli });
       assert.equal(help.code, 0, help.stderr);
       assert.match(help.stdout, /Checkz environments/, 'the edited source runs, not the cached one');
@@ -369,6 +372,7 @@ describe('esc-local as built (dist/cli.js loads dist/cli-check.js or dist/cli-ma
       assert.match((await runCli(['--help'], { cli: path.join(dir, 'cli.js') })).stdout, /^esc-local 0\.1\.0 /);
       // Same length, other code: V8 alone would accept the old cache (it checks the length) and run the old code.
       const main = path.join(dir, 'cli-main.js');
+      assert.equal(compileWithCodeCache(main).cacheUsed, true, 'V8 takes the cache the build made');
       const source = fs.readFileSync(main, 'utf8');
       assert.ok(source.includes('"0.1.0"'));
       fs.writeFileSync(main, source.replace('"0.1.0"', '"7.7.7"'));

@@ -8,7 +8,8 @@
 import { checkCommand } from './commands/checkCommand';
 import { runAsProcess, runProgram, type CliProcess, type Program } from './program';
 
-const CHECK_ONLY: Program = { commands: [checkCommand] };
+// A check leaves nothing running: the process exits once the findings are written.
+const CHECK_ONLY: Program = { commands: [checkCommand], exitOnceWritten: true };
 
 /** The program minus `process.exit`; scripts/code-cache.cjs runs it once to warm the code cache. */
 export function runCli(proc: CliProcess): Promise<number> {

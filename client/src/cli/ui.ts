@@ -7,10 +7,11 @@
  * terminal (`ESC ] 0 ; … BEL` sets its title, CSI sequences move the cursor or clear the screen,
  * bidi overrides reorder what is shown). The palette's own colour codes are emitted as tokens
  * carrying a random per-process nonce and turned into escape sequences after escaping, so no
- * text can forge them. Raw results (`write`: `open --format string`, a generated key) are data:
+ * text can forge them (the nonce is made with the first colour, so output without colour, as in
+ * CI, never loads node:crypto). Raw results (`write`: `open --format string`, a generated key) are data:
  * escaped on a terminal, passed through unchanged into a pipe or file.
  */
-import { randomBytes } from 'node:crypto';
+import { nodeCrypto } from '../core/nodeCrypto';
 
 /**
  * C0 controls except newline and tab, DEL, C1 controls, and the bidi embedding/override/isolate
@@ -26,17 +27,25 @@ export function escapeControl(text: string): string {
   });
 }
 
-/** Colour tokens: `\ufdd0<nonce><code>\ufdd1`, replaced by `ESC [ code m` after escaping. */
-const NONCE = randomBytes(8).toString('hex');
-const TOKEN = new RegExp(`\ufdd0${NONCE}(\\d+)\ufdd1`, 'g');
+/** Colour tokens: `\ufdd0<nonce><code>\ufdd1`, replaced by `ESC [ code m` after escaping; none before the first. */
+let tokens: { nonce: string; pattern: RegExp } | undefined;
 
 function colourToken(code: number): string {
-  return `\ufdd0${NONCE}${code}\ufdd1`;
+  if (tokens === undefined) {
+    const nonce = nodeCrypto().randomBytes(8).toString('hex');
+    tokens = { nonce, pattern: new RegExp(`\ufdd0${nonce}(\\d+)\ufdd1`, 'g') };
+  }
+  return `\ufdd0${tokens.nonce}${code}\ufdd1`;
+}
+
+/** The palette's tokens in `text` made real escape sequences. */
+function realColours(text: string): string {
+  return tokens === undefined ? text : text.replace(tokens.pattern, (_, code: string) => `\u001b[${code}m`);
 }
 
 /** The one way text reaches the terminal: controls escaped, then the palette's tokens made real. */
 function safe(text: string): string {
-  return escapeControl(text).replace(TOKEN, (_, code: string) => `\u001b[${code}m`);
+  return realColours(escapeControl(text));
 }
 
 export interface UiOptions {
@@ -106,7 +115,7 @@ export class Ui {
 
   /** Raw result text (stdout): data, written as is into a pipe or file, escaped on a terminal. */
   write(text: string): void {
-    this.options.stdout.write(this.options.stdout.isTTY === true ? safe(text) : text.replace(TOKEN, (_, code: string) => `\u001b[${code}m`));
+    this.options.stdout.write(this.options.stdout.isTTY === true ? safe(text) : realColours(text));
   }
 
   /** Progress of long work (stderr; silenced by --quiet). */

@@ -9,7 +9,6 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Decrypter, EnvironmentLoader, LoadedEnvironment } from '../../../shared/src/contract/plugins';
 import { candidateRelativePaths, isEnvironmentName, nameFromRelativePath } from '../../../shared/src/identity/environmentName';
 import { locateEnvironmentFile, readEnvironmentFile } from '../../../shared/src/identity/environmentFile';
@@ -19,6 +18,7 @@ import { CoreError } from './errors';
 import { literal, object, optional, parseJsonFile, string } from './fs/jsonShape';
 import { walkTree } from './fs/walkTree';
 import { Keychain } from './keychain';
+import { nodeCrypto } from './nodeCrypto';
 
 export interface WorkspaceOptions {
   /** The workspace folder (absolute). */
@@ -52,7 +52,7 @@ const TOOL_DIR_DEPTH = 16;
 const SKIP_DIRS = new Set(['node_modules', '.git', '.esc', 'out', 'dist', '.vscode-test', '.hg', '.svn']);
 
 export function dataKeyId(key: Uint8Array): string {
-  return createHash('sha256').update('esc-local data key id\n').update(key).digest('hex').slice(0, 16);
+  return nodeCrypto().createHash('sha256').update('esc-local data key id\n').update(key).digest('hex').slice(0, 16);
 }
 
 function realpathOrSelf(p: string): string {
@@ -266,7 +266,7 @@ export class Workspace {
     if (!fs.existsSync(ignore)) createFileExclusive(ignore, '# locks and rotation journals are machine-local\nrun/\n');
     const existing = this.readManifest();
     if (existing) return existing;
-    createFileExclusive(this.manifestFile(), JSON.stringify({ version: 1, id: randomUUID() } satisfies WorkspaceManifest, null, 2) + '\n');
+    createFileExclusive(this.manifestFile(), JSON.stringify({ version: 1, id: nodeCrypto().randomUUID() } satisfies WorkspaceManifest, null, 2) + '\n');
     return this.readManifest()!;
   }
 
@@ -304,7 +304,7 @@ export class Workspace {
           : 'run a command that encrypts (ESC: Encrypt Secrets in File / `esc-local encrypt`) to create one',
       );
     }
-    const fresh = randomBytes(32);
+    const fresh = nodeCrypto().randomBytes(32);
     await this.keychain.setDataKey(manifest.id, fresh);
     this.writeManifest({ ...manifest, dataKeyId: dataKeyId(fresh) });
     return fresh;

@@ -28,7 +28,8 @@ export function goQuote(s: string): string {
       case '\t': out += '\\t'; continue;
       case '\v': out += '\\v'; continue;
     }
-    if (PRINTABLE.test(ch)) out += ch;
+    // Printable ASCII first: the Unicode-class pattern costs milliseconds to compile on first use.
+    if ((cp >= 0x20 && cp < 0x7f) || PRINTABLE.test(ch)) out += ch;
     else if (cp < 0x20 || cp === 0x7f) out += `\\x${hex(cp, 2)}`;
     else if (cp < 0x10000) out += `\\u${hex(cp, 4)}`;
     else out += `\\U${hex(cp, 8)}`;

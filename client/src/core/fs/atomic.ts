@@ -11,7 +11,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { nodeCrypto } from '../nodeCrypto';
 import { crashPoint } from '../rotation/crashpoints';
 
 /** Workspace roots → their temp folder. Longest root wins. */
@@ -32,7 +32,7 @@ function tempDirFor(target: string): string {
 const TEMP_NAME = /^\..+\.(\d+)\.[0-9a-f]{12}\.tmp$/;
 
 function tempPathFor(target: string, dir: string): string {
-  return path.join(dir, `.${path.basename(target)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  return path.join(dir, `.${path.basename(target)}.${process.pid}.${nodeCrypto().randomBytes(6).toString('hex')}.tmp`);
 }
 
 /** Whether a process of this machine is alive (EPERM: alive, owned by someone else). Used for stale temp files and locks. */
