@@ -8,8 +8,8 @@
 import { checkCommand } from './commands/checkCommand';
 import { runAsProcess, runProgram, type CliProcess, type Program } from './program';
 
-// A check leaves nothing running: the process exits once the findings are written.
-const CHECK_ONLY: Program = { commands: [checkCommand], exitOnceWritten: true };
+// A check only writes text and leaves nothing running (Program.lightProcess).
+const CHECK_ONLY: Program = { commands: [checkCommand], lightProcess: true };
 
 /** The program minus `process.exit`; scripts/code-cache.cjs runs it once to warm the code cache. */
 export function runCli(proc: CliProcess): Promise<number> {

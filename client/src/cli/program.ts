@@ -10,6 +10,7 @@ import { parseArgs, type OptionSpec } from './args';
 import type { Command } from './command';
 import { isValuedGlobalOption } from './commandWord';
 import { CliContext, type CoreFactory, type GlobalOptions } from './context';
+import { directOutput, type OutputStream } from './directOutput';
 import { CliError, exitCodeFor, EXIT, UsageError } from './exitCodes';
 import { commandHelp, GLOBAL_OPTIONS, mainHelp } from './help';
 import type { SecretInput } from './prompt';
@@ -21,11 +22,12 @@ export interface Program {
   commands: readonly Command[];
   createCore?: CoreFactory;
   /**
-   * Its commands leave nothing running once they return (no child, timer or delivery in flight):
-   * the process exits as soon as its output is written, instead of waiting for the event loop to
-   * drain and V8 to free its heap, which is milliseconds of `check`'s start-up budget.
+   * Its commands only write text, and leave nothing running once they return (no child, timer or
+   * delivery in flight), as `check`: output goes straight to the descriptors (./directOutput.ts),
+   * and the process exits as soon as it is written instead of waiting for the event loop to drain
+   * and V8 to free its heap. Both are milliseconds of `check`'s start-up budget.
    */
-  exitOnceWritten?: boolean;
+  lightProcess?: boolean;
 }
 
 export interface CliProcess {
@@ -157,10 +159,13 @@ export function runAsProcess(program: Program): void {
     if (++interrupts > 1) process.exit(EXIT.interrupted);
     controller.abort(new Error('interrupted'));
   });
+  const light = program.lightProcess === true;
+  const stdout = light ? directOutput(1, () => process.stdout) : process.stdout;
+  const stderr = light ? directOutput(2, () => process.stderr) : process.stderr;
   runProgram(program, {
     argv: process.argv.slice(2),
-    stdout: process.stdout,
-    stderr: process.stderr,
+    stdout,
+    stderr,
     get stdin() {
       return process.stdin;
     },
@@ -173,21 +178,20 @@ export function runAsProcess(program: Program): void {
         process.exitCode = code;
       },
       (e: unknown) => {
-        process.stderr.write(escapeControl(`esc-local: internal error: ${describeError(e)}\n`));
+        stderr.write(escapeControl(`esc-local: internal error: ${describeError(e)}\n`));
         process.exitCode = EXIT.failed;
       },
     )
     .then(() => {
-      if (program.exitOnceWritten) exitOnceWritten();
+      if (light) exitOnceWritten([stdout, stderr]);
     });
 }
 
-/** `process.exit` once stdout and stderr have written everything given to them (an empty write's callback comes after theirs). */
-function exitOnceWritten(): void {
-  let pending = 2;
+/** `process.exit` once `outputs` have written everything given to them (an empty write's callback comes after theirs). */
+function exitOnceWritten(outputs: readonly OutputStream[]): void {
+  let pending = outputs.length;
   const written = (): void => {
     if (--pending === 0) process.exit();
   };
-  process.stdout.write('', written);
-  process.stderr.write('', written);
+  for (const output of outputs) output.write('', written);
 }
