@@ -71,6 +71,7 @@ for (const entry of entries) {
   if (cli) shareNamespaceCopies(entry.out);
 }
 // The CLI's bundles are loaded with a V8 code cache (client/src/cli/codeCache.ts); the check
-// bundle's is made after a check ran, so it holds the functions a check compiles, too.
+// bundle's is made after a check ran, so it holds the functions a check compiles, too, and starts
+// with a copy of the bundle, so that checking it needs no node:crypto.
 if (existsSync('dist/cli-main.js')) execFileSync(process.execPath, ['scripts/code-cache.cjs', 'dist/cli-main.js'], { stdio: 'inherit' });
-if (existsSync('dist/cli-check.js')) execFileSync(process.execPath, ['scripts/code-cache.cjs', 'dist/cli-check.js', '--after-check'], { stdio: 'inherit' });
+if (existsSync('dist/cli-check.js')) execFileSync(process.execPath, ['scripts/code-cache.cjs', 'dist/cli-check.js', '--after-check', '--source-copy'], { stdio: 'inherit' });

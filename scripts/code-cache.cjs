@@ -1,8 +1,9 @@
-// node scripts/code-cache.cjs dist/cli-main.js [--after-check]: writes dist/cli-main.cache, the V8
-// code cache the CLI's executable loads its bundle with (client/src/cli/codeCache.ts, which
-// explains why and reads it). The file is the bundle's bytes followed by V8's cached data
-// (codeCache.ts's cacheFileBytes), made after the bundle's top level ran so that the functions it
-// compiled are in the cache too; with --after-check, after the bundle's `runCli` also checked the
+// node scripts/code-cache.cjs dist/cli-main.js [--after-check] [--source-copy]: writes
+// dist/cli-main.cache, the V8 code cache the CLI's executable loads its bundle with
+// (client/src/cli/codeCache.ts, which explains why and reads it). The file is the proof of the
+// source it was made from (the bundle's SHA-256, or with --source-copy the bundle's own bytes)
+// followed by V8's cached data (codeCache.ts's cacheFileBytes), made after the bundle's top
+// level ran so that the functions it compiled are in the cache too; with --after-check, after the bundle's `runCli` also checked the
 // shipped examples (output discarded), so that what a check compiles is cached as well. Run by
 // scripts/bundle.mjs, after tsc, with the Node that builds (V8 rejects a cache from another version).
 'use strict';
@@ -31,7 +32,7 @@ async function writeCache() {
   if (process.argv.includes('--after-check')) await checkExamples();
   const out = cacheFileOf(file);
   const tmp = `${out}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, cacheFileBytes(bytes, script.createCachedData()));
+  fs.writeFileSync(tmp, cacheFileBytes(bytes, script.createCachedData(), process.argv.includes('--source-copy') ? 'copy' : 'digest'));
   fs.renameSync(tmp, out);
 }
 

@@ -5,26 +5,38 @@
  * compile cache (`module.enableCompileCache` is Node 22+) and the npm packages that add one write
  * their cache at run time in a temp folder; this one is only read, and never written, by the CLI.
  *
- * The cache file is the bundle's own bytes followed by V8's data, and is used only when those
- * bytes are exactly the bundle's: V8 checks only the source's length, so a cache from another
- * build of the same length would otherwise run stale code. Comparing bytes is a memcmp; a digest
- * would need node:crypto, whose loading alone costs more than the rest of this file. Any
- * mismatch, a cache from another Node/V8 (V8 rejects it) or a missing file: plain compilation.
+ * A cache is used only when it was made from exactly the bundle's bytes: V8 checks only the
+ * source's length, so a cache from another build of the same length would otherwise run stale
+ * code. The cache file starts with what proves it, then V8's data:
+ *   - `copy` (the check bundle): the bundle's own bytes. Comparing them is a memcmp, where a
+ *     digest needs node:crypto, whose loading alone is about a tenth of a check's start-up;
+ *   - `digest` (the full CLI): the bundle's SHA-256 in hex. Its commands load node:crypto anyway,
+ *     and a copy of its 2.5 MB would grow the .vsix by a quarter.
+ * Any mismatch, a cache from another Node/V8 (V8 rejects it) or a missing file: plain compilation.
  */
 import { isAscii } from 'node:buffer';
 import * as fs from 'node:fs';
 import Module from 'node:module';
 import * as path from 'node:path';
 import * as vm from 'node:vm';
+import { nodeCrypto } from '../core/nodeCrypto';
 
 /** dist/cli-check.js → dist/cli-check.cache */
 export function cacheFileOf(bundle: string): string {
   return bundle.replace(/\.js$/, '.cache');
 }
 
-/** The cache file's bytes for a bundle: the bundle, then V8's data (scripts/code-cache.cjs). */
-export function cacheFileBytes(bundle: Uint8Array, v8Data: Uint8Array): Buffer {
-  return Buffer.concat([bundle, v8Data]);
+export type CacheProof = 'copy' | 'digest';
+
+const DIGEST_HEX_LENGTH = 64;
+
+/** The cache file's bytes for a bundle: its proof, then V8's data (scripts/code-cache.cjs). */
+export function cacheFileBytes(bundle: Buffer, v8Data: Uint8Array, proof: CacheProof): Buffer {
+  return Buffer.concat([proof === 'copy' ? bundle : Buffer.from(sha256Hex(bundle), 'latin1'), v8Data]);
+}
+
+function sha256Hex(bytes: Uint8Array): string {
+  return nodeCrypto().createHash('sha256').update(bytes).digest('hex');
 }
 
 /** The exports of the CommonJS file `file`, compiled with its code cache when that was made from exactly this file. */
@@ -52,9 +64,7 @@ export function compileWithCodeCache(file: string): { script: vm.Script; cacheUs
 const COMPARED_CHUNK_BYTES = 64 * 1024;
 
 /**
- * The bundle's bytes and, when the cache file starts with exactly them, V8's data after them.
- * With a cache, the bundle is compared with the cache's copy a chunk at a time and the copy is
- * used: the bundle is not held twice in memory (pages touched are a large part of a start-up).
+ * The bundle's bytes and, when its cache file proves it was made from them, V8's data.
  */
 function readWithCache(file: string): { bytes: Buffer; cachedData?: Buffer } {
   let cache: Buffer;
@@ -63,6 +73,19 @@ function readWithCache(file: string): { bytes: Buffer; cachedData?: Buffer } {
   } catch {
     return { bytes: fs.readFileSync(file) };
   }
+  const copied = readAgainstCopy(file, cache);
+  if (copied !== undefined) return copied;
+  const bytes = fs.readFileSync(file);
+  const digested = cache.length > DIGEST_HEX_LENGTH && cache.toString('latin1', 0, DIGEST_HEX_LENGTH) === sha256Hex(bytes);
+  return digested ? { bytes, cachedData: cache.subarray(DIGEST_HEX_LENGTH) } : { bytes };
+}
+
+/**
+ * For a `copy` cache: the bundle, compared with the cache's copy a chunk at a time, and V8's data;
+ * undefined at the first difference. The copy is what is used, so the bundle is not held twice
+ * in memory (pages touched are a large part of a start-up).
+ */
+function readAgainstCopy(file: string, cache: Buffer): { bytes: Buffer; cachedData: Buffer } | undefined {
   const fd = fs.openSync(file, 'r');
   try {
     const chunk = Buffer.allocUnsafe(COMPARED_CHUNK_BYTES);
@@ -70,7 +93,7 @@ function readWithCache(file: string): { bytes: Buffer; cachedData?: Buffer } {
     for (;;) {
       const read = fs.readSync(fd, chunk, 0, chunk.length, null);
       if (read === 0) break;
-      if (at + read >= cache.length || !chunk.subarray(0, read).equals(cache.subarray(at, at + read))) return { bytes: fs.readFileSync(file) };
+      if (at + read >= cache.length || !chunk.subarray(0, read).equals(cache.subarray(at, at + read))) return undefined;
       at += read;
     }
     return { bytes: cache.subarray(0, at), cachedData: cache.subarray(at) };
