@@ -127,7 +127,7 @@ describe('segmented parse == whole-document parse', () => {
     const at = BASE.indexOf('x: 1') + 4;
     const edited = BASE.slice(0, at) + '2' + BASE.slice(at);
     const second = parseEscDocument('u', 'e', edited, 2, first);
-    assert.equal(second.segmented?.parsed, 1);
+    assert.equal(second.tree.segmented?.parsed, 1);
     assert.deepEqual(dump(second), dump(parseEscDocument('u', 'e', edited, 2, undefined, false)));
   });
 
@@ -144,7 +144,7 @@ describe('segmented parse == whole-document parse', () => {
           if (rnd() < 0.3 && parseEscDocument('u', 'e', text, 0, undefined, false).syntaxErrors.length > 0) text = base;
           const doc = parseEscDocument('u', 'e', text, step, previous);
           const whole = parseEscDocument('u', 'e', text, step, undefined, false);
-          if (doc.segmented) segmentedVersions++;
+          if (doc.tree.segmented) segmentedVersions++;
           assert.deepEqual(dump(doc), dump(whole), `seed ${seed}, step ${step}: ${JSON.stringify(text)}`);
           assert.equal(escParse(text, true), escParse(text, false), `evaluator's parse, seed ${seed}, step ${step}: ${JSON.stringify(text)}`);
           previous = doc;

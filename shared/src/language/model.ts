@@ -3,13 +3,13 @@
  * package, with offsets) plus what ESC gives meaning to — imports, value properties, builtin
  * calls and interpolations — each with its span. Built once per document version and shared by
  * every feature; it never throws, whatever the text (broken YAML still has a tree: the `yaml`
- * package is error-tolerant). The tree is parsed by segment (syntax/segments.ts) re-using the
- * unchanged segments of the previous version, else whole.
+ * package is error-tolerant). The tree is the version's one parse (syntax/literalTree.ts), which
+ * the evaluator decodes too: by segment re-using the unchanged segments of the previous version,
+ * else whole.
  */
-import { isMap, isPair, isScalar, isSeq, parseDocument, Scalar } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, Scalar } from 'yaml';
 import type { Node, Pair, ParsedNode, YAMLMap } from 'yaml';
-import { findLimitExcess } from '../syntax/limits';
-import { MODEL_YAML_OPTIONS, parseSegmented, type SegmentedTree } from '../syntax/segments';
+import { parseLiteralTree, type LiteralTree } from '../syntax/literalTree';
 import { scalarInterpolations, type Interpolation } from './scalarInterpolations';
 import { LineIndex, type Span } from './text';
 
@@ -70,8 +70,8 @@ export interface EscDocument {
   lines: LineIndex;
   /** The YAML tree (`contents` null for an empty document). */
   yaml: { contents: ParsedNode | null };
-  /** The segments the tree was assembled from (taken over by the next version's parse). */
-  segmented?: SegmentedTree;
+  /** This version's one parse (the evaluator finds it by the text; the next version's parse takes over its segments). */
+  tree: LiteralTree;
   syntaxErrors: SyntaxError[];
   imports: ImportEntry[];
   importsKeySpan?: Span;
@@ -114,15 +114,16 @@ export function pairSpan(pair: Pair, text?: string): Span | undefined {
 export function parseEscDocument(uri: string, envName: string, text: string, version = 0, previous?: EscDocument, segment = true): EscDocument {
   // A document over a limit (size, nesting) is not parsed at all: one located error. (The
   // segmented parse checks the limits on the segments it parses, and declines any near them.)
-  const segmented = segment ? parseSegmented(text, previous?.segmented) : undefined;
-  const excess = segmented ? undefined : findLimitExcess(text);
+  const tree = parseLiteralTree(text, previous?.tree, { segment });
+  const segmented = tree.segmented;
   const doc: EscDocument = {
     uri,
     envName,
     version,
     text,
     lines: new LineIndex(text),
-    yaml: { contents: null },
+    yaml: { contents: tree.contents },
+    tree,
     syntaxErrors: [],
     imports: [],
     properties: [],
@@ -130,17 +131,10 @@ export function parseEscDocument(uri: string, envName: string, text: string, ver
     interpolations: [],
     strings: [],
   };
-  if (previous) previous.segmented = undefined;
-  if (segmented) {
-    doc.yaml = { contents: segmented.contents };
-    doc.segmented = segmented;
-  } else {
-    const yaml = parseDocument(excess === undefined ? text : '', MODEL_YAML_OPTIONS);
-    doc.yaml = { contents: yaml.contents };
-    if (excess !== undefined) doc.syntaxErrors.push({ message: excess.message, span: { start: excess.offset, end: excess.offset + 1 }, warning: false });
-    for (const e of yaml.errors) doc.syntaxErrors.push({ message: firstLine(e.message), span: { start: e.pos[0], end: Math.max(e.pos[1], e.pos[0]) }, warning: false });
-    for (const w of yaml.warnings) doc.syntaxErrors.push({ message: firstLine(w.message), span: { start: w.pos[0], end: Math.max(w.pos[1], w.pos[0]) }, warning: true });
-  }
+  const excess = tree.excess;
+  if (excess !== undefined) doc.syntaxErrors.push({ message: excess.message, span: { start: excess.offset, end: excess.offset + 1 }, warning: false });
+  for (const e of tree.errors) doc.syntaxErrors.push({ message: firstLine(e.message), span: { start: e.pos[0], end: Math.max(e.pos[1], e.pos[0]) }, warning: false });
+  for (const w of tree.warnings) doc.syntaxErrors.push({ message: firstLine(w.message), span: { start: w.pos[0], end: Math.max(w.pos[1], w.pos[0]) }, warning: true });
   const root = doc.yaml.contents;
   if (!isMap(root)) return doc;
   for (const pair of root.items) {

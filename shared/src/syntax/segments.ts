@@ -21,13 +21,15 @@ import { isAlias, isMap, isPair, isScalar, isSeq, parseDocument, Scalar, YAMLMap
 import type { Node, Pair, ParsedNode } from 'yaml';
 import { findExcessNesting, MAX_DOCUMENT_CHARS, MAX_NESTING } from './limits';
 
-/** The `yaml` options of every parse of the language model (whole or segmented). */
+/**
+ * The `yaml` options of every parse of a document (whole or segmented; syntax/literalTree.ts):
+ * the default (core) schema, which the editor's model reads; the evaluator reads scalars' source
+ * text and resolves them as yaml.v3 does (syntax/yaml.ts).
+ */
 export const MODEL_YAML_OPTIONS = { uniqueKeys: false, strict: false, prettyErrors: false, keepSourceTokens: false } as const;
 
-/** The `yaml` options of the evaluator's parse: every scalar a string (syntax/yaml.ts resolves them as yaml.v3 does). */
-export const ESC_YAML_OPTIONS = { schema: 'failsafe', uniqueKeys: false, strict: false, prettyErrors: false, keepSourceTokens: false } as const;
-
-type YamlOptions = typeof MODEL_YAML_OPTIONS | typeof ESC_YAML_OPTIONS;
+/** How many times the `yaml` package parsed a whole document or a segment (test/unit/syntax-one-parse.test.ts reads it). */
+export const parseCounter = { parses: 0 };
 
 type Kind = 'top' | 'values' | 'child';
 
@@ -202,12 +204,13 @@ function notLocal(node: unknown): boolean {
  */
 const INDENTATION_INDICATOR = /[|>][+-]?[1-9]/;
 
-function parseSegment(kind: Kind, text: string, start: number, options: YamlOptions): ParsedSegment | undefined {
+function parseSegment(kind: Kind, text: string, start: number): ParsedSegment | undefined {
   // The nesting limit is checked per new segment (a segment is at most two levels below the
   // document's root); a segment near it is left to the whole parse, which checks the whole text.
   if (findExcessNesting(text, MAX_NESTING - 2) !== undefined) return undefined;
   if ((kind === 'child' && INDENTATION_INDICATOR.test(text)) || EXPLICIT_KEY.test(text)) return undefined;
-  const doc = parseDocument(text, options);
+  parseCounter.parses++;
+  const doc = parseDocument(text, MODEL_YAML_OPTIONS);
   if (doc.errors.length > 0 || doc.warnings.length > 0) return undefined;
   const root = doc.contents;
   if (!isMap(root) || root.items.length !== 1 || !root.range) return undefined;
@@ -240,12 +243,12 @@ export function parseSegmented(text: string, previous?: SegmentedTree): Segmente
   const reusable = new SegmentCache(Infinity);
   for (const s of previous?.segments ?? []) reusable.keep(s);
   if (previous) previous.segments = [];
-  return parseFrom(text, reusable, MODEL_YAML_OPTIONS);
+  return parseFrom(text, reusable);
 }
 
 /**
  * Parsed segments by text, for a parser whose trees are used synchronously and then dropped
- * (the evaluator's: syntax/yaml.ts decodes the tree into its own nodes at once), so one
+ * (the evaluator's own parses: syntax/yaml.ts decodes the tree into its own nodes at once), so one
  * segment's nodes can serve any later document with the same segment, wherever it is.
  * Least recently used first out, bounded by the characters of text kept.
  */
@@ -282,11 +285,11 @@ export class SegmentCache {
 }
 
 /** The tree of `text` from `cache`'s segments where it has them; every segment is kept in it after. */
-export function parseSegmentedCached(text: string, cache: SegmentCache, options: YamlOptions): SegmentedTree | undefined {
-  return parseFrom(text, cache, options, true);
+export function parseSegmentedCached(text: string, cache: SegmentCache): SegmentedTree | undefined {
+  return parseFrom(text, cache, true);
 }
 
-function parseFrom(text: string, source: SegmentCache, options: YamlOptions, keepAfter = false): SegmentedTree | undefined {
+function parseFrom(text: string, source: SegmentCache, keepAfter = false): SegmentedTree | undefined {
   if (text.length > MAX_DOCUMENT_CHARS) return undefined;
   const cuts = cutSegments(text);
   if (!cuts) return undefined;
@@ -307,7 +310,7 @@ function parseFrom(text: string, source: SegmentCache, options: YamlOptions, kee
       segments.push(old);
       continue;
     }
-    const fresh = parseSegment(cut.kind, segmentText, cut.start, options);
+    const fresh = parseSegment(cut.kind, segmentText, cut.start);
     parsed++;
     if (!fresh) {
       failed = true;

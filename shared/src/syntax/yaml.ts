@@ -5,23 +5,13 @@
  * ends at start column + the UTF-8 length of its decoded value (literal blocks: on the last line),
  * a collection ends where its last child ends.
  */
-import { Document, isAlias, isMap, isPair, isScalar, isSeq, parseDocument, Scalar } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, Scalar } from 'yaml';
 import type { Node as YamlNode } from 'yaml';
 import type { Diagnostic } from './diagnostic';
 import type { Pos, Range } from './range';
 import type { ObjectEntry, SyntaxNode } from './nodes';
 import { joinIndex, joinKey } from './propertyPath';
-import { findLimitExcess } from './limits';
-import { withCheapEnvReads } from './quietEnv';
-import { parseSimpleYaml } from './simpleYaml';
-import { ESC_YAML_OPTIONS, parseSegmentedCached, SegmentCache } from './segments';
-
-/**
- * Segments of the environments parsed lately (~ one 20,000-line file): an edit's check parses
- * only the segments the edit changed (the decoder turns the tree into its own nodes at once, so
- * the `yaml` nodes can be shared by later parses).
- */
-const segmentCache = new SegmentCache(600_000);
+import { parseWholeTree, treeOfText, type LiteralTree } from './literalTree';
 
 export interface ParsedYaml {
   /** Undefined when the text has YAML errors (ESC then has no environment) or is empty. */
@@ -367,7 +357,13 @@ class Decoder {
   }
 }
 
+/**
+ * A scalar's text as yaml.v3 decodes it before resolving (the failsafe schema's string): the
+ * source the `yaml` package read, unescaped and folded. (The tree's own `value` is the core
+ * schema's number, boolean or null, which is not ESC's resolution.)
+ */
 function scalarString(node: Scalar): string {
+  if (node.source !== undefined) return node.source;
   const v: unknown = node.value;
   if (v === null || v === undefined) return '';
   return typeof v === 'string' ? v : String(v);
@@ -409,57 +405,40 @@ function yamlErrorSummary(text: string, index: PositionIndex, code: string, mess
 }
 
 /**
- * Parses an environment's YAML text into syntax nodes. Never throws. A text that can be cut into
- * segments (segments.ts) is parsed by segment, re-using the segments of earlier parses; else
- * texts in the common subset of YAML take a fast path (`simpleYaml.ts`) to the same result;
- * `fastPath: false` forces a whole parse with the `yaml` package (the differential tests compare
- * the paths).
+ * Parses an environment's YAML text into syntax nodes. Never throws. The tree is the one parse
+ * of this text (syntax/literalTree.ts): the editor model's when it holds this version, else a
+ * parse by segment re-using the segments of earlier parses; `fastPath: false` forces a whole
+ * parse (the differential tests compare the two).
  */
 export function parseYaml(environment: string, text: string, options: { fastPath?: boolean } = {}): ParsedYaml {
+  return decodeTree(environment, options.fastPath === false ? parseWholeTree(text) : treeOfText(text));
+}
+
+/** The syntax nodes of a parsed tree, with ESC's messages for its YAML errors. */
+export function decodeTree(environment: string, tree: LiteralTree): ParsedYaml {
+  const text = tree.text;
   const index = new PositionIndex(environment, text);
-  const excess = findLimitExcess(text);
-  if (excess !== undefined) {
-    const at = index.at(excess.offset);
-    return { diagnostics: [{ severity: 1, summary: excess.message, path: '', range: index.range(at, at) }] };
+  if (tree.excess !== undefined) {
+    const at = index.at(tree.excess.offset);
+    return { diagnostics: [{ severity: 1, summary: tree.excess.message, path: '', range: index.range(at, at) }] };
   }
-  if (options.fastPath !== false) {
-    const segmented = withCheapEnvReads(() => parseSegmentedCached(text, segmentCache, ESC_YAML_OPTIONS));
-    if (segmented) {
-      const decoder = new Decoder(text, index);
-      const root = decoder.decode(segmented.contents, '');
-      return { root, diagnostics: decoder.diagnostics };
-    }
-  }
-  const simple = options.fastPath === false ? undefined : parseSimpleYaml(text);
-  if (simple !== undefined) {
-    const decoder = new Decoder(text, index);
-    const root = decoder.decode(simple, '');
-    return { root, diagnostics: decoder.diagnostics };
-  }
-  let doc: Document.Parsed;
-  try {
-    doc = withCheapEnvReads(() => parseDocument(text, ESC_YAML_OPTIONS));
-  } catch (err) {
-    const at = index.at(0);
-    return { diagnostics: [{ severity: 1, summary: `yaml: ${(err as Error).message}`, path: '', range: index.range(at, at) }] };
-  }
-  if (doc.errors.length > 0) {
-    const diagnostics: Diagnostic[] = doc.errors.map((e) => {
+  if (tree.errors.length > 0) {
+    const diagnostics: Diagnostic[] = tree.errors.map((e) => {
       const [from, to] = e.pos;
       return {
         severity: 1 as const,
-        summary: yamlErrorSummary(text, index, e.code, e.message, from),
+        summary: e.code === 'THROWN' ? `yaml: ${e.message}` : yamlErrorSummary(text, index, e.code, e.message, from),
         path: '',
         range: index.range(index.at(from), index.at(Math.max(from, to))),
       };
     });
     return { diagnostics };
   }
-  const decoder = new Decoder(text, index);
-  const contents = doc.contents as YamlNode | null;
+  const contents = tree.contents as YamlNode | null;
   if (contents === null || (isScalar(contents) && contents.range && contents.range[0] === contents.range[1] && scalarString(contents) === '')) {
     return { diagnostics: [] };
   }
+  const decoder = new Decoder(text, index);
   const root = decoder.decode(contents, '');
   return { root, diagnostics: decoder.diagnostics };
 }
