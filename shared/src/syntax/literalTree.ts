@@ -50,12 +50,21 @@ const forget = new FinalizationRegistry<string>((text) => {
 });
 
 /**
+ * Segments of the texts the evaluator parsed itself (texts no model holds: imports, the checker
+ * thread's documents), ~ one 20,000-line file: an edit's check parses only the segments it
+ * changed. Such a tree is decoded at once and dropped: its segments serve later parses, the
+ * model's too (a file the evaluator read as an import, then opened or checked itself: the model
+ * takes the segments over, so that text is parsed once).
+ */
+const evaluatorSegments = new SegmentCache(600_000);
+
+/**
  * The tree of one version of a document. `previous` (the tree of an earlier version of the same
  * document) lends its unchanged segments and is dead afterwards (its nodes move); `segment:
  * false` parses the text whole (the differential tests compare the two).
  */
 export function parseLiteralTree(text: string, previous?: LiteralTree, options: { segment?: boolean } = {}): LiteralTree {
-  const segmented = options.segment === false ? undefined : withCheapEnvReads(() => parseSegmented(text, previous?.segmented));
+  const segmented = options.segment === false ? undefined : withCheapEnvReads(() => parseSegmented(text, previous?.segmented, evaluatorSegments));
   if (previous) {
     previous.alive = false;
     previous.segmented = undefined;
@@ -82,13 +91,6 @@ function remember(tree: LiteralTree): void {
   byText.set(tree.text, new WeakRef(tree));
   forget.register(tree, tree.text);
 }
-
-/**
- * Segments of the texts the evaluator parsed itself (texts no model holds: imports, the checker
- * thread's documents), ~ one 20,000-line file: an edit's check parses only the segments it
- * changed. Such a tree is decoded at once and dropped: its segments serve later parses.
- */
-const evaluatorSegments = new SegmentCache(600_000);
 
 /**
  * The tree of `text` for a reader that is done with it before it returns (the evaluator's

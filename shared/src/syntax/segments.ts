@@ -236,14 +236,15 @@ function assemble(segments: ParsedSegment[]): YAMLMap.Parsed {
 
 /**
  * The tree of `text` from its segments, re-using the segments of `previous` (a tree of an earlier
- * version of the same document, which this takes over: its nodes move) whose text is unchanged.
+ * version of the same document, which this takes over: its nodes move) whose text is unchanged,
+ * then those of `spare` (segments no tree holds any more, which this takes out of it).
  * Undefined when the text cannot be cut provably (the caller parses it whole).
  */
-export function parseSegmented(text: string, previous?: SegmentedTree): SegmentedTree | undefined {
+export function parseSegmented(text: string, previous?: SegmentedTree, spare?: SegmentCache): SegmentedTree | undefined {
   const reusable = new SegmentCache(Infinity);
   for (const s of previous?.segments ?? []) reusable.keep(s);
   if (previous) previous.segments = [];
-  return parseFrom(text, reusable);
+  return parseFrom(text, reusable, false, spare);
 }
 
 /**
@@ -289,7 +290,7 @@ export function parseSegmentedCached(text: string, cache: SegmentCache): Segment
   return parseFrom(text, cache, true);
 }
 
-function parseFrom(text: string, source: SegmentCache, keepAfter = false): SegmentedTree | undefined {
+function parseFrom(text: string, source: SegmentCache, keepAfter = false, spare?: SegmentCache): SegmentedTree | undefined {
   if (text.length > MAX_DOCUMENT_CHARS) return undefined;
   const cuts = cutSegments(text);
   if (!cuts) return undefined;
@@ -298,7 +299,7 @@ function parseFrom(text: string, source: SegmentCache, keepAfter = false): Segme
   let failed = false;
   for (const cut of cuts) {
     const segmentText = text.slice(cut.start, cut.end);
-    const old = source.take(cut.kind, segmentText);
+    const old = source.take(cut.kind, segmentText) ?? spare?.take(cut.kind, segmentText);
     if (old) {
       const delta = cut.start - old.start;
       if (old.kind === 'values') old.pair.value = old.ownValue ?? null;
