@@ -216,8 +216,8 @@ function parseSegment(kind: Kind, text: string, start: number): ParsedSegment | 
   if (!isMap(root) || root.items.length !== 1 || !root.range) return undefined;
   const pair = root.items[0]! as Pair<ParsedNode, ParsedNode | null>;
   if (!isScalar(pair.key) || notLocal(pair)) return undefined;
-  // A `values` header has no value of its own (null, or '' under the failsafe schema).
-  if (kind === 'values' && pair.value !== null && !(isScalar(pair.value) && (pair.value.value === null || pair.value.value === ''))) return undefined;
+  // A `values` header has no value of its own (null).
+  if (kind === 'values' && pair.value !== null && !(isScalar(pair.value) && pair.value.value === null)) return undefined;
   shift(pair, start);
   const [a, b, c] = root.range;
   return { kind, text, start, pair, mapRange: [a + start, b + start, c + start], ...(kind === 'values' ? { ownValue: pair.value } : {}) };
