@@ -8,7 +8,10 @@
  *     re-check, if any) against the CPU of one full check;
  *   - opening 1,000 environment files (until each has diagnostics) and RSS after, then closing
  *     them all and RSS after;
- *   - in-process: a check against a bare `yaml` parse of the same bytes, 1k to 100k lines.
+ *   - in-process: a check against a bare `yaml` parse of the same bytes, 1k to 100k lines: the
+ *     evaluator's check alone, repeated on one text (its caches warm), and what `esc-local check`
+ *     does — the language service's diagnostics (document model + evaluator) of a text no cache
+ *     has seen.
  * `ESC_BENCH_BEFORE=<dist/server.js of another build>` adds that build's column ("before").
  * `ESC_BENCH_ONLY=burst,entry,requests,cpu,open,ratio` runs only those groups (default: all;
  * `ESC_BENCH_ONLY=open` runs only the 1,000-file scenario, `node out/test/bench/typing.js`);
@@ -31,6 +34,8 @@ import {
 } from 'vscode-languageserver-protocol/node';
 import { ServerSession, REPO_ROOT, SERVER_MAIN } from '../integration/lsp-support';
 import { createCheckModeChecker } from '../../shared/src/language/evaluation';
+import { EnvironmentWorkspace } from '../../shared/src/language/environmentWorkspace';
+import { EscLanguageService } from '../../shared/src/language/service';
 import { quantiles } from './quantiles';
 
 const PEER_MAIN = join(REPO_ROOT, 'node_modules/yaml-language-server/bin/yaml-language-server');
@@ -357,6 +362,36 @@ async function checkVsParse(lines: number): Promise<number> {
   }
 }
 
+/**
+ * In-process, as `esc-local check` runs: the language service's diagnostics (document model and
+ * evaluator) of a text no cache has seen (its keys renamed per run) ÷ a bare `yaml` parse of it.
+ */
+async function serviceCheckVsParse(lines: number): Promise<number> {
+  const imports = new Map<string, string>();
+  for (let i = 0; i < 5; i++) {
+    const body = ['values:', `  imp${i}:`, `    region: us-east-${i % 4}`, `    name: import-${i}`];
+    for (let k = 0; k < 5; k++) body.push(`    key${k}: value-${i}-${k}`);
+    imports.set(`file:///bench/environments/bench/imp-${i}.yaml`, body.join('\n') + '\n');
+  }
+  const ratios: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const text = realisticEnvironment(lines).replace(/group/g, `g${process.pid}r${i}x${Date.now()}`);
+    const rootUri = 'file:///bench/environments/bench/root.yaml';
+    const files = new Map([...imports, [rootUri, text]]);
+    const workspace = new EnvironmentWorkspace({ read: (uri) => files.get(uri) });
+    workspace.setFolders([{ uri: 'file:///bench', rootUri: 'file:///bench/environments' }]);
+    for (const uri of files.keys()) workspace.addFile(uri);
+    const service = new EscLanguageService(workspace, createCheckModeChecker({}));
+    let start = performance.now();
+    parseDocument(text);
+    const parse = performance.now() - start;
+    start = performance.now();
+    await service.diagnostics(rootUri);
+    ratios.push((performance.now() - start) / parse);
+  }
+  return Number(median(ratios).toFixed(2));
+}
+
 async function medianOf(runs: number, fn: () => Promise<number>): Promise<number> {
   const samples: number[] = [];
   for (let i = 0; i < runs; i++) samples.push(await fn());
@@ -409,6 +444,8 @@ export async function benchTyping(options: { runs?: number } = {}): Promise<Row[
   for (const lines of only.has('ratio') ? [1000, 10000, 100000] : []) {
     const r = row(`${lines / 1000}k lines: check ÷ bare yaml parse (in-process)`, '≤ 1.5', '×');
     r.values.set('esc-local', await checkVsParse(lines));
+    const cli = row(`${lines / 1000}k lines: model + check, fresh text ÷ bare yaml parse (as esc-local check)`, '≤ 1.5', '×');
+    cli.values.set('esc-local', await serviceCheckVsParse(lines));
   }
   printTable(onlyOpen ? [openRow, idleRow, openRss, closedRss] : rows, servers.map((s) => s.name), runs);
   return rows;

@@ -407,15 +407,15 @@ function yamlErrorSummary(text: string, index: PositionIndex, code: string, mess
 /**
  * Parses an environment's YAML text into syntax nodes. Never throws. The tree is the one parse
  * of this text (syntax/literalTree.ts): the editor model's when it holds this version, else a
- * parse by segment re-using the segments of earlier parses; `fastPath: false` forces a whole
- * parse (the differential tests compare the two).
+ * parse by segment re-using the segments of earlier parses, or simpleYaml.ts's fast path;
+ * `fastPath: false` forces a whole parse (the differential tests compare the paths).
  */
 export function parseYaml(environment: string, text: string, options: { fastPath?: boolean } = {}): ParsedYaml {
   return decodeTree(environment, options.fastPath === false ? parseWholeTree(text) : treeOfText(text));
 }
 
 /** The syntax nodes of a parsed tree, with ESC's messages for its YAML errors. */
-export function decodeTree(environment: string, tree: LiteralTree): ParsedYaml {
+function decodeTree(environment: string, tree: LiteralTree): ParsedYaml {
   const text = tree.text;
   const index = new PositionIndex(environment, text);
   if (tree.excess !== undefined) {
