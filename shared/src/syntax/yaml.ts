@@ -360,11 +360,13 @@ class Decoder {
 /**
  * A scalar's text as yaml.v3 decodes it before resolving (the failsafe schema's string): the
  * source the `yaml` package read, unescaped and folded. (The tree's own `value` is the core
- * schema's number, boolean or null, which is not ESC's resolution.)
+ * schema's number, boolean or null, which is not ESC's resolution.) The `yaml` package resolves
+ * the explicit tags it knows beyond its schema (`!!binary`, `!!timestamp`) into objects under
+ * any schema; their text stays what it was (`!!binary`: the decoded bytes, as yaml.v3 gives).
  */
 function scalarString(node: Scalar): string {
-  if (node.source !== undefined) return node.source;
   const v: unknown = node.value;
+  if (node.source !== undefined && (v === null || typeof v !== 'object')) return node.source;
   if (v === null || v === undefined) return '';
   return typeof v === 'string' ? v : String(v);
 }
