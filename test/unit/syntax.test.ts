@@ -72,6 +72,32 @@ describe('syntax: YAML nodes with ESC ranges', () => {
     assert.equal((v('i') as { value: number }).value, -Infinity);
   });
 
+  it('resolves each scalar from its source text, not from the core schema the shared tree was parsed with', () => {
+    // Whole (`---` is never cut) and by segment: the same values, yaml.v3's, either way.
+    for (const head of ['', '---\n']) {
+      const r = root(`${head}v:\n  a: 012\n  b: 0o17\n  c: 1e3\n  d: True\n  e: null\n  f: !!int abc\n  g: !!str 5\n  h: !!float 2\n  i: !!binary aGk=\n  j: '1.0'\n  k: 0x_1F\n  l: +1\n  m: NO\n  n: !!null x\n`);
+      const v = (k: string): [string, unknown] => {
+        const node = get(r, 'v', k);
+        return [node.kind, 'value' in node ? node.value : null];
+      };
+      assert.deepEqual(v('a'), ['number', 10], head);
+      assert.deepEqual(v('b'), ['number', 15]);
+      assert.deepEqual(v('c'), ['number', 1000]);
+      assert.deepEqual(v('d'), ['boolean', true]);
+      assert.deepEqual(v('e'), ['null', null]);
+      assert.deepEqual(v('f'), ['string', 'abc']);
+      assert.deepEqual(v('g'), ['string', '5']);
+      assert.deepEqual(v('h'), ['number', 2]);
+      assert.deepEqual(v('i'), ['string', 'hi']);
+      assert.deepEqual(v('j'), ['string', '1.0']);
+      assert.deepEqual(v('k'), ['number', 31]);
+      assert.deepEqual(v('l'), ['number', 1]);
+      assert.deepEqual(v('m'), ['string', 'NO']);
+      assert.deepEqual(v('n'), ['null', null]);
+      assert.equal(span(get(r, 'v', 'g')), `${head ? 9 : 8}:6-${head ? 9 : 8}:13`, 'a tagged scalar ends after its tag and text');
+    }
+  });
+
   it('counts columns in characters on lines with non-ASCII text', () => {
     const r = root('values:\n  ключ: значение\n  "日本": x\n');
     const v = get(r, 'values', 'ключ');
