@@ -111,7 +111,9 @@ describe('hostile input: limits', function () {
   it('the checker worker is ended once idle after a check that grew its heap, and a new one checks on', async () => {
     const checker = new WorkerChecker(SERVER_MAIN, {}, () => undefined);
     try {
-      const big = `values:\n  a:\n${Array.from({ length: 60_000 }, (_, i) => `    - {k: ${i}}\n`).join('')}`;
+      // Big enough that the heap stays past RECYCLE_HEAP_MB even when a collection ran just
+      // before it is measured (60,000 items: ~285 MB, but ~88 MB live after one).
+      const big = `values:\n  a:\n${Array.from({ length: 120_000 }, (_, i) => `    - {k: ${i}}\n`).join('')}`;
       const outcome = await checker.check('big', { load: async () => ({ text: big }) });
       await outcome.valuesLater;
       assert.equal(checker.running, false);
