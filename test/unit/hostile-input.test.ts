@@ -10,7 +10,6 @@ import { maskedSourceLines } from '../../client/src/cli/commands/checkCommand';
 import { valueAt } from '../../client/src/output/outputFormats';
 import { toJson } from '../../client/src/output/redaction';
 import { escapeControl, Ui } from '../../client/src/cli/ui';
-import { WorkerChecker } from '../../server/src/checkerWorker';
 import { checkEnvironment, openEnvironment, parseEnvironment, type EvalOptions } from '../../shared/src/eval/index';
 import type { Diagnostic } from '../../shared/src/syntax/diagnostic';
 import { createCheckModeChecker } from '../../shared/src/language/evaluation';
@@ -18,7 +17,6 @@ import { parseEscDocument } from '../../shared/src/language/model';
 import { MAX_DOCUMENT_CHARS, MAX_NESTING } from '../../shared/src/syntax/limits';
 import { TEST_CONTEXT, TestProviders } from '../conformance/providers';
 import { envUri, memoryWorkspace } from './language-support';
-import { SERVER_MAIN } from './text-markers';
 
 const options: EvalOptions = { loader: { load: async () => undefined }, providers: new TestProviders(), context: TEST_CONTEXT };
 
@@ -82,22 +80,6 @@ describe('hostile input: limits', function () {
     assert.equal(checkedChain.environment?.properties.a1499?.value, 'x');
   });
 
-  it('the checker worker answers a document that exhausts its heap limit with a located diagnostic, then checks on', async () => {
-    const logs: string[] = [];
-    const checker = new WorkerChecker(SERVER_MAIN, {}, (m) => logs.push(m), { maxOldGenerationSizeMb: 24, maxYoungGenerationSizeMb: 4, stackSizeMb: 4 });
-    try {
-      const big = `values:\n  a:\n${Array.from({ length: 150_000 }, (_, i) => `    - {k: ${i}}\n`).join('')}`;
-      const outcome = await checker.check('big', { load: async () => ({ text: big }) });
-      assert.equal(outcome.diagnostics.length, 1);
-      assert.match(outcome.diagnostics[0]!.summary, /checking stopped: .* 24 MB memory limit/);
-      assert.deepEqual([outcome.diagnostics[0]!.range.environment, outcome.diagnostics[0]!.range.begin.line], ['big', 1]);
-      const small = await checker.check('small', { load: async () => ({ text: 'values:\n  a: ${b}\n' }) });
-      assert.match(small.diagnostics[0]!.summary, /^unknown property "b"/);
-    } finally {
-      checker.dispose();
-    }
-  });
-
   it('a closed document drops what its checks kept (values, schemas, incremental basis)', async () => {
     const ws = memoryWorkspace({ app: 'values:\n  a: 1\n' }, ['app'], createCheckModeChecker());
     await ws.service.diagnostics(envUri('app'));
@@ -108,21 +90,6 @@ describe('hostile input: limits', function () {
     assert.equal(ws.service.schemasOf('app'), undefined);
   });
 
-  it('the checker worker is ended once idle after a check that grew its heap, and a new one checks on', async () => {
-    const checker = new WorkerChecker(SERVER_MAIN, {}, () => undefined);
-    try {
-      // Big enough that the heap stays past RECYCLE_HEAP_MB even when a collection ran just
-      // before it is measured (60,000 items: ~285 MB, but ~88 MB live after one).
-      const big = `values:\n  a:\n${Array.from({ length: 120_000 }, (_, i) => `    - {k: ${i}}\n`).join('')}`;
-      const outcome = await checker.check('big', { load: async () => ({ text: big }) });
-      await outcome.valuesLater;
-      assert.equal(checker.running, false);
-      const small = await checker.check('small', { load: async () => ({ text: 'values:\n  a: 1\n' }) });
-      assert.deepEqual(small.diagnostics, []);
-    } finally {
-      checker.dispose();
-    }
-  });
 });
 
 describe('hostile input: no secret text in excerpts or messages', () => {
