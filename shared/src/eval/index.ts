@@ -232,6 +232,12 @@ export function rotateDocPath(path: string): string {
   return formatPath(segments);
 }
 
+/** Defines `o[key]` as an enumerable property computed on first read (then kept). */
+function lazyProperty<T, K extends keyof T>(o: T, key: K, compute: () => T[K]): void {
+  let computed: { value: T[K] } | undefined;
+  Object.defineProperty(o, key, { enumerable: true, configurable: true, get: () => (computed ??= { value: compute() }).value });
+}
+
 async function run(mode: EvalMode, name: string, text: string, options: RotateOptions): Promise<EvalResult> {
   const parsed = parseEnvironmentCached(name, text);
   const loadDiagnostics = sortDiagnostics(parsed.diagnostics);
@@ -254,17 +260,20 @@ async function run(mode: EvalMode, name: string, text: string, options: RotateOp
     let environment: Environment | undefined;
     if (value !== undefined && result.context !== undefined) {
       const root = result.context.root;
+      const myContext = result.context.myContext;
       environment = {
-        properties: objectOf(value.export()),
+        properties: {},
         schema: value.schema,
         exprs: {},
-        executionContext: objectOf(result.context.myContext.export()),
+        executionContext: {},
         imports: result.imports,
       };
-      // The per-expression view is for hover, completion and definition: built on first read, so
-      // that a check that only wants diagnostics (the CLI, the server's first pass) never pays it.
-      let exprs: { [key: string]: CheckedExpr } | undefined;
-      Object.defineProperty(environment, 'exprs', { enumerable: true, configurable: true, get: () => (exprs ??= exportExprs(root)) });
+      // The exported values and the per-expression view are for output, hover, completion and
+      // definition: built on first read, so that a check that only wants diagnostics (the CLI,
+      // the server's first pass) never pays them.
+      lazyProperty(environment, 'properties', () => objectOf(value.export()));
+      lazyProperty(environment, 'executionContext', () => objectOf(myContext.export()));
+      lazyProperty(environment, 'exprs', () => exportExprs(root));
     }
     return { environment, loadDiagnostics, diagnostics: sortDiagnostics(result.diagnostics), patches: result.patches };
   } catch (err) {

@@ -21,7 +21,8 @@ export function createCheckModeChecker(context: { [key: string]: Json } = {}): E
       const environment = result.environment;
       if (!environment) outcome.unevaluated = true;
       if (environment) {
-        outcome.values = environment.properties;
+        // Exported on first read (hover), not on the diagnostics' path.
+        Object.defineProperty(outcome, 'values', { enumerable: true, configurable: true, get: () => environment.properties });
         // Built on first use (hover), not on the diagnostics' path.
         outcome.schemas = memo(() => schemaIndexOf(environment));
       }

@@ -46,6 +46,14 @@ export interface CheckOutcome {
   schemasLater?: Promise<LazySchemas | undefined>;
 }
 
+/**
+ * An outcome's `values` as they are read on first use: the in-process checker exports them only
+ * when read (hover), so they are not read here.
+ */
+function directValues(outcome: CheckOutcome): LazyValues | undefined {
+  return Object.getOwnPropertyDescriptor(outcome, 'values') === undefined ? undefined : () => outcome.values;
+}
+
 /** Check-mode evaluation of one environment (the evaluator behind an adapter). */
 export interface EnvironmentChecker {
   check(envName: string, loader: EnvironmentLoader, signal?: AbortSignal): Promise<CheckOutcome>;
@@ -199,8 +207,8 @@ export class EscLanguageService implements CheckedValues {
         // keep it
       } else if (current) {
         const next: CheckBasis = { partition: current, diagnostics: outcome.diagnostics, dependencies, own, ...(outcome.unevaluated ? { unevaluated: true } : {}) };
-        const direct = outcome.values;
-        if (direct) next.values = () => direct;
+        const direct = directValues(outcome);
+        if (direct) next.values = direct;
         else void outcome.valuesLater?.then((values) => values && (next.values = values), () => undefined);
         if (outcome.schemas) next.schemas = outcome.schemas;
         else void outcome.schemasLater?.then((schemas) => schemas && (next.schemas = schemas), () => undefined);
@@ -245,8 +253,8 @@ export class EscLanguageService implements CheckedValues {
       next.values = lazy;
       this.checked.set(envName, lazy);
     };
-    const direct = reduced.values;
-    if (direct) mergeValues(() => direct);
+    const direct = directValues(reduced);
+    if (direct) mergeValues(direct);
     else void reduced.valuesLater?.then(mergeValues, () => undefined);
     const mergeSchemas = (schemas: LazySchemas | undefined): void => {
       const previous = basis.schemas;
@@ -276,8 +284,8 @@ export class EscLanguageService implements CheckedValues {
   }
 
   private keepValues(envName: string, outcome: CheckOutcome, signal?: AbortSignal): void {
-    const direct = outcome.values;
-    if (direct) this.checked.set(envName, () => direct);
+    const direct = directValues(outcome);
+    if (direct) this.checked.set(envName, direct);
     if (outcome.schemas) this.checkedSchemas.set(envName, outcome.schemas);
     outcome.schemasLater?.then(
       (schemas) => {

@@ -138,8 +138,10 @@ const NON_ASCII = /[^\x00-\x7f]/;
  */
 function scalarRangeOf(index: PositionIndex, begin: Pos, value: string): (start: number, end: number) => Range {
   let encoded: Uint8Array | undefined;
-  const ascii = !NON_ASCII.test(value);
+  // Tested on first use: most scalars' ranges are never asked for.
+  let ascii: boolean | undefined;
   const column = (offset: number): number => {
+    ascii ??= !NON_ASCII.test(value);
     // (Negative offsets count from the end, as Uint8Array.slice does.)
     if (ascii) return begin.column + (offset >= 0 ? Math.min(offset, value.length) : Math.max(0, value.length + offset));
     encoded ??= textEncoder.encode(value);
@@ -317,13 +319,12 @@ class Decoder {
     if (isScalar(node)) {
       const range = this.index.range(begin, this.endPos(node, begin, undefined));
       const resolved = this.resolveScalar(node);
-      const base = { range, path };
       let out: SyntaxNode;
       switch (resolved.kind) {
-        case 'null': out = { kind: 'null', ...base }; break;
-        case 'boolean': out = { kind: 'boolean', value: resolved.value, ...base }; break;
-        case 'number': out = { kind: 'number', value: resolved.value, text: resolved.text, ...base }; break;
-        case 'string': out = { kind: 'string', value: resolved.value, ...base }; break;
+        case 'null': out = { kind: 'null', range, path }; break;
+        case 'boolean': out = { kind: 'boolean', value: resolved.value, range, path }; break;
+        case 'number': out = { kind: 'number', value: resolved.value, text: resolved.text, range, path }; break;
+        case 'string': out = { kind: 'string', value: resolved.value, range, path }; break;
       }
       const singleLine = range.begin.line === range.end.line;
       const flowStyle = node.type === Scalar.PLAIN || node.type === undefined;
