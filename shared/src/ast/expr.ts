@@ -76,6 +76,8 @@ function nodeError(node: SyntaxNode, summary: string): Diagnostic {
 
 /** Parses a string: plain text, a single `${access}` (a symbol), or an interpolation. */
 function parseString(node: StringNode, diags: Diagnostic[]): Expr {
+  // Most strings (every key, most values) have no `$`: plain text, as parseTemplate would say.
+  if (!node.value.includes('$')) return { kind: 'string', value: node.value, syntax: node };
   const parsed = parseInterpolate(node, node.value);
   const parts = parsed.parts;
   for (const d of parsed.diags) diags.push(d);
