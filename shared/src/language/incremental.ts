@@ -28,6 +28,8 @@ export interface TopLevelEntry {
   /** 0-based, exclusive. */
   endLine: number;
   text: string;
+  /** The offset of its first line in the partitioned text. */
+  startOffset: number;
   /** Top-level keys this entry references through `${...}`. */
   refs: Set<string>;
   /** The entry's key line with an empty map for value: what stands in for it when not re-checked. */
@@ -37,7 +39,14 @@ export interface TopLevelEntry {
 export interface Partition {
   /** The document with every entry's lines removed (imports, `values:` line, comments outside). */
   header: string;
+  /** The lines before the first entry (through the `values:` line), without the last line break. */
+  head: string;
+  /** The lines after the last entry (from the next top-level key on), if any. */
+  tail?: string;
   entries: TopLevelEntry[];
+  /** The text partitioned, and the entries' indentation: the next version is partitioned from them. */
+  text?: string;
+  indent?: number;
 }
 
 /** What a check was computed from and produced: the basis of the next incremental check. */
@@ -63,6 +72,8 @@ export interface IncrementalPlan {
   /** Entries whose diagnostics/values come from the reduced check. */
   affected: Set<string>;
   kept: Set<string>;
+  /** The entries not re-checked stand in `compactText` as stubs. */
+  stubs?: boolean;
 }
 
 const SPECIAL_ROOTS = new Set(['context', 'environments', 'imports']);
@@ -70,6 +81,7 @@ const SPECIAL_ROOTS = new Set(['context', 'environments', 'imports']);
 const ROOT_KEY = /^([^\s#'"][^:#]*?|"[^"]*"|'[^']*'):(\s+#.*)?\s*$/;
 const ENTRY_KEY = /^([^\s#'"\-[{][^:#]*?|"[^"]*"|'[^']*'):(\s|$)/;
 const INTERPOLATION_ROOT = /(\$+)\{\s*([^.[}\s]*)/g;
+const VALUES_LINE = /^values:(\s+#.*)?\s*$/;
 
 function unquote(key: string): string {
   return (key.startsWith('"') && key.endsWith('"')) || (key.startsWith("'") && key.endsWith("'")) ? key.slice(1, -1) : key;
@@ -80,62 +92,192 @@ function unquote(key: string): string {
  * incremental check does not wait for one. Whenever the layout is not the plain block style this
  * understands (flow `values`, continuation lines at the entries' indentation, `${[...]}`
  * references, duplicate keys), it answers undefined and the check is a full one.
+ *
+ * This runs on every keystroke of the largest documents, so it walks the text once by offsets
+ * (`indexOf` for line breaks and tabs) and makes strings only of key lines and entry bodies.
  */
 export function partitionText(text: string, previous?: Partition): Partition | undefined {
-  const lines = text.split('\n');
-  const valuesLine = lines.findIndex((l) => l.startsWith('values:') && /^values:(\s+#.*)?\s*$/.test(l));
-  if (valuesLine < 0) return undefined;
-  const lineStarts: number[] = new Array<number>(lines.length + 1);
-  lineStarts[0] = 0;
-  for (let i = 0; i < lines.length; i++) lineStarts[i + 1] = lineStarts[i]! + lines[i]!.length + 1;
-  let indent = -1;
-  let end = lines.length;
-  const starts: { key: string; line: number; stub: string }[] = [];
-  for (let line = valuesLine + 1; line < lines.length; line++) {
-    const raw = lines[line]!;
-    // Indentation and first character by code (this runs on every keystroke of large files).
-    let lineIndent = 0;
-    while (raw.charCodeAt(lineIndent) === 32) lineIndent++;
-    const first = raw.charCodeAt(lineIndent);
-    if (Number.isNaN(first) || first === 35 /* # */ || (first === 13 && lineIndent === raw.length - 1)) continue;
-    if (lineIndent === 0) {
-      const l = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
-      if (!ROOT_KEY.test(l) && !/^[^\s#][^:]*:\s/.test(l)) return undefined;
-      end = line;
+  if (previous) {
+    const edited = repartition(text, previous);
+    if (edited !== null) return edited;
+  }
+  const n = text.length;
+  // Lines are as `text.split('\n')` gives them: `offset` is a line's start, `line` its index.
+  let offset = 0;
+  let line = 0;
+  let valuesLine = -1;
+  while (offset <= n) {
+    const newline = lineBreakAt(text, offset);
+    const isValues = text.startsWith('values:', offset) && VALUES_LINE.test(text.slice(offset, newline));
+    offset = newline + 1;
+    line++;
+    if (isValues) {
+      valuesLine = line - 1;
       break;
+    }
+  }
+  if (valuesLine < 0) return undefined;
+  const scanned = scanLines(text, offset, line, n + 1, -1);
+  if (!scanned) return undefined;
+  const { starts, indent } = scanned;
+  const end = scanned.rootLine ?? scanned.line;
+  const endOffset = scanned.rootOffset ?? n + 1;
+  if (starts.length === 0) return { header: text, head: text, entries: [] };
+  // An entry whose text is unchanged since `previous` keeps its references (not scanned again).
+  const known = new Map<string, TopLevelEntry>();
+  for (const entry of previous?.entries ?? []) known.set(entry.text, entry);
+  const entries = entriesOf(text, starts, end, endOffset, known, new Set(), false);
+  if (!entries) return undefined;
+  const head = text.slice(0, starts[0]!.offset - 1);
+  const tail = endOffset <= n ? text.slice(endOffset) : undefined;
+  return { header: tail === undefined ? head : `${head}\n${tail}`, head, ...(tail === undefined ? {} : { tail }), entries, text, indent };
+}
+
+interface EntryStart {
+  key: string;
+  line: number;
+  offset: number;
+  stub: string;
+}
+
+/**
+ * Reads the lines of a `values` block from `offset` (line `line`) up to `limit` (a line start,
+ * not read) or to the first top-level line: where entries start (a line at the entries'
+ * indentation `indent`, -1: the first content line's), undefined for a layout this does not
+ * understand. Indentation and first characters are read by code, tabs found by `indexOf`.
+ */
+function scanLines(text: string, offset: number, line: number, limit: number, indent: number): { starts: EntryStart[]; indent: number; line: number; rootLine?: number; rootOffset?: number } | undefined {
+  const n = text.length;
+  let nextTab = text.indexOf('\t', offset);
+  const hasTab = (from: number, to: number): boolean => {
+    if (nextTab >= 0 && nextTab < from) nextTab = text.indexOf('\t', from);
+    return nextTab >= 0 && nextTab < to;
+  };
+  const starts: EntryStart[] = [];
+  for (let newline = lineBreakAt(text, offset); offset <= n && offset < limit; offset = newline + 1, newline = lineBreakAt(text, offset), line++) {
+    let lineIndent = 0;
+    while (text.charCodeAt(offset + lineIndent) === 32 && offset + lineIndent < newline) lineIndent++;
+    const first = offset + lineIndent < newline ? text.charCodeAt(offset + lineIndent) : NaN;
+    if (Number.isNaN(first) || first === 35 /* # */ || (first === 13 && offset + lineIndent === newline - 1)) continue;
+    const lineEnd = text.charCodeAt(newline - 1) === 13 && newline > offset ? newline - 1 : newline;
+    if (lineIndent === 0) {
+      const l = text.slice(offset, lineEnd);
+      if (!ROOT_KEY.test(l) && !/^[^\s#][^:]*:\s/.test(l)) return undefined;
+      return { starts, indent, line, rootLine: line, rootOffset: offset };
     }
     if (first === 9) return undefined;
     if (indent < 0) indent = lineIndent;
     if (lineIndent < indent) return undefined;
     if (lineIndent === indent) {
-      if (raw.includes('\t')) return undefined;
-      const l = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
-      const content = l.slice(lineIndent);
-      const match = ENTRY_KEY.exec(content);
+      if (hasTab(offset, newline)) return undefined;
+      const match = ENTRY_KEY.exec(text.slice(offset + lineIndent, lineEnd));
       if (!match) return undefined;
-      starts.push({ key: unquote(match[1]!.trim()), line, stub: `${l.slice(0, lineIndent)}${match[1]!.trim()}: {}` });
-    } else if (raw.includes('\t', lineIndent)) return undefined;
+      starts.push({ key: unquote(match[1]!.trim()), line, offset, stub: `${text.slice(offset, offset + lineIndent)}${match[1]!.trim()}: {}` });
+    } else if (hasTab(offset + lineIndent, newline)) return undefined;
   }
-  if (starts.length === 0 || starts[0]!.line !== firstContentLine(lines, valuesLine + 1)) return starts.length === 0 ? { header: text, entries: [] } : undefined;
-  // An entry whose text is unchanged since `previous` keeps its references (not scanned again).
-  const known = new Map<string, TopLevelEntry>();
-  for (const entry of previous?.entries ?? []) known.set(entry.text, entry);
-  // Trailing blank/comment lines before the next root key stay with the last entry.
+  return { starts, indent, line };
+}
+
+/**
+ * The entries starting at `starts`, the last one ending at line `end` (offset `endOffset`, a line
+ * start or the text's length + 1); trailing blank/comment lines stay with the entry before them.
+ * Undefined for a duplicate key (also against `taken`) or references this cannot read.
+ * `detach`: bodies are copied out of `text`, so that entries kept across versions do not keep
+ * every version's whole text alive.
+ */
+function entriesOf(text: string, starts: EntryStart[], end: number, endOffset: number, known: Map<string, TopLevelEntry>, taken: Set<string>, detach: boolean): TopLevelEntry[] | undefined {
   const entries: TopLevelEntry[] = [];
-  const seen = new Set<string>();
   for (let i = 0; i < starts.length; i++) {
-    const { key, line, stub } = starts[i]!;
-    if (seen.has(key)) return undefined;
-    seen.add(key);
-    const endLine = i + 1 < starts.length ? starts[i + 1]!.line : end;
-    const body = text.slice(lineStarts[line], lineStarts[endLine]! - 1);
+    const { key, line: startLine, offset: startOffset, stub } = starts[i]!;
+    if (taken.has(key)) return undefined;
+    taken.add(key);
+    const next = starts[i + 1];
+    let body = text.slice(startOffset, (next ? next.offset : endOffset) - 1);
     const before = known.get(body);
+    if (detach) body = before?.text ?? copyOf(body);
     const refs = before?.key === key ? before.refs : referencesOf(body);
     if (!refs) return undefined;
-    entries.push({ key, startLine: line, endLine, text: body, refs, stub });
+    entries.push({ key: detach ? copyOf(key) : key, startLine, endLine: next ? next.line : end, text: body, startOffset, refs, stub: detach ? copyOf(stub) : stub });
   }
-  const headerLines = [...lines.slice(0, starts[0]!.line), ...lines.slice(end)];
-  return { header: headerLines.join('\n'), entries };
+  return entries;
+}
+
+/** A string with the characters of `s` that is not a slice of a larger one (V8 keeps a slice's parent alive). */
+function copyOf(s: string): string {
+  return (' ' + s).slice(1);
+}
+
+/**
+ * The partition of `text` from that of an earlier version: the entries around the changed span
+ * (found by comparing the two texts from both ends) are read again, those before it taken as
+ * they are and those after it moved. Null when the change reaches the first or last entries or
+ * outside `values` (the whole text is read then), undefined when the text has no partition.
+ */
+function repartition(text: string, previous: Partition): Partition | undefined | null {
+  const old = previous.text;
+  const entries = previous.entries;
+  if (old === undefined || previous.indent === undefined || entries.length < 4) return null;
+  if (old === text) return previous;
+  const prefix = commonPrefix(old, text);
+  const suffix = commonSuffix(old, text, Math.min(old.length, text.length) - prefix);
+  const a = entryAtOffset(entries, prefix) - 1;
+  const b = entryAtOffset(entries, old.length - suffix) + 2;
+  if (a < 0 || b >= entries.length) return null;
+  const delta = text.length - old.length;
+  const stop = entries[b]!.startOffset + delta;
+  const scanned = scanLines(text, entries[a]!.startOffset, entries[a]!.startLine, stop, previous.indent);
+  if (scanned?.rootLine !== undefined || scanned?.starts[0]?.offset !== entries[a]!.startOffset) return scanned ? null : undefined;
+  const taken = new Set<string>();
+  for (let i = 0; i < entries.length; i++) if (i < a || i >= b) taken.add(entries[i]!.key);
+  const known = new Map<string, TopLevelEntry>();
+  for (let i = a; i < b; i++) known.set(entries[i]!.text, entries[i]!);
+  const region = entriesOf(text, scanned.starts, scanned.line, stop, known, taken, true);
+  if (!region) return undefined;
+  const lineDelta = scanned.line - entries[b]!.startLine;
+  const moved = entries.slice(b).map((e) => (lineDelta === 0 && delta === 0 ? e : { ...e, startLine: e.startLine + lineDelta, endLine: e.endLine + lineDelta, startOffset: e.startOffset + delta }));
+  return { ...previous, entries: [...entries.slice(0, a), ...region, ...moved], text };
+}
+
+/** The index of the last entry starting at or before `offset` (-1: none). */
+function entryAtOffset(entries: readonly TopLevelEntry[], offset: number): number {
+  let low = 0;
+  let high = entries.length - 1;
+  while (low <= high) {
+    const mid = (low + high) >> 1;
+    if (entries[mid]!.startOffset <= offset) low = mid + 1;
+    else high = mid - 1;
+  }
+  return high;
+}
+
+/** The length of the longest common prefix, by halving: each comparison is one native string compare. */
+function commonPrefix(a: string, b: string): number {
+  let low = 0;
+  let high = Math.min(a.length, b.length);
+  while (low < high) {
+    const mid = (low + high + 1) >> 1;
+    if (a.startsWith(b.slice(low, mid), low)) low = mid;
+    else high = mid - 1;
+  }
+  return low;
+}
+
+/** The length of the longest common suffix, at most `max`. */
+function commonSuffix(a: string, b: string, max: number): number {
+  let low = 0;
+  let high = max;
+  while (low < high) {
+    const mid = (low + high + 1) >> 1;
+    if (a.endsWith(b.slice(b.length - mid, b.length - low), a.length - low)) low = mid;
+    else high = mid - 1;
+  }
+  return low;
+}
+
+/** The offset of the line break ending the line that starts at `offset` (the text's length for the last line). */
+function lineBreakAt(text: string, offset: number): number {
+  const newline = text.indexOf('\n', offset);
+  return newline < 0 ? text.length : newline;
 }
 
 /** The top-level keys an entry's text references, or undefined when it cannot tell. */
@@ -148,14 +290,6 @@ function referencesOf(body: string): Set<string> | undefined {
     if (!SPECIAL_ROOTS.has(m[2]!)) refs.add(m[2]!);
   }
   return refs;
-}
-
-function firstContentLine(lines: string[], from: number): number {
-  for (let line = from; line < lines.length; line++) {
-    const content = lines[line]!.trim();
-    if (content !== '' && !content.startsWith('#')) return line;
-  }
-  return -1;
 }
 
 /** Which entry (by key) a 0-based line is in, or undefined for the header. */
@@ -178,30 +312,43 @@ export function entryAtLine(p: Partition, line: number): TopLevelEntry | undefin
  * added, edited or removed entry is affected, and so is every entry that references an affected
  * one (a removed key is what a reference to it now resolves differently to). An unchanged text
  * gives an empty plan: the previous results stand.
+ *
+ * `needsStubs(kept)` says whether the entries not re-checked must stand in the reduced document
+ * as stubs: only a "did you mean" for a top-level name looks at them (see `stubsNeeded`); without
+ * them the reduced document is the header and the kept entries alone, whatever the document's size.
  */
-export function planIncremental(previous: CheckBasis | undefined, current: Partition, text: string): IncrementalPlan | undefined {
+export function planIncremental(previous: CheckBasis | undefined, current: Partition, needsStubs: (kept: ReadonlySet<string>) => boolean = () => true): IncrementalPlan | undefined {
   if (!previous || previous.partition.header !== current.header) return undefined;
   const before = new Map(previous.partition.entries.map((entry) => [entry.key, entry]));
   // Entries kept from before stay in the same order: evaluation order decides, e.g., where a
   // cycle is reported.
-  const keptOrder = current.entries.filter((e) => before.has(e.key)).map((e) => e.key);
-  const currentKeySet = new Set(keptOrder);
-  const oldOrder = previous.partition.entries.filter((e) => currentKeySet.has(e.key)).map((e) => e.key);
-  if (keptOrder.some((key, i) => oldOrder[i] !== key)) return undefined;
-  const changed = new Set(current.entries.filter((entry) => before.get(entry.key)?.text !== entry.text).map((e) => e.key));
-  const currentKeys = new Set(current.entries.map((e) => e.key));
-  for (const key of before.keys()) if (!currentKeys.has(key)) changed.add(key);
+  let i = 0;
+  for (const entry of current.entries) {
+    if (!before.has(entry.key)) continue;
+    while (i < previous.partition.entries.length && previous.partition.entries[i]!.key !== entry.key) i++;
+    if (i === previous.partition.entries.length) return undefined;
+  }
+  const changed = new Set<string>();
+  const currentKeys = new Set<string>();
   // Old and new references both count: an edit may add or remove a reference.
-  const refs = new Map<string, Set<string>>();
-  for (const entry of current.entries) refs.set(entry.key, new Set([...entry.refs, ...(before.get(entry.key)?.refs ?? [])]));
+  const refs = new Map<string, ReadonlySet<string>>();
+  for (const entry of current.entries) {
+    currentKeys.add(entry.key);
+    const old = before.get(entry.key);
+    if (old?.text !== entry.text) changed.add(entry.key);
+    refs.set(entry.key, !old || old.refs === entry.refs ? entry.refs : new Set([...entry.refs, ...old.refs]));
+  }
+  for (const key of before.keys()) if (!currentKeys.has(key)) changed.add(key);
   const affected = new Set(changed);
-  for (let grew = true; grew; ) {
+  for (let grew = affected.size > 0; grew; ) {
     grew = false;
     for (const [key, targets] of refs) {
       if (affected.has(key)) continue;
-      if ([...targets].some((t) => affected.has(t))) {
+      for (const target of targets) {
+        if (!affected.has(target)) continue;
         affected.add(key);
         grew = true;
+        break;
       }
     }
   }
@@ -215,25 +362,88 @@ export function planIncremental(previous: CheckBasis | undefined, current: Parti
       }
     }
   }
-  // An entry not re-checked is replaced by a stub (its key, an empty map): the kept entries do
-  // not reference it, but its name is still a candidate of "did you mean".
-  const lines = text.split('\n');
-  const stubs = new Map<number, TopLevelEntry>();
-  for (const entry of current.entries) if (!kept.has(entry.key)) stubs.set(entry.startLine, entry);
-  const compact: string[] = [];
+  const stubs = needsStubs(kept);
+  return { ...reducedDocument(current, kept, stubs), affected, kept, ...(stubs ? { stubs } : {}) };
+}
+
+/**
+ * The document with the entries outside `kept` left out (`stubs`: each replaced by its key, an
+ * empty map, so that its name is still a candidate of "did you mean"), built from the partition's
+ * pieces: no pass over the whole text. Kept lines are copied whole, so a column in the reduced
+ * document is the same column in the document.
+ */
+export function reducedDocument(current: Partition, kept: ReadonlySet<string>, stubs: boolean): { compactText: string; lineMap: number[] } {
+  const pieces = [current.head];
   const lineMap: number[] = [];
-  for (let line = 0; line < lines.length; line++) {
-    const stub = stubs.get(line);
-    if (stub) {
-      compact.push(stub.stub);
-      lineMap.push(line);
-      line = stub.endLine - 1;
-      continue;
+  const firstEntryLine = current.entries[0]?.startLine ?? countLines(current.head);
+  for (let line = 0; line < firstEntryLine; line++) lineMap.push(line);
+  let lastLine = firstEntryLine;
+  // A `values` left empty would be no environment at all: with nothing kept (the text is the
+  // checked one), the first entry's stub stands in for the others.
+  const firstStub = !stubs && current.entries.every((entry) => !kept.has(entry.key)) ? current.entries[0] : undefined;
+  for (const entry of current.entries) {
+    lastLine = entry.endLine;
+    if (kept.has(entry.key)) {
+      pieces.push(entry.text);
+      for (let line = entry.startLine; line < entry.endLine; line++) lineMap.push(line);
+    } else if (stubs || entry === firstStub) {
+      pieces.push(entry.stub);
+      lineMap.push(entry.startLine);
     }
-    compact.push(lines[line]!);
-    lineMap.push(line);
   }
-  return { compactText: compact.join('\n'), lineMap, affected, kept };
+  if (current.tail !== undefined) {
+    pieces.push(current.tail);
+    const tailLines = countLines(current.tail);
+    for (let line = 0; line < tailLines; line++) lineMap.push(lastLine + line);
+  }
+  return { compactText: pieces.join('\n'), lineMap };
+}
+
+function countLines(text: string): number {
+  let lines = 1;
+  for (let at = text.indexOf('\n'); at >= 0; at = text.indexOf('\n', at + 1)) lines++;
+  return lines;
+}
+
+/**
+ * The environments a header imports, in order, when each is a plain one-line `- name` entry of a
+ * block `imports` (none when there is no `imports`); undefined for any other layout.
+ */
+export function importNames(header: string): string[] | undefined {
+  if (!header.includes('imports:')) return [];
+  const lines = header.split('\n');
+  const start = lines.findIndex((l) => /^imports:\s*$/.test(l));
+  if (start < 0 || lines.some((l, i) => i !== start && l.startsWith('imports:'))) return undefined;
+  const names: string[] = [];
+  for (let i = start + 1; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (/^\S/.test(line)) break;
+    if (line.trim() === '' || line.trim().startsWith('#')) continue;
+    const m = /^\s+-\s+([A-Za-z0-9_./-]+)\s*$/.exec(line);
+    if (!m) return undefined;
+    names.push(m[1]!);
+  }
+  return names;
+}
+
+/**
+ * Whether a reduced document without stubs could report differently from the whole document:
+ * only when a kept entry references a top-level name that neither the document (`localKeys`)
+ * nor an import (`importedKeys`, undefined when unknown) defines — ESC then says "unknown
+ * property" with a "did you mean" over every top-level name. Every other result of the kept
+ * entries depends only on what they reference, which the reduced document keeps whole.
+ */
+export function stubsNeeded(current: Partition, kept: ReadonlySet<string>, localKeys: ReadonlySet<string>, importedKeys: () => ReadonlySet<string> | undefined): boolean {
+  let imported: ReadonlySet<string> | undefined | null = null;
+  for (const entry of current.entries) {
+    if (!kept.has(entry.key)) continue;
+    for (const ref of entry.refs) {
+      if (localKeys.has(ref)) continue;
+      if (imported === null) imported = importedKeys();
+      if (!imported?.has(ref)) return true;
+    }
+  }
+  return false;
 }
 
 function mapLine(lineMap: readonly number[], line: number): number {

@@ -11,7 +11,7 @@ import type { Value } from '../value/value';
 import { codeActions } from './codeActions';
 import { completion } from './completion';
 import { documentDiagnostics, evaluatorDiagnostic, mergeDiagnostics, type TextWithLines } from './diagnostics';
-import { mergeIncremental, mergeOwn, partitionText, planIncremental, pruneImports, remapEvalDiagnostic, remapLspDiagnostic, remapRange, type CheckBasis } from './incremental';
+import { importNames, mergeIncremental, mergeOwn, partitionText, planIncremental, pruneImports, remapEvalDiagnostic, reducedDocument, remapLspDiagnostic, remapRange, stubsNeeded, type CheckBasis, type IncrementalPlan, type Partition } from './incremental';
 import { layersOf } from './resolve';
 import { parseEscDocument, type EscDocument, type ImportEntry } from './model';
 import { LineIndex } from './text';
@@ -52,6 +52,17 @@ export interface CheckOutcome {
  */
 function directValues(outcome: CheckOutcome): LazyValues | undefined {
   return Object.getOwnPropertyDescriptor(outcome, 'values') === undefined ? undefined : () => outcome.values;
+}
+
+/** A reduced check under way: its plan, the reduced document's model, and the checker's answer. */
+interface ReducedCheck {
+  plan: IncrementalPlan;
+  /** The model of the reduced document without stubs, and its lines' places in the document. */
+  reducedDoc: EscDocument;
+  modelLineMap: number[];
+  outcome: Promise<CheckOutcome>;
+  /** The entries not re-checked stand in the reduced document as stubs. */
+  stubs: boolean;
 }
 
 /** Check-mode evaluation of one environment (the evaluator behind an adapter). */
@@ -221,28 +232,27 @@ export class EscLanguageService implements CheckedValues {
   /** The incremental path (see incremental.ts); undefined when a full check is needed. */
   private async validateIncrementally(uri: string, envName: string, text: string, basis: CheckBasis, signal?: AbortSignal): Promise<Diagnostic[] | undefined> {
     const current = partitionText(text, basis.partition);
-    const planned = current ? planIncremental(basis, current, text) : undefined;
-    if (!current || !planned || !this.checker) return undefined;
-    // Removed entries' keys may now come from an import: keep the imports that define them.
-    const needed = new Set<string>([...planned.affected].filter((key) => !current.entries.some((e) => e.key === key)));
-    for (const entry of current.entries) {
-      if (!planned.kept.has(entry.key)) continue;
-      needed.add(entry.key);
-      for (const ref of entry.refs) needed.add(ref);
-    }
-    const plan = pruneImports(planned, needed, (name) => this.importedKeys(name), new Set(current.entries.map((e) => e.key)));
-    // The reduced document is small: parsing it gives the kept entries' own diagnostics and the
-    // imports (positions mapped back to the full document).
-    const reducedDoc = parseEscDocument(uri, envName, plan.compactText, 0, this.reducedDocs.get(envName));
-    this.reducedDocs.set(envName, reducedDoc);
-    if (reducedDoc.syntaxErrors.some((e) => !e.warning)) return undefined;
-    const reduced = await this.checker.check(envName, this.loaderWith(envName, plan.compactText), signal);
+    if (!current || !this.checker) return undefined;
+    const localKeys = new Set(current.entries.map((e) => e.key));
+    const reducedCheck = (stubs: boolean): ReducedCheck | undefined => this.startReducedCheck(uri, envName, basis, current, localKeys, stubs, signal);
+    // Without stubs the reduced document is the kept entries alone; stubs only when a "did you
+    // mean" may look at every top-level name.
+    let started = reducedCheck(false);
+    if (!started) return undefined;
+    let reduced = await started.outcome;
     if (signal?.aborted) throw new CancelledError();
+    if (!started.stubs && reduced.diagnostics.some((d) => d.range.environment === envName && d.summary.startsWith('unknown property'))) {
+      started = reducedCheck(true);
+      if (!started) return undefined;
+      reduced = await started.outcome;
+      if (signal?.aborted) throw new CancelledError();
+    }
+    const { plan, reducedDoc, modelLineMap } = started;
     // The edit made the environment unevaluable (a load error): only a full check says how.
     if (reduced.unevaluated) return undefined;
     const reducedDiagnostics = reduced.diagnostics.map((d) => remapEvalDiagnostic(d, envName, plan.lineMap));
     const merged = mergeIncremental(envName, basis, current, plan, { diagnostics: reducedDiagnostics });
-    const own = mergeOwn(basis, current, plan, documentDiagnostics(reducedDoc).map((d) => remapLspDiagnostic(d, plan.lineMap)));
+    const own = mergeOwn(basis, current, plan, documentDiagnostics(reducedDoc).map((d) => remapLspDiagnostic(d, modelLineMap)));
     const next: CheckBasis = { partition: current, diagnostics: merged.diagnostics, dependencies: basis.dependencies, own };
     this.bases.set(envName, next);
     // Values (for hover) are merged when they arrive, off the diagnostics' path.
@@ -271,7 +281,49 @@ export class EscLanguageService implements CheckedValues {
     if (reduced.schemas) mergeSchemas(reduced.schemas);
     else void reduced.schemasLater?.then(mergeSchemas, () => undefined);
     const positions = { text, lines: new LineIndex(text) };
-    return mergeDiagnostics(own, this.located(positions, reducedDoc, merged.diagnostics, plan.lineMap));
+    return mergeDiagnostics(own, this.located(positions, reducedDoc, merged.diagnostics, modelLineMap));
+  }
+
+  /**
+   * Plans the reduced check of `current` and starts it; the model of the reduced document
+   * without stubs (the kept entries' own diagnostics and the imports, mapped back) is parsed here
+   * while the checker evaluates. Undefined when the edit needs a full check.
+   */
+  private startReducedCheck(uri: string, envName: string, basis: CheckBasis, current: Partition, localKeys: ReadonlySet<string>, withStubs: boolean, signal?: AbortSignal): ReducedCheck | undefined {
+    const planned = planIncremental(basis, current, (kept) => withStubs || stubsNeeded(current, kept, localKeys, () => this.keysOfImports(current.header)));
+    if (!planned || !this.checker) return undefined;
+    // Removed entries' keys may now come from an import: keep the imports that define them.
+    const needed = new Set<string>([...planned.affected].filter((key) => !localKeys.has(key)));
+    for (const entry of current.entries) {
+      if (!planned.kept.has(entry.key)) continue;
+      needed.add(entry.key);
+      for (const ref of entry.refs) needed.add(ref);
+    }
+    const plan = pruneImports(planned, needed, (name) => this.importedKeys(name), localKeys);
+    const outcome = this.checker.check(envName, this.loaderWith(envName, plan.compactText), signal);
+    // Stubs have no own diagnostics: the model is always of the document without them, so it
+    // re-uses the previous one's segments whichever the checker was given.
+    const model = planned.stubs ? reducedDocument(current, planned.kept, false) : planned;
+    const reducedDoc = parseEscDocument(uri, envName, model.compactText, 0, this.reducedDocs.get(envName));
+    this.reducedDocs.set(envName, reducedDoc);
+    if (reducedDoc.syntaxErrors.some((e) => !e.warning)) {
+      outcome.catch(() => undefined);
+      return undefined;
+    }
+    return { plan, reducedDoc, modelLineMap: model.lineMap, outcome, stubs: planned.stubs === true };
+  }
+
+  /** The top-level keys the imports of a header contribute, or undefined when that is not known. */
+  private keysOfImports(header: string): ReadonlySet<string> | undefined {
+    const names = importNames(header);
+    if (!names) return undefined;
+    const keys = new Set<string>();
+    for (const name of names) {
+      const imported = this.importedKeys(name);
+      if (!imported) return undefined;
+      for (const key of imported) keys.add(key);
+    }
+    return keys;
   }
 
   /** The top-level keys an imported environment contributes (its own and its imports'). */
