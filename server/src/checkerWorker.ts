@@ -56,7 +56,8 @@ type ToWorker =
 type FromWorker =
   | { type: 'load'; job: number; name: string }
   | { type: 'result'; job: number; outcome?: CheckOutcome; error?: string }
-  | { type: 'values'; job: number; json?: string; schemas?: string; heapMb: number };
+  /** Values and schemas as UTF-8 JSON in buffers moved (not copied) to the main thread: a large environment's are megabytes. */
+  | { type: 'values'; job: number; json?: Uint8Array; schemas?: Uint8Array; heapMb: number };
 
 interface Pending {
   loader: EnvironmentLoader;
@@ -163,7 +164,7 @@ export class WorkerChecker implements EnvironmentChecker {
       // Serialized in the worker, decoded here only when hover first asks.
       const json = message.json;
       const schemas = message.schemas;
-      pending.values?.(json === undefined ? undefined : memo(() => JSON.parse(json) as Values), schemas === undefined ? undefined : memo(() => JSON.parse(schemas) as SchemaIndex));
+      pending.values?.(json === undefined ? undefined : memo(() => JSON.parse(utf8.decode(json)) as Values), schemas === undefined ? undefined : memo(() => JSON.parse(utf8.decode(schemas)) as SchemaIndex));
       this.recycleIfLarge(message.heapMb);
       return;
     }
@@ -227,10 +228,85 @@ export class WorkerChecker implements EnvironmentChecker {
   }
 }
 
-/** The worker's side: evaluates jobs with texts from the main thread. */
+const utf8 = new TextDecoder();
+
+/** Top-level keys serialized between two pauses of `jsonInSteps`. */
+const KEYS_PER_STEP = 64;
+
+/**
+ * `JSON.stringify(object)` for an object of many top-level keys, a pause (`pause`) after every
+ * KEYS_PER_STEP of them: the same text (own enumerable keys in order, each value stringified).
+ */
+async function jsonInSteps(object: { [key: string]: unknown }, pause: () => Promise<void>): Promise<string> {
+  const parts: string[] = [];
+  let done = 0;
+  for (const key of Object.keys(object)) {
+    const value = JSON.stringify(object[key]);
+    if (value !== undefined) parts.push(`${JSON.stringify(key)}:${value}`);
+    if (++done % KEYS_PER_STEP === 0) await pause();
+  }
+  return `{${parts.join(',')}}`;
+}
+
+/**
+ * The worker's side: evaluates jobs with texts from the main thread.
+ *
+ * Checks come first: a check's values and schemas (for hover) are serialized after its result
+ * went out, in steps that pause whenever a check is under way (a large environment's take
+ * hundreds of ms; the next keystroke's check must not wait for them). They go out in the order
+ * of the checks (an incremental result's values are merged into the previous check's).
+ */
 export function runCheckerWorker(port: MessagePort, context: { [key: string]: Json }): void {
   const checker = createCheckModeChecker(context);
   const jobs = new Map<number, { texts: Map<string, string | null>; waiting: Map<string, ((text: string | null) => void)[]>; controller: AbortController }>();
+  /** Serializations waiting for no check to be under way. */
+  const idleWaiters: (() => void)[] = [];
+  const checkEnded = (): void => {
+    if (jobs.size === 0) for (const wake of idleWaiters.splice(0)) wake();
+  };
+  /** Resolves once the messages that came meanwhile were read and no check is under way. */
+  const checksFirst = (): Promise<void> =>
+    new Promise((resolve) =>
+      setImmediate(() => {
+        if (jobs.size === 0) resolve();
+        else idleWaiters.push(resolve);
+      }),
+    );
+  let serializing = Promise.resolve();
+  const encoder = new TextEncoder();
+  const serialize = async (job: number, outcome: CheckOutcome, aborted: AbortSignal): Promise<void> => {
+    let schemas: string | undefined;
+    let json: string | undefined;
+    if (!aborted.aborted) {
+      try {
+        await checksFirst();
+        let index: SchemaIndex | undefined;
+        if (outcome.schemaSteps) {
+          const steps = outcome.schemaSteps();
+          for (let step = steps.next(); ; step = steps.next()) {
+            if (step.done) {
+              index = step.value;
+              break;
+            }
+            await checksFirst();
+          }
+        } else index = outcome.schemas?.();
+        schemas = index ? `{"nodes":${await jsonInSteps(index.nodes, checksFirst)},"refs":${await jsonInSteps(index.refs, checksFirst)}}` : undefined;
+      } catch {
+        schemas = undefined; // hover then shows values without schemas; never lose the values
+      }
+      try {
+        json = outcome.values ? await jsonInSteps(outcome.values, checksFirst) : undefined;
+      } catch {
+        json = undefined; // hover shows no values; the main thread still hears the job is done
+      }
+    }
+    const heapMb = getHeapStatistics().used_heap_size / 2 ** 20;
+    const jsonBytes = json === undefined ? undefined : encoder.encode(json);
+    const schemaBytes = schemas === undefined ? undefined : encoder.encode(schemas);
+    const moved = [jsonBytes?.buffer, schemaBytes?.buffer].filter((buffer) => buffer !== undefined);
+    port.postMessage({ type: 'values', job, ...(jsonBytes ? { json: jsonBytes } : {}), ...(schemaBytes ? { schemas: schemaBytes } : {}), heapMb } satisfies FromWorker, moved);
+  };
   port.on('message', (message: ToWorker) => {
     if (message.type === 'abort') {
       const job = jobs.get(message.job);
@@ -240,6 +316,7 @@ export function runCheckerWorker(port: MessagePort, context: { [key: string]: Js
       // Nobody will answer this job's pending loads any more.
       for (const wakers of job.waiting.values()) for (const wake of wakers) wake(null);
       job.waiting.clear();
+      checkEnded();
     } else if (message.type === 'text') {
       const job = jobs.get(message.job);
       if (!job) return;
@@ -266,21 +343,14 @@ export function runCheckerWorker(port: MessagePort, context: { [key: string]: Js
       checker.check(message.envName, loader, job.controller.signal).then(
         (outcome) => {
           jobs.delete(message.job);
+          checkEnded();
           if (job.controller.signal.aborted) return;
           port.postMessage({ type: 'result', job: message.job, outcome: { diagnostics: outcome.diagnostics, ...(outcome.unevaluated ? { unevaluated: true } : {}) } } satisfies FromWorker);
-          let schemas: string | undefined;
-          try {
-            const index = outcome.schemas?.();
-            schemas = index ? JSON.stringify(index) : undefined;
-          } catch {
-            schemas = undefined; // hover then shows values without schemas; never lose the values
-          }
-          const json = outcome.values ? JSON.stringify(outcome.values) : undefined;
-          const heapMb = getHeapStatistics().used_heap_size / 2 ** 20;
-          port.postMessage({ type: 'values', job: message.job, ...(json !== undefined ? { json } : {}), ...(schemas ? { schemas } : {}), heapMb } satisfies FromWorker);
+          serializing = serializing.then(() => serialize(message.job, outcome, job.controller.signal)).catch(() => undefined);
         },
         (error: unknown) => {
           jobs.delete(message.job);
+          checkEnded();
           port.postMessage({ type: 'result', job: message.job, error: error instanceof Error ? error.message : String(error) } satisfies FromWorker);
         },
       );

@@ -7,7 +7,7 @@
 import { checkModeLoader } from '../catalog/loader';
 import { checkEnvironment } from '../eval/index';
 import type { Json } from '../schema/schema';
-import { schemaIndexOf } from './schemas';
+import { schemaIndexOf, schemaIndexSteps } from './schemas';
 import type { CheckOutcome, EnvironmentChecker } from './service';
 import { memo } from './checkedValues';
 
@@ -25,6 +25,7 @@ export function createCheckModeChecker(context: { [key: string]: Json } = {}): E
         Object.defineProperty(outcome, 'values', { enumerable: true, configurable: true, get: () => environment.properties });
         // Built on first use (hover), not on the diagnostics' path.
         outcome.schemas = memo(() => schemaIndexOf(environment));
+        outcome.schemaSteps = () => schemaIndexSteps(environment);
       }
       return outcome;
     },

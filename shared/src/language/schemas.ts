@@ -153,6 +153,22 @@ export function renderSchemaSummary(summary: SchemaSummary, options: { valueSecr
 
 /** The index of a checked environment: its own values' nodes and every reference's target. */
 export function schemaIndexOf(environment: Environment): SchemaIndex {
+  const steps = schemaIndexSteps(environment);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/** Top-level keys indexed between two pauses of `schemaIndexSteps`. */
+const KEYS_PER_STEP = 64;
+
+/**
+ * `schemaIndexOf` in steps (a pause after every KEYS_PER_STEP top-level keys), for a caller that
+ * must stay responsive while it indexes a large environment: the checker worker indexes between
+ * checks.
+ */
+export function* schemaIndexSteps(environment: Environment): Generator<void, SchemaIndex> {
   const index: SchemaIndex = { nodes: {}, refs: {} };
   const refs = new Map<string, SchemaSummary>();
   const visitRefs = (expr: CheckedExpr, depth: number): void => {
@@ -178,11 +194,13 @@ export function schemaIndexOf(environment: Environment): SchemaIndex {
     expr.list?.forEach((item, i) => visitNodes(nodes, item, [...path, i]));
     for (const [key, child] of Object.entries(expr.object ?? {})) visitNodes(nodes, child, [...path, key]);
   };
+  let done = 0;
   for (const [key, expr] of Object.entries(environment.exprs)) {
     const nodes: { [pathJson: string]: SchemaSummary } = {};
     visitNodes(nodes, expr, [key]);
     Object.defineProperty(index.nodes, key, { value: nodes, enumerable: true, writable: true, configurable: true });
     visitRefs(expr, 0);
+    if (++done % KEYS_PER_STEP === 0) yield;
   }
   for (const [key, summary] of refs) Object.defineProperty(index.refs, key, { value: summary, enumerable: true, writable: true, configurable: true });
   return index;
@@ -204,15 +222,17 @@ export function refSchema(index: SchemaIndex | undefined, keys: readonly PathKey
 
 /**
  * After an incremental check: the fresh index for the entries it re-checked (`affected`) and for
- * references it saw, the previous one for everything else.
+ * references it saw, the previous one for everything else. The previous index is superseded (each
+ * check's index is merged into once, by the next check): its references — one per interpolation
+ * of the whole document, thousands in a large one — are taken over and updated, not copied on
+ * every keystroke.
  */
 export function mergeSchemaIndex(previous: SchemaIndex, fresh: SchemaIndex, affected: ReadonlySet<string>, keys: readonly string[]): SchemaIndex {
-  const out: SchemaIndex = { nodes: {}, refs: {} };
+  const out: SchemaIndex = { nodes: {}, refs: previous.refs };
   for (const key of keys) {
     const source = affected.has(key) ? fresh.nodes : previous.nodes;
     if (Object.prototype.hasOwnProperty.call(source, key)) put(out.nodes, key, source[key]!);
   }
-  for (const key in previous.refs) put(out.refs, key, previous.refs[key]!);
   for (const key in fresh.refs) put(out.refs, key, fresh.refs[key]!);
   return out;
 }

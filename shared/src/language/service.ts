@@ -36,6 +36,8 @@ export interface CheckOutcome {
   valuesLater?: Promise<LazyValues | undefined>;
   /** The schemas of the values and of every reference (hover), built on first use. */
   schemas?: LazySchemas;
+  /** The same index built in steps (see `schemaIndexSteps`), for a checker that builds it between checks. */
+  schemaSteps?: () => Generator<void, SchemaIndex>;
   /**
    * The environment could not be evaluated at all (its YAML does not declare one, e.g. a
    * non-string key): the diagnostics are the load diagnostics only. Such a result is no basis
