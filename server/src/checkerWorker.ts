@@ -49,15 +49,15 @@ export function keepYoungGenerationSize(): void {
 export const RECYCLE_HEAP_MB = 128;
 
 type ToWorker =
-  | { type: 'check'; job: number; envName: string; texts: [string, string | null][] }
+  | { type: 'check'; job: number; envName: string; texts: [string, string | null][]; only?: string[] }
   | { type: 'abort'; job: number }
   | { type: 'text'; job: number; name: string; text: string | null };
 
 type FromWorker =
   | { type: 'load'; job: number; name: string }
   | { type: 'result'; job: number; outcome?: CheckOutcome; error?: string }
-  /** Values and schemas as UTF-8 JSON in buffers moved (not copied) to the main thread: a large environment's are megabytes. */
-  | { type: 'values'; job: number; json?: Uint8Array; schemas?: Uint8Array; heapMb: number };
+  /** Values and schemas as UTF-8 JSON in pieces moved (not copied) to the main thread: a large environment's are megabytes. */
+  | { type: 'values'; job: number; json?: Uint8Array[]; schemas?: Uint8Array[]; heapMb: number };
 
 interface Pending {
   loader: EnvironmentLoader;
@@ -164,7 +164,7 @@ export class WorkerChecker implements EnvironmentChecker {
       // Serialized in the worker, decoded here only when hover first asks.
       const json = message.json;
       const schemas = message.schemas;
-      pending.values?.(json === undefined ? undefined : memo(() => JSON.parse(utf8.decode(json)) as Values), schemas === undefined ? undefined : memo(() => JSON.parse(utf8.decode(schemas)) as SchemaIndex));
+      pending.values?.(json === undefined ? undefined : memo(() => parsePieces<Values>(json)), schemas === undefined ? undefined : memo(() => parsePieces<SchemaIndex>(schemas)));
       this.recycleIfLarge(message.heapMb);
       return;
     }
@@ -187,7 +187,7 @@ export class WorkerChecker implements EnvironmentChecker {
     }
   }
 
-  async check(envName: string, loader: EnvironmentLoader, signal?: AbortSignal): Promise<CheckOutcome> {
+  async check(envName: string, loader: EnvironmentLoader, signal?: AbortSignal, only?: ReadonlySet<string>): Promise<CheckOutcome> {
     if (signal?.aborted) throw new CancelledError();
     const worker = this.ensureWorker();
     const job = this.nextJob++;
@@ -218,7 +218,7 @@ export class WorkerChecker implements EnvironmentChecker {
           reject(error);
         },
       });
-      worker.postMessage({ type: 'check', job, envName, texts } satisfies ToWorker);
+      worker.postMessage({ type: 'check', job, envName, texts, ...(only ? { only: [...only] } : {}) } satisfies ToWorker);
     });
   }
 
@@ -230,22 +230,45 @@ export class WorkerChecker implements EnvironmentChecker {
 
 const utf8 = new TextDecoder();
 
-/** Top-level keys serialized between two pauses of `jsonInSteps`. */
-const KEYS_PER_STEP = 64;
+/** How long serializing runs between two pauses (ms): a check waits at most about this long. */
+const STEP_MS = 4;
+/** Top-level keys from which an environment's values wait for a pause in typing (~3,500 lines). */
+const LARGE_KEYS = 250;
+/** The pause in typing (ms without a check asked for) that a large environment's values wait for. */
+const QUIET_MS = 200;
+const encoder = new TextEncoder();
 
 /**
- * `JSON.stringify(object)` for an object of many top-level keys, a pause (`pause`) after every
- * KEYS_PER_STEP of them: the same text (own enumerable keys in order, each value stringified).
+ * `JSON.stringify(object)` for an object of many top-level keys, as UTF-8 in pieces (their
+ * concatenation is the JSON text), pausing (`pause`) every STEP_MS. The pieces are moved, not
+ * copied, to the main thread, which decodes them when hover first asks.
  */
-async function jsonInSteps(object: { [key: string]: unknown }, pause: () => Promise<void>): Promise<string> {
-  const parts: string[] = [];
-  let done = 0;
+async function jsonInSteps(object: { [key: string]: unknown }, pause: () => Promise<void>): Promise<Uint8Array[]> {
+  const pieces: Uint8Array[] = [];
+  let parts = ['{'];
+  let separator = '';
+  let since = performance.now();
   for (const key of Object.keys(object)) {
     const value = JSON.stringify(object[key]);
-    if (value !== undefined) parts.push(`${JSON.stringify(key)}:${value}`);
-    if (++done % KEYS_PER_STEP === 0) await pause();
+    if (value !== undefined) {
+      parts.push(`${separator}${JSON.stringify(key)}:${value}`);
+      separator = ',';
+    }
+    if (performance.now() - since > STEP_MS) {
+      pieces.push(encoder.encode(parts.join('')));
+      parts = [];
+      await pause();
+      since = performance.now();
+    }
   }
-  return `{${parts.join(',')}}`;
+  parts.push('}');
+  pieces.push(encoder.encode(parts.join('')));
+  return pieces;
+}
+
+/** The JSON text of pieces made by `jsonInSteps`, parsed. */
+function parsePieces<T>(pieces: Uint8Array[]): T {
+  return JSON.parse(pieces.map((piece) => utf8.decode(piece)).join('')) as T;
 }
 
 /**
@@ -253,8 +276,10 @@ async function jsonInSteps(object: { [key: string]: unknown }, pause: () => Prom
  *
  * Checks come first: a check's values and schemas (for hover) are serialized after its result
  * went out, in steps that pause whenever a check is under way (a large environment's take
- * hundreds of ms; the next keystroke's check must not wait for them). They go out in the order
- * of the checks (an incremental result's values are merged into the previous check's).
+ * hundreds of ms; the next keystroke's check must not wait for them), and for a large
+ * environment until typing pauses. They go out in the order of the checks (an incremental
+ * result's values are merged into the previous check's); until they do, hover shows the last
+ * values the main thread has.
  */
 export function runCheckerWorker(port: MessagePort, context: { [key: string]: Json }): void {
   const checker = createCheckModeChecker(context);
@@ -272,14 +297,26 @@ export function runCheckerWorker(port: MessagePort, context: { [key: string]: Js
         else idleWaiters.push(resolve);
       }),
     );
+  /** When the last check was asked for. */
+  let lastCheckAt = 0;
+  /** Like `checksFirst`, and also waits until no check was asked for QUIET_MS: typing has paused. */
+  const typingPausedFirst = async (): Promise<void> => {
+    await checksFirst();
+    for (let quiet = performance.now() - lastCheckAt; quiet < QUIET_MS; quiet = performance.now() - lastCheckAt) {
+      await new Promise((resolve) => setTimeout(resolve, QUIET_MS - quiet));
+      await checksFirst();
+    }
+  };
   let serializing = Promise.resolve();
-  const encoder = new TextEncoder();
   const serialize = async (job: number, outcome: CheckOutcome, aborted: AbortSignal): Promise<void> => {
-    let schemas: string | undefined;
-    let json: string | undefined;
+    let schemas: Uint8Array[] | undefined;
+    let json: Uint8Array[] | undefined;
+    // A large environment's take hundreds of ms of CPU: while the user types, they wait (each
+    // keystroke's check is then alone on the thread, and does not share the machine with them).
+    const pause = outcome.values && Object.keys(outcome.values).length >= LARGE_KEYS ? typingPausedFirst : checksFirst;
     if (!aborted.aborted) {
       try {
-        await checksFirst();
+        await pause();
         let index: SchemaIndex | undefined;
         if (outcome.schemaSteps) {
           const steps = outcome.schemaSteps();
@@ -288,24 +325,22 @@ export function runCheckerWorker(port: MessagePort, context: { [key: string]: Js
               index = step.value;
               break;
             }
-            await checksFirst();
+            await pause();
           }
         } else index = outcome.schemas?.();
-        schemas = index ? `{"nodes":${await jsonInSteps(index.nodes, checksFirst)},"refs":${await jsonInSteps(index.refs, checksFirst)}}` : undefined;
+        schemas = index ? [encoder.encode('{"nodes":'), ...(await jsonInSteps(index.nodes, pause)), encoder.encode(',"refs":'), ...(await jsonInSteps(index.refs, pause)), encoder.encode('}')] : undefined;
       } catch {
         schemas = undefined; // hover then shows values without schemas; never lose the values
       }
       try {
-        json = outcome.values ? await jsonInSteps(outcome.values, checksFirst) : undefined;
+        json = outcome.values ? await jsonInSteps(outcome.values, pause) : undefined;
       } catch {
         json = undefined; // hover shows no values; the main thread still hears the job is done
       }
     }
     const heapMb = getHeapStatistics().used_heap_size / 2 ** 20;
-    const jsonBytes = json === undefined ? undefined : encoder.encode(json);
-    const schemaBytes = schemas === undefined ? undefined : encoder.encode(schemas);
-    const moved = [jsonBytes?.buffer, schemaBytes?.buffer].filter((buffer) => buffer !== undefined);
-    port.postMessage({ type: 'values', job, ...(jsonBytes ? { json: jsonBytes } : {}), ...(schemaBytes ? { schemas: schemaBytes } : {}), heapMb } satisfies FromWorker, moved);
+    const moved = [...(json ?? []), ...(schemas ?? [])].map((piece) => piece.buffer).filter((buffer): buffer is ArrayBuffer => buffer instanceof ArrayBuffer);
+    port.postMessage({ type: 'values', job, ...(json ? { json } : {}), ...(schemas ? { schemas } : {}), heapMb } satisfies FromWorker, moved);
   };
   port.on('message', (message: ToWorker) => {
     if (message.type === 'abort') {
@@ -326,6 +361,7 @@ export function runCheckerWorker(port: MessagePort, context: { [key: string]: Js
     } else {
       const job = { texts: new Map(message.texts), waiting: new Map<string, ((text: string | null) => void)[]>(), controller: new AbortController() };
       jobs.set(message.job, job);
+      lastCheckAt = performance.now();
       const loader: EnvironmentLoader = {
         load: async (name) => {
           let text = job.texts.get(name);
@@ -340,7 +376,7 @@ export function runCheckerWorker(port: MessagePort, context: { [key: string]: Js
           return text === null ? undefined : { text };
         },
       };
-      checker.check(message.envName, loader, job.controller.signal).then(
+      checker.check(message.envName, loader, job.controller.signal, message.only ? new Set(message.only) : undefined).then(
         (outcome) => {
           jobs.delete(message.job);
           checkEnded();

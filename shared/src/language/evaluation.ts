@@ -10,10 +10,11 @@ import type { Json } from '../schema/schema';
 import { schemaIndexOf, schemaIndexSteps } from './schemas';
 import type { CheckOutcome, EnvironmentChecker } from './service';
 import { memo } from './checkedValues';
+import { setOwn } from '../schema/ops';
 
 export function createCheckModeChecker(context: { [key: string]: Json } = {}): EnvironmentChecker {
   return {
-    async check(envName, loader, signal): Promise<CheckOutcome> {
+    async check(envName, loader, signal, only): Promise<CheckOutcome> {
       const loaded = await loader.load(envName);
       if (!loaded) return { diagnostics: [] };
       const result = await checkEnvironment(envName, loaded.text, { loader, providers: checkModeLoader, context, ...(signal ? { signal } : {}) });
@@ -22,12 +23,19 @@ export function createCheckModeChecker(context: { [key: string]: Json } = {}): E
       if (!environment) outcome.unevaluated = true;
       if (environment) {
         // Exported on first read (hover), not on the diagnostics' path.
-        Object.defineProperty(outcome, 'values', { enumerable: true, configurable: true, get: () => environment.properties });
+        Object.defineProperty(outcome, 'values', { enumerable: true, configurable: true, get: () => (only ? pick(environment.properties, only) : environment.properties) });
         // Built on first use (hover), not on the diagnostics' path.
-        outcome.schemas = memo(() => schemaIndexOf(environment));
-        outcome.schemaSteps = () => schemaIndexSteps(environment);
+        outcome.schemas = memo(() => schemaIndexOf(environment, only));
+        outcome.schemaSteps = () => schemaIndexSteps(environment, only);
       }
       return outcome;
     },
   };
+}
+
+/** The properties of `values` named in `keys`. */
+function pick<T>(values: { [key: string]: T }, keys: ReadonlySet<string>): { [key: string]: T } {
+  const out: { [key: string]: T } = {};
+  for (const key of keys) if (Object.hasOwn(values, key)) setOwn(out, key, values[key]!);
+  return out;
 }

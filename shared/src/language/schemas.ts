@@ -151,9 +151,12 @@ export function renderSchemaSummary(summary: SchemaSummary, options: { valueSecr
   return lines;
 }
 
-/** The index of a checked environment: its own values' nodes and every reference's target. */
-export function schemaIndexOf(environment: Environment): SchemaIndex {
-  const steps = schemaIndexSteps(environment);
+/**
+ * The index of a checked environment: its own values' nodes and every reference's target (`only`:
+ * of those top-level keys' values alone).
+ */
+export function schemaIndexOf(environment: Environment, only?: ReadonlySet<string>): SchemaIndex {
+  const steps = schemaIndexSteps(environment, only);
   for (;;) {
     const step = steps.next();
     if (step.done) return step.value;
@@ -161,14 +164,14 @@ export function schemaIndexOf(environment: Environment): SchemaIndex {
 }
 
 /** Top-level keys indexed between two pauses of `schemaIndexSteps`. */
-const KEYS_PER_STEP = 64;
+const KEYS_PER_STEP = 16;
 
 /**
  * `schemaIndexOf` in steps (a pause after every KEYS_PER_STEP top-level keys), for a caller that
  * must stay responsive while it indexes a large environment: the checker worker indexes between
  * checks.
  */
-export function* schemaIndexSteps(environment: Environment): Generator<void, SchemaIndex> {
+export function* schemaIndexSteps(environment: Environment, only?: ReadonlySet<string>): Generator<void, SchemaIndex> {
   const index: SchemaIndex = { nodes: {}, refs: {} };
   const refs = new Map<string, SchemaSummary>();
   const visitRefs = (expr: CheckedExpr, depth: number): void => {
@@ -196,6 +199,7 @@ export function* schemaIndexSteps(environment: Environment): Generator<void, Sch
   };
   let done = 0;
   for (const [key, expr] of Object.entries(environment.exprs)) {
+    if (only && !only.has(key)) continue;
     const nodes: { [pathJson: string]: SchemaSummary } = {};
     visitNodes(nodes, expr, [key]);
     Object.defineProperty(index.nodes, key, { value: nodes, enumerable: true, writable: true, configurable: true });

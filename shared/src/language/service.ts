@@ -56,6 +56,22 @@ function directValues(outcome: CheckOutcome): LazyValues | undefined {
   return Object.getOwnPropertyDescriptor(outcome, 'values') === undefined ? undefined : () => outcome.values;
 }
 
+/**
+ * Whether an evaluator message is an "unknown property" for a name a kept entry references at
+ * the top level (`${name…}`): its "did you mean" looks at every top-level name, stubs included.
+ */
+function unknownTopLevelName(summary: string, current: Partition, kept: ReadonlySet<string>): boolean {
+  const quoted = /^unknown property ("(?:[^"\\]|\\.)*")/.exec(summary)?.[1];
+  if (quoted === undefined) return false;
+  let name: string;
+  try {
+    name = JSON.parse(quoted) as string;
+  } catch {
+    return true;
+  }
+  return current.entries.some((entry) => kept.has(entry.key) && entry.refs.has(name));
+}
+
 /** A reduced check under way: its plan, the reduced document's model, and the checker's answer. */
 interface ReducedCheck {
   plan: IncrementalPlan;
@@ -69,7 +85,8 @@ interface ReducedCheck {
 
 /** Check-mode evaluation of one environment (the evaluator behind an adapter). */
 export interface EnvironmentChecker {
-  check(envName: string, loader: EnvironmentLoader, signal?: AbortSignal): Promise<CheckOutcome>;
+  /** `only`: the top-level keys whose values and schemas the caller reads (default: all of them). */
+  check(envName: string, loader: EnvironmentLoader, signal?: AbortSignal, only?: ReadonlySet<string>): Promise<CheckOutcome>;
 }
 
 /** The root's import entry from which `envName` is reachable through imports, if any. */
@@ -243,7 +260,7 @@ export class EscLanguageService implements CheckedValues {
     if (!started) return undefined;
     let reduced = await started.outcome;
     if (signal?.aborted) throw new CancelledError();
-    if (!started.stubs && reduced.diagnostics.some((d) => d.range.environment === envName && d.summary.startsWith('unknown property'))) {
+    if (!started.stubs && reduced.diagnostics.some((d) => d.range.environment === envName && unknownTopLevelName(d.summary, current, started!.plan.kept))) {
       started = reducedCheck(true);
       if (!started) return undefined;
       reduced = await started.outcome;
@@ -302,7 +319,8 @@ export class EscLanguageService implements CheckedValues {
       for (const ref of entry.refs) needed.add(ref);
     }
     const plan = pruneImports(planned, needed, (name) => this.importedKeys(name), localKeys);
-    const outcome = this.checker.check(envName, this.loaderWith(envName, plan.compactText), signal);
+    // Values and schemas are taken from the reduced check for the affected entries only.
+    const outcome = this.checker.check(envName, this.loaderWith(envName, plan.compactText), signal, planned.affected);
     // Stubs have no own diagnostics: the model is always of the document without them, so it
     // re-uses the previous one's segments whichever the checker was given.
     const model = planned.stubs ? reducedDocument(current, planned.kept, false) : planned;
