@@ -51,6 +51,8 @@ export const RECYCLE_HEAP_MB = 128;
 type ToWorker =
   | { type: 'check'; job: number; envName: string; texts: [string, string | null][]; only?: string[] }
   | { type: 'abort'; job: number }
+  /** A document was edited: the user is typing (a large environment's values wait). */
+  | { type: 'edit' }
   | { type: 'text'; job: number; name: string; text: string | null };
 
 type FromWorker =
@@ -138,6 +140,11 @@ export class WorkerChecker implements EnvironmentChecker {
   /** Ends the worker when it is idle and its heap grew large: memory goes back to the system. */
   private recycleIfLarge(heapMb: number): void {
     if (heapMb > RECYCLE_HEAP_MB) this.endIfIdle();
+  }
+
+  /** A document was edited: checks will follow, and whatever can wait should. */
+  noteEdit(): void {
+    this.worker?.postMessage({ type: 'edit' } satisfies ToWorker);
   }
 
   /** Ends the worker if no check is pending (the server has nothing open); the next check starts a fresh one. */
@@ -234,8 +241,8 @@ const utf8 = new TextDecoder();
 const STEP_MS = 4;
 /** Top-level keys from which an environment's values wait for a pause in typing (~3,500 lines). */
 const LARGE_KEYS = 250;
-/** The pause in typing (ms without a check asked for) that a large environment's values wait for. */
-const QUIET_MS = 200;
+/** The pause in typing (ms without an edit or a check asked for) that a large environment's values wait for. */
+const QUIET_MS = 500;
 const encoder = new TextEncoder();
 
 /**
@@ -297,9 +304,9 @@ export function runCheckerWorker(port: MessagePort, context: { [key: string]: Js
         else idleWaiters.push(resolve);
       }),
     );
-  /** When the last check was asked for. */
+  /** When the last check was asked for, or the last edit reported. */
   let lastCheckAt = 0;
-  /** Like `checksFirst`, and also waits until no check was asked for QUIET_MS: typing has paused. */
+  /** Like `checksFirst`, and also waits until no check or edit came for QUIET_MS: typing has paused. */
   const typingPausedFirst = async (): Promise<void> => {
     await checksFirst();
     for (let quiet = performance.now() - lastCheckAt; quiet < QUIET_MS; quiet = performance.now() - lastCheckAt) {
@@ -343,7 +350,9 @@ export function runCheckerWorker(port: MessagePort, context: { [key: string]: Js
     port.postMessage({ type: 'values', job, ...(json ? { json } : {}), ...(schemas ? { schemas } : {}), heapMb } satisfies FromWorker, moved);
   };
   port.on('message', (message: ToWorker) => {
-    if (message.type === 'abort') {
+    if (message.type === 'edit') {
+      lastCheckAt = performance.now();
+    } else if (message.type === 'abort') {
       const job = jobs.get(message.job);
       jobs.delete(message.job);
       if (!job) return;
@@ -376,7 +385,14 @@ export function runCheckerWorker(port: MessagePort, context: { [key: string]: Js
           return text === null ? undefined : { text };
         },
       };
-      checker.check(message.envName, loader, job.controller.signal, message.only ? new Set(message.only) : undefined).then(
+      // Started after the messages already here are read: a check superseded while the thread was
+      // busy (its abort is among them) is dropped unstarted, so a burst of keystrokes that queued
+      // up behind a long check costs one check, not one each.
+      const started = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+        if (job.controller.signal.aborted) throw new CancelledError();
+        return checker.check(message.envName, loader, job.controller.signal, message.only ? new Set(message.only) : undefined);
+      });
+      started.then(
         (outcome) => {
           jobs.delete(message.job);
           checkEnded();
