@@ -13,6 +13,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { envUri, memoryWorkspace } from './language-support';
 import { REPO_ROOT } from './text-markers';
+import { prng } from './prng';
+import type { EnvironmentChecker } from '../../shared/src/language/service';
 
 const checker = createCheckModeChecker({ pulumi: { user: { id: 'tester' } } });
 const BASE = 'values:\n  region: eu-west-1\n  app:\n    name: base-app\n    port: 8080\n';
@@ -200,6 +202,70 @@ describe('language service: incremental checking', () => {
     assert.equal(pruneImports(longForm, new Set(['k']), () => new Set()), longForm);
     // `z` is defined nowhere: its "did you mean" looks at every import, so none is dropped.
     assert.equal(pruneImports(plan, new Set(['k', 'x', 'z']), (name) => (defined[name] ? new Set(defined[name]) : undefined), new Set(['k'])), plan);
+  });
+
+  it('checks the kept entries alone, with the others as stubs only when a "did you mean" may look at every top-level name', async () => {
+    const roots: string[] = [];
+    const recording: EnvironmentChecker = {
+      check: (name, loader, signal, only) =>
+        checker.check(
+          name,
+          { load: async (n) => { const loaded = await loader.load(n); if (n === name && loaded) roots.push(loaded.text); return loaded; } },
+          signal,
+          only,
+        ),
+    };
+    const text = 'imports:\n  - base\nvalues:\n  a: 1\n  b: ${a}\n  c: 3\n  d: 4\n  e: ${app.port}\n';
+    const ws = memoryWorkspace({ base: BASE, root: text }, ['root'], recording);
+    await ws.service.validate(envUri('root'));
+    // An edit of `b`, which references `a`: `c`, `d` and `e` are not in the reduced check at all.
+    const edited = text.replace('  b: ${a}', '  b: ${a}x');
+    roots.length = 0;
+    ws.workspace.changeDocument(envUri('root'), edited, 2);
+    assert.equal((await ws.service.validate(envUri('root'))).incremental, true);
+    // (`base` defines nothing they need: left out too.)
+    assert.deepEqual(roots, ['imports:\nvalues:\n  a: 1\n  b: ${a}x']);
+    // A reference to a name defined nowhere: ESC's "did you mean" looks at every top-level name
+    // (of the document, when it has no imports).
+    const own = text.replace('imports:\n  - base\n', '');
+    const ws2 = memoryWorkspace({ root: own }, ['root'], recording);
+    await ws2.service.validate(envUri('root'));
+    const unknown = own.replace('  b: ${a}', '  b: ${dd}');
+    roots.length = 0;
+    ws2.workspace.changeDocument(envUri('root'), unknown, 2);
+    const result = await ws2.service.validate(envUri('root'));
+    assert.equal(result.incremental, true);
+    // (`a` is kept: `b` referenced it before the edit.)
+    assert.deepEqual(roots, ['values:\n  a: 1\n  b: ${dd}\n  c: {}\n  d: {}\n  e: {}']);
+    const full = await memoryWorkspace({ root: unknown }, ['root'], checker).service.validate(envUri('root'), undefined, true);
+    assert.deepEqual(summary(result.diagnostics), summary(full.diagnostics));
+    assert.match(summary(result.diagnostics).join('\n'), /unknown property "dd"; did you mean "d"\?/);
+  });
+
+  it('partitions an edited text from the previous partition as a full partition would (seeded random edits)', () => {
+    const rnd = prng(11);
+    const lines = ['imports:', '  - base', 'values:'];
+    for (let i = 0; i < 40; i++) lines.push(`  k${i}:`, `    name: n-${i}`, `    ref: \${k${Math.max(0, i - 1)}.name}`, '', '    # note');
+    lines.push('other: 1', '');
+    const pieces = ['x', ' ', '\n', ':', '#', '\t', '$', '{', '}', '"', '-', '\r', '\n  k: 1', '\nz: 1\n', '${', '${k3}', '\n    q: 1', '  '];
+    const shape = (p: ReturnType<typeof partitionText>): unknown => p && [p.header, p.head, p.tail, p.entries.map((e) => [e.key, e.startLine, e.endLine, e.startOffset, e.text, [...e.refs].sort(), e.stub])];
+    let compared = 0;
+    for (let chain = 0; chain < 60; chain++) {
+      let text = lines.join('\n');
+      let previous = partitionText(text)!;
+      for (let step = 0; step < 20; step++) {
+        const at = Math.floor(rnd() * (text.length + 1));
+        const edited = rnd() < 0.7 ? text.slice(0, at) + pieces[Math.floor(rnd() * pieces.length)]! + text.slice(at) : text.slice(0, at) + text.slice(at + 1 + Math.floor(rnd() * 3));
+        const whole = partitionText(edited);
+        assert.deepEqual(shape(partitionText(edited, previous)), shape(whole), JSON.stringify(edited));
+        compared++;
+        if (whole) {
+          previous = partitionText(edited, previous)!;
+          text = edited;
+        }
+      }
+    }
+    assert.equal(compared, 1200);
   });
 
   it('reads the top-level key of a diagnostic path', () => {

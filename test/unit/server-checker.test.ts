@@ -1,8 +1,9 @@
-/** The worker-thread checker: check-mode results, texts from the main thread, cancellation. */
+/** The worker-thread checker: check-mode results, texts from the main thread, cancellation, values and schemas sent in pieces. */
 import { strict as assert } from 'node:assert';
 import { WorkerChecker } from '../../server/src/checkerWorker';
 import type { EnvironmentLoader } from '../../shared/src/contract/plugins';
 import { SERVER_MAIN } from './text-markers';
+import { createCheckModeChecker } from '../../shared/src/language/evaluation';
 
 describe('worker-thread checker', function () {
   this.timeout(20000);
@@ -50,6 +51,27 @@ describe('worker-thread checker', function () {
     await assert.rejects(pending, /cancelled/);
     const outcome = await checker.check('app', loader);
     assert.deepEqual((await outcome.valuesLater)?.()?.a?.value, 1);
+  });
+
+  it('sends a large environment\'s values and schemas in pieces that join to what the evaluator gave, also while edits are reported', async () => {
+    // Hundreds of top-level keys: serialized in steps, moved as several buffers.
+    const lines = ['values:'];
+    for (let i = 0; i < 600; i++) lines.push(`  k${i}:`, `    name: n-${i}`, `    ref: \${k${Math.max(0, i - 1)}.name}`, `    list: [1, "two", {x: \${k0.name}}]`);
+    const large: EnvironmentLoader = { load: async (name) => (name === 'large' ? { text: lines.join('\n') + '\n' } : undefined) };
+    const inProcess = await createCheckModeChecker({ pulumi: { user: { id: 'tester' } } }).check('large', large);
+    const outcome = await checker.check('large', large);
+    assert.deepEqual(outcome.diagnostics, inProcess.diagnostics);
+    // An edit reported meanwhile holds the values back (typing), never loses them.
+    checker.noteEdit();
+    const [values, schemas] = await Promise.all([outcome.valuesLater, outcome.schemasLater]);
+    assert.equal(JSON.stringify(values?.()), JSON.stringify(inProcess.values));
+    assert.equal(JSON.stringify(schemas?.()), JSON.stringify(inProcess.schemas?.()));
+  });
+
+  it('gives values and schemas of the keys asked for only', async () => {
+    const outcome = await checker.check('app', loader, undefined, new Set(['a', 'u']));
+    assert.deepEqual(Object.keys((await outcome.valuesLater)?.() ?? {}).sort(), ['a', 'u']);
+    assert.deepEqual(Object.keys((await outcome.schemasLater)?.()?.nodes ?? {}).sort(), ['a', 'u']);
   });
 
   it('reports a missing environment as the evaluator does', async () => {
