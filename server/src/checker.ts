@@ -22,6 +22,6 @@ export function checkContext(): { [key: string]: Json } {
 }
 
 /** `entry`: the file that, started as a worker, runs `runCheckerWorker` (the server's main). */
-export function createChecker(entry: string, log: (message: string) => void): EnvironmentChecker & { dispose(): void; endIfIdle(): void; noteEdit(): void } {
+export function createChecker(entry: string, log: (message: string) => void): EnvironmentChecker & { dispose(): void; endIfIdle(): void } {
   return new WorkerChecker(entry, checkContext(), log);
 }

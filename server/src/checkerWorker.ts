@@ -51,8 +51,6 @@ export const RECYCLE_HEAP_MB = 128;
 type ToWorker =
   | { type: 'check'; job: number; envName: string; texts: [string, string | null][]; only?: string[] }
   | { type: 'abort'; job: number }
-  /** A document was edited: the user is typing (a large environment's values wait). */
-  | { type: 'edit' }
   | { type: 'text'; job: number; name: string; text: string | null };
 
 type FromWorker =
@@ -140,11 +138,6 @@ export class WorkerChecker implements EnvironmentChecker {
   /** Ends the worker when it is idle and its heap grew large: memory goes back to the system. */
   private recycleIfLarge(heapMb: number): void {
     if (heapMb > RECYCLE_HEAP_MB) this.endIfIdle();
-  }
-
-  /** A document was edited: checks will follow, and whatever can wait should. */
-  noteEdit(): void {
-    this.worker?.postMessage({ type: 'edit' } satisfies ToWorker);
   }
 
   /** Ends the worker if no check is pending (the server has nothing open); the next check starts a fresh one. */
@@ -239,10 +232,6 @@ const utf8 = new TextDecoder();
 
 /** How long serializing runs between two pauses (ms): a check waits at most about this long. */
 const STEP_MS = 4;
-/** Top-level keys from which an environment's values wait for a pause in typing (~3,500 lines). */
-const LARGE_KEYS = 250;
-/** The pause in typing (ms without an edit or a check asked for) that a large environment's values wait for. */
-const QUIET_MS = 500;
 const encoder = new TextEncoder();
 
 /**
@@ -281,12 +270,11 @@ function parsePieces<T>(pieces: Uint8Array[]): T {
 /**
  * The worker's side: evaluates jobs with texts from the main thread.
  *
- * Checks come first: a check's values and schemas (for hover) are serialized after its result
- * went out, in steps that pause whenever a check is under way (a large environment's take
- * hundreds of ms; the next keystroke's check must not wait for them), and for a large
- * environment until typing pauses. They go out in the order of the checks (an incremental
- * result's values are merged into the previous check's); until they do, hover shows the last
- * values the main thread has.
+ * A check's values and schemas (for hover) are serialized after its result went out, in the
+ * order of the checks (an incremental result's values are merged into the previous check's);
+ * those of a reduced check in steps that pause whenever a check is under way, so the next
+ * keystroke's check does not wait for them. Until they arrive, hover shows the last values the
+ * main thread has.
  */
 export function runCheckerWorker(port: MessagePort, context: { [key: string]: Json }): void {
   const checker = createCheckModeChecker(context);
@@ -304,23 +292,14 @@ export function runCheckerWorker(port: MessagePort, context: { [key: string]: Js
         else idleWaiters.push(resolve);
       }),
     );
-  /** When the last check was asked for, or the last edit reported. */
-  let lastCheckAt = 0;
-  /** Like `checksFirst`, and also waits until no check or edit came for QUIET_MS: typing has paused. */
-  const typingPausedFirst = async (): Promise<void> => {
-    await checksFirst();
-    for (let quiet = performance.now() - lastCheckAt; quiet < QUIET_MS; quiet = performance.now() - lastCheckAt) {
-      await new Promise((resolve) => setTimeout(resolve, QUIET_MS - quiet));
-      await checksFirst();
-    }
-  };
   let serializing = Promise.resolve();
-  const serialize = async (job: number, outcome: CheckOutcome, aborted: AbortSignal): Promise<void> => {
+  const serialize = async (job: number, outcome: CheckOutcome, aborted: AbortSignal, giveWay: boolean): Promise<void> => {
     let schemas: Uint8Array[] | undefined;
     let json: Uint8Array[] | undefined;
-    // A large environment's take hundreds of ms of CPU: while the user types, they wait (each
-    // keystroke's check is then alone on the thread, and does not share the machine with them).
-    const pause = outcome.values && Object.keys(outcome.values).length >= LARGE_KEYS ? typingPausedFirst : checksFirst;
+    // A full check's values are the basis every later incremental result is merged into, and full
+    // checks are rare: they go out before the next check starts. A reduced check's (the entries an
+    // edit reached) give way to the next keystroke's check.
+    const pause = giveWay ? checksFirst : (): Promise<void> => Promise.resolve();
     if (!aborted.aborted) {
       try {
         await pause();
@@ -350,9 +329,7 @@ export function runCheckerWorker(port: MessagePort, context: { [key: string]: Js
     port.postMessage({ type: 'values', job, ...(json ? { json } : {}), ...(schemas ? { schemas } : {}), heapMb } satisfies FromWorker, moved);
   };
   port.on('message', (message: ToWorker) => {
-    if (message.type === 'edit') {
-      lastCheckAt = performance.now();
-    } else if (message.type === 'abort') {
+    if (message.type === 'abort') {
       const job = jobs.get(message.job);
       jobs.delete(message.job);
       if (!job) return;
@@ -370,7 +347,6 @@ export function runCheckerWorker(port: MessagePort, context: { [key: string]: Js
     } else {
       const job = { texts: new Map(message.texts), waiting: new Map<string, ((text: string | null) => void)[]>(), controller: new AbortController() };
       jobs.set(message.job, job);
-      lastCheckAt = performance.now();
       const loader: EnvironmentLoader = {
         load: async (name) => {
           let text = job.texts.get(name);
@@ -398,7 +374,7 @@ export function runCheckerWorker(port: MessagePort, context: { [key: string]: Js
           checkEnded();
           if (job.controller.signal.aborted) return;
           port.postMessage({ type: 'result', job: message.job, outcome: { diagnostics: outcome.diagnostics, ...(outcome.unevaluated ? { unevaluated: true } : {}) } } satisfies FromWorker);
-          serializing = serializing.then(() => serialize(message.job, outcome, job.controller.signal)).catch(() => undefined);
+          serializing = serializing.then(() => serialize(message.job, outcome, job.controller.signal, message.only !== undefined)).catch(() => undefined);
         },
         (error: unknown) => {
           jobs.delete(message.job);

@@ -79,7 +79,7 @@ function collectGarbageSoon(stillIdle: () => boolean): void {
   }, GARBAGE_COLLECTION_DELAY_MS).unref();
 }
 
-export function startServer(connection: Connection, checker?: EnvironmentChecker & { dispose?(): void; endIfIdle?(): void; noteEdit?(): void }): void {
+export function startServer(connection: Connection, checker?: EnvironmentChecker & { dispose?(): void; endIfIdle?(): void }): void {
   const documents = new TextDocuments(TextDocument);
   // Files are read only inside a workspace folder or an environments root (after symbolic links).
   const readableRoots = (): string[] => workspace.getFolders().flatMap((f) => [uriToPath(f.uri), uriToPath(f.rootUri)].filter((p): p is string => p !== undefined));
@@ -100,8 +100,6 @@ export function startServer(connection: Connection, checker?: EnvironmentChecker
   const settings = new Settings(context, workspaceFiles);
   const features = new LanguageFeatures(context, validation);
   registerDocumentSync(context, validation);
-  // The evaluator's thread holds back what can wait (a large environment's values) while the user types.
-  documents.onDidChangeContent(() => checker?.noteEdit?.());
   registerDocumentFormatting(context);
 
   let canRegisterWatchers = false;
