@@ -11,7 +11,7 @@
  * (folded) more-indented lines, document markers, explicit keys, odd indentation, anything the
  * `yaml` package would report as an
  * error — returns `undefined`, and the caller parses with the `yaml` package as before. A
- * differential test (test/unit/syntax-fast.test.ts) holds the two paths to the same output.
+ * differential test (test/integration/syntax-fast.test.ts) holds the two paths to the same output.
  */
 import { Pair, Scalar, YAMLMap, YAMLSeq } from 'yaml';
 import type { Node as YamlNode } from 'yaml';

@@ -3,7 +3,8 @@
  * text the fast path accepts, `parseYaml` must give exactly what the full parser gives (nodes,
  * ranges, paths, diagnostics, and `scalarRange` at every offset). Texts: the repository's YAML
  * files and the conformance corpus, mutations of them, and generated documents full of YAML edge
- * cases (indicators, quotes, flow collections, indentation). Deterministic seeds.
+ * cases (indicators, quotes, flow collections, indentation). Deterministic seeds. A fuzz suite
+ * (60,000 documents, ~15 s), hence under test:integration, not the all-day unit tests.
  */
 import { strict as assert } from 'node:assert';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -11,7 +12,7 @@ import * as path from 'node:path';
 import { parseYaml } from '../../shared/src/syntax/yaml';
 import { parseSimpleYaml } from '../../shared/src/syntax/simpleYaml';
 import { generateEnvironment, generateRealisticEnvironment } from '../bench/evaluator';
-import { prng } from './prng';
+import { prng } from '../unit/prng';
 
 /** JSON of a parse result, with each `scalarRange` replaced by its ranges at a spread of offsets. */
 function snapshot(text: string, fastPath: boolean): string {
