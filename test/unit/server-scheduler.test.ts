@@ -4,6 +4,21 @@ import { ValidationScheduler } from '../../server/src/validationPolicy';
 
 const tick = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/** A scheduler whose runs record their start and wait until released (no debounce). */
+function blockingScheduler(concurrency: number): { scheduler: ValidationScheduler; started: string[]; releases: Map<string, () => void> } {
+  const started: string[] = [];
+  const releases = new Map<string, () => void>();
+  const scheduler = new ValidationScheduler(
+    async (uri) => {
+      started.push(uri);
+      await new Promise<void>((r) => releases.set(uri, r));
+    },
+    0,
+    concurrency,
+  );
+  return { scheduler, started, releases };
+}
+
 describe('validation scheduler', () => {
   it('validates a single change at once, coalesces a burst, and aborts a run that is superseded', async () => {
     const runs: { uri: string; signal: AbortSignal; at: number }[] = [];
@@ -42,16 +57,7 @@ describe('validation scheduler', () => {
   });
 
   it('runs at most the concurrency limit at once, then the newest waiting document, and a shown one before it', async () => {
-    const started: string[] = [];
-    const releases = new Map<string, () => void>();
-    const scheduler = new ValidationScheduler(
-      async (uri) => {
-        started.push(uri);
-        await new Promise<void>((r) => releases.set(uri, r));
-      },
-      0,
-      2,
-    );
+    const { scheduler, started, releases } = blockingScheduler(2);
     try {
       for (const uri of ['a', 'b', 'c', 'd', 'e']) scheduler.schedule(uri, 0);
       await tick(10);
@@ -77,16 +83,7 @@ describe('validation scheduler', () => {
   });
 
   it('holds documents opened in bulk until the openings pause, but not running ones, others, or a shown one', async () => {
-    const started: string[] = [];
-    const releases = new Map<string, () => void>();
-    const scheduler = new ValidationScheduler(
-      async (uri) => {
-        started.push(uri);
-        await new Promise<void>((r) => releases.set(uri, r));
-      },
-      0,
-      1,
-    );
+    const { scheduler, started, releases } = blockingScheduler(1);
     try {
       assert.equal(scheduler.idle, true);
       scheduler.schedule('a', 0);
