@@ -23,7 +23,8 @@ export function createCheckModeChecker(context: { [key: string]: Json } = {}): E
       if (!environment) outcome.unevaluated = true;
       if (environment) {
         // Exported on first read (hover), not on the diagnostics' path.
-        Object.defineProperty(outcome, 'values', { enumerable: true, configurable: true, get: () => (only ? pick(environment.properties, only) : environment.properties) });
+        const values = memo(() => (only ? pick(environment.properties, only) : environment.properties));
+        Object.defineProperty(outcome, 'values', { enumerable: true, configurable: true, get: values });
         // Built on first use (hover), not on the diagnostics' path.
         outcome.schemas = memo(() => schemaIndexOf(environment, only));
         outcome.schemaSteps = () => schemaIndexSteps(environment, only);
