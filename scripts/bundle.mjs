@@ -28,10 +28,12 @@ const cliBundlesApart = {
     b.onResolve({ filter: /^\.\/(main|checkMain)$/ }, (args) => (/cli[\\/]bin\.ts$/.test(args.importer) ? { path: bundleOf[args.path], external: true } : undefined));
   },
 };
-// The CLI's bundles are read and compiled at every start: without comments and white space they
-// are a third smaller, and pure ASCII (a comment with one non-ASCII character makes V8 hold the
-// whole source as two-byte text). Names are kept, so stack traces stay readable.
-const compact = { minifyWhitespace: true, minifySyntax: true, legalComments: 'none' };
+// The CLI's bundles are read, and their code caches deserialised, at every start: they are
+// minified in every build, so that the build a developer benches is the one the .vsix ships, and
+// pure ASCII (a comment with one non-ASCII character makes V8 hold the whole source as two-byte
+// text). Outside a release each has a linked source map (dist/cli-*.js.map), so a stack trace is
+// readable with `node --enable-source-maps dist/cli.js …`.
+const cliOptions = { minify: true, sourcemap: release ? false : 'linked', legalComments: 'none' };
 // In the CLI's bundles, `yaml` is its ES module build (the same code, without the Node build's
 // LOG_TOKENS/LOG_STREAM debug switches; warnings go to console.warn): esbuild keeps only what is
 // used, where the CommonJS build is bundled whole and copied into a namespace object per importer.
@@ -59,15 +61,15 @@ const entries = [
   { in: 'client/src/core/aws/sdk.ts', out: 'dist/aws-sdk.js' },
   { in: 'client/src/extension/main.ts', out: 'dist/extension.js' },
   { in: 'server/src/main.ts', out: 'dist/server.js', banner: '#!/usr/bin/env node' },
-  { in: 'client/src/cli/main.ts', out: 'dist/cli-main.js', compact: true },
-  { in: 'client/src/cli/checkMain.ts', out: 'dist/cli-check.js', compact: true },
-  { in: 'client/src/cli/bin.ts', out: 'dist/cli.js', banner: '#!/usr/bin/env node' },
+  { in: 'client/src/cli/main.ts', out: 'dist/cli-main.js', cli: true },
+  { in: 'client/src/cli/checkMain.ts', out: 'dist/cli-check.js', cli: true },
+  { in: 'client/src/cli/bin.ts', out: 'dist/cli.js', banner: '#!/usr/bin/env node', cli: true },
 ];
 for (const entry of entries) {
   if (!existsSync(entry.in)) continue; // not written yet
-  const cli = entry.compact === true;
+  const cli = entry.cli === true;
   const plugins = [awsSdkApart, cliBundlesApart, ...(cli ? [yamlModuleBuild] : [])];
-  await build({ ...common, ...(cli ? compact : {}), plugins, entryPoints: [entry.in], outfile: entry.out, banner: entry.banner ? { js: entry.banner } : undefined });
+  await build({ ...common, ...(cli ? cliOptions : {}), plugins, entryPoints: [entry.in], outfile: entry.out, banner: entry.banner ? { js: entry.banner } : undefined });
   if (cli) shareNamespaceCopies(entry.out);
 }
 // The CLI's bundles are loaded with a V8 code cache (client/src/cli/codeCache.ts); the check
