@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { copyExamples, REPO_ROOT, runCli, type CliRun } from './cliHarness';
 import { PassThrough } from 'node:stream';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { CliError } from '../../client/src/cli/exitCodes';
 import { dotenvQuote, renderOpen, shellQuote } from '../../client/src/output/outputFormats';
 import { parsePropertyPath } from '../../client/src/cli/propertyPathArgument';
@@ -351,6 +351,34 @@ describe('esc-local as built (dist/cli.js loads dist/cli-check.js or dist/cli-ma
       assert.notEqual((await runCli(['open', 'app/dev'], { cli, cwd: ws })).code, 0, 'other commands need dist/cli-main.js');
       const bundle = fs.readFileSync(path.join(dir, 'cli-check.js'), 'utf8');
       for (const absent of ['class EscCore', '@aws-sdk', 'mysql2', 'pg-protocol', 'croner', 'cronstrue']) assert.ok(!bundle.includes(absent), `${absent} is not in the check bundle`);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+      fs.rmSync(ws, { recursive: true, force: true });
+    }
+  });
+
+  it('check loads no built-in module it does not use (node:module and its ES module loader, crypto, streams, net)', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'esc-check-modules-'));
+    const ws = copyExamples();
+    try {
+      // Preloaded with -r (not a V8 flag, so the code cache is still taken): at exit, the modules
+      // Node loaded after it, i.e. what the executable and the check bundle loaded.
+      const hook = path.join(dir, 'hook.js');
+      const listed = path.join(dir, 'modules.txt');
+      fs.writeFileSync(
+        hook,
+        `const before = new Set(process.moduleLoadList);\n` +
+          `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(listed)}, process.moduleLoadList.filter((m) => !before.has(m)).join('\\n')));\n`,
+      );
+      // stdout and stderr are pipes, as in CI and in hooks (a terminal gets the process's streams).
+      const run = spawnSync(process.execPath, ['-r', hook, path.join(REPO_ROOT, 'dist', 'cli.js'), 'check', 'app/db-password'], { cwd: ws, encoding: 'utf8' });
+      assert.equal(run.status, 0, run.stderr);
+      assert.match(run.stderr, /0 errors, 0 warnings in 1 environment/);
+      const loaded = fs.readFileSync(listed, 'utf8').split('\n');
+      assert.ok(loaded.includes('NativeModule vm'), `the list is of this run: ${loaded.join(', ')}`);
+      for (const absent of ['NativeModule module', 'NativeModule internal/modules/esm/loader', 'NativeModule internal/source_map/source_map', 'NativeModule crypto', 'NativeModule stream', 'NativeModule net']) {
+        assert.ok(!loaded.includes(absent), `${absent} is not loaded by check: ${loaded.join(', ')}`);
+      }
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
       fs.rmSync(ws, { recursive: true, force: true });
