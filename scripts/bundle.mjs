@@ -7,7 +7,8 @@ import { build } from 'esbuild';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
-// ESC_BUNDLE_MINIFY=1 (npm run package): minified, without source maps, for the .vsix.
+// ESC_BUNDLE_MINIFY=1 (npm run package): every bundle minified, without source maps, for the .vsix
+// (the CLI's bundles are minified in every build, see cliOptions).
 const release = process.env.ESC_BUNDLE_MINIFY === '1';
 const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: !release, minify: release, external: ['vscode', 'keytar'], logLevel: 'warning' };
 // client/src/core/aws/clients.ts's `require('./sdk')` becomes `require('./aws-sdk.js')`, a sibling

@@ -385,6 +385,18 @@ describe('esc-local as built (dist/cli.js loads dist/cli-check.js or dist/cli-ma
     }
   });
 
+  it('under node --enable-source-maps, a stack trace from the minified check bundle names the TypeScript source', function () {
+    const bundle = path.join(REPO_ROOT, 'dist', 'cli-check.js');
+    if (!fs.existsSync(`${bundle}.map`)) this.skip(); // a release build (npm run package) ships no source maps
+    const codeCache = path.join(REPO_ROOT, 'out', 'client', 'src', 'cli', 'codeCache.js');
+    // A program given no output streams fails inside the bundle, on its first use of stdout.
+    const script = `require(${JSON.stringify(codeCache)}).requireWithCodeCache(${JSON.stringify(bundle)}).runCli({ argv: ['check'], stdout: null, stderr: null, env: {}, cwd: '/' }).then(() => process.exit(3), (e) => process.stdout.write(e.stack))`;
+    const mapped = execFileSync(process.execPath, ['--enable-source-maps', '-e', script], { encoding: 'utf8' });
+    assert.match(mapped, /client[\\/]src[\\/]cli[\\/]\w+\.ts:\d+:\d+/, mapped);
+    const plain = execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+    assert.doesNotMatch(plain, /\.ts:\d+/, 'without the option: the bundle, through its code cache');
+  });
+
   it('loads the check bundle with its code cache, and never with a cache made from other source', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'esc-code-cache-'));
     try {

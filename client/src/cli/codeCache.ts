@@ -47,6 +47,9 @@ function sha256Hex(bytes: Uint8Array): string {
 
 /** The exports of the CommonJS file `file`, compiled with its code cache when that was made from exactly this file. */
 export function requireWithCodeCache(file: string): unknown {
+  // Under `node --enable-source-maps`, Node maps stack traces only through files its own loader
+  // compiled: the bundle is then required as usual, and its source map (outside a release) read.
+  if ((process as { sourceMapsEnabled?: boolean }).sourceMapsEnabled === true) return require(file) as unknown;
   const { script } = compileWithCodeCache(file);
   const mod = new ModuleClass(file, module);
   mod.filename = file;
