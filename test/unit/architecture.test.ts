@@ -4,9 +4,28 @@
  * violation is added.
  */
 import * as assert from 'assert';
+import * as fs from 'node:fs';
+import { builtinModules } from 'node:module';
 import * as path from 'node:path';
 import { forbiddenReaches, importCycles, importsOutside, layerViolations, readImportGraph, type ImportGraph } from './import-graph';
 import { REPO_ROOT } from './text-markers';
+
+/**
+ * Default imports of Node built-in modules in `text` (`import fs from 'node:fs'`). The CLI's
+ * bundles give a built-in's namespace as the module itself (scripts/bundle.mjs,
+ * builtinsUncopied), where a default import would read a `default` it does not have.
+ */
+function builtinDefaultImports(text: string): string[] {
+  const found: string[] = [];
+  for (const m of text.matchAll(/^import\s+(?!type\b)([\w$]+)\s*(?:,\s*\{[^}]*\}\s*)?from\s+'([^']+)'/gm)) {
+    if (m[2].startsWith('node:') || builtinModules.includes(m[2])) found.push(m[0]);
+  }
+  return found;
+}
+
+function sourcesUnder(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true, recursive: true }).filter((e) => e.isFile() && e.name.endsWith('.ts')).map((e) => path.join(e.parentPath ?? e.path, e.name));
+}
 
 /** shared/src's layers from the bottom up; folders in one entry are siblings and may not import each other. */
 const SHARED_LAYERS = [
@@ -89,6 +108,14 @@ describe('architecture: the import graph', () => {
 
   it('names: a client/ file shares its name with no other file under client/, server/ or shared/ (index.ts, main.ts excepted), and is camelCase', () => {
     assert.deepStrictEqual(nameProblems([...graph.keys()], 'client/'), []);
+  });
+
+  it('client/src and shared/src import Node built-ins as namespaces or by name, never as a default', () => {
+    const files = ['client/src', 'shared/src'].flatMap((dir) => sourcesUnder(path.join(REPO_ROOT, dir)));
+    assert.ok(files.length > 50, 'the real sources are read');
+    const found = files.flatMap((file) => builtinDefaultImports(fs.readFileSync(file, 'utf8')).map((line) => `${path.relative(REPO_ROOT, file)}: ${line}`));
+    assert.deepStrictEqual(found, []);
+    assert.deepStrictEqual(builtinDefaultImports("import Module from 'node:module';\nimport fs, { readFileSync } from 'fs';\nimport * as path from 'node:path';\nimport type Os from 'node:os';\nimport yaml from 'yaml';\n"), ["import Module from 'node:module'", "import fs, { readFileSync } from 'fs'"]);
   });
 });
 
