@@ -333,6 +333,28 @@ describe('esc-local as built (dist/cli.js loads dist/cli-check.js or dist/cli-ma
     }
   });
 
+  it('writes to a pipe whose reader has gone (`esc-local schema | head`) without crashing, and keeps its exit code', () => {
+    const ws = copyExamples();
+    try {
+      // Python closes the pipe's read end before the CLI starts, so every write meets EPIPE (a
+      // shell's `| head` would race the writer). Before, Node's unhandled stream error exited 1
+      // with a stack trace on stderr.
+      const closedPipe = [
+        'import os, subprocess, sys',
+        'r, w = os.pipe(); os.close(r)',
+        'p = subprocess.run(sys.argv[1:], stdout=w, stderr=subprocess.PIPE, cwd=os.environ["WS"])',
+        'sys.stderr.write(p.stderr.decode()); sys.exit(p.returncode)',
+      ].join('\n');
+      for (const args of [['schema'], ['check', '--json'], ['history', 'app/dev', '--json']]) {
+        const run = spawnSync('python3', ['-c', closedPipe, process.execPath, built, ...args], { env: { ...process.env, WS: ws }, encoding: 'utf8' });
+        assert.doesNotMatch(run.stderr, /EPIPE|Error|internal error/, args.join(' '));
+        assert.equal(run.status, 0, `${args.join(' ')}: ${run.stderr}`);
+      }
+    } finally {
+      fs.rmSync(ws, { recursive: true, force: true });
+    }
+  });
+
   it('runs check from the check-only bundle alone, which holds no rotation core, AWS, database or cron code', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'esc-check-bundle-'));
     const ws = copyExamples();

@@ -160,8 +160,9 @@ export function runAsProcess(program: Program): void {
     controller.abort(new Error('interrupted'));
   });
   const light = program.lightProcess === true;
-  const stdout = light ? directOutput(1, () => process.stdout) : process.stdout;
-  const stderr = light ? directOutput(2, () => process.stderr) : process.stderr;
+  // The light path creates the process streams only if a write falls back to them (./directOutput).
+  const stdout = light ? directOutput(1, () => readerMayLeave(process.stdout)) : readerMayLeave(process.stdout);
+  const stderr = light ? directOutput(2, () => readerMayLeave(process.stderr)) : readerMayLeave(process.stderr);
   runProgram(program, {
     argv: process.argv.slice(2),
     stdout,
@@ -185,6 +186,20 @@ export function runAsProcess(program: Program): void {
     .then(() => {
       if (light) exitOnceWritten([stdout, stderr]);
     });
+}
+
+/**
+ * `stream`, which from now on drops what is written after its reader has gone (EPIPE:
+ * `esc-local schema | head`) instead of crashing on the unhandled stream error. The command runs
+ * on to its end, as it would with its output redirected to /dev/null: a rotation or a write
+ * interrupted half-way by a closed pipe is worse than output nobody reads. Any other write error
+ * is thrown as before.
+ */
+function readerMayLeave<T extends OutputStream>(stream: T): T {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') throw error;
+  });
+  return stream;
 }
 
 /** `process.exit` once `outputs` have written everything given to them (an empty write's callback comes after theirs). */
