@@ -229,9 +229,12 @@ export class ValidationPolicy {
    */
   opened(uri: string, differsFromDisk: boolean): void {
     if (differsFromDisk) this.changedSinceValidation.add(uri);
-    // Anything else being checked may delay this one: what it shows by itself goes out now.
-    if (!this.scheduler.idle) this.actions.publishWithoutEvaluation(uri);
-    const bulk = this.scheduler.busy;
+    // Anything else being checked may delay this one: what it shows by itself goes out now, and
+    // its evaluation waits until the openings pause (a second document opened while the first is
+    // checked is the start of a bulk opening: the burst is spent on each one's own diagnostics,
+    // not on evaluations in the checker thread that compete for the same cores).
+    const bulk = !this.scheduler.idle;
+    if (bulk) this.actions.publishWithoutEvaluation(uri);
     this.scheduler.schedule(uri, 0);
     if (bulk) this.scheduler.holdWhileOpening(uri, OPEN_BURST_PAUSE_MS);
   }

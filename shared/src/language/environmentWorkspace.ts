@@ -352,6 +352,9 @@ export class EnvironmentWorkspace {
 /** Imported names plus environments referenced through `${environments.<project>.<env>...}`. */
 export function dependenciesOf(doc: EscDocument): Set<string> {
   const deps = new Set<string>(doc.imports.map((i) => i.name));
+  // A text that does not spell `environments` (nor could through a double-quoted escape) refers
+  // to no environment: its interpolations (derived on first read) are not needed for this.
+  if (!doc.text.includes('environments') && !doc.text.includes('\\')) return deps;
   for (const interp of doc.interpolations) {
     const [first, second, third] = interp.accessors;
     if (first?.key === 'environments' && typeof second?.key === 'string') {

@@ -77,10 +77,15 @@ export interface EscDocument {
   importsKeySpan?: Span;
   valuesKeySpan?: Span;
   valuesNode?: YAMLMap;
-  properties: PropertyNode[];
-  builtins: BuiltinCall[];
-  interpolations: LocatedInterpolation[];
-  strings: StringScalar[];
+  /**
+   * What `values` holds (properties, builtin calls, interpolations, strings): derived on first
+   * read (a document opened with a whole workspace may never be looked at; its own diagnostics
+   * read only `builtins`, which a text without `fn::` cannot have).
+   */
+  readonly properties: PropertyNode[];
+  readonly builtins: BuiltinCall[];
+  readonly interpolations: LocatedInterpolation[];
+  readonly strings: StringScalar[];
 }
 
 export function nodeSpan(node: Node | null | undefined): Span | undefined {
@@ -114,23 +119,33 @@ export function pairSpan(pair: Pair, text?: string): Span | undefined {
 export function parseEscDocument(uri: string, envName: string, text: string, version = 0, previous?: EscDocument, segment = true): EscDocument {
   // A document over a limit (size, nesting) is not parsed at all: one located error. (The
   // segmented parse checks the limits on the segments it parses, and declines any near them.)
+  // The previous version's facts are derived now if they never were: its segments (and the
+  // facts cached by their pairs) move to the new version below.
+  if (previous) void previous.properties;
   const tree = parseLiteralTree(text, previous?.tree, { segment });
   const segmented = tree.segmented;
-  const doc: EscDocument = {
-    uri,
-    envName,
-    version,
-    text,
-    lines: new LineIndex(text),
-    yaml: { contents: tree.contents },
-    tree,
-    syntaxErrors: [],
-    imports: [],
-    properties: [],
-    builtins: [],
-    interpolations: [],
-    strings: [],
-  };
+  let valuesMap: YAMLMap | undefined;
+  const doc = withLazyFacts(
+    {
+      uri,
+      envName,
+      version,
+      text,
+      lines: new LineIndex(text),
+      yaml: { contents: tree.contents },
+      tree,
+      syntaxErrors: [],
+      imports: [],
+    },
+    () => {
+      const facts: Facts & { text: string } = { text, properties: [], builtins: [], interpolations: [], strings: [] };
+      if (!valuesMap) return facts;
+      if (segmented && !valuesMap.items.some((p) => pairKey(p)?.startsWith('fn::'))) {
+        for (const entry of valuesMap.items) appendFacts(facts, entryFacts(text, valuesMap, entry));
+      } else walkValue(facts, valuesMap, [], false);
+      return facts;
+    },
+  );
   const excess = tree.excess;
   if (excess !== undefined) doc.syntaxErrors.push({ message: excess.message, span: { start: excess.offset, end: excess.offset + 1 }, warning: false });
   for (const e of tree.errors) doc.syntaxErrors.push({ message: firstLine(e.message), span: { start: e.pos[0], end: Math.max(e.pos[1], e.pos[0]) }, warning: false });
@@ -147,13 +162,29 @@ export function parseEscDocument(uri: string, envName: string, text: string, ver
       doc.valuesKeySpan = keySpan;
       if (isMap(pair.value)) {
         doc.valuesNode = pair.value;
-        if (segmented && !pair.value.items.some((p) => pairKey(p)?.startsWith('fn::'))) {
-          for (const entry of pair.value.items) appendFacts(doc, entryFacts(doc.text, pair.value, entry));
-        } else walkValue(doc, pair.value, [], false);
+        valuesMap = pair.value;
       }
     }
   }
   return doc;
+}
+
+/**
+ * `doc` with its facts (`compute`) derived on first read of any of them. `builtins` alone is
+ * answered without them when the text cannot hold a builtin: a key starting with `fn::` is
+ * written so in the text, unless a double-quoted key spells it with escapes (a backslash).
+ */
+function withLazyFacts(doc: Omit<EscDocument, keyof Facts>, compute: () => Facts): EscDocument {
+  let facts: Facts | undefined;
+  const get = (): Facts => (facts ??= compute());
+  const noBuiltins: BuiltinCall[] = [];
+  const canHoldBuiltins = doc.text.includes('fn::') || doc.text.includes('\\');
+  return Object.defineProperties(doc, {
+    properties: { get: () => get().properties, enumerable: true },
+    builtins: { get: () => (facts || canHoldBuiltins ? get().builtins : noBuiltins), enumerable: true },
+    interpolations: { get: () => get().interpolations, enumerable: true },
+    strings: { get: () => get().strings, enumerable: true },
+  }) as EscDocument;
 }
 
 function firstLine(message: string): string {
@@ -233,7 +264,7 @@ function shiftFacts(facts: Facts, delta: number): void {
   for (const s of facts.strings) move(s.span);
 }
 
-function appendFacts(doc: EscDocument, facts: Facts): void {
+function appendFacts(doc: Facts, facts: Facts): void {
   for (const p of facts.properties) doc.properties.push(p);
   for (const b of facts.builtins) doc.builtins.push(b);
   for (const i of facts.interpolations) doc.interpolations.push(i);
