@@ -134,7 +134,9 @@ export class ValidationScheduler {
         this.pending.delete(uri);
         this.ready.add(uri);
         this.readyOrder.push(uri);
-        this.startReady();
+        // A held document cannot start, and the ready ones before it were already tried (a scan
+        // per opening of a bulk-opened workspace was quadratic in its documents).
+        if (!this.held.has(uri)) this.startReady();
       }, delayMs),
     );
   }

@@ -117,35 +117,43 @@ export function pairSpan(pair: Pair, text?: string): Span | undefined {
  * false` parses the text whole (the differential test compares the two).
  */
 export function parseEscDocument(uri: string, envName: string, text: string, version = 0, previous?: EscDocument, segment = true): EscDocument {
-  // A document over a limit (size, nesting) is not parsed at all: one located error. (The
-  // segmented parse checks the limits on the segments it parses, and declines any near them.)
   // The previous version's facts are derived now if they never were: its segments (and the
   // facts cached by their pairs) move to the new version below.
   if (previous) void previous.properties;
+  // A document over a limit (size, nesting) is not parsed at all: one located error. (The
+  // segmented parse checks the limits on the segments it parses, and declines any near them.)
   const tree = parseLiteralTree(text, previous?.tree, { segment });
   const segmented = tree.segmented;
   let valuesMap: YAMLMap | undefined;
-  const doc = withLazyFacts(
-    {
-      uri,
-      envName,
-      version,
-      text,
-      lines: new LineIndex(text),
-      yaml: { contents: tree.contents },
-      tree,
-      syntaxErrors: [],
-      imports: [],
+  let facts: Facts | undefined;
+  const derive = (): Facts => (facts ??= valuesFacts(text, valuesMap, segmented !== undefined));
+  // `builtins` alone is answered without the facts when the text cannot hold a builtin: a key
+  // starting with `fn::` is written so in the text, unless a double-quoted key spells it with
+  // escapes (a backslash). A document's own diagnostics read only `builtins`.
+  const canHoldBuiltins = text.includes('fn::') || text.includes('\\');
+  const doc: EscDocument = {
+    uri,
+    envName,
+    version,
+    text,
+    lines: new LineIndex(text),
+    yaml: { contents: tree.contents },
+    tree,
+    syntaxErrors: [],
+    imports: [],
+    get properties() {
+      return derive().properties;
     },
-    () => {
-      const facts: Facts & { text: string } = { text, properties: [], builtins: [], interpolations: [], strings: [] };
-      if (!valuesMap) return facts;
-      if (segmented && !valuesMap.items.some((p) => pairKey(p)?.startsWith('fn::'))) {
-        for (const entry of valuesMap.items) appendFacts(facts, entryFacts(text, valuesMap, entry));
-      } else walkValue(facts, valuesMap, [], false);
-      return facts;
+    get builtins() {
+      return facts || canHoldBuiltins ? derive().builtins : NO_BUILTINS;
     },
-  );
+    get interpolations() {
+      return derive().interpolations;
+    },
+    get strings() {
+      return derive().strings;
+    },
+  };
   const excess = tree.excess;
   if (excess !== undefined) doc.syntaxErrors.push({ message: excess.message, span: { start: excess.offset, end: excess.offset + 1 }, warning: false });
   for (const e of tree.errors) doc.syntaxErrors.push({ message: firstLine(e.message), span: { start: e.pos[0], end: Math.max(e.pos[1], e.pos[0]) }, warning: false });
@@ -169,22 +177,17 @@ export function parseEscDocument(uri: string, envName: string, text: string, ver
   return doc;
 }
 
-/**
- * `doc` with its facts (`compute`) derived on first read of any of them. `builtins` alone is
- * answered without them when the text cannot hold a builtin: a key starting with `fn::` is
- * written so in the text, unless a double-quoted key spells it with escapes (a backslash).
- */
-function withLazyFacts(doc: Omit<EscDocument, keyof Facts>, compute: () => Facts): EscDocument {
-  let facts: Facts | undefined;
-  const get = (): Facts => (facts ??= compute());
-  const noBuiltins: BuiltinCall[] = [];
-  const canHoldBuiltins = doc.text.includes('fn::') || doc.text.includes('\\');
-  return Object.defineProperties(doc, {
-    properties: { get: () => get().properties, enumerable: true },
-    builtins: { get: () => (facts || canHoldBuiltins ? get().builtins : noBuiltins), enumerable: true },
-    interpolations: { get: () => get().interpolations, enumerable: true },
-    strings: { get: () => get().strings, enumerable: true },
-  }) as EscDocument;
+/** Answers `builtins` of a text that cannot hold one (never changed: the model is read-only). */
+const NO_BUILTINS: BuiltinCall[] = Object.freeze([]) as unknown as BuiltinCall[];
+
+/** The facts of the `values` map: by entry for a segmented parse (entries' facts are cached by their pairs), else by a walk. */
+function valuesFacts(text: string, values: YAMLMap | undefined, segmented: boolean): Facts {
+  const facts: Facts & { text: string } = { text, properties: [], builtins: [], interpolations: [], strings: [] };
+  if (!values) return facts;
+  if (segmented && !values.items.some((p) => pairKey(p)?.startsWith('fn::'))) {
+    for (const entry of values.items) appendFacts(facts, entryFacts(text, values, entry));
+  } else walkValue(facts, values, [], false);
+  return facts;
 }
 
 function firstLine(message: string): string {
