@@ -59,7 +59,7 @@ export class ValidationScheduler {
   /** Documents whose delay is over, waiting for a free slot; `readyOrder`'s last live entry runs first. */
   private readonly ready = new Set<string>();
   private readyOrder: string[] = [];
-  /** Documents opened in bulk, not started before the openings pause (`holdWhileOpening`). */
+  /** Documents opened in bulk, not started before the openings pause (`scheduleHeld`). */
   private readonly held = new Set<string>();
   private heldUntil = 0;
   private holdTimer: NodeJS.Timeout | undefined;
@@ -89,11 +89,6 @@ export class ValidationScheduler {
     this.startAfter(uri, delayMs);
   }
 
-  /** True when a document scheduled now would wait for others' runs. */
-  get busy(): boolean {
-    return this.running.size >= this.maxConcurrent || this.ready.size > 0;
-  }
-
   /** True when nothing is running or waiting. */
   get idle(): boolean {
     return this.running.size === 0 && this.pending.size === 0 && this.ready.size === 0;
@@ -106,11 +101,23 @@ export class ValidationScheduler {
   }
 
   /**
-   * `uri` (just scheduled) was opened in bulk: it starts only once this was not called for `ms`.
-   * Runs already going, and documents scheduled otherwise, are not held.
+   * `uri` was opened in bulk: ready at once (no timer per document), but it starts only once
+   * this was not called for `ms` (the openings paused). Runs already going, and documents
+   * scheduled otherwise, are not held.
    */
-  holdWhileOpening(uri: string, ms: number): void {
+  scheduleHeld(uri: string, ms: number): void {
+    const timer = this.pending.get(uri);
+    if (timer) clearTimeout(timer);
+    this.pending.delete(uri);
+    this.running.get(uri)?.abort();
+    this.lastScheduled.set(uri, Date.now());
     this.held.add(uri);
+    this.ready.add(uri);
+    this.readyOrder.push(uri);
+    this.holdUntilPause(ms);
+  }
+
+  private holdUntilPause(ms: number): void {
     this.heldUntil = Date.now() + ms;
     if (this.holdTimer) return;
     const release = (): void => {
@@ -134,9 +141,7 @@ export class ValidationScheduler {
         this.pending.delete(uri);
         this.ready.add(uri);
         this.readyOrder.push(uri);
-        // A held document cannot start, and the ready ones before it were already tried (a scan
-        // per opening of a bulk-opened workspace was quadratic in its documents).
-        if (!this.held.has(uri)) this.startReady();
+        this.startReady();
       }, delayMs),
     );
   }
@@ -235,10 +240,12 @@ export class ValidationPolicy {
     // its evaluation waits until the openings pause (a second document opened while the first is
     // checked is the start of a bulk opening: the burst is spent on each one's own diagnostics,
     // not on evaluations in the checker thread that compete for the same cores).
-    const bulk = !this.scheduler.idle;
-    if (bulk) this.actions.publishWithoutEvaluation(uri);
-    this.scheduler.schedule(uri, 0);
-    if (bulk) this.scheduler.holdWhileOpening(uri, OPEN_BURST_PAUSE_MS);
+    if (this.scheduler.idle) {
+      this.scheduler.schedule(uri, 0);
+      return;
+    }
+    this.actions.publishWithoutEvaluation(uri);
+    this.scheduler.scheduleHeld(uri, OPEN_BURST_PAUSE_MS);
   }
 
   changed(uri: string): void {
