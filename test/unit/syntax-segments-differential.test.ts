@@ -122,8 +122,14 @@ describe('segmented parse == whole-document parse', () => {
     assert.ok(parseSegmented(BASE.replace(/\n/g, '\r\n')));
   });
 
-  it('re-parses only the edited segment of a one-character edit, and the result moves with the text', () => {
-    const first = parseEscDocument('u', 'e', BASE, 1);
+  it('parses a small first version whole, the next by segment, and then only the edited segment of a one-character edit, which moves with the text', () => {
+    const opened = parseEscDocument('u', 'e', BASE, 0);
+    assert.equal(opened.tree.segmented, undefined, 'a small first version: one yaml document');
+    const large = BASE.replace('\nother: 1', `\n${Array.from({ length: 800 }, (_, i) => `  big${i}: value-${i}`).join('\n')}\nother: 1`);
+    assert.ok(large.length > 16_000 && parseEscDocument('u', 'e', large, 0).tree.segmented, 'a large first version: by segment');
+    const first = parseEscDocument('u', 'e', BASE, 1, opened);
+    assert.ok(first.tree.segmented);
+    assert.deepEqual(dump(first), dump(opened));
     const at = BASE.indexOf('x: 1') + 4;
     const edited = BASE.slice(0, at) + '2' + BASE.slice(at);
     const second = parseEscDocument('u', 'e', edited, 2, first);

@@ -122,7 +122,7 @@ export function parseEscDocument(uri: string, envName: string, text: string, ver
   if (previous) void previous.properties;
   // A document over a limit (size, nesting) is not parsed at all: one located error. (The
   // segmented parse checks the limits on the segments it parses, and declines any near them.)
-  const tree = parseLiteralTree(text, previous?.tree, { segment });
+  const tree = parseLiteralTree(text, previous?.tree, segment ? {} : { segment: false });
   const segmented = tree.segmented;
   let valuesMap: YAMLMap | undefined;
   let facts: Facts | undefined;

@@ -259,6 +259,13 @@ export class SegmentCache {
 
   constructor(private readonly maxChars: number) {}
 
+  /** True when any segment of `text` (as cut) is held. */
+  holdsSegmentOf(text: string): boolean {
+    if (this.size === 0) return false;
+    const cuts = cutSegments(text);
+    return cuts !== undefined && cuts.some((cut) => this.byKey.has(`${cut.kind}\u0000${text.slice(cut.start, cut.end)}`));
+  }
+
   /** A segment of this kind and text (removed from the cache until kept again). */
   take(kind: Kind, text: string): ParsedSegment | undefined {
     const key = `${kind}\u0000${text}`;
