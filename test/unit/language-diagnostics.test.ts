@@ -3,6 +3,9 @@ import { strict as assert } from 'node:assert';
 import type { CodeAction, Diagnostic, TextEdit } from 'vscode-languageserver-types';
 import { createCheckModeChecker } from '../../shared/src/language/evaluation';
 import type { EncryptSecretArgs } from '../../shared/src/language/codeActions';
+import { documentDiagnostics } from '../../shared/src/language/diagnostics';
+import { dependenciesOf } from '../../shared/src/language/environmentWorkspace';
+import { parseEscDocument } from '../../shared/src/language/model';
 import { envUri, memoryWorkspace } from './language-support';
 import { rangeOf } from './text-markers';
 
@@ -93,6 +96,34 @@ describe('language service: diagnostics', () => {
     assert.deepEqual(interpolated.filter((a) => a.title === 'Encrypt secret'), []);
     const escaped = ws.service.codeActions(envUri('i'), { start: { line: 9, character: 17 }, end: { line: 9, character: 17 } }, []);
     assert.equal(escaped.filter((a) => a.title === 'Encrypt secret').length, 1);
+  });
+
+  it("a document's own diagnostics find builtins spelled with escapes (its facts are derived lazily, by a text test first)", () => {
+    // `builtins` skips deriving the facts when the text cannot hold a builtin; a double-quoted key
+    // can spell `fn::` with escapes, so a backslash anywhere derives them.
+    const cases: [string, number][] = [
+      ['values:\n  a:\n    "fn\\x3a:secret": plain\n', 1],
+      ['values:\n  a:\n    "\\u0066n::secret": plain\n', 1],
+      ["values:\n  a:\n    'fn::secret': plain\n", 1],
+      ['values:\n  a: {fn::secret: plain}\n', 1],
+      ['values:\n  a:\n    fn: secret\n    b: "${x}"\n', 0],
+    ];
+    for (const [text, warnings] of cases) {
+      const lazy = parseEscDocument('file:///e.yaml', 'e', text);
+      const eager = parseEscDocument('file:///e.yaml', 'e', text);
+      void eager.properties;
+      assert.equal(documentDiagnostics(lazy).length, warnings, text);
+      assert.deepEqual(documentDiagnostics(lazy), documentDiagnostics(eager), text);
+      assert.deepEqual(lazy.builtins, eager.builtins, text);
+    }
+  });
+
+  it('finds the environments a document refers to through `${environments…}`, escapes included', () => {
+    const plain = parseEscDocument('file:///e.yaml', 'e', 'values:\n  a: ${environments.p.base.x}\n  b: x\n');
+    assert.deepEqual([...dependenciesOf(plain)].sort(), ['p', 'p/base']);
+    const escaped = parseEscDocument('file:///e.yaml', 'e', 'values:\n  a: "${\\x65nvironments.p.base.x}"\n');
+    assert.deepEqual([...dependenciesOf(escaped)].sort(), ['p', 'p/base']);
+    assert.deepEqual([...dependenciesOf(parseEscDocument('file:///e.yaml', 'e', 'imports:\n  - p/lib\nvalues:\n  a: ${lib.x}\n'))], ['p/lib']);
   });
 
   it('reports YAML syntax errors alone (there is nothing to evaluate)', async () => {
