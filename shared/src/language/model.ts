@@ -123,37 +123,7 @@ export function parseEscDocument(uri: string, envName: string, text: string, ver
   // A document over a limit (size, nesting) is not parsed at all: one located error. (The
   // segmented parse checks the limits on the segments it parses, and declines any near them.)
   const tree = parseLiteralTree(text, previous?.tree, segment ? {} : { segment: false });
-  const segmented = tree.segmented;
-  let valuesMap: YAMLMap | undefined;
-  let facts: Facts | undefined;
-  const derive = (): Facts => (facts ??= valuesFacts(text, valuesMap, segmented !== undefined));
-  // `builtins` alone is answered without the facts when the text cannot hold a builtin: a key
-  // starting with `fn::` is written so in the text, unless a double-quoted key spells it with
-  // escapes (a backslash). A document's own diagnostics read only `builtins`.
-  const canHoldBuiltins = text.includes('fn::') || text.includes('\\');
-  const doc: EscDocument = {
-    uri,
-    envName,
-    version,
-    text,
-    lines: new LineIndex(text),
-    yaml: { contents: tree.contents },
-    tree,
-    syntaxErrors: [],
-    imports: [],
-    get properties() {
-      return derive().properties;
-    },
-    get builtins() {
-      return facts || canHoldBuiltins ? derive().builtins : NO_BUILTINS;
-    },
-    get interpolations() {
-      return derive().interpolations;
-    },
-    get strings() {
-      return derive().strings;
-    },
-  };
+  const doc = new DocumentModel(uri, envName, version, text, tree);
   const excess = tree.excess;
   if (excess !== undefined) doc.syntaxErrors.push({ message: excess.message, span: { start: excess.offset, end: excess.offset + 1 }, warning: false });
   for (const e of tree.errors) doc.syntaxErrors.push({ message: firstLine(e.message), span: { start: e.pos[0], end: Math.max(e.pos[1], e.pos[0]) }, warning: false });
@@ -168,13 +138,63 @@ export function parseEscDocument(uri: string, envName: string, text: string, ver
       collectImports(doc, pair.value as Node | null);
     } else if (key === 'values' && keySpan) {
       doc.valuesKeySpan = keySpan;
-      if (isMap(pair.value)) {
-        doc.valuesNode = pair.value;
-        valuesMap = pair.value;
-      }
+      if (isMap(pair.value)) doc.valuesNode = pair.value;
     }
   }
   return doc;
+}
+
+/** The model of one version; its facts (`Facts`) are derived from `valuesNode` on first read. */
+class DocumentModel implements EscDocument {
+  readonly lines: LineIndex;
+  readonly yaml: { contents: ParsedNode | null };
+  readonly syntaxErrors: SyntaxError[] = [];
+  readonly imports: ImportEntry[] = [];
+  importsKeySpan?: Span;
+  valuesKeySpan?: Span;
+  valuesNode?: YAMLMap;
+  private facts: Facts | undefined;
+  /**
+   * `builtins` alone is answered without the facts when the text cannot hold a builtin: a key
+   * starting with `fn::` is written so in the text, unless a double-quoted key spells it with
+   * escapes (a backslash). A document's own diagnostics read only `builtins`.
+   */
+  private readonly canHoldBuiltins: boolean;
+  /** Parsed by segment (the facts of each `values` entry are then cached by its pair). */
+  private readonly segmented: boolean;
+
+  constructor(
+    readonly uri: string,
+    readonly envName: string,
+    readonly version: number,
+    readonly text: string,
+    readonly tree: LiteralTree,
+  ) {
+    this.lines = new LineIndex(text);
+    this.yaml = { contents: tree.contents };
+    this.canHoldBuiltins = text.includes('fn::') || text.includes('\\');
+    this.segmented = tree.segmented !== undefined;
+  }
+
+  get properties(): PropertyNode[] {
+    return this.derive().properties;
+  }
+
+  get builtins(): BuiltinCall[] {
+    return this.facts || this.canHoldBuiltins ? this.derive().builtins : NO_BUILTINS;
+  }
+
+  get interpolations(): LocatedInterpolation[] {
+    return this.derive().interpolations;
+  }
+
+  get strings(): StringScalar[] {
+    return this.derive().strings;
+  }
+
+  private derive(): Facts {
+    return (this.facts ??= valuesFacts(this.text, this.valuesNode, this.segmented));
+  }
 }
 
 /** Answers `builtins` of a text that cannot hold one (never changed: the model is read-only). */
