@@ -90,8 +90,9 @@ function writeImports(dir: string, imports = 5): void {
   }
 }
 
-function cpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+/** CPU time of process `pid` (or of its thread `tid`), in ms. */
+function cpuMs(pid: number, tid?: number): number {
+  const fields = readFileSync(tid === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${tid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   return (Number(fields[11]) + Number(fields[12])) * 10; // utime + stime, 100 Hz ticks
 }
 
@@ -315,7 +316,12 @@ async function idleSince(pid: number, start: number): Promise<number> {
  */
 interface OpenResult {
   ms: number;
-  /** CPU time of the server process (all its threads) from the first opening to the last first diagnostics. */
+  /**
+   * CPU time of the server's main thread (the path every message takes: on a busy machine the
+   * wall time also holds its waits for a core) and of the whole process, from the first opening
+   * to the last first diagnostics.
+   */
+  mainCpuMs: number;
   cpuMs: number;
   idleMs: number;
   openMb: number;
@@ -330,19 +336,22 @@ async function openMany(server: ServerUnderTest, count = 1000): Promise<OpenResu
     try {
       const uris = paths.map((p) => pathToFileURL(p).href);
       const start = performance.now();
-      const cpuStart = cpuMs(session.process.pid!);
+      const pid = session.process.pid!;
+      const cpuStart = cpuMs(pid);
+      const mainCpuStart = cpuMs(pid, pid);
       const all = Promise.all(uris.map((uri) => session.nextDiagnostics(uri, () => true, 300000)));
       for (const [i, uri] of uris.entries()) {
         await session.connection.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId: server.peer ? 'yaml' : 'esc', version: 1, text: readFileSync(paths[i]!, 'utf8') } });
       }
       await all;
       const ms = performance.now() - start;
-      const cpu = cpuMs(session.process.pid!) - cpuStart;
+      const cpu = cpuMs(pid) - cpuStart;
+      const mainCpu = cpuMs(pid, pid) - mainCpuStart;
       const idleMs = await idleSince(session.process.pid!, start);
       const openMb = rssMb(session.process.pid!);
       for (const uri of uris) await session.connection.sendNotification(DidCloseTextDocumentNotification.type, { textDocument: { uri } });
       await sleep(3000);
-      return { ms, cpuMs: cpu, idleMs, openMb, closedMb: rssMb(session.process.pid!) };
+      return { ms, mainCpuMs: mainCpu, cpuMs: cpu, idleMs, openMb, closedMb: rssMb(session.process.pid!) };
     } finally {
       await session.stop();
     }
@@ -440,7 +449,8 @@ export async function benchTyping(options: { runs?: number } = {}): Promise<Row[
   const idleRow = row('open 1,000 files → server idle (all evaluated)', '', 'ms');
   const openRss = row('RSS with 1,000 files open (when idle)', '≤ 250', 'MB');
   const closedRss = row('RSS after closing them', '≤ 100', 'MB');
-  const openCpu = row('open 1,000 files: server CPU until all diagnostics', '', 'ms');
+  const openMainCpu = row('open 1,000 files: server main thread CPU until then', '', 'ms');
+  const openCpu = row('open 1,000 files: server CPU (all threads) until then', '', 'ms');
   const onlyOpen = process.env.ESC_BENCH_ONLY === 'open';
   for (const server of servers) if (!onlyOpen) await editorScenarios(server);
   // The servers take turns run by run: a load that drifts (other work on a shared machine)
@@ -451,6 +461,7 @@ export async function benchTyping(options: { runs?: number } = {}): Promise<Row[
     const samples = many.get(server.name)!;
     if (samples.length > 0) {
       openRow.values.set(server.name, median(samples.map((s) => s.ms)));
+      openMainCpu.values.set(server.name, median(samples.map((s) => s.mainCpuMs)));
       openCpu.values.set(server.name, median(samples.map((s) => s.cpuMs)));
       idleRow.values.set(server.name, median(samples.map((s) => s.idleMs)));
       openRss.values.set(server.name, median(samples.map((s) => s.openMb)));
@@ -464,7 +475,7 @@ export async function benchTyping(options: { runs?: number } = {}): Promise<Row[
     const cli = row(`${lines / 1000}k lines: model + check, fresh text ÷ bare yaml parse (as esc-local check)`, '≤ 1.5', '×');
     cli.values.set('esc-local', await serviceCheckVsParse(lines));
   }
-  printTable(onlyOpen ? [openRow, openCpu, idleRow, openRss, closedRss] : rows, servers.map((s) => s.name), runs);
+  printTable(onlyOpen ? [openRow, openMainCpu, openCpu, idleRow, openRss, closedRss] : rows, servers.map((s) => s.name), runs);
   return rows;
 
   async function editorScenarios(server: ServerUnderTest): Promise<void> {

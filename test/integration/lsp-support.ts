@@ -52,7 +52,8 @@ export class TempWorkspace {
 export class ServerSession {
   readonly connection: ProtocolConnection;
   readonly diagnostics = new Map<string, PublishDiagnosticsParams[]>();
-  private readonly waiters: { uri: string; predicate: (p: PublishDiagnosticsParams) => boolean; resolve: (p: PublishDiagnosticsParams) => void }[] = [];
+  /** Who waits for which document's diagnostics, by URI (a workspace of 1,000 open documents has 1,000 waiters). */
+  private readonly waiters = new Map<string, { predicate: (p: PublishDiagnosticsParams) => boolean; resolve: (p: PublishDiagnosticsParams) => void }[]>();
   stderr = '';
   exited: number | null | undefined;
   initializeResult?: InitializeResult;
@@ -65,12 +66,13 @@ export class ServerSession {
       const list = this.diagnostics.get(params.uri) ?? [];
       list.push(params);
       this.diagnostics.set(params.uri, list);
-      for (const waiter of [...this.waiters]) {
-        if (waiter.uri === params.uri && waiter.predicate(params)) {
-          this.waiters.splice(this.waiters.indexOf(waiter), 1);
-          waiter.resolve(params);
-        }
-      }
+      const waiting = this.waiters.get(params.uri) ?? [];
+      const satisfied = waiting.filter((waiter) => waiter.predicate(params));
+      if (satisfied.length === 0) return;
+      const left = waiting.filter((waiter) => !satisfied.includes(waiter));
+      if (left.length > 0) this.waiters.set(params.uri, left);
+      else this.waiters.delete(params.uri);
+      for (const waiter of satisfied) waiter.resolve(params);
     });
     this.connection.listen();
   }
@@ -93,8 +95,9 @@ export class ServerSession {
   nextDiagnostics(uri: string, predicate: (p: PublishDiagnosticsParams) => boolean = () => true, timeoutMs = 10000): Promise<PublishDiagnosticsParams> {
     return new Promise((resolvePromise, reject) => {
       const timer = setTimeout(() => reject(new Error(`no diagnostics for ${uri} within ${timeoutMs} ms; stderr: ${this.stderr}`)), timeoutMs);
-      this.waiters.push({
-        uri,
+      const waiting = this.waiters.get(uri) ?? [];
+      this.waiters.set(uri, waiting);
+      waiting.push({
         predicate,
         resolve: (p) => {
           clearTimeout(timer);
