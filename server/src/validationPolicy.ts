@@ -206,6 +206,11 @@ export class ValidationPolicy {
   private readonly scheduler: ValidationScheduler;
   /** Documents whose text changed since they were last validated (their dependents follow). */
   private readonly changedSinceValidation = new Set<string>();
+  /**
+   * Documents opened alone (validated at once) whose diagnostics are not out yet: when a bulk
+   * opening follows, they are part of it (their own diagnostics at once, evaluated after it).
+   */
+  private readonly openedAwaitingDiagnostics = new Set<string>();
 
   constructor(
     private readonly documents: TextDocuments<TextDocument>,
@@ -214,6 +219,7 @@ export class ValidationPolicy {
   ) {
     this.scheduler = new ValidationScheduler(async (uri, signal) => {
       if (!(await actions.validateAndPublish(uri, signal))) return;
+      this.openedAwaitingDiagnostics.delete(uri);
       if (!this.changedSinceValidation.delete(uri)) return;
       try {
         this.revalidateDependents(uri);
@@ -241,14 +247,25 @@ export class ValidationPolicy {
     // checked is the start of a bulk opening: the burst is spent on each one's own diagnostics,
     // not on evaluations in the checker thread that compete for the same cores).
     if (this.scheduler.idle) {
+      this.openedAwaitingDiagnostics.add(uri);
       this.scheduler.schedule(uri, 0);
       return;
     }
+    // The document opened just before, whose check (and the checker thread's start) would
+    // otherwise hold the whole burst's last diagnostics, is part of the burst too: its check
+    // starts again after it.
+    for (const first of this.openedAwaitingDiagnostics) this.holdOpened(first);
+    this.openedAwaitingDiagnostics.clear();
+    this.holdOpened(uri);
+  }
+
+  private holdOpened(uri: string): void {
     this.actions.publishWithoutEvaluation(uri);
     this.scheduler.scheduleHeld(uri, OPEN_BURST_PAUSE_MS);
   }
 
   changed(uri: string): void {
+    this.openedAwaitingDiagnostics.delete(uri);
     this.changedSinceValidation.add(uri);
     this.scheduler.schedule(uri);
   }
@@ -261,6 +278,7 @@ export class ValidationPolicy {
   /** A document was closed; its dependents now see the disk's text, re-validated when it differs from the editor's. */
   closed(uri: string, differsFromDisk: boolean): void {
     this.scheduler.cancel(uri);
+    this.openedAwaitingDiagnostics.delete(uri);
     this.changedSinceValidation.delete(uri);
     if (differsFromDisk) this.revalidateDependents(uri);
     if (this.documents.all().length === 0) this.actions.nothingOpen();

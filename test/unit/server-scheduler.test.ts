@@ -1,6 +1,7 @@
 /** The server's validation scheduler: leading edge, burst coalescing, cancel when superseded. */
 import { strict as assert } from 'node:assert';
-import { ValidationScheduler } from '../../server/src/validationPolicy';
+import { EnvironmentWorkspace } from '../../shared/src/language/environmentWorkspace';
+import { OPEN_BURST_PAUSE_MS, ValidationPolicy, ValidationScheduler } from '../../server/src/validationPolicy';
 
 const tick = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -112,6 +113,39 @@ describe('validation scheduler', () => {
     } finally {
       for (const release of releases.values()) release();
       scheduler.dispose();
+    }
+  });
+
+  it('a document opened alone is evaluated at once; when a bulk opening follows, it gets its own diagnostics at once with the others and is evaluated after the burst', async () => {
+    const events: string[] = [];
+    const signals = new Map<string, AbortSignal[]>();
+    // No document is in the editor's list: the policy reads it only for dependents and the last close.
+    const documents = { all: () => [], get: () => undefined } as unknown as ConstructorParameters<typeof ValidationPolicy>[0];
+    const policy = new ValidationPolicy(documents, new EnvironmentWorkspace({ read: () => undefined }), {
+      validateAndPublish: async (uri, signal) => {
+        events.push(`evaluate ${uri}`);
+        signals.set(uri, [...(signals.get(uri) ?? []), signal]);
+        // Evaluations outlast the burst (a checker thread starting, a large document).
+        await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve()));
+        return false;
+      },
+      publishWithoutEvaluation: (uri) => events.push(`own ${uri}`),
+      nothingOpen: () => undefined,
+      error: (what, error) => assert.fail(`${what}: ${String(error)}`),
+    });
+    try {
+      policy.opened('a', false);
+      await tick(10);
+      assert.deepEqual(events, ['evaluate a'], 'alone: evaluated at once, no separate own diagnostics');
+      for (const uri of ['b', 'c']) policy.opened(uri, false);
+      assert.deepEqual(events, ['evaluate a', 'own a', 'own b', 'own c'], 'the burst: own diagnostics of each, a included');
+      assert.equal(signals.get('a')![0]!.aborted, true, "a's evaluation gave way to the burst");
+      await tick(OPEN_BURST_PAUSE_MS / 2);
+      assert.equal(events.length, 4, 'no evaluation while the openings go on');
+      await tick(OPEN_BURST_PAUSE_MS * 4);
+      assert.deepEqual(events.slice(4).sort(), ['evaluate a', 'evaluate b', 'evaluate c'], 'then every one is evaluated');
+    } finally {
+      policy.dispose();
     }
   });
 });
