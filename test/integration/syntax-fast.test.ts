@@ -9,6 +9,8 @@
 import { strict as assert } from 'node:assert';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { isMap, isPair, isScalar, isSeq, parseDocument, type Node as YamlNode } from 'yaml';
+import { MODEL_YAML_OPTIONS } from '../../shared/src/syntax/segments';
 import { parseYaml } from '../../shared/src/syntax/yaml';
 import { parseSimpleYaml } from '../../shared/src/syntax/simpleYaml';
 import { generateEnvironment, generateRealisticEnvironment } from '../bench/evaluator';
@@ -25,9 +27,40 @@ function snapshot(text: string, fastPath: boolean): string {
   });
 }
 
-/** Whether the fast path took the text; if so, asserts it agrees with the full parser. */
+/**
+ * A `yaml` node as plain data: class, value, source, type, format, flow, tag, anchor and ranges.
+ * `ends: false` keeps only the offsets that do not depend on where comment lines end: a
+ * scalar's start and value end, a collection's start.
+ */
+function nodeData(node: unknown, ends: boolean): unknown {
+  if (node === null || node === undefined) return node;
+  if (isPair(node)) return { key: nodeData(node.key, ends), value: nodeData(node.value, ends) };
+  const n = node as YamlNode & { flow?: boolean; minFractionDigits?: number };
+  const data: { [key: string]: unknown } = {
+    class: n.constructor.name, range: ends ? n.range : n.range?.slice(0, isScalar(n) ? 2 : 1), tag: n.tag, anchor: n.anchor, flow: n.flow,
+  };
+  if (isScalar(n)) Object.assign(data, { value: n.value, source: n.source, type: n.type, format: n.format, minFractionDigits: n.minFractionDigits });
+  else if (isMap(n) || isSeq(n)) data.items = n.items.map((item) => nodeData(item, ends));
+  return data;
+}
+
+/** Texts the fast path took with `exactRanges` (its nodes then equal the package's, all three range offsets). */
+const exact = { taken: 0 };
+
+/**
+ * Whether the fast path took the text; if so, asserts it agrees with the full parser: the same
+ * `yaml` nodes as the model reads them, and the same decoded output.
+ */
 function agrees(text: string): boolean {
-  if (parseSimpleYaml(text) === undefined) return false;
+  const fast = parseSimpleYaml(text);
+  if (fast === undefined) return false;
+  const full = parseDocument(text, MODEL_YAML_OPTIONS).contents;
+  assert.deepEqual(nodeData(fast, false), nodeData(full, false), `fast path's nodes differ for ${JSON.stringify(text)}`);
+  const exactNodes = parseSimpleYaml(text, { exactRanges: true });
+  if (exactNodes !== undefined) {
+    exact.taken++;
+    assert.deepEqual(nodeData(exactNodes, true), nodeData(full, true), `fast path's exact ranges differ for ${JSON.stringify(text)}`);
+  }
   assert.equal(snapshot(text, true), snapshot(text, false), `fast path differs for ${JSON.stringify(text)}`);
   return true;
 }
@@ -137,9 +170,21 @@ describe('syntax: YAML fast path', function () {
     assert.ok(agrees('imports:\n  - a/b\n  - { c: d }\nvalues:\n  # note\n  x: 1 # one\n  "q": \'it\'\'s\'\n  list:\n  - a\n  - k: v\n    j:\n      - [1, {a: b}]\n  empty:\n'));
   });
 
+  it('gives the package\'s exact nodes for a segment (indented, after its comments) and declines comment lines in a body', () => {
+    // A segment of `values` cut at a child's leading comment starts indented (segments.ts).
+    const segment = '  # about a\n  a:\n    port: 0x1F\n    ratio: 1.50\n    on: True\n    none: ~\n    list: [x , "y" , {k: v}]  # c\n    script: |\n      # text, not a comment\n      run\n\n';
+    const before = exact.taken;
+    assert.ok(agrees(segment));
+    assert.equal(exact.taken, before + 1);
+    for (const text of ['a:\n  b: 1\n  # c\nd: 2\n', 'a:\n  b: 1\n      # deeper\nd: 2\n', 'a: # c\nb: 1\n', 'a: 1\n# c\nb: 2\n']) {
+      assert.notEqual(parseSimpleYaml(text), undefined, JSON.stringify(text));
+      assert.equal(parseSimpleYaml(text, { exactRanges: true }), undefined, JSON.stringify(text));
+    }
+  });
+
   it('leaves everything else to the yaml package', () => {
     for (const text of ['', '# only a comment\n', 'a: |+\n  x\n', 'a: |2\n  x\n', 'a: | # c\n  x\n', 'a: |\n\n  x\n', 'a: >\n  x\n   y\n', 'a: |\n  x', 'a: |\n  x\n  \n', 'a: &x 1\nb: *x\n', 'a: !!str 1\n', 'a:\tb\n', 'a: b\r\n', 'a: é\n',
-      '---\na: 1\n', 'a: "x\\ty"\n', 'a: b\n  c\n', 'a: [b,\n  c]\n', '? a\n: b\n', 'a: b: c\n', '- a\nb: c\n', '  a: 1\n', 'a: [b,]\n']) {
+      '---\na: 1\n', 'a: "x\\ty"\n', 'a: b\n  c\n', 'a: [b,\n  c]\n', '? a\n: b\n', 'a: b: c\n', '- a\nb: c\n', '  a: 1\nb: 2\n', 'a: [b,]\n']) {
       assert.equal(parseSimpleYaml(text), undefined, JSON.stringify(text));
     }
   });
@@ -156,6 +201,7 @@ describe('syntax: YAML fast path', function () {
       if (agrees(text)) mutatedFast++;
     }
     assert.ok(mutatedFast > 1000, `fast path took only ${mutatedFast} mutated texts`);
+    assert.ok(exact.taken > 2000, `fast path took only ${exact.taken} texts with exact ranges`);
   });
 
   it('agrees with the yaml package on 20,000 generated documents with block scalars', () => {

@@ -1,12 +1,14 @@
 /**
  * One parse per document version: the editor's model and the evaluator read the same tree
  * (shared/src/syntax/literalTree.ts), so checking a version — what the CLI's `check` and the
- * in-process language service do — hands each text (whole, or each segment) to the `yaml`
- * package once. Counted by wrapping the package's `parseDocument`, which every parse goes
- * through; every text is made unique, so no cache of an earlier test can hide a second parse.
+ * in-process language service do — parses each text (whole, or each segment) once. Counted by
+ * wrapping the two parsers every parse goes through: the `yaml` package's `parseDocument`, and
+ * the fast path (syntax/simpleYaml.ts) where it takes the text; every text is made unique, so
+ * no cache of an earlier test can hide a second parse.
  */
 import * as assert from 'node:assert/strict';
 import yaml = require('yaml');
+import simpleYaml = require('../../shared/src/syntax/simpleYaml');
 import { createCheckModeChecker } from '../../shared/src/language/evaluation';
 import { envUri, memoryWorkspace } from './language-support';
 
@@ -15,16 +17,24 @@ let run = 0;
 /** The texts `parseDocument` was given while `action` ran, in order. */
 async function parsesDuring(action: () => Promise<unknown>): Promise<string[]> {
   const original = yaml.parseDocument;
+  const originalFast = simpleYaml.parseSimpleYaml;
   const seen: string[] = [];
   const counting = ((source: string, ...rest: unknown[]) => {
     seen.push(source);
     return (original as (...args: unknown[]) => unknown)(source, ...rest);
   }) as typeof yaml.parseDocument;
   yaml.parseDocument = counting;
+  // A text the fast path declines goes on to `parseDocument`: only the fast path's trees count.
+  simpleYaml.parseSimpleYaml = (source, options) => {
+    const tree = originalFast(source, options);
+    if (tree !== undefined) seen.push(source);
+    return tree;
+  };
   try {
     await action();
   } finally {
     yaml.parseDocument = original;
+    simpleYaml.parseSimpleYaml = originalFast;
   }
   return seen;
 }

@@ -1,6 +1,8 @@
 /**
  * The one parse of an environment's text: the `yaml` package's tree of one document version
- * (YAML 1.2 core schema, exact offsets), with its errors and warnings. It exists for any text,
+ * (YAML 1.2 core schema, exact offsets), with its errors and warnings — built by simpleYaml.ts's
+ * fast path, node for node what the package gives, for the YAML environment files are made
+ * of, else by the package. It exists for any text,
  * broken YAML included (the `yaml` package is error-tolerant); a text over a limit (size,
  * nesting) is not parsed at all and has an empty tree and the excess. Both readers of a version
  * are built over this one tree: the editor's model (language/model.ts) reads it as it is, and
@@ -65,13 +67,16 @@ const evaluatorSegments = new SegmentCache(600_000);
  * false` parses the text whole (the differential tests compare the two).
  */
 export function parseLiteralTree(text: string, previous?: LiteralTree, options: { segment?: boolean } = {}): LiteralTree {
+  const whole = options.segment === false;
   const segment = options.segment ?? !firstOfSmallText(text, previous);
   const segmented = segment ? withCheapEnvReads(() => parseSegmented(text, previous?.segmented, evaluatorSegments)) : undefined;
   if (previous) {
     previous.alive = false;
     previous.segmented = undefined;
   }
-  const tree = segmented ? { text, contents: segmented.contents, errors: [], warnings: [], segmented, alive: true } : parseWhole(text);
+  // A text the segmenter declines takes the fast path where it can (its nodes are the package's,
+  // exactly); `segment: false` is the differential tests' reference: the package, whole.
+  const tree = segmented ? { text, contents: segmented.contents, errors: [], warnings: [], segmented, alive: true } : parseWhole(text, !whole);
   remember(tree);
   return tree;
 }
@@ -88,12 +93,20 @@ function firstOfSmallText(text: string, previous: LiteralTree | undefined): bool
   return previous === undefined && text.length <= WHOLE_FIRST_PARSE_CHARS && !evaluatorSegments.holdsSegmentOf(text);
 }
 
-function parseWhole(text: string): LiteralTree {
+function parseWhole(text: string, fastPath = false): LiteralTree {
   const excess = findLimitExcess(text);
   if (excess !== undefined) return { text, contents: null, errors: [], warnings: [], excess, alive: true };
+  if (fastPath) {
+    const fast = parseSimpleYaml(text, { exactRanges: true });
+    if (fast !== undefined) {
+      parseCounter.parses++;
+      return { text, contents: fast as ParsedNode, errors: [], warnings: [], alive: true };
+    }
+  }
   return parseWithinLimits(text);
 }
 
+/** The `yaml` package's parse of a text within the limits. */
 function parseWithinLimits(text: string): LiteralTree {
   parseCounter.parses++;
   try {
@@ -114,10 +127,9 @@ function remember(tree: LiteralTree): void {
  * The tree of `text` for a reader that is done with it before it returns (the evaluator's
  * decoder): the live tree a model holds for this text, else a parse re-using the segments of the
  * texts parsed this way before (that tree must not be kept: a later parse takes its nodes).
- * A text the segmenter declines takes the fast path of simpleYaml.ts where it can: in the
- * checker thread, which has no model, that halves the parse of such a text (10,000 lines: 75
- * against 151 ms); its scalars' values are the failsafe schema's strings, which is what the
- * decoder reads.
+ * A text the segmenter declines takes the fast path of simpleYaml.ts where it can (in the
+ * checker thread, which has no model, most such texts): without `exactRanges`, as the decoder
+ * reads no range end that comment lines move.
  */
 export function treeOfText(text: string): LiteralTree {
   const known = byText.get(text)?.deref();
@@ -127,8 +139,10 @@ export function treeOfText(text: string): LiteralTree {
   const excess = findLimitExcess(text);
   if (excess !== undefined) return { text, contents: null, errors: [], warnings: [], excess, alive: false };
   const simple = parseSimpleYaml(text);
-  // The fast path builds the `yaml` package's own node classes, with their ranges.
-  if (simple !== undefined) return { text, contents: simple as ParsedNode, errors: [], warnings: [], alive: false };
+  if (simple !== undefined) {
+    parseCounter.parses++;
+    return { text, contents: simple as ParsedNode, errors: [], warnings: [], alive: false };
+  }
   return parseWithinLimits(text);
 }
 

@@ -1,7 +1,8 @@
 /**
  * Segmented YAML parsing: an environment's text is cut at its top-level keys and at the direct
  * children of a block `values` map (where edits land in large files), each segment is parsed on
- * its own with the `yaml` package, and the document tree is assembled from the segments' pairs
+ * its own (by simpleYaml.ts's fast path, which gives the `yaml` package's exact nodes, else by
+ * the package), and the document tree is assembled from the segments' pairs
  * with offsets shifted to document offsets. A segment whose text did not change since the
  * previous version of the same document is not parsed again: its nodes are taken over from that
  * version (and shifted in place by the lines inserted or removed above it), so a one-character
@@ -20,6 +21,7 @@
 import { isAlias, isMap, isPair, isScalar, isSeq, parseDocument, Scalar, YAMLMap } from 'yaml';
 import type { Node, Pair, ParsedNode } from 'yaml';
 import { findExcessNesting, MAX_DOCUMENT_CHARS, MAX_NESTING } from './limits';
+import { parseSimpleYaml } from './simpleYaml';
 
 /**
  * The `yaml` options of every parse of a document (whole or segmented; syntax/literalTree.ts):
@@ -210,9 +212,13 @@ function parseSegment(kind: Kind, text: string, start: number): ParsedSegment | 
   if (findExcessNesting(text, MAX_NESTING - 2) !== undefined) return undefined;
   if ((kind === 'child' && INDENTATION_INDICATOR.test(text)) || EXPLICIT_KEY.test(text)) return undefined;
   parseCounter.parses++;
-  const doc = parseDocument(text, MODEL_YAML_OPTIONS);
-  if (doc.errors.length > 0 || doc.warnings.length > 0) return undefined;
-  const root = doc.contents;
+  // Most segments are in the fast path's subset: its nodes are the package's, exactly.
+  let root = parseSimpleYaml(text, { exactRanges: true }) as ParsedNode | undefined;
+  if (root === undefined) {
+    const doc = parseDocument(text, MODEL_YAML_OPTIONS);
+    if (doc.errors.length > 0 || doc.warnings.length > 0) return undefined;
+    root = doc.contents ?? undefined;
+  }
   if (!isMap(root) || root.items.length !== 1 || !root.range) return undefined;
   const pair = root.items[0]! as Pair<ParsedNode, ParsedNode | null>;
   if (!isScalar(pair.key) || notLocal(pair)) return undefined;
