@@ -60,6 +60,8 @@ function agrees(text: string): boolean {
   if (exactNodes !== undefined) {
     exact.taken++;
     assert.deepEqual(nodeData(exactNodes, true), nodeData(full, true), `fast path's exact ranges differ for ${JSON.stringify(text)}`);
+    // Such a tree stands in for patch/redact.ts's own (strict) parse: that parse must find no error.
+    assert.deepEqual(parseDocument(text, { uniqueKeys: false, keepSourceTokens: false }).errors, [], `strict errors in ${JSON.stringify(text)}`);
   }
   assert.equal(snapshot(text, true), snapshot(text, false), `fast path differs for ${JSON.stringify(text)}`);
   return true;

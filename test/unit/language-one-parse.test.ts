@@ -10,6 +10,7 @@ import * as assert from 'node:assert/strict';
 import yaml = require('yaml');
 import simpleYaml = require('../../shared/src/syntax/simpleYaml');
 import { createCheckModeChecker } from '../../shared/src/language/evaluation';
+import { checkedSourceLines } from '../../client/src/cli/commands/checkCommand';
 import { envUri, memoryWorkspace } from './language-support';
 
 let run = 0;
@@ -63,6 +64,27 @@ describe('one parse per document version (model and evaluator share the tree)', 
     assert.equal(texts.filter((t) => t === root).length, 1, 'the root, whole (one yaml document, not one per segment)');
     assert.ok(texts.length >= 3, `lib's segments parsed: ${texts.length - 1}`);
     assert.deepEqual(duplicates(texts), []);
+  });
+
+  it('a check with diagnostics and its source excerpts, secrets masked (as `esc-local check` prints them), parses the text once', async () => {
+    const { root, lib } = fixture();
+    const secret = `hunter${run}`;
+    const withSecret = `${root}  broken: \${nowhere.at.all}\n  pw:\n    fn::secret: ${secret}\n`;
+    const { service } = memoryWorkspace({ root: withSecret, lib }, [], createCheckModeChecker());
+    const noDisk = { read: (): string | undefined => assert.fail('the excerpts read the disk again') };
+    let lines: string[] = [];
+    const texts = await parsesDuring(async () => {
+      const diagnostics = await service.diagnostics(envUri('root'));
+      assert.ok(diagnostics.length >= 2, JSON.stringify(diagnostics));
+      lines = checkedSourceLines(service, envUri('root'), noDisk);
+    });
+    assert.deepEqual(duplicates(texts), []);
+    // Not the whole text again either (the model parsed it by segments): each character once.
+    const parsed = texts.reduce((n, t) => n + t.length, 0);
+    assert.ok(parsed <= withSecret.length + lib.length, `${parsed} characters parsed for ${withSecret.length + lib.length}`);
+    assert.equal(lines.length, withSecret.split('\n').length);
+    assert.ok(!lines.join('\n').includes(secret), lines.join('\n'));
+    assert.ok(lines.includes('    fn::secret: [secret]'), lines.join('\n'));
   });
 
   it('a file the evaluator read as an import, then checked itself (as `check` of a workspace does), is parsed once', async () => {

@@ -6,7 +6,8 @@
  */
 import * as assert from 'assert';
 import * as YAML from 'yaml';
-import { redactSecrets } from '../../shared/src/patch';
+import { redactSecrets, secretSpans } from '../../shared/src/patch';
+import { parseLiteralTree } from '../../shared/src/syntax/literalTree';
 import { prng } from './prng';
 
 function redacts(src: string, expected: string): void {
@@ -134,7 +135,8 @@ type Data = string | number | boolean | null | Data[] | { [key: string]: Data };
 const SECRET_SHAPES = ['plain', 'multi-line', 'quoted', 'ciphertext', 'wrapped ciphertext'] as const;
 
 describe('patch: redactSecrets on generated documents', () => {
-  it('never shows a secret and keeps every other value and comment (300 documents)', () => {
+  it('never shows a secret and keeps every other value and comment (300 documents); the one parse\'s tree locates the same secrets', () => {
+    let fromTree = 0;
     for (let n = 0; n < 300; n++) {
       const r = prng(n + 1);
       const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)] as T;
@@ -206,6 +208,12 @@ describe('patch: redactSecrets on generated documents', () => {
       for (const c of comments) assert.ok(out.includes(c), `document ${n} lost ${c}:\n${out}`);
       const back = YAML.parse(out) as { values: Data };
       assert.deepStrictEqual(back.values, top.expected, `document ${n}:\n${text}\n--- redacted:\n${out}`);
+      // Excerpts of a checked file are masked from the check's own tree (no second parse) where
+      // that tree is the one redaction's parse would give: the same spans, either way.
+      const tree = parseLiteralTree(text);
+      if (tree.fast) fromTree++;
+      assert.deepStrictEqual(secretSpans(text, tree), secretSpans(text), `document ${n}:\n${text}`);
     }
+    assert.ok(fromTree > 100, `only ${fromTree} documents masked from the check's tree`);
   });
 });

@@ -8,6 +8,7 @@
  */
 import * as YAML from 'yaml';
 import { findLimitExcess } from '../syntax/limits';
+import type { LiteralTree } from '../syntax/literalTree';
 import { applyEdits, parseDocument, YamlText, type Edit } from './edit';
 import { PatchError } from './valueToYaml';
 
@@ -32,7 +33,7 @@ export function redactSecrets(text: string): string {
     if (e instanceof PatchError) return redactUnparsed(text, e);
     throw e;
   }
-  return applyEdits(text, [...secretEdits(new YamlText(text), doc).values()]);
+  return applyEdits(text, [...secretEdits(new YamlText(text), doc.contents, (alias) => alias.resolve(doc)).values()]);
 }
 
 /**
@@ -40,9 +41,17 @@ export function redactSecrets(text: string): string {
  * excerpts): the source span of every scalar under a `fn::secret`, in any form (string, map, list,
  * anchored elsewhere). A document that does not parse, or is over the size/nesting limits, has no
  * reliable structure: nothing from the line of the first `fn::secret` (or backslash) on may be
- * shown (`hiddenFrom`).
+ * shown (`hiddenFrom`). `tree`: the text's one parse (syntax/literalTree.ts), when the caller
+ * holds it; read instead of parsing again when it is the very tree this function's own parse
+ * would give (built by the fast path: no YAML error, strict or not, and no anchors or aliases).
  */
-export function secretSpans(text: string): { spans: { start: number; end: number }[]; hiddenFrom?: number } {
+export function secretSpans(text: string, tree?: LiteralTree): { spans: { start: number; end: number }[]; hiddenFrom?: number } {
+  if (tree?.fast === true && tree.text === text) {
+    // (The fast path declines anchors and aliases; should one ever be met, the own parse decides.)
+    let aliased = false;
+    const edits = secretEdits(new YamlText(text), tree.contents, () => (aliased = true, undefined));
+    if (!aliased) return { spans: [...edits.values()].map((e) => ({ start: e.start, end: e.end })) };
+  }
   let doc: YAML.Document.Parsed | undefined;
   if (findLimitExcess(text) === undefined) {
     try {
@@ -55,11 +64,14 @@ export function secretSpans(text: string): { spans: { start: number; end: number
     const markers = [text.indexOf(SECRET_KEY), text.indexOf('\\')].filter((i) => i >= 0);
     return { spans: [], ...(markers.length > 0 ? { hiddenFrom: new YamlText(text).lineStart(Math.min(...markers)) } : {}) };
   }
-  return { spans: [...secretEdits(new YamlText(text), doc).values()].map((e) => ({ start: e.start, end: e.end })) };
+  return { spans: [...secretEdits(new YamlText(text), doc.contents, (alias) => alias.resolve(doc)).values()].map((e) => ({ start: e.start, end: e.end })) };
 }
 
-/** The edits that hide secret scalars, by start offset (an aliased scalar is reached more than once). */
-function secretEdits(t: YamlText, doc: YAML.Document.Parsed): Map<number, Edit> {
+/**
+ * The edits that hide secret scalars of the tree `contents`, by start offset (an aliased scalar
+ * is reached more than once; `resolve` gives the node an alias stands for).
+ */
+function secretEdits(t: YamlText, contents: unknown, resolve: (alias: YAML.Alias) => unknown): Map<number, Edit> {
   const edits = new Map<number, Edit>();
   const hidden = new Set<unknown>();
 
@@ -79,7 +91,7 @@ function secretEdits(t: YamlText, doc: YAML.Document.Parsed): Map<number, Edit> 
   const hide = (node: unknown, placeholder: string): void => {
     if (hidden.has(node)) return;
     hidden.add(node);
-    if (YAML.isAlias(node)) hide(node.resolve(doc), placeholder);
+    if (YAML.isAlias(node)) hide(resolve(node), placeholder);
     else if (YAML.isScalar(node)) hideScalar(node, placeholder);
     else if (YAML.isSeq(node)) for (const item of node.items) hide(item, placeholder);
     else if (YAML.isMap(node)) {
@@ -106,7 +118,7 @@ function secretEdits(t: YamlText, doc: YAML.Document.Parsed): Map<number, Edit> 
       }
     }
   };
-  walk(doc.contents);
+  walk(contents);
   return edits;
 }
 

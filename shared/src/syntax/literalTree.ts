@@ -39,6 +39,12 @@ export interface LiteralTree {
   readonly warnings: readonly TreeProblem[];
   /** The limit the text goes past (then it is not parsed: no tree, no errors). */
   readonly excess?: LimitExcess;
+  /**
+   * Every node was built by the fast path (simpleYaml.ts, `exactRanges`): the tree is the
+   * package's, and the text has no YAML error even under the package's strict parse (which
+   * patch/redact.ts's own parse is), so that parse would give this very tree.
+   */
+  readonly fast?: boolean;
   /** The segments the tree was assembled from (taken over by the next version's parse). */
   segmented?: SegmentedTree;
   /** False once a later version's parse took over this tree's segments (its nodes moved). */
@@ -76,7 +82,7 @@ export function parseLiteralTree(text: string, previous?: LiteralTree, options: 
   }
   // A text the segmenter declines takes the fast path where it can (its nodes are the package's,
   // exactly); `segment: false` is the differential tests' reference: the package, whole.
-  const tree = segmented ? { text, contents: segmented.contents, errors: [], warnings: [], segmented, alive: true } : parseWhole(text, !whole);
+  const tree = segmented ? { text, contents: segmented.contents, errors: [], warnings: [], segmented, alive: true, fast: segmented.fast } : parseWhole(text, !whole);
   remember(tree);
   return tree;
 }
@@ -100,7 +106,7 @@ function parseWhole(text: string, fastPath = false): LiteralTree {
     const fast = parseSimpleYaml(text, { exactRanges: true });
     if (fast !== undefined) {
       parseCounter.parses++;
-      return { text, contents: fast as ParsedNode, errors: [], warnings: [], alive: true };
+      return { text, contents: fast as ParsedNode, errors: [], warnings: [], alive: true, fast: true };
     }
   }
   return parseWithinLimits(text);

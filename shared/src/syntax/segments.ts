@@ -45,6 +45,8 @@ export interface ParsedSegment {
   mapRange: [number, number, number];
   /** `values` segments: the header's own value (null), which the assembled children replace. */
   ownValue?: ParsedNode | null;
+  /** Built by the fast path (simpleYaml.ts): its text has no YAML error even under a strict parse. */
+  fast: boolean;
 }
 
 export interface SegmentedTree {
@@ -52,6 +54,8 @@ export interface SegmentedTree {
   segments: ParsedSegment[];
   /** Segments parsed for this version (the rest were taken over from the previous one). */
   parsed: number;
+  /** Every segment was built by the fast path. */
+  fast: boolean;
 }
 
 interface Cut {
@@ -214,6 +218,7 @@ function parseSegment(kind: Kind, text: string, start: number): ParsedSegment | 
   parseCounter.parses++;
   // Most segments are in the fast path's subset: its nodes are the package's, exactly.
   let root = parseSimpleYaml(text, { exactRanges: true }) as ParsedNode | undefined;
+  const fast = root !== undefined;
   if (root === undefined) {
     const doc = parseDocument(text, MODEL_YAML_OPTIONS);
     if (doc.errors.length > 0 || doc.warnings.length > 0) return undefined;
@@ -226,7 +231,7 @@ function parseSegment(kind: Kind, text: string, start: number): ParsedSegment | 
   if (kind === 'values' && pair.value !== null && !(isScalar(pair.value) && pair.value.value === null)) return undefined;
   shift(pair, start);
   const [a, b, c] = root.range;
-  return { kind, text, start, pair, mapRange: [a + start, b + start, c + start], ...(kind === 'values' ? { ownValue: pair.value } : {}) };
+  return { kind, text, start, pair, mapRange: [a + start, b + start, c + start], ...(kind === 'values' ? { ownValue: pair.value } : {}), fast };
 }
 
 /** A map of `pairs` whose range is that of the maps the pairs were parsed in, joined. */
@@ -350,5 +355,5 @@ function parseFrom(text: string, source: SegmentCache, keepAfter = false, spare?
     top.push({ ...s, mapRange: [s.mapRange[0], values.range![1], values.range![2]] });
     i = j - 1;
   }
-  return { contents: assemble(top), segments, parsed };
+  return { contents: assemble(top), segments, parsed, fast: segments.every((s) => s.fast) };
 }

@@ -11,6 +11,7 @@ import { EscLanguageService } from '../../../../shared/src/language/service';
 import { EnvironmentWorkspace, type DiskReader } from '../../../../shared/src/language/environmentWorkspace';
 import { SECRET_PLACEHOLDER, secretSpans } from '../../../../shared/src/patch/index';
 import { readEnvironmentFile } from '../../../../shared/src/identity/environmentFile';
+import type { LiteralTree } from '../../../../shared/src/syntax/literalTree';
 import type { Command } from '../command';
 import type { CliContext } from '../context';
 import { EXIT } from '../exitCodes';
@@ -56,8 +57,8 @@ function severityOf(d: Diagnostic): CheckFinding['severity'] {
  * whose structure is unreliable (YAML errors, tabs, over the limits) shows no line from the
  * first `fn::secret` on. Check output ends up in CI logs, which must never hold a secret.
  */
-export function maskedSourceLines(text: string): string[] {
-  const { spans, hiddenFrom } = secretSpans(text);
+export function maskedSourceLines(text: string, tree?: LiteralTree): string[] {
+  const { spans, hiddenFrom } = secretSpans(text, tree);
   let masked = '';
   let at = 0;
   for (const span of [...spans].sort((a, b) => a.start - b.start)) {
@@ -76,6 +77,16 @@ export function maskedSourceLines(text: string): string[] {
     for (let i = shown; i < total; i++) lines.push('[hidden: not valid YAML, so its secrets cannot be located]');
   }
   return lines;
+}
+
+/**
+ * The masked lines of the text `service` checked for `uri`, read from the document model the
+ * check built (its one parse serves the masking, so the excerpts are of the text checked and it
+ * is not parsed again); from disk if there is no model.
+ */
+export function checkedSourceLines(service: EscLanguageService, uri: string, reader: DiskReader): string[] {
+  const doc = service.document(uri);
+  return doc ? maskedSourceLines(doc.text, doc.tree) : maskedSourceLines(reader.read(uri) ?? '');
 }
 
 export const checkCommand: Command = {
@@ -129,7 +140,7 @@ export const checkCommand: Command = {
           ...(d.code !== undefined ? { code: String(d.code) } : {}),
         });
       }
-      if (diagnostics.length > 0) texts.set(rel, maskedSourceLines(diskReader.read(uri) ?? ''));
+      if (diagnostics.length > 0) texts.set(rel, checkedSourceLines(service, uri, diskReader));
     }
 
     const errors = findings.filter((f) => f.severity === 'error').length;
