@@ -5,15 +5,16 @@
 import type { Range } from './range';
 
 interface NodeBase {
-  range: Range;
+  /** (The decoder builds it on first read: most ranges are never read.) */
+  readonly range: Range;
   /** Document path in ESC property-path syntax; '' for the document root. */
-  path: string;
+  readonly path: string;
   /**
    * The range of a substring of a single-line plain or flow-quoted scalar's value, as ESC's
    * `ScalarRange` computes it (offsets are UTF-8 byte offsets into the decoded value). Undefined when
    * the node cannot map value offsets to source positions (multi-line or quoted scalars).
    */
-  scalarRange?: (start: number, end: number) => Range;
+  scalarRange?(start: number, end: number): Range;
 }
 
 export interface NullNode extends NodeBase { kind: 'null' }

@@ -130,27 +130,89 @@ const textDecoder = new TextDecoder();
 const NON_ASCII = /[^\x00-\x7f]/;
 
 /**
- * ESC's `ScalarRange` for a single-line scalar starting at `begin`: value byte offsets → source
- * positions (column = start column + display width of the value's first `offset` bytes).
- * ASCII values (nearly all) need no encoding: bytes are characters of width 1. Other values are
- * encoded once, on first use, and the byte prefix decoded as Go's conversion would (a split
- * character becomes U+FFFD).
+ * The column of value byte `offset` in a single-line scalar whose value is `value`, starting at
+ * column `column` (ESC's `ScalarRange`: start column + display width of the value's first `offset`
+ * bytes). ASCII values (nearly all) need no encoding: bytes are characters of width 1. Others are
+ * encoded, and the byte prefix decoded as Go's conversion would (a split character becomes U+FFFD).
  */
-function scalarRangeOf(index: PositionIndex, begin: Pos, value: string): (start: number, end: number) => Range {
-  let encoded: Uint8Array | undefined;
-  // Tested on first use: most scalars' ranges are never asked for.
-  let ascii: boolean | undefined;
-  const column = (offset: number): number => {
-    ascii ??= !NON_ASCII.test(value);
-    // (Negative offsets count from the end, as Uint8Array.slice does.)
-    if (ascii) return begin.column + (offset >= 0 ? Math.min(offset, value.length) : Math.max(0, value.length + offset));
-    encoded ??= textEncoder.encode(value);
-    return begin.column + stringWidth(textDecoder.decode(encoded.slice(0, offset)));
-  };
-  return (start: number, end: number): Range => index.range(
-    { line: begin.line, column: column(start), byte: begin.byte + start },
-    { line: begin.line, column: column(end), byte: begin.byte + end },
-  );
+function valueColumn(column: number, value: string, offset: number): number {
+  // (Negative offsets count from the end, as Uint8Array.slice does.)
+  if (!NON_ASCII.test(value)) return column + (offset >= 0 ? Math.min(offset, value.length) : Math.max(0, value.length + offset));
+  return column + stringWidth(textDecoder.decode(textEncoder.encode(value).slice(0, offset)));
+}
+
+/** Where a decoded node's range ends: at its start, at its last child's end, or at a line and column from its start. */
+const END_AT_START = -1;
+const END_AT_LAST_CHILD = -2;
+
+/**
+ * A decoded node. Its range is kept as offsets and built on first read: most are never read (only
+ * diagnostics, hover's exports and rotation write-back read them), so a decode makes one object
+ * per node, not five (node, range, its two positions, and a `scalarRange` closure).
+ */
+class DecodedNode {
+  #range: Range | undefined;
+  readonly #index: PositionIndex;
+  /** UTF-16 offset where the node starts. */
+  readonly #start: number;
+  /** END_AT_START, END_AT_LAST_CHILD, or the lines from the start line to the end line. */
+  readonly #endLines: number;
+  /** Columns from the start column to the end column (ESC's `yamlEndPos`). */
+  readonly #endColumns: number;
+  /** The value text `scalarRange` maps (single-line plain untagged scalars). */
+  readonly #mapped: string | undefined;
+  // Declared, not initialised: each kind gets only its own fields (as the object literals had).
+  declare value?: boolean | number | string;
+  declare text?: string;
+  declare entries?: ObjectEntry[];
+  declare elements?: SyntaxNode[];
+  declare scalarRange?: (this: DecodedNode, start: number, end: number) => Range;
+
+  constructor(readonly kind: SyntaxNode['kind'], readonly path: string, index: PositionIndex, start: number, endLines: number, endColumns = 0, mapped?: string) {
+    this.#index = index;
+    this.#start = start;
+    this.#endLines = endLines;
+    this.#endColumns = endColumns;
+    this.#mapped = mapped;
+    if (mapped !== undefined) this.scalarRange = mapScalarRange;
+  }
+
+  get range(): Range {
+    this.#range ??= this.#locate();
+    return this.#range;
+  }
+
+  #locate(): Range {
+    const index = this.#index;
+    const begin = index.at(this.#start);
+    if (this.#endLines === END_AT_START) return index.range(begin, begin);
+    if (this.#endLines === END_AT_LAST_CHILD) {
+      const last = this.entries ? this.entries[this.entries.length - 1]?.value : this.elements?.[this.elements.length - 1];
+      return index.range(begin, last ? last.range.end : begin);
+    }
+    return index.range(begin, index.pos(begin.line + this.#endLines, begin.column + this.#endColumns));
+  }
+
+  /** ESC's `ScalarRange` (see syntax/nodes.ts), for the nodes `mapScalarRange` is set on. */
+  mapValueRange(start: number, end: number): Range {
+    const begin = this.range.begin;
+    const value = this.#mapped ?? '';
+    return this.#index.range(
+      { line: begin.line, column: valueColumn(begin.column, value, start), byte: begin.byte + start },
+      { line: begin.line, column: valueColumn(begin.column, value, end), byte: begin.byte + end },
+    );
+  }
+
+  /** The node as plain data (what it was as an object literal; `scalarRange` as a function of this node). */
+  toJSON(): unknown {
+    const { kind, value, text, entries, elements, range, path } = this;
+    return { kind, value, text, entries, elements, range, path, scalarRange: this.scalarRange && ((a: number, b: number) => this.mapValueRange(a, b)) };
+  }
+}
+
+/** The `scalarRange` of every node that maps value offsets (one function, no closure per node). */
+function mapScalarRange(this: DecodedNode, start: number, end: number): Range {
+  return this.mapValueRange(start, end);
 }
 
 const PLAIN_FLOAT = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
@@ -245,32 +307,28 @@ class Decoder {
     return this.index.at(this.startOffset(node));
   }
 
-  /** ESC's yamlEndPos. */
-  private endPos(node: YamlNode, start: Pos, decoded: SyntaxNode | undefined): Pos {
-    if (isMap(node) || isSeq(node)) {
-      const items = node.items;
-      if (items.length === 0) return start;
-      if (decoded && (decoded.kind === 'object' || decoded.kind === 'array')) {
-        const last = decoded.kind === 'object' ? decoded.entries[decoded.entries.length - 1]?.value : decoded.elements[decoded.elements.length - 1];
-        if (last) return last.range.end;
+  /**
+   * ESC's yamlEndPos of a scalar, as lines and columns from its start: a literal block scalar
+   * ends on its last line (at the start column plus that line's UTF-8 length), any other scalar
+   * at the start column plus its value's UTF-8 length (after the tag of a tagged plain scalar).
+   */
+  private scalarEnd(node: Scalar, s: string): [lines: number, columns: number] {
+    let lines = 0;
+    let columns = 0;
+    if (node.type === Scalar.BLOCK_LITERAL) {
+      for (let nl = s.indexOf('\n'); nl !== -1; nl = s.indexOf('\n')) {
+        lines++;
+        s = s.slice(nl + 1);
       }
-      return start;
+    } else if (node.tag !== undefined && node.type === Scalar.PLAIN) {
+      columns += shortTag(node.tag).length + 1;
     }
-    if (isScalar(node)) {
-      let line = start.line;
-      let col = start.column;
-      let s = scalarString(node);
-      if (node.type === Scalar.BLOCK_LITERAL) {
-        for (let nl = s.indexOf('\n'); nl !== -1; nl = s.indexOf('\n')) {
-          line++;
-          s = s.slice(nl + 1);
-        }
-      } else if (node.tag !== undefined && node.type === Scalar.PLAIN) {
-        col += shortTag(node.tag).length + 1;
-      }
-      return this.index.pos(line, col + utf8Length(s));
-    }
-    return start;
+    return [lines, columns + utf8Length(s)];
+  }
+
+  /** An empty (null) node standing where a key or value is missing. */
+  private nullAt(offset: number, path: string): SyntaxNode {
+    return new DecodedNode('null', path, this.index, offset, END_AT_START) as SyntaxNode;
   }
 
   decode(node: YamlNode | null | undefined, path: string): SyntaxNode | undefined {
@@ -281,64 +339,50 @@ class Decoder {
       this.error(this.index.range(begin, end), 'alias nodes are not supported', path);
       return undefined;
     }
-    const begin = this.startPos(node);
+    const start = this.startOffset(node);
     if (isMap(node)) {
       const entries: ObjectEntry[] = [];
-      const result: SyntaxNode = { kind: 'object', entries, range: this.index.range(begin, begin), path };
       for (const pair of node.items) {
         if (!isPair(pair)) continue;
         const keyNode = pair.key as YamlNode | null;
         const keyText = keyNode && isScalar(keyNode) ? scalarString(keyNode) : '';
         const childPath = joinKey(path, keyText);
-        let key = this.decode(keyNode, childPath);
-        if (key === undefined) {
-          const at = keyNode ? this.startPos(keyNode) : begin;
-          key = { kind: 'null', range: this.index.range(at, at), path: childPath };
-        }
+        const key = this.decode(keyNode, childPath) ?? this.nullAt(keyNode ? this.startOffset(keyNode) : start, childPath);
         if (key.kind !== 'string') this.error(key.range, 'mapping keys must be strings', key.path);
-        let value = this.decode(pair.value as YamlNode | null, childPath);
-        if (value === undefined) {
-          const at = this.index.at(keyNode?.range ? keyNode.range[1] + 1 : 0);
-          value = { kind: 'null', range: this.index.range(at, at), path: childPath };
-        }
+        const value = this.decode(pair.value as YamlNode | null, childPath) ?? this.nullAt(keyNode?.range ? keyNode.range[1] + 1 : 0, childPath);
         entries.push({ key, value });
       }
-      result.range = this.index.range(begin, this.endPos(node, begin, result));
-      return result;
+      const result = new DecodedNode('object', path, this.index, start, node.items.length === 0 ? END_AT_START : END_AT_LAST_CHILD);
+      result.entries = entries;
+      return result as SyntaxNode;
     }
     if (isSeq(node)) {
       const elements: SyntaxNode[] = [];
-      const result: SyntaxNode = { kind: 'array', elements, range: this.index.range(begin, begin), path };
-      node.items.forEach((item, i) => {
-        const child = this.decode(item as YamlNode, joinIndex(path, i));
+      for (let i = 0; i < node.items.length; i++) {
+        const child = this.decode(node.items[i] as YamlNode, joinIndex(path, i));
         if (child) elements.push(child);
-      });
-      result.range = this.index.range(begin, this.endPos(node, begin, result));
-      return result;
+      }
+      const result = new DecodedNode('array', path, this.index, start, node.items.length === 0 ? END_AT_START : END_AT_LAST_CHILD);
+      result.elements = elements;
+      return result as SyntaxNode;
     }
     if (isScalar(node)) {
-      const range = this.index.range(begin, this.endPos(node, begin, undefined));
-      const resolved = this.resolveScalar(node);
-      let out: SyntaxNode;
-      switch (resolved.kind) {
-        case 'null': out = { kind: 'null', range, path }; break;
-        case 'boolean': out = { kind: 'boolean', value: resolved.value, range, path }; break;
-        case 'number': out = { kind: 'number', value: resolved.value, text: resolved.text, range, path }; break;
-        case 'string': out = { kind: 'string', value: resolved.value, range, path }; break;
-      }
-      const singleLine = range.begin.line === range.end.line;
+      const s = scalarString(node);
+      const [lines, columns] = this.scalarEnd(node, s);
       const flowStyle = node.type === Scalar.PLAIN || node.type === undefined;
-      if (singleLine && flowStyle && node.tag === undefined) {
-        out.scalarRange = scalarRangeOf(this.index, begin, scalarString(node));
-      }
-      return out;
+      const mapped = lines === 0 && flowStyle && node.tag === undefined ? s : undefined;
+      const resolved = this.resolveScalar(node, s);
+      const out = new DecodedNode(resolved.kind, path, this.index, start, lines, columns, mapped);
+      if (resolved.kind !== 'null') out.value = resolved.value;
+      if (resolved.kind === 'number') out.text = resolved.text;
+      return out as SyntaxNode;
     }
-    this.error(this.index.range(begin, begin), 'unexpected node kind', path);
+    const at = this.startPos(node);
+    this.error(this.index.range(at, at), 'unexpected node kind', path);
     return undefined;
   }
 
-  private resolveScalar(node: Scalar): Resolved {
-    const text = scalarString(node);
+  private resolveScalar(node: Scalar, text: string): Resolved {
     const tag = node.tag === undefined ? undefined : shortTag(node.tag);
     if (tag === undefined) {
       return node.type === Scalar.PLAIN ? resolvePlain(text) : { kind: 'string', value: text };
