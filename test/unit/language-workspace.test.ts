@@ -1,6 +1,7 @@
 /** The workspace model: environment names, open documents over disk, dependents. */
 import { strict as assert } from 'node:assert';
-import { EnvironmentWorkspace, scanDependencies } from '../../shared/src/language/environmentWorkspace';
+import { dependenciesOf, EnvironmentWorkspace, scanDependencies } from '../../shared/src/language/environmentWorkspace';
+import { parseEscDocument } from '../../shared/src/language/model';
 
 describe('language service: workspace model', () => {
   const disk = new Map<string, string>([
@@ -44,6 +45,17 @@ describe('language service: workspace model', () => {
     assert.deepEqual(ws.dependentsOf('base'), ['app/dev', 'services/api']);
     assert.deepEqual(ws.dependentsOf('credentials/aws-creds'), ['app/dev', 'services/api']);
     assert.deepEqual(ws.dependentsOf('services/api'), []);
+  });
+
+  it('reads `environments.*` references however the string is written (escapes, folding), and derives no interpolations for a text without one', () => {
+    const deps = (text: string): string[] => [...dependenciesOf(parseEscDocument('file:///x.yaml', 'x', text))].sort();
+    assert.deepEqual(deps('imports:\n  - a\nvalues:\n  x: "${\\u0065nvironments.p.e.y}"\n  y: >-\n    pre ${environments.q.f.z}\n    post\n'), ['a', 'p', 'p/e', 'q', 'q/f']);
+    const doc = parseEscDocument('file:///y.yaml', 'y', 'imports:\n  - a\nvalues:\n  x: ${a.b}\n  y: "environ\n    ments.p.e"\n');
+    const derived = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(doc), 'interpolations')!;
+    let reads = 0;
+    Object.defineProperty(doc, 'interpolations', { get: () => (reads++, derived.get!.call(doc)) });
+    assert.deepEqual([...dependenciesOf(doc)], ['a']);
+    assert.equal(reads, 0);
   });
 
   it('answers whether one environment depends on another, without parsing', () => {

@@ -77,11 +77,8 @@ export interface EscDocument {
   importsKeySpan?: Span;
   valuesKeySpan?: Span;
   valuesNode?: YAMLMap;
-  /**
-   * What `values` holds (properties, builtin calls, interpolations, strings): derived on first
-   * read (a document opened with a whole workspace may never be looked at; its own diagnostics
-   * read only `builtins`, which a text without `fn::` cannot have).
-   */
+  // Derived from the `values` tree on first read (a check that asks none of them skips the walk;
+  // `builtins` has a walk of its own, which the diagnostics read).
   readonly properties: PropertyNode[];
   readonly builtins: BuiltinCall[];
   readonly interpolations: LocatedInterpolation[];
@@ -117,11 +114,11 @@ export function pairSpan(pair: Pair, text?: string): Span | undefined {
  * false` parses the text whole (the differential test compares the two).
  */
 export function parseEscDocument(uri: string, envName: string, text: string, version = 0, previous?: EscDocument, segment = true): EscDocument {
+  // A document over a limit (size, nesting) is not parsed at all: one located error. (The
+  // segmented parse checks the limits on the segments it parses, and declines any near them.)
   // The previous version's facts are derived now if they never were: its segments (and the
   // facts cached by their pairs) move to the new version below.
   if (previous) void previous.properties;
-  // A document over a limit (size, nesting) is not parsed at all: one located error. (The
-  // segmented parse checks the limits on the segments it parses, and declines any near them.)
   const tree = parseLiteralTree(text, previous?.tree, segment ? {} : { segment: false });
   const doc = new DocumentModel(uri, envName, version, text, tree);
   const excess = tree.excess;
@@ -138,76 +135,116 @@ export function parseEscDocument(uri: string, envName: string, text: string, ver
       collectImports(doc, pair.value as Node | null);
     } else if (key === 'values' && keySpan) {
       doc.valuesKeySpan = keySpan;
-      if (isMap(pair.value)) doc.valuesNode = pair.value;
+      if (isMap(pair.value)) {
+        doc.valuesNode = pair.value;
+        doc.addValues(pair.value, tree.segmented !== undefined && !pair.value.items.some((p) => pairKey(p)?.startsWith('fn::')));
+      }
     }
   }
   return doc;
 }
 
-/** The model of one version; its facts (`Facts`) are derived from `valuesNode` on first read. */
+/** An EscDocument whose facts about `values` are derived on first read. */
 class DocumentModel implements EscDocument {
   readonly lines: LineIndex;
   readonly yaml: { contents: ParsedNode | null };
   readonly syntaxErrors: SyntaxError[] = [];
   readonly imports: ImportEntry[] = [];
-  importsKeySpan?: Span;
-  valuesKeySpan?: Span;
-  valuesNode?: YAMLMap;
-  private facts: Facts | undefined;
+  declare importsKeySpan?: Span;
+  declare valuesKeySpan?: Span;
+  declare valuesNode?: YAMLMap;
   /**
-   * `builtins` alone is answered without the facts when the text cannot hold a builtin: a key
-   * starting with `fn::` is written so in the text, unless a double-quoted key spells it with
-   * escapes (a backslash). A document's own diagnostics read only `builtins`.
+   * The root's `values` maps in order (a repeated key gives several), each with whether its facts
+   * are derived entry by entry (a segmented tree, where an unchanged entry's facts are re-used).
    */
-  private readonly canHoldBuiltins: boolean;
-  /** Parsed by segment (the facts of each `values` entry are then cached by its pair). */
-  private readonly segmented: boolean;
+  readonly #values: { node: YAMLMap; byEntry: boolean }[] = [];
+  #facts: Facts | undefined;
+  #builtins: BuiltinCall[] | undefined;
 
-  constructor(
-    readonly uri: string,
-    readonly envName: string,
-    readonly version: number,
-    readonly text: string,
-    readonly tree: LiteralTree,
-  ) {
+  constructor(readonly uri: string, readonly envName: string, readonly version: number, readonly text: string, readonly tree: LiteralTree) {
     this.lines = new LineIndex(text);
     this.yaml = { contents: tree.contents };
-    this.canHoldBuiltins = text.includes('fn::') || text.includes('\\');
-    this.segmented = tree.segmented !== undefined;
+  }
+
+  addValues(node: YAMLMap, byEntry: boolean): void {
+    this.#values.push({ node, byEntry });
   }
 
   get properties(): PropertyNode[] {
-    return this.derive().properties;
-  }
-
-  get builtins(): BuiltinCall[] {
-    return this.facts || this.canHoldBuiltins ? this.derive().builtins : NO_BUILTINS;
+    return this.#derivedFacts().properties;
   }
 
   get interpolations(): LocatedInterpolation[] {
-    return this.derive().interpolations;
+    return this.#derivedFacts().interpolations;
   }
 
   get strings(): StringScalar[] {
-    return this.derive().strings;
+    return this.#derivedFacts().strings;
   }
 
-  private derive(): Facts {
-    return (this.facts ??= valuesFacts(this.text, this.valuesNode, this.segmented));
+  /**
+   * A document's own diagnostics read only `builtins`, answered without a walk when the text cannot
+   * hold a builtin: a key starting with `fn::` is written so in the text, unless a double-quoted key
+   * spells it with escapes (a backslash).
+   */
+  get builtins(): BuiltinCall[] {
+    if (this.#builtins === undefined && !this.text.includes('fn::') && !this.text.includes('\\')) this.#builtins = [];
+    if (this.#builtins === undefined) {
+      this.#builtins = [];
+      for (const values of this.#values) collectBuiltins(this.#builtins, values.node, []);
+    }
+    return this.#builtins;
+  }
+
+  #derivedFacts(): Facts {
+    if (this.#facts !== undefined) return this.#facts;
+    const facts: Facts & { text: string } = { text: this.text, properties: [], interpolations: [], strings: [] };
+    for (const values of this.#values) {
+      if (values.byEntry) for (const entry of values.node.items) appendFacts(facts, entryFacts(this.text, entry));
+      else walkValue(facts, values.node, [], false);
+    }
+    this.#facts = { properties: facts.properties, interpolations: facts.interpolations, strings: facts.strings };
+    return this.#facts;
   }
 }
 
-/** Answers `builtins` of a text that cannot hold one (never changed: the model is read-only). */
-const NO_BUILTINS: BuiltinCall[] = Object.freeze([]) as unknown as BuiltinCall[];
-
-/** The facts of the `values` map: by entry for a segmented parse (entries' facts are cached by their pairs), else by a walk. */
-function valuesFacts(text: string, values: YAMLMap | undefined, segmented: boolean): Facts {
-  const facts: Facts & { text: string } = { text, properties: [], builtins: [], interpolations: [], strings: [] };
-  if (!values) return facts;
-  if (segmented && !values.items.some((p) => pairKey(p)?.startsWith('fn::'))) {
-    for (const entry of values.items) appendFacts(facts, entryFacts(text, values, entry));
-  } else walkValue(facts, values, [], false);
-  return facts;
+/**
+ * The builtin calls under `node` (path: the path of `node`, a stack this walk pushes and pops,
+ * copied into each call found), in document order: a map whose only key is `fn::…` is a call,
+ * and so is any `fn::…` key beside others (an ESC error, but still a builtin the user is typing).
+ */
+function collectBuiltins(out: BuiltinCall[], node: unknown, path: PathKey[]): void {
+  if (isMap(node)) {
+    const only = node.items.length === 1 ? node.items[0]! : undefined;
+    const name = only ? pairKey(only) : undefined;
+    if (only && name?.startsWith('fn::')) {
+      const nameSpan = nodeSpan(only.key as Node | null);
+      const span = nodeSpan(node);
+      if (nameSpan && span) out.push({ name, nameSpan, arg: (only.value as Node | null) ?? null, span, path: [...path] });
+      collectBuiltins(out, only.value, path);
+      return;
+    }
+    for (const pair of node.items) {
+      const key = pairKey(pair);
+      if (key?.startsWith('fn::')) {
+        const keySpan = nodeSpan(pair.key as Node | null);
+        const span = keySpan && nodeSpan(node);
+        if (keySpan && span) out.push({ name: key, nameSpan: keySpan, arg: (pair.value as Node | null) ?? null, span, path: [...path] });
+      }
+      if (key === undefined) collectBuiltins(out, pair.value, path);
+      else {
+        path.push(key);
+        collectBuiltins(out, pair.value, path);
+        path.pop();
+      }
+    }
+  } else if (isSeq(node)) {
+    for (let i = 0; i < node.items.length; i++) {
+      path.push(i);
+      collectBuiltins(out, node.items[i], path);
+      path.pop();
+    }
+  }
 }
 
 function firstLine(message: string): string {
@@ -235,10 +272,9 @@ function collectImports(doc: EscDocument, node: Node | null): void {
   });
 }
 
-/** What the model derives from (part of) the `values` tree. */
+/** What the model derives from (part of) the `values` tree (its builtin calls aside). */
 interface Facts {
   properties: PropertyNode[];
-  builtins: BuiltinCall[];
   interpolations: LocatedInterpolation[];
   strings: StringScalar[];
 }
@@ -250,7 +286,7 @@ interface Facts {
  */
 const factsOfEntry = new WeakMap<Pair, { at: number; facts: Facts }>();
 
-function entryFacts(text: string, values: YAMLMap, pair: Pair): Facts {
+function entryFacts(text: string, pair: Pair): Facts {
   const at = (pair.key as Node | null)?.range?.[0] ?? -1;
   const cached = factsOfEntry.get(pair);
   if (cached) {
@@ -260,8 +296,8 @@ function entryFacts(text: string, values: YAMLMap, pair: Pair): Facts {
     }
     return cached.facts;
   }
-  const facts: Facts & { text: string } = { text, properties: [], builtins: [], interpolations: [], strings: [] };
-  walkPair(facts, values, pair, [], false);
+  const facts: Facts & { text: string } = { text, properties: [], interpolations: [], strings: [] };
+  walkPair(facts, pair, [], false);
   factsOfEntry.set(pair, { at, facts });
   return facts;
 }
@@ -275,10 +311,6 @@ function shiftFacts(facts: Facts, delta: number): void {
     move(p.keySpan);
     move(p.span);
   }
-  for (const b of facts.builtins) {
-    move(b.nameSpan);
-    move(b.span);
-  }
   for (const i of facts.interpolations) {
     move(i.span);
     move(i.inner);
@@ -287,25 +319,20 @@ function shiftFacts(facts: Facts, delta: number): void {
   for (const s of facts.strings) move(s.span);
 }
 
-function appendFacts(doc: Facts, facts: Facts): void {
-  for (const p of facts.properties) doc.properties.push(p);
-  for (const b of facts.builtins) doc.builtins.push(b);
-  for (const i of facts.interpolations) doc.interpolations.push(i);
-  for (const s of facts.strings) doc.strings.push(s);
+function appendFacts(into: Facts, facts: Facts): void {
+  for (const p of facts.properties) into.properties.push(p);
+  for (const i of facts.interpolations) into.interpolations.push(i);
+  for (const s of facts.strings) into.strings.push(s);
 }
 
 function walkValue(doc: Facts & { text: string }, node: unknown, path: PathKey[], inBuiltinArg: boolean): void {
   if (isMap(node)) {
-    const callPair = node.items.find((p) => pairKey(p)?.startsWith('fn::'));
-    if (callPair && node.items.length === 1) {
-      const name = pairKey(callPair)!;
-      const nameSpan = nodeSpan(callPair.key as Node | null);
-      const span = nodeSpan(node);
-      if (nameSpan && span) doc.builtins.push({ name, nameSpan, arg: (callPair.value as Node | null) ?? null, span, path });
+    const callPair = node.items.length === 1 ? node.items[0]! : undefined;
+    if (callPair && pairKey(callPair)?.startsWith('fn::')) {
       walkValue(doc, callPair.value, path, true);
       return;
     }
-    for (const pair of node.items) walkPair(doc, node, pair, path, inBuiltinArg);
+    for (const pair of node.items) walkPair(doc, pair, path, inBuiltinArg);
   } else if (isSeq(node)) {
     node.items.forEach((item, i) => walkValue(doc, item, [...path, i], inBuiltinArg));
   } else if (isScalar(node) && typeof node.value === 'string') {
@@ -319,18 +346,13 @@ function walkValue(doc: Facts & { text: string }, node: unknown, path: PathKey[]
   }
 }
 
-/** One `key: value` of the map `node`: its property, a builtin it is, and what is below it. */
-function walkPair(doc: Facts & { text: string }, node: YAMLMap, pair: Pair, path: PathKey[], inBuiltinArg: boolean): void {
+/** One `key: value` of a map: its property, and what is below it. */
+function walkPair(doc: Facts & { text: string }, pair: Pair, path: PathKey[], inBuiltinArg: boolean): void {
   const key = pairKey(pair);
   const keySpan = nodeSpan(pair.key as Node | null);
   const childPath = key === undefined ? path : [...path, key];
   if (key !== undefined && keySpan && !inBuiltinArg) {
     doc.properties.push({ path: childPath, key, keySpan, value: (pair.value as Node | null) ?? null, span: pairSpan(pair, doc.text) ?? { ...keySpan } });
-  }
-  if (key?.startsWith('fn::') && keySpan) {
-    // A builtin next to other keys is an ESC error, but still a builtin the user is typing.
-    const span = nodeSpan(node);
-    if (span) doc.builtins.push({ name: key, nameSpan: { ...keySpan }, arg: (pair.value as Node | null) ?? null, span, path });
   }
   walkValue(doc, pair.value, childPath, inBuiltinArg || (key?.startsWith('fn::') ?? false));
 }
