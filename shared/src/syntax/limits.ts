@@ -40,6 +40,7 @@ export function findLimitExcess(text: string): LimitExcess | undefined {
 
 /** The offset where `text` first nests deeper than `limit`, or undefined when it never does. */
 export function findExcessNesting(text: string, limit = MAX_NESTING): number | undefined {
+  if (nestingBound(text, limit) <= limit) return undefined;
   const indents: number[] = [];
   let flow = 0;
   let quote: '"' | "'" | undefined;
@@ -114,4 +115,19 @@ export function findExcessNesting(text: string, limit = MAX_NESTING): number | u
     i = lineEnd + 1;
   }
   return undefined;
+}
+
+/**
+ * An upper bound of the depth the scan above can measure, counted up to just past `limit`: one
+ * level per line (block indentation), per `-` (compact nesting) and per `[` or `{` (flow). Most
+ * texts checked here (the segments of a document, each parsed on its own) are far under the
+ * limit by this count alone, which costs a fraction of the scan.
+ */
+function nestingBound(text: string, limit: number): number {
+  let bound = 1;
+  for (let i = 0; i < text.length && bound <= limit; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10 || c === 45 /* - */ || c === 91 /* [ */ || c === 123 /* { */) bound++;
+  }
+  return bound;
 }

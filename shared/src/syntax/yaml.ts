@@ -168,7 +168,14 @@ class DecodedNode {
   declare elements?: SyntaxNode[];
   declare scalarRange?: (this: DecodedNode, start: number, end: number) => Range;
 
-  constructor(readonly kind: SyntaxNode['kind'], readonly path: string, index: PositionIndex, start: number, endLines: number, endColumns = 0, mapped?: string) {
+  /** The collection holding this node (none for the root), and its key there (or index). */
+  readonly #parent: DecodedNode | undefined;
+  readonly #key: string | number;
+  #path: string | undefined;
+
+  constructor(readonly kind: SyntaxNode['kind'], at: Place, index: PositionIndex, start: number, endLines: number, endColumns = 0, mapped?: string) {
+    this.#parent = at.parent;
+    this.#key = at.key;
     this.#index = index;
     this.#start = start;
     this.#endLines = endLines;
@@ -180,6 +187,12 @@ class DecodedNode {
   get range(): Range {
     this.#range ??= this.#locate();
     return this.#range;
+  }
+
+  /** Built on first read too (a path string per node is most of a decode's strings). */
+  get path(): string {
+    this.#path ??= pathOf({ parent: this.#parent, key: this.#key });
+    return this.#path;
   }
 
   #locate(): Range {
@@ -208,6 +221,19 @@ class DecodedNode {
     const { kind, value, text, entries, elements, range, path } = this;
     return { kind, value, text, entries, elements, range, path, scalarRange: this.scalarRange && ((a: number, b: number) => this.mapValueRange(a, b)) };
   }
+}
+
+/** Where a node is: the collection holding it (none for the root) and its key there, or index. */
+interface Place {
+  parent: DecodedNode | undefined;
+  key: string | number;
+}
+
+const ROOT: Place = { parent: undefined, key: '' };
+
+function pathOf(at: Place): string {
+  if (at.parent === undefined) return '';
+  return typeof at.key === 'number' ? joinIndex(at.parent.path, at.key) : joinKey(at.parent.path, at.key);
 }
 
 /** The `scalarRange` of every node that maps value offsets (one function, no closure per node). */
@@ -327,43 +353,43 @@ class Decoder {
   }
 
   /** An empty (null) node standing where a key or value is missing. */
-  private nullAt(offset: number, path: string): SyntaxNode {
-    return new DecodedNode('null', path, this.index, offset, END_AT_START) as SyntaxNode;
+  private nullAt(offset: number, at: Place): SyntaxNode {
+    return new DecodedNode('null', at, this.index, offset, END_AT_START) as SyntaxNode;
   }
 
-  decode(node: YamlNode | null | undefined, path: string): SyntaxNode | undefined {
+  /** The node of `node`, placed at `at` in its parent (its path). */
+  decode(node: YamlNode | null | undefined, at: Place): SyntaxNode | undefined {
     if (node === null || node === undefined) return undefined;
     if (isAlias(node)) {
       const begin = this.startPos(node);
       const end = this.index.pos(begin.line, begin.column + utf8Length(node.source) + 1);
-      this.error(this.index.range(begin, end), 'alias nodes are not supported', path);
+      this.error(this.index.range(begin, end), 'alias nodes are not supported', pathOf(at));
       return undefined;
     }
     const start = this.startOffset(node);
     if (isMap(node)) {
       const entries: ObjectEntry[] = [];
+      const result = new DecodedNode('object', at, this.index, start, node.items.length === 0 ? END_AT_START : END_AT_LAST_CHILD);
+      result.entries = entries;
       for (const pair of node.items) {
         if (!isPair(pair)) continue;
         const keyNode = pair.key as YamlNode | null;
-        const keyText = keyNode && isScalar(keyNode) ? scalarString(keyNode) : '';
-        const childPath = joinKey(path, keyText);
-        const key = this.decode(keyNode, childPath) ?? this.nullAt(keyNode ? this.startOffset(keyNode) : start, childPath);
+        const child: Place = { parent: result, key: keyNode && isScalar(keyNode) ? scalarString(keyNode) : '' };
+        const key = this.decode(keyNode, child) ?? this.nullAt(keyNode ? this.startOffset(keyNode) : start, child);
         if (key.kind !== 'string') this.error(key.range, 'mapping keys must be strings', key.path);
-        const value = this.decode(pair.value as YamlNode | null, childPath) ?? this.nullAt(keyNode?.range ? keyNode.range[1] + 1 : 0, childPath);
+        const value = this.decode(pair.value as YamlNode | null, child) ?? this.nullAt(keyNode?.range ? keyNode.range[1] + 1 : 0, child);
         entries.push({ key, value });
       }
-      const result = new DecodedNode('object', path, this.index, start, node.items.length === 0 ? END_AT_START : END_AT_LAST_CHILD);
-      result.entries = entries;
       return result as SyntaxNode;
     }
     if (isSeq(node)) {
       const elements: SyntaxNode[] = [];
+      const result = new DecodedNode('array', at, this.index, start, node.items.length === 0 ? END_AT_START : END_AT_LAST_CHILD);
+      result.elements = elements;
       for (let i = 0; i < node.items.length; i++) {
-        const child = this.decode(node.items[i] as YamlNode, joinIndex(path, i));
+        const child = this.decode(node.items[i] as YamlNode, { parent: result, key: i });
         if (child) elements.push(child);
       }
-      const result = new DecodedNode('array', path, this.index, start, node.items.length === 0 ? END_AT_START : END_AT_LAST_CHILD);
-      result.elements = elements;
       return result as SyntaxNode;
     }
     if (isScalar(node)) {
@@ -372,13 +398,13 @@ class Decoder {
       const flowStyle = node.type === Scalar.PLAIN || node.type === undefined;
       const mapped = lines === 0 && flowStyle && node.tag === undefined ? s : undefined;
       const resolved = this.resolveScalar(node, s);
-      const out = new DecodedNode(resolved.kind, path, this.index, start, lines, columns, mapped);
+      const out = new DecodedNode(resolved.kind, at, this.index, start, lines, columns, mapped);
       if (resolved.kind !== 'null') out.value = resolved.value;
       if (resolved.kind === 'number') out.text = resolved.text;
       return out as SyntaxNode;
     }
-    const at = this.startPos(node);
-    this.error(this.index.range(at, at), 'unexpected node kind', path);
+    const begin = this.startPos(node);
+    this.error(this.index.range(begin, begin), 'unexpected node kind', pathOf(at));
     return undefined;
   }
 
@@ -486,6 +512,6 @@ function decodeTree(environment: string, tree: LiteralTree): ParsedYaml {
     return { diagnostics: [] };
   }
   const decoder = new Decoder(text, index);
-  const root = decoder.decode(contents, '');
+  const root = decoder.decode(contents, ROOT);
   return { root, diagnostics: decoder.diagnostics };
 }
