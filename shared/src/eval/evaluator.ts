@@ -345,7 +345,12 @@ export class EvalContext {
 
   // ---- evaluation --------------------------------------------------------------------------
 
-  async evaluateExpr(x: EvalExpr): Promise<Val> {
+  /**
+   * A literal (most expressions) is evaluated at once, without a promise of its own: evaluation is
+   * sequential (every call is awaited where it is made, nothing runs in parallel), so the order of
+   * everything it does is the same either way, and a check makes a promise per non-literal only.
+   */
+  evaluateExpr(x: EvalExpr): Val | Promise<Val> {
     if (this.settings.signal?.aborted) throw new EvaluationCancelled();
     switch (x.state) {
       case 'done':
@@ -359,17 +364,38 @@ export class EvalContext {
       default:
         x.state = 'evaluating';
     }
+    if (x.repr.kind !== 'literal' || (x.rotateOnly && !this.evaluatesRotateOnly())) return this.evaluateLater(x);
+    let val: Val;
+    try {
+      val = this.evaluateLiteral(x, x.repr.node);
+    } finally {
+      x.state = 'done';
+    }
+    return this.evaluated(x, val);
+  }
+
+  private async evaluateLater(x: EvalExpr): Promise<Val> {
     let val: Val;
     try {
       val = await this.evaluateRepr(x);
     } finally {
       x.state = 'done';
     }
+    return this.evaluated(x, val);
+  }
+
+  private evaluated(x: EvalExpr, val: Val): Val {
     if (x.secret) val.secret = true;
     val.merge(x.base);
     x.schema = val.schema;
     x.value = val;
     return val;
+  }
+
+  private evaluateLiteral(x: EvalExpr, n: Expr): Val {
+    const v = new Val(x, x.schema);
+    v.repr = n.kind === 'boolean' || n.kind === 'number' || n.kind === 'string' ? n.value : null;
+    return v;
   }
 
   private async evaluateRepr(x: EvalExpr): Promise<Val> {
@@ -386,12 +412,7 @@ export class EvalContext {
         v.unknown = true;
         return v;
       }
-      case 'literal': {
-        const v = new Val(x, x.schema);
-        const n = repr.node;
-        v.repr = n.kind === 'boolean' || n.kind === 'number' || n.kind === 'string' ? n.value : null;
-        return v;
-      }
+      case 'literal': return this.evaluateLiteral(x, repr.node);
       case 'finalOverride':
         return repr.final;
       case 'interpolate': return this.evaluateInterpolate(x, repr.parts);
