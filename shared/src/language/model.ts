@@ -190,8 +190,12 @@ class DocumentModel implements EscDocument {
   get builtins(): BuiltinCall[] {
     if (this.#builtins === undefined && !this.text.includes('fn::') && !this.text.includes('\\')) this.#builtins = [];
     if (this.#builtins === undefined) {
-      this.#builtins = [];
-      for (const values of this.#values) collectBuiltins(this.#builtins, values.node, []);
+      const builtins: BuiltinCall[] = [];
+      for (const values of this.#values) {
+        if (values.byEntry) for (const entry of values.node.items) for (const call of entryBuiltins(entry)) builtins.push(call);
+        else collectBuiltins(builtins, values.node, []);
+      }
+      this.#builtins = builtins;
     }
     return this.#builtins;
   }
@@ -206,6 +210,33 @@ class DocumentModel implements EscDocument {
     this.#facts = { properties: facts.properties, interpolations: facts.interpolations, strings: facts.strings };
     return this.#facts;
   }
+}
+
+/** The builtin calls of each top-level `values` entry of a segmented parse, as `factsOfEntry` keeps facts. */
+const builtinsOfEntry = new WeakMap<Pair, { at: number; builtins: BuiltinCall[] }>();
+
+/** The builtin calls in one `values` entry (whose key is no `fn::` key: see `addValues`). */
+function entryBuiltins(pair: Pair): BuiltinCall[] {
+  const at = (pair.key as Node | null)?.range?.[0] ?? -1;
+  const cached = builtinsOfEntry.get(pair);
+  if (cached) {
+    if (cached.at !== at) {
+      const delta = at - cached.at;
+      for (const call of cached.builtins) {
+        for (const span of [call.nameSpan, call.span]) {
+          span.start += delta;
+          span.end += delta;
+        }
+      }
+      cached.at = at;
+    }
+    return cached.builtins;
+  }
+  const builtins: BuiltinCall[] = [];
+  const key = pairKey(pair);
+  collectBuiltins(builtins, pair.value, key === undefined ? [] : [key]);
+  builtinsOfEntry.set(pair, { at, builtins });
+  return builtins;
 }
 
 /**
