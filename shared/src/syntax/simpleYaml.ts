@@ -5,7 +5,7 @@
  * ASCII. It builds the same `yaml` package nodes that `parseDocument(text, MODEL_YAML_OPTIONS)`
  * gives as `contents` — classes, core-schema values (numbers, booleans, null, with the `format`
  * the package records), each scalar's `source`, `type`, `flow`, and all three range offsets —
- * without the package's token-by-token generator pipeline: 5–7× faster, and far less garbage.
+ * without the package's token-by-token generator pipeline: 4–7× faster (10,000 lines: 29 against 134–195 ms), and far less garbage.
  * Where a full-line comment sits between content lines, the package's ranges depend on where
  * its parser hangs the comment (a scalar's end, a collection's trailing comment, the next
  * item); `exactRanges` declines such a text, else only those comment-dependent range ends may
