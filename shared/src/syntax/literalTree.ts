@@ -81,8 +81,10 @@ export function parseLiteralTree(text: string, previous?: LiteralTree, options: 
     previous.segmented = undefined;
   }
   // A text the segmenter declines takes the fast path where it can (its nodes are the package's,
-  // exactly); `segment: false` is the differential tests' reference: the package, whole.
-  const tree = segmented ? { text, contents: segmented.contents, errors: [], warnings: [], segmented, alive: true, fast: segmented.fast } : parseWhole(text, !whole);
+  // exactly), unless it is an edit: an edited text the segmenter declines is usually a line half
+  // typed, which the fast path too declines, after reading most of the text. `segment: false` is
+  // the differential tests' reference: the package, whole.
+  const tree = segmented ? { text, contents: segmented.contents, errors: [], warnings: [], segmented, alive: true, fast: segmented.fast } : parseWhole(text, !whole && previous === undefined);
   remember(tree);
   return tree;
 }
