@@ -188,10 +188,10 @@ class DocumentModel implements EscDocument {
    * spells it with escapes (a backslash).
    */
   get builtins(): BuiltinCall[] {
-    if (this.#builtins === undefined && !this.text.includes('fn::') && !this.text.includes('\\')) this.#builtins = [];
     if (this.#builtins === undefined) {
       const builtins: BuiltinCall[] = [];
-      for (const values of this.#values) {
+      const canHoldBuiltins = this.text.includes('fn::') || this.text.includes('\\');
+      if (canHoldBuiltins) for (const values of this.#values) {
         if (values.byEntry) for (const entry of values.node.items) for (const call of entryBuiltins(entry)) builtins.push(call);
         else collectBuiltins(builtins, values.node, []);
       }
