@@ -137,6 +137,27 @@ describe('segmented parse == whole-document parse', () => {
     assert.deepEqual(dump(second), dump(parseEscDocument('u', 'e', edited, 2, undefined, false)));
   });
 
+  it('derives facts on first read: versions read only now and then (the next takes over segments whose facts were never derived) == whole', () => {
+    const facts = (doc: EscDocument): unknown => {
+      const { properties, builtins, strings, interpolations } = dump(doc) as { [key: string]: unknown };
+      return { properties, builtins, strings, interpolations };
+    };
+    for (let seed = 1; seed <= 25; seed++) {
+      const rnd = prng(seed * 104729);
+      let text: string = BASE;
+      let previous: EscDocument | undefined;
+      for (let step = 0; step < 40; step++) {
+        text = randomEdit(text, rnd);
+        if (rnd() < 0.3 && parseEscDocument('u', 'e', text, 0, undefined, false).syntaxErrors.length > 0) text = BASE;
+        const doc = parseEscDocument('u', 'e', text, step, previous);
+        const context = `seed ${seed}, step ${step}: ${JSON.stringify(text)}`;
+        // Most versions are never asked: the next one takes over segments whose facts were never derived.
+        if (rnd() < 0.25) assert.deepEqual(facts(doc), facts(parseEscDocument('u', 'e', text, step, undefined, false)), context);
+        previous = doc;
+      }
+    }
+  });
+
   for (const [name, base] of [['LF', BASE], ['CRLF', BASE.replace(/\n/g, '\r\n')], ['anchors', ANCHORED + BASE.slice(BASE.indexOf('  a:'))]] as const) {
     it(`random edits (${name}): 25 chains of 40 edits, segmented with re-use == whole`, () => {
       let segmentedVersions = 0;
