@@ -12,7 +12,15 @@ function doc(name: string, page: string | undefined, summary: string, body: stri
   return { name, summary, docs, url, snippet };
 }
 
-export const BUILTINS: BuiltinDoc[] = [
+let builtins: readonly BuiltinDoc[] | undefined;
+
+/** The `fn::` builtins, documented; built on the first call (most checks read none of the docs). */
+export function builtinDocs(): readonly BuiltinDoc[] {
+  return (builtins ??= buildBuiltinDocs());
+}
+
+function buildBuiltinDocs(): BuiltinDoc[] {
+  return [
   doc(
     'fn::open',
     'fn-open',
@@ -118,14 +126,22 @@ export const BUILTINS: BuiltinDoc[] = [
     'fn::validate:\n  schema:\n    type: ${1:string}\n  value: ${2:value}',
   ),
 ];
+}
 
 function key(name: string, page: string, summary: string, body: string, snippet: string): TopLevelKeyDoc {
   const url = `${REF}/${page}/`;
   return { name, summary, docs: [`**${name}** — ${summary}.`, body, `[Documentation](${url})`].join('\n\n'), url, snippet };
 }
 
-/** Reserved keys: `imports` and `values` at the top of the document, the others under `values`. */
-export const TOP_LEVEL_KEYS: TopLevelKeyDoc[] = [
+let topLevelKeys: readonly TopLevelKeyDoc[] | undefined;
+
+/** Reserved keys: `imports` and `values` at the top of the document, the others under `values` (built on the first call). */
+export function topLevelKeyDocs(): readonly TopLevelKeyDoc[] {
+  return (topLevelKeys ??= buildTopLevelKeyDocs());
+}
+
+function buildTopLevelKeyDocs(): TopLevelKeyDoc[] {
+  return [
   key(
     'imports',
     'top-level-keys/imports',
@@ -162,3 +178,4 @@ export const TOP_LEVEL_KEYS: TopLevelKeyDoc[] = [
     'pulumiConfig:\n  ${1:key}: ${2:value}',
   ),
 ];
+}

@@ -4,10 +4,10 @@
  * functions: no I/O, no editor APIs. The check-mode provider loader (loader.ts) builds on these
  * lookups and is imported from there, so this index does not import it back.
  */
-import { BUILTINS, TOP_LEVEL_KEYS } from './builtins';
-import { PROVIDERS, type ProviderSpec } from './providers';
+import { builtinDocs, topLevelKeyDocs } from './builtins';
+import { providerSpecs, type ProviderSpec } from './providers';
 import { schemaSection } from './schemaDocs';
-import { ROTATORS, type RotatorSpec } from './rotators';
+import { rotatorSpecs, type RotatorSpec } from './rotators';
 import { didYouMean } from '../schema/suggest';
 import type { BuiltinDoc, CatalogEntry, TopLevelKeyDoc } from './types';
 
@@ -22,7 +22,7 @@ export function cloudOnlyProviderMessage(name: string): string {
 
 /** True for the providers esc-local runs itself (see ProviderSpec.runsLocally). */
 export function providerRunsLocally(name: string): boolean {
-  return PROVIDERS.some((p) => p.name === name && p.runsLocally === true);
+  return providerSpecs().some((p) => p.name === name && p.runsLocally === true);
 }
 
 /**
@@ -74,62 +74,70 @@ function rotatorDocs(spec: RotatorSpec): string {
     .join('\n\n');
 }
 
-const providers = new Map<string, CatalogEntry>(PROVIDERS.map((p) => [p.name, providerEntry(p)]));
-const rotators = new Map<string, CatalogEntry>(ROTATORS.map((r) => [r.name, rotatorEntry(r)]));
-const builtins = new Map<string, BuiltinDoc>(BUILTINS.map((b) => [b.name, b]));
-const topLevelKeys = new Map<string, TopLevelKeyDoc>(TOP_LEVEL_KEYS.map((k) => [k.name, k]));
+/**
+ * The lookup tables, each built on its first use: a check reads the providers' only for an
+ * `fn::open`, the rotators' only for an `fn::rotate` (start-up is budgeted, see client/src/cli/bin.ts).
+ */
+let providerTable: Map<string, CatalogEntry> | undefined;
+let rotatorTable: Map<string, CatalogEntry> | undefined;
+let builtinTable: Map<string, BuiltinDoc> | undefined;
+let topLevelKeyTable: Map<string, TopLevelKeyDoc> | undefined;
+const providers = (): Map<string, CatalogEntry> => (providerTable ??= new Map(providerSpecs().map((p) => [p.name, providerEntry(p)])));
+const rotators = (): Map<string, CatalogEntry> => (rotatorTable ??= new Map(rotatorSpecs().map((r) => [r.name, rotatorEntry(r)])));
+const builtins = (): Map<string, BuiltinDoc> => (builtinTable ??= new Map(builtinDocs().map((b) => [b.name, b])));
+const topLevelKeys = (): Map<string, TopLevelKeyDoc> => (topLevelKeyTable ??= new Map(topLevelKeyDocs().map((k) => [k.name, k])));
 
 export function providerNames(): string[] {
-  return [...providers.keys()];
+  return [...providers().keys()];
 }
 export function rotatorNames(): string[] {
-  return [...rotators.keys()];
+  return [...rotators().keys()];
 }
 /** Full builtin keys, e.g. `fn::join`. */
 export function builtinNames(): string[] {
-  return [...builtins.keys()];
+  return [...builtins().keys()];
 }
 export function topLevelKeyNames(): string[] {
-  return [...topLevelKeys.keys()];
+  return [...topLevelKeys().keys()];
 }
 
 export function findProvider(name: string): CatalogEntry | undefined {
-  return providers.get(name);
+  return providers().get(name);
 }
 export function findRotator(name: string): CatalogEntry | undefined {
-  return rotators.get(name);
+  return rotators().get(name);
 }
 /** Accepts `fn::join` or `join`; `fn::open::aws-login` resolves to `fn::open`. */
 export function findBuiltin(name: string): BuiltinDoc | undefined {
   const full = name.startsWith('fn::') ? name : `fn::${name}`;
   const m = /^(fn::(?:open|rotate))::/.exec(full);
-  return builtins.get(m ? m[1] : full);
+  return builtins().get(m ? m[1] : full);
 }
 export function findTopLevelKey(name: string): TopLevelKeyDoc | undefined {
-  return topLevelKeys.get(name);
+  return topLevelKeys().get(name);
 }
 
 export function allProviders(): CatalogEntry[] {
-  return [...providers.values()];
+  return [...providers().values()];
 }
 export function allRotators(): CatalogEntry[] {
-  return [...rotators.values()];
+  return [...rotators().values()];
 }
 export function allBuiltins(): BuiltinDoc[] {
-  return [...builtins.values()];
+  return [...builtins().values()];
 }
 export function allTopLevelKeys(): TopLevelKeyDoc[] {
-  return [...topLevelKeys.values()];
+  return [...topLevelKeys().values()];
 }
 
 export function suggestProvider(name: string): string | undefined {
-  return didYouMean(name, providers.keys());
+  return didYouMean(name, providers().keys());
 }
 export function suggestRotator(name: string): string | undefined {
-  return didYouMean(name, rotators.keys());
+  return didYouMean(name, rotators().keys());
 }
 /** Suggests a full builtin key (`fn::toJSON`) for a misspelt one (`fn::toJson`, `fn:join`). */
 export function suggestBuiltin(name: string): string | undefined {
-  return didYouMean(name, builtins.keys());
+  return didYouMean(name, builtins().keys());
 }
 

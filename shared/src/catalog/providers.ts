@@ -53,9 +53,9 @@ const awsCredentialOutputs = (): ObjectSchema =>
 /** What the secret-importing providers output: a secret string per requested name. */
 const importedSecrets = (description = 'A map of names to imported secrets.'): ObjectSchema => mapOf(secretStr('The secret\'s value.'), description);
 
-const subjectAttributes = strings('Subject attributes to include in the OIDC token (subject customization).');
+const subjectAttributes = (): ObjectSchema => strings('Subject attributes to include in the OIDC token (subject customization).');
 
-const azureLoginOidc = record({ token: secretStr('The OIDC token to use for authentication.') }, ['token'], { open: true, title: 'AzureLoginOIDC' });
+const azureLoginOidc = (): ObjectSchema => record({ token: secretStr('The OIDC token to use for authentication.') }, ['token'], { open: true, title: 'AzureLoginOIDC' });
 
 const azureLogin = (title: string): ObjectSchema =>
   record(
@@ -64,7 +64,7 @@ const azureLogin = (title: string): ObjectSchema =>
       tenantId: str('The tenant ID to use.'),
       subscriptionId: str('The subscription ID to use.'),
       clientSecret: str('The client secret used for authentication, if any.'),
-      oidc: azureLoginOidc,
+      oidc: azureLoginOidc(),
     },
     ['clientId', 'tenantId'],
     { open: true, title, description: 'Credentials used to log in to Azure, typically the outputs of `azure-login`.' },
@@ -72,7 +72,18 @@ const azureLogin = (title: string): ObjectSchema =>
 
 // ---- providers -----------------------------------------------------------------------------
 
-export const PROVIDERS: ProviderSpec[] = [
+let built: readonly ProviderSpec[] | undefined;
+
+/**
+ * ESC's providers, built on the first call: most checks open no provider, and building the
+ * schemas was the largest part of the CLI check bundle's start-up (scripts/bundle.mjs).
+ */
+export function providerSpecs(): readonly ProviderSpec[] {
+  return (built ??= buildProviderSpecs());
+}
+
+function buildProviderSpecs(): ProviderSpec[] {
+  return [
   {
     name: 'aws-login',
     runsLocally: true,
@@ -96,7 +107,7 @@ export const PROVIDERS: ProviderSpec[] = [
           sessionName: str('The name of the role session.'),
           duration: str('The duration of the role session (e.g. `1h`). Defaults to 2 hours; AWS caps role sessions at the role\'s MaxDuration (1 hour unless configured).'),
           policyArns: strings('ARNs of additional policies to apply to the role session.'),
-          subjectAttributes,
+          subjectAttributes: subjectAttributes(),
         },
         ['roleArn', 'sessionName'],
         { title: 'AWSLoginOIDC', description: 'OIDC configuration to log in to AWS.' },
@@ -201,7 +212,7 @@ export const PROVIDERS: ProviderSpec[] = [
         subscriptionId: str('The subscription ID to use.'),
         clientSecret: str('The client secret to use for authentication, if any.'),
         oidc: bool('Whether to use OIDC to log in.', { default: false }),
-        subjectAttributes,
+        subjectAttributes: subjectAttributes(),
       },
       ['clientId', 'tenantId', 'subscriptionId'],
     ),
@@ -211,7 +222,7 @@ export const PROVIDERS: ProviderSpec[] = [
         tenantId: str('The configured tenant ID.'),
         subscriptionId: str('The configured subscription ID.'),
         clientSecret: secretStr('The client secret used for authentication, if any.'),
-        oidc: azureLoginOidc,
+        oidc: azureLoginOidc(),
       },
       ['clientId', 'tenantId', 'subscriptionId'],
       { open: true },
@@ -278,7 +289,7 @@ export const PROVIDERS: ProviderSpec[] = [
             serviceAccount: str('The email address of the service account to use.'),
             region: str('The region of the GCP project.'),
             tokenLifetime: str('The lifetime of the temporary credentials.'),
-            subjectAttributes,
+            subjectAttributes: subjectAttributes(),
           },
           ['workloadPoolId', 'providerId', 'serviceAccount'],
           { title: 'GCPLoginOIDC', description: 'Options for OIDC login.' },
@@ -355,7 +366,7 @@ export const PROVIDERS: ProviderSpec[] = [
           {
             role: str('The name of the role to use for login.'),
             mount: str('The name of the authentication engine mount.', { default: 'jwt' }),
-            subjectAttributes,
+            subjectAttributes: subjectAttributes(),
           },
           ['role'],
           { title: 'VaultLoginJWT', description: 'JWT login: an OIDC token is exchanged for an ephemeral token.' },
@@ -485,7 +496,7 @@ export const PROVIDERS: ProviderSpec[] = [
     inputs: record({
       siteUrl: str('The base URL of the Infisical instance; omit for the default US instance.'),
       oidc: record(
-        { identityId: str('The identityId of the Identity to assume.'), subjectAttributes },
+        { identityId: str('The identityId of the Identity to assume.'), subjectAttributes: subjectAttributes() },
         ['identityId'],
         { title: 'InfisicalLoginOIDC', description: 'OIDC configuration to log in to Infisical.' },
       ),
@@ -566,3 +577,4 @@ export const PROVIDERS: ProviderSpec[] = [
     snippet: lines('fn::open::pulumi-stacks:', '  stacks:', '    ${1:vpcInfra}:', '      stack: ${2:vpc-infra/dev}'),
   },
 ];
+}

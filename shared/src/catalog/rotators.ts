@@ -42,7 +42,7 @@ function stateAsOutputs(schema: () => ObjectSchema): { state: ObjectSchema; outp
   return { state: schema(), outputs: schema() };
 }
 
-const awsLogin = record(
+const awsLogin = (): ObjectSchema => record(
   {
     accessKeyId: str('The AWS access key ID.'),
     secretAccessKey: str('The AWS secret access key.'),
@@ -52,7 +52,7 @@ const awsLogin = record(
   { open: true, title: 'AWSIAMLogin' },
 );
 
-const awsIamKey = record(
+const awsIamKey = (): ObjectSchema => record(
   {
     accessKeyId: str('The AWS access key ID.'),
     secretAccessKey: secretStr('The AWS secret access key, stored as a secret.'),
@@ -69,7 +69,7 @@ const userCredential = (title: string): ObjectSchema =>
     title,
   });
 
-const databaseConfig = record(
+const databaseConfig = (): ObjectSchema => record(
   {
     connector: record(
       {
@@ -112,7 +112,7 @@ const databaseConfig = record(
   { title: 'DatabaseConfig', description: 'Database configuration.' },
 );
 
-const rotateUsers = record(
+const rotateUsers = (): ObjectSchema => record(
   {
     username1: str('A database user to rotate; rotated first when there is no state.'),
     username2: str('The other database user to rotate.'),
@@ -135,7 +135,7 @@ function databaseRotator(name: 'postgres' | 'mysql', label: string, port: number
       `promoted; the server receives ${name === 'postgres' ? 'a SCRAM-SHA-256 verifier' : 'the password hash (MariaDB)'}, never the plaintext in its statement log.`,
     ),
     url: `${DOCS}/${name}/`,
-    inputs: record({ database: databaseConfig, rotateUsers }, ['database', 'rotateUsers']),
+    inputs: record({ database: databaseConfig(), rotateUsers: rotateUsers() }, ['database', 'rotateUsers']),
     ...stateAsOutputs(() => currentPrevious(userCredential('UserCredential'), 'user credentials')),
     rotateOnly: ['database'],
     snippet: lines(
@@ -153,7 +153,8 @@ function databaseRotator(name: 'postgres' | 'mysql', label: string, port: number
   };
 }
 
-const SPECS: RotatorSpec[] = [
+function buildSpecs(): RotatorSpec[] {
+  return [
   {
     name: 'aws-iam',
     summary: 'Rotate the access keys of an AWS IAM user, keeping the previous key valid',
@@ -169,12 +170,12 @@ const SPECS: RotatorSpec[] = [
     inputs: record(
       {
         region: str('The AWS region to use.'),
-        login: { ...awsLogin, description: 'Managing credentials allowed to list, create and delete the user\'s access keys.' },
+        login: { ...awsLogin(), description: 'Managing credentials allowed to list, create and delete the user\'s access keys.' },
         userArn: str('The ARN of the IAM user whose keys are rotated.', { pattern: '^arn:' }),
       },
       ['login', 'userArn'],
     ),
-    ...stateAsOutputs(() => currentPrevious(awsIamKey, 'access key')),
+    ...stateAsOutputs(() => currentPrevious(awsIamKey(), 'access key')),
     rotateOnly: ['login'],
     snippet: lines(
       'fn::rotate::aws-iam:',
@@ -338,10 +339,15 @@ const SPECS: RotatorSpec[] = [
     snippet: lines('fn::rotate::external:', '  inputs:', '    url: ${1:https://adapter.example.com/rotate}', '    request:', '      ${2:service}: ${3:database}'),
   },
 ];
+}
+
+let built: readonly RotatorSpec[] | undefined;
 
 /**
- * The rotators, with each one's rotate-only input names also on its input schema
+ * The rotators (built on the first call, like providers.ts's providerSpecs), with each one's rotate-only input names also on its input schema
  * (`inputs.rotateOnly`), where the evaluator reads them: those inputs are not evaluated when the
  * environment is only opened (e.g. aws-iam's managing `login` never assumes its role then).
  */
-export const ROTATORS: RotatorSpec[] = SPECS.map((spec) => (spec.rotateOnly.length > 0 ? { ...spec, inputs: { ...spec.inputs, rotateOnly: [...spec.rotateOnly] } } : spec));
+export function rotatorSpecs(): readonly RotatorSpec[] {
+  return (built ??= buildSpecs().map((spec) => (spec.rotateOnly.length > 0 ? { ...spec, inputs: { ...spec.inputs, rotateOnly: [...spec.rotateOnly] } } : spec)));
+}

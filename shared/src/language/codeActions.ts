@@ -4,7 +4,8 @@
  * itself), replace a misspelt builtin/provider/rotator name with the suggestion, and add the
  * missing required inputs of a provider/rotator call.
  */
-import { CodeActionKind, type CodeAction, type Diagnostic, type Range, type TextEdit } from 'vscode-languageserver-types';
+import type { CodeAction, Diagnostic, Range, TextEdit } from 'vscode-languageserver-types';
+import { CodeActionKind } from './lspKinds';
 import { isMap, type Node, type YAMLMap } from 'yaml';
 import type { Json, Schema } from '../schema/schema';
 import { formatAccess } from '../syntax/interpolation';

@@ -3,7 +3,8 @@
  * `fn::rotate::` (whole-block snippets from the catalog); provider/rotator input names and enum
  * values from their schemas; property paths inside `${...}`; environment names in `imports`.
  */
-import { CompletionItemKind, InsertTextFormat, MarkupKind, type CompletionItem, type CompletionList, type Position, type Range } from 'vscode-languageserver-types';
+import type { CompletionItem, CompletionList, Position, Range } from 'vscode-languageserver-types';
+import { CompletionItemKind, InsertTextFormat, MarkupKind } from './lspKinds';
 import { allBuiltins, allProviders, allRotators, allTopLevelKeys, indentSnippet, typeName } from '../catalog/index';
 import { calleeOf, calleeOfLongForm, describeSchema, enumValues, inputSchemaAt, OPEN_PREFIX, propertiesOf, requiredOf, ROTATE_PREFIX, type Callee } from './catalogIndex';
 import { accessorsOfText } from './scalarInterpolations';

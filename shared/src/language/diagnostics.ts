@@ -5,7 +5,8 @@
  * imports, ciphertext) to LSP diagnostics. Each diagnostic carries a `code` and, when a fix
  * exists, `data` the code actions read back.
  */
-import { DiagnosticSeverity, type Diagnostic, type Range } from 'vscode-languageserver-types';
+import type { Diagnostic, Range } from 'vscode-languageserver-types';
+import { DiagnosticSeverity } from './lspKinds';
 import { isScalar } from 'yaml';
 import type { Diagnostic as EvalDiagnostic } from '../syntax/diagnostic';
 import type { Range as EscRange } from '../syntax/range';

@@ -1,5 +1,6 @@
 /** Folding ranges: every multi-line map/sequence value, block scalar, and run of comment lines. */
-import { FoldingRangeKind, type FoldingRange } from 'vscode-languageserver-types';
+import type { FoldingRange } from 'vscode-languageserver-types';
+import { FoldingRangeKind } from './lspKinds';
 import { isMap, isScalar, isSeq, nodeSpan, pairSpan, type EscDocument } from './model';
 import type { Node } from 'yaml';
 

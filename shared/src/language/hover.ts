@@ -3,7 +3,8 @@
  * and references their checked value (redacted), where they are defined, which import they came
  * from and which import they override.
  */
-import { MarkupKind, type Hover, type Position } from 'vscode-languageserver-types';
+import type { Hover, Position } from 'vscode-languageserver-types';
+import { MarkupKind } from './lspKinds';
 import { findTopLevelKey } from '../catalog/index';
 import { calleeOf, calleeOfLongForm, inputSchemaAt, OPEN_PREFIX, requiredOf, ROTATE_PREFIX } from './catalogIndex';
 import { lineContext, longFormCallee } from './lineContext';

@@ -1,5 +1,6 @@
 /** Document symbols: the key hierarchy of `imports` and `values`, builtin calls as functions. */
-import { SymbolKind, type DocumentSymbol } from 'vscode-languageserver-types';
+import type { DocumentSymbol } from 'vscode-languageserver-types';
+import { SymbolKind } from './lspKinds';
 import { isMap, isScalar, isSeq, nodeSpan, pairKey, pairSpan, type EscDocument } from './model';
 import type { Node } from 'yaml';
 
