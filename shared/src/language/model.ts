@@ -216,30 +216,48 @@ class DocumentModel implements EscDocument {
 }
 
 /** The builtin calls of each top-level `values` entry of a segmented parse, as `factsOfEntry` keeps facts. */
-const builtinsOfEntry = new WeakMap<Pair, { at: number; builtins: BuiltinCall[] }>();
+const builtinsOfEntry = new WeakMap<Pair, { at: number; value: BuiltinCall[] }>();
 
 /** The builtin calls in one `values` entry (whose key is no `fn::` key: see `addValues`). */
 function entryBuiltins(pair: Pair): BuiltinCall[] {
+  return cachedForEntry(builtinsOfEntry, pair, shiftBuiltins, () => {
+    const builtins: BuiltinCall[] = [];
+    const key = pairKey(pair);
+    collectBuiltins(builtins, pair.value, key === undefined ? [] : [key]);
+    return builtins;
+  });
+}
+
+/**
+ * What `derive` gives for a `values` entry of a segmented parse, kept by its pair: an unchanged
+ * entry's pair moves to the next version (its nodes shifted in place by the lines inserted or
+ * removed above it), and what was derived from it is shifted by the same amount.
+ */
+function cachedForEntry<T>(cache: WeakMap<Pair, { at: number; value: T }>, pair: Pair, shift: (value: T, delta: number) => void, derive: () => T): T {
   const at = (pair.key as Node | null)?.range?.[0] ?? -1;
-  const cached = builtinsOfEntry.get(pair);
-  if (cached) {
-    if (cached.at !== at) {
-      const delta = at - cached.at;
-      for (const call of cached.builtins) {
-        for (const span of [call.nameSpan, call.span]) {
-          span.start += delta;
-          span.end += delta;
-        }
-      }
-      cached.at = at;
-    }
-    return cached.builtins;
+  const cached = cache.get(pair);
+  if (!cached) {
+    const value = derive();
+    cache.set(pair, { at, value });
+    return value;
   }
-  const builtins: BuiltinCall[] = [];
-  const key = pairKey(pair);
-  collectBuiltins(builtins, pair.value, key === undefined ? [] : [key]);
-  builtinsOfEntry.set(pair, { at, builtins });
-  return builtins;
+  if (cached.at !== at) {
+    shift(cached.value, at - cached.at);
+    cached.at = at;
+  }
+  return cached.value;
+}
+
+function moveSpan(span: Span, delta: number): void {
+  span.start += delta;
+  span.end += delta;
+}
+
+function shiftBuiltins(builtins: BuiltinCall[], delta: number): void {
+  for (const call of builtins) {
+    moveSpan(call.nameSpan, delta);
+    moveSpan(call.span, delta);
+  }
 }
 
 /**
@@ -318,39 +336,27 @@ interface Facts {
  * version's parse takes over while the entry's text is unchanged), with the offset of its key
  * when they were computed: re-used facts are moved with the entry, not derived again.
  */
-const factsOfEntry = new WeakMap<Pair, { at: number; facts: Facts }>();
+const factsOfEntry = new WeakMap<Pair, { at: number; value: Facts }>();
 
 function entryFacts(text: string, pair: Pair): Facts {
-  const at = (pair.key as Node | null)?.range?.[0] ?? -1;
-  const cached = factsOfEntry.get(pair);
-  if (cached) {
-    if (cached.at !== at) {
-      shiftFacts(cached.facts, at - cached.at);
-      cached.at = at;
-    }
-    return cached.facts;
-  }
-  const facts: Facts & { text: string } = { text, properties: [], interpolations: [], strings: [] };
-  walkPair(facts, pair, [], false);
-  factsOfEntry.set(pair, { at, facts });
-  return facts;
+  return cachedForEntry(factsOfEntry, pair, shiftFacts, () => {
+    const facts: Facts & { text: string } = { text, properties: [], interpolations: [], strings: [] };
+    walkPair(facts, pair, [], false);
+    return facts;
+  });
 }
 
 function shiftFacts(facts: Facts, delta: number): void {
-  const move = (span: Span): void => {
-    span.start += delta;
-    span.end += delta;
-  };
   for (const p of facts.properties) {
-    move(p.keySpan);
-    move(p.span);
+    moveSpan(p.keySpan, delta);
+    moveSpan(p.span, delta);
   }
   for (const i of facts.interpolations) {
-    move(i.span);
-    move(i.inner);
-    for (const a of i.accessors) move(a.span);
+    moveSpan(i.span, delta);
+    moveSpan(i.inner, delta);
+    for (const a of i.accessors) moveSpan(a.span, delta);
   }
-  for (const s of facts.strings) move(s.span);
+  for (const s of facts.strings) moveSpan(s.span, delta);
 }
 
 function appendFacts(into: Facts, facts: Facts): void {
