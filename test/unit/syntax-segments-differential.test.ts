@@ -98,6 +98,26 @@ function randomEdit(text: string, rnd: () => number): string {
   return lines.join('\n');
 }
 
+/**
+ * 25 seeded chains of 40 random edits from `base`, each version parsed with the previous one as
+ * its basis and given to `onVersion` (its seed's generator, for the caller's own draws).
+ */
+function editChains(base: string, seedOf: (seed: number) => number, onVersion: (doc: EscDocument, step: number, rnd: () => number, context: string) => void): void {
+  for (let seed = 1; seed <= 25; seed++) {
+    const rnd = prng(seedOf(seed));
+    let text = base;
+    let previous: EscDocument | undefined;
+    for (let step = 0; step < 40; step++) {
+      text = randomEdit(text, rnd);
+      // Broken states are undone now and then, as a user would, so chains stay mostly parseable.
+      if (rnd() < 0.3 && parseEscDocument('u', 'e', text, 0, undefined, false).syntaxErrors.length > 0) text = base;
+      const doc = parseEscDocument('u', 'e', text, step, previous);
+      onVersion(doc, step, rnd, `seed ${seed}, step ${step}: ${JSON.stringify(text)}`);
+      previous = doc;
+    }
+  }
+}
+
 /** The evaluator's parse as data (scalar-range functions sampled, not compared as functions). */
 function escParse(text: string, fastPath: boolean): string {
   return JSON.stringify(parseYaml('env', text, { fastPath }), (key, value: unknown) => (key === 'scalarRange' && typeof value === 'function' ? (value as (a: number, b: number) => unknown)(0, 1) : value));
@@ -142,41 +162,21 @@ describe('segmented parse == whole-document parse', () => {
       const { properties, builtins, strings, interpolations } = dump(doc) as { [key: string]: unknown };
       return { properties, builtins, strings, interpolations };
     };
-    for (let seed = 1; seed <= 25; seed++) {
-      const rnd = prng(seed * 104729);
-      let text: string = BASE;
-      let previous: EscDocument | undefined;
-      for (let step = 0; step < 40; step++) {
-        text = randomEdit(text, rnd);
-        if (rnd() < 0.3 && parseEscDocument('u', 'e', text, 0, undefined, false).syntaxErrors.length > 0) text = BASE;
-        const doc = parseEscDocument('u', 'e', text, step, previous);
-        const context = `seed ${seed}, step ${step}: ${JSON.stringify(text)}`;
-        // Most versions are never asked: the next one takes over segments whose facts were never derived.
-        if (rnd() < 0.25) assert.deepEqual(facts(doc), facts(parseEscDocument('u', 'e', text, step, undefined, false)), context);
-        previous = doc;
-      }
-    }
+    editChains(BASE, (seed) => seed * 104729, (doc, step, rnd, context) => {
+      // Most versions are never asked: the next one takes over segments whose facts were never derived.
+      if (rnd() < 0.25) assert.deepEqual(facts(doc), facts(parseEscDocument('u', 'e', doc.text, step, undefined, false)), context);
+    });
   });
 
   for (const [name, base] of [['LF', BASE], ['CRLF', BASE.replace(/\n/g, '\r\n')], ['anchors', ANCHORED + BASE.slice(BASE.indexOf('  a:'))]] as const) {
     it(`random edits (${name}): 25 chains of 40 edits, segmented with re-use == whole`, () => {
       let segmentedVersions = 0;
-      for (let seed = 1; seed <= 25; seed++) {
-        const rnd = prng(seed * 7919 + name.length);
-        let text: string = base;
-        let previous: EscDocument | undefined;
-        for (let step = 0; step < 40; step++) {
-          text = randomEdit(text, rnd);
-          // Broken states are undone now and then, as a user would, so chains stay mostly parseable.
-          if (rnd() < 0.3 && parseEscDocument('u', 'e', text, 0, undefined, false).syntaxErrors.length > 0) text = base;
-          const doc = parseEscDocument('u', 'e', text, step, previous);
-          const whole = parseEscDocument('u', 'e', text, step, undefined, false);
-          if (doc.tree.segmented) segmentedVersions++;
-          assert.deepEqual(dump(doc), dump(whole), `seed ${seed}, step ${step}: ${JSON.stringify(text)}`);
-          assert.equal(escParse(text, true), escParse(text, false), `evaluator's parse, seed ${seed}, step ${step}: ${JSON.stringify(text)}`);
-          previous = doc;
-        }
-      }
+      editChains(base, (seed) => seed * 7919 + name.length, (doc, step, _rnd, context) => {
+        const whole = parseEscDocument('u', 'e', doc.text, step, undefined, false);
+        if (doc.tree.segmented) segmentedVersions++;
+        assert.deepEqual(dump(doc), dump(whole), context);
+        assert.equal(escParse(doc.text, true), escParse(doc.text, false), `evaluator's parse, ${context}`);
+      });
       if (name !== 'anchors') assert.ok(segmentedVersions > 100, `only ${segmentedVersions} versions were parsed by segment`);
     });
   }
