@@ -50,7 +50,7 @@ export function secretSpans(text: string, tree?: LiteralTree): { spans: { start:
     // (The fast path declines anchors and aliases; should one ever be met, the own parse decides.)
     let aliased = false;
     const edits = secretEdits(new YamlText(text), tree.contents, () => (aliased = true, undefined));
-    if (!aliased) return { spans: [...edits.values()].map((e) => ({ start: e.start, end: e.end })) };
+    if (!aliased) return { spans: spansOf(edits) };
   }
   let doc: YAML.Document.Parsed | undefined;
   if (findLimitExcess(text) === undefined) {
@@ -64,7 +64,11 @@ export function secretSpans(text: string, tree?: LiteralTree): { spans: { start:
     const markers = [text.indexOf(SECRET_KEY), text.indexOf('\\')].filter((i) => i >= 0);
     return { spans: [], ...(markers.length > 0 ? { hiddenFrom: new YamlText(text).lineStart(Math.min(...markers)) } : {}) };
   }
-  return { spans: [...secretEdits(new YamlText(text), doc.contents, (alias) => alias.resolve(doc)).values()].map((e) => ({ start: e.start, end: e.end })) };
+  return { spans: spansOf(secretEdits(new YamlText(text), doc.contents, (alias) => alias.resolve(doc))) };
+}
+
+function spansOf(edits: Map<number, Edit>): { start: number; end: number }[] {
+  return [...edits.values()].map((e) => ({ start: e.start, end: e.end }));
 }
 
 /**
